@@ -1,0 +1,86 @@
+import { randomUUID } from 'node:crypto';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { installAuthHook } from './auth-hook.js';
+import type { ApiDeps } from './deps.js';
+import { handleError, sendProblem } from './problem.js';
+import { apiKeyRoutes } from './routes/api-keys.js';
+import { authRoutes } from './routes/auth.js';
+import { healthRoutes } from './routes/health.js';
+import { settingsRoutes } from './routes/settings.js';
+import { tenantDirectoryRoutes } from './routes/tenant-directory.js';
+import { tenantRoutes } from './routes/tenants.js';
+import { ProblemSchema } from './schemas/common.js';
+import { TenantSchema } from './schemas/tenant.js';
+import { validatorCompiler } from './validation.js';
+
+/** The tenant API (port 8082). Builds and returns the server; never listens (main.ts does). */
+export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
+  const app = await baseServer(deps, {
+    server: 'tenant',
+    title: 'MATIH tenant API',
+    description: 'Create, read and configure tenants; the control-plane tier of tenant provisioning.',
+  });
+  await app.register(tenantRoutes, deps);
+  await app.register(tenantDirectoryRoutes, deps);
+  await app.register(settingsRoutes, deps);
+  await app.register(apiKeyRoutes, deps);
+  await app.register(authRoutes, deps);
+  return app;
+}
+
+/** The infrastructure API (port 8089): health and its OpenAPI document; spec/000 routes join it here. */
+export async function buildInfraServer(deps: ApiDeps): Promise<FastifyInstance> {
+  return baseServer(deps, {
+    server: 'infra',
+    title: 'MATIH infrastructure API',
+    description: 'Tenant infrastructure records, desired state and transitions (spec/000).',
+  });
+}
+
+interface ServerIdentity {
+  server: string;
+  title: string;
+  description: string;
+}
+
+async function baseServer(deps: ApiDeps, id: ServerIdentity): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    bodyLimit: deps.bodyLimitBytes,
+    genReqId: () => randomUUID(),
+    requestIdHeader: 'x-request-id',
+    // Reject duplicate query parameters and prototype-poisoning keys instead of guessing.
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler());
+  app.setErrorHandler(handleError);
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(request, reply, 404, 'route_not_found', `no route ${request.method} ${request.url.split('?')[0] ?? ''}`),
+  );
+  // JSON only: text/plain (accepted by Fastify by default) would reach handlers as a string.
+  app.removeContentTypeParser('text/plain');
+  app.addContentTypeParser('application/merge-patch+json', { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
+
+  app.addSchema(ProblemSchema);
+  app.addSchema(TenantSchema);
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: id.title, description: id.description, version: '1' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    },
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
+
+  installAuthHook(app, deps.authenticate);
+  deps.metrics.instrument(app, id.server);
+  await app.register(healthRoutes, deps);
+  return app;
+}

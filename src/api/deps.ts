@@ -1,0 +1,29 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { CloudProvider } from '../domain/cloud.js';
+import type { Authenticator } from '../iam/authenticator.js';
+import type { Principal } from '../iam/principal.js';
+import type { TokenService } from '../iam/token-service.js';
+import type { Database } from '../store/open-database.js';
+import type { ApiMetrics } from './metrics.js';
+
+/** Everything the HTTP layer needs, passed in by the composition root (app.ts) or a test. */
+export interface ApiDeps {
+  database: Database;
+  authenticate: Authenticator;
+  tokens: TokenService;
+  metrics: ApiMetrics;
+  logger: FastifyBaseLogger;
+  enabledCloudProviders: readonly CloudProvider[];
+  bodyLimitBytes: number;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by the auth hook on every route that is not public. */
+    principal: Principal;
+  }
+  interface FastifyContextConfig {
+    /** A public route needs no bearer token (health, readiness, metrics, token exchange). */
+    public?: boolean;
+  }
+}

@@ -1,0 +1,54 @@
+import type { FastifyInstance } from 'fastify';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { TENANT_STATUSES } from '../domain/tenant-status.js';
+import { countTenantsByStatus } from '../store/tenants/count-tenants-by-status.js';
+import type { Db } from '../store/open-database.js';
+
+/** One registry per process (not prom-client's global), so tests can build many servers. */
+export class ApiMetrics {
+  readonly registry = new Registry();
+  private readonly requests: Counter<'server' | 'method' | 'route' | 'status_code'>;
+  private readonly duration: Histogram<'server' | 'method' | 'route' | 'status_code'>;
+
+  constructor(db: Db, options: { processMetrics?: boolean } = {}) {
+    if (options.processMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'matih_' });
+    this.requests = new Counter({
+      name: 'matih_http_requests_total',
+      help: 'HTTP requests answered, by route template and status code',
+      labelNames: ['server', 'method', 'route', 'status_code'],
+      registers: [this.registry],
+    });
+    this.duration = new Histogram({
+      name: 'matih_http_request_duration_seconds',
+      help: 'HTTP request latency, by route template and status code',
+      labelNames: ['server', 'method', 'route', 'status_code'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [this.registry],
+    });
+    new Gauge({
+      name: 'matih_tenants',
+      help: 'Tenants by status',
+      labelNames: ['status'],
+      registers: [this.registry],
+      async collect() {
+        const counts = await countTenantsByStatus(db);
+        for (const status of TENANT_STATUSES) this.set({ status }, counts.get(status) ?? 0);
+      },
+    });
+  }
+
+  /** Observes every response of `app`; `server` tells the tenant API from the infrastructure API. */
+  instrument(app: FastifyInstance, server: string): void {
+    app.addHook('onResponse', async (request, reply) => {
+      // The route template, not the URL: ids in label values would explode the series count.
+      const labels = {
+        server,
+        method: request.method,
+        route: request.routeOptions.url ?? 'unmatched',
+        status_code: String(reply.statusCode),
+      };
+      this.requests.inc(labels);
+      this.duration.observe(labels, reply.elapsedTime / 1000);
+    });
+  }
+}

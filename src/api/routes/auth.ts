@@ -1,0 +1,90 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { ForbiddenError, UnauthenticatedError, ValidationError } from '../../domain/errors.js';
+import { TenantRole } from '../../domain/roles.js';
+import { isPlatformAdmin } from '../../iam/principal.js';
+import { revokeToken } from '../../store/iam/revoked-tokens.js';
+import type { ApiDeps } from '../deps.js';
+import { withErrors } from '../schemas/common.js';
+import { RevokeTokenBody, TokenRequestBody, TokenResponse } from '../schemas/auth.js';
+
+export const authRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) => {
+  app.post(
+    '/api/v1/auth/token',
+    {
+      config: { public: true },
+      schema: {
+        tags: ['auth'],
+        summary: 'Exchange an API key for a short-lived access token (JWT)',
+        body: TokenRequestBody,
+        response: withErrors({ 200: TokenResponse }),
+      },
+    },
+    async (request, reply) => {
+      if (!request.body.apiKey.startsWith('mtk_')) throw new UnauthenticatedError('only an API key can be exchanged for a token');
+      const principal = await deps.authenticate(request.body.apiKey);
+      const { token, claims } = await deps.tokens.issue({
+        apiKeyId: principal.apiKeyId ?? '',
+        role: principal.role,
+        tenantId: principal.tenantId,
+      });
+      void reply.header('cache-control', 'no-store');
+      return { accessToken: token, tokenType: 'Bearer' as const, expiresIn: deps.tokens.ttlSeconds, expiresAt: claims.expiresAt };
+    },
+  );
+
+  app.get(
+    '/api/v1/auth/whoami',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Who the presented token is',
+        security: [{ bearer: [] }],
+        response: withErrors({
+          200: Type.Object({
+            actor: Type.String(),
+            role: Type.String(),
+            tenantId: Type.Union([Type.String(), Type.Null()]),
+            via: Type.String(),
+            permissions: Type.Array(Type.String()),
+          }),
+        }),
+      },
+    },
+    async (request) => {
+      const p = request.principal;
+      return { actor: p.actor, role: p.role, tenantId: p.tenantId, via: p.via, permissions: [...p.permissions].sort() };
+    },
+  );
+
+  app.post(
+    '/api/v1/auth/revoke',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Revoke an access token: the caller\'s own, or (platform admin, or same tenant admin) another',
+        security: [{ bearer: [] }],
+        body: Type.Optional(RevokeTokenBody),
+        response: withErrors({ 204: Type.Null() }),
+      },
+    },
+    async (request, reply) => {
+      const p = request.principal;
+      const other = request.body?.token;
+      if (other === undefined) {
+        if (!p.jti || !p.expiresAt) {
+          throw new ValidationError([{ field: 'token', message: 'the caller is not using an access token; name the token to revoke' }]);
+        }
+        await revokeToken(deps.database.db, p.jti, p.expiresAt, p.actor);
+        return reply.code(204).send(null);
+      }
+      const claims = await deps.tokens.verify(other).catch(() => {
+        throw new ValidationError([{ field: 'token', message: 'is not an access token this service issued, or has expired' }]);
+      });
+      const mayRevoke = isPlatformAdmin(p) || (p.tenantId !== null && p.tenantId === claims.tenantId && p.role === TenantRole.ADMIN);
+      if (!mayRevoke) throw new ForbiddenError('only a platform admin, or an Admin of the same tenant, may revoke another token');
+      await revokeToken(deps.database.db, claims.jti, claims.expiresAt, p.actor);
+      return reply.code(204).send(null);
+    },
+  );
+};

@@ -1,0 +1,96 @@
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import pino, { type Logger } from 'pino';
+import { buildInfraServer, buildServer } from './api/build-server.js';
+import type { ApiDeps } from './api/deps.js';
+import { ApiMetrics } from './api/metrics.js';
+import type { Config } from './config/load-config.js';
+import { createAuthenticator } from './iam/authenticator.js';
+import { type BootstrapToken, bootstrapMatcher, ensureBootstrapToken } from './iam/bootstrap-token.js';
+import { TokenService } from './iam/token-service.js';
+import { getOrCreateSigningKey } from './store/iam/signing-key.js';
+import { migrate } from './store/migrate.js';
+import { type Database, openDatabase } from './store/open-database.js';
+
+/**
+ * The composition root: config -> database -> store -> IAM -> API. The only module that picks
+ * concrete implementations; everything else receives them.
+ */
+export interface App {
+  readonly config: Config;
+  readonly database: Database;
+  readonly tenantServer: FastifyInstance;
+  readonly infraServer: FastifyInstance;
+  readonly bootstrap: BootstrapToken;
+  readonly logger: Logger;
+  /** Binds both ports; returns the base URLs. */
+  listen(): Promise<{ tenantUrl: string; infraUrl: string }>;
+  /** Stops taking requests, finishes those in flight, closes the database. Idempotent. */
+  close(): Promise<void>;
+}
+
+export const REDACTED_PATHS = [
+  'req.headers.authorization',
+  'headers.authorization',
+  '*.apiKey',
+  '*.key',
+  '*.token',
+  '*.accessToken',
+  '*.password',
+  '*.secret',
+  '*.secretHash',
+];
+
+export function createLogger(config: Pick<Config, 'logLevel'>): Logger {
+  return pino({ level: config.logLevel, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } });
+}
+
+export async function createApp(config: Config, logger: Logger = createLogger(config)): Promise<App> {
+  const bootstrap = ensureBootstrapToken(config.bootstrapToken, config.dataDir);
+  const database = await openDatabase(
+    config.databaseUrl
+      ? { kind: 'postgres', url: config.databaseUrl, poolSize: config.databasePoolSize }
+      : { kind: 'pglite', dataDir: config.dataDir },
+  );
+  try {
+    const applied = await migrate(database.db);
+    if (applied.length > 0) logger.info({ applied }, 'database migrations applied');
+    const secret = await getOrCreateSigningKey(database.db, 'jwt-hs256', () => randomBytes(48).toString('base64url'));
+    const tokens = new TokenService(secret, config.jwtTtlSeconds);
+    const deps: ApiDeps = {
+      database,
+      tokens,
+      authenticate: createAuthenticator({ db: database.db, tokens, isBootstrapToken: bootstrapMatcher(bootstrap.token) }),
+      metrics: new ApiMetrics(database.db, { processMetrics: true }),
+      logger,
+      enabledCloudProviders: config.enabledCloudProviders,
+      bodyLimitBytes: config.bodyLimitBytes,
+    };
+    const tenantServer = await buildServer(deps);
+    const infraServer = await buildInfraServer(deps);
+    let closing: Promise<void> | undefined;
+    return {
+      config,
+      database,
+      tenantServer,
+      infraServer,
+      bootstrap,
+      logger,
+      async listen() {
+        const tenantUrl = await tenantServer.listen({ port: config.tenantPort, host: config.host });
+        const infraUrl = await infraServer.listen({ port: config.infraPort, host: config.host });
+        return { tenantUrl, infraUrl };
+      },
+      close() {
+        closing ??= (async () => {
+          await Promise.allSettled([tenantServer.close(), infraServer.close()]);
+          await database.close();
+        })();
+        return closing;
+      },
+    };
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+}

@@ -1,0 +1,156 @@
+import path from 'node:path';
+import { CLOUD_PROVIDERS, type CloudProvider, parseCloudProvider } from '../domain/cloud.js';
+
+/**
+ * Every setting of the service, with its default, in one place. `loadConfig` is the only reader
+ * of process.env (DESIGN.md section 3); it lists every problem at once instead of failing on the
+ * first, so an operator fixes a bad deployment in one go.
+ */
+export interface Config {
+  tenantPort: number;
+  infraPort: number;
+  host: string;
+  dataDir: string;
+  /** Unset: the embedded PGlite database under dataDir. */
+  databaseUrl: string | undefined;
+  databasePoolSize: number;
+  /** Unset: generated at first start and written to dataDir/bootstrap-token. */
+  bootstrapToken: string | undefined;
+  jwtTtlSeconds: number;
+  enabledCloudProviders: readonly CloudProvider[];
+  bodyLimitBytes: number;
+  logLevel: LogLevel;
+  sim: { delayMs: number; faults: readonly SimFault[] };
+  retry: { backoffSeconds: readonly number[]; maxRetries: number };
+  shutdownGraceMs: number;
+}
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface SimFault {
+  step: string;
+  kind: 'retryable' | 'permanent';
+  /** For retryable faults: fail this many times, then succeed. */
+  times: number;
+}
+
+/** The documented variables and their defaults; the README table is written from this list. */
+export const CONFIG_VARIABLES = {
+  MATIH_TENANT_PORT: '8082',
+  MATIH_INFRA_PORT: '8089',
+  MATIH_HOST: '0.0.0.0',
+  MATIH_DATA_DIR: './.matih',
+  DATABASE_URL: '',
+  MATIH_DB_POOL_SIZE: '10',
+  MATIH_BOOTSTRAP_TOKEN: '',
+  MATIH_JWT_TTL_S: '900',
+  MATIH_CLOUD_PROVIDERS: CLOUD_PROVIDERS.join(','),
+  MATIH_BODY_LIMIT_BYTES: '65536',
+  MATIH_LOG_LEVEL: 'info',
+  MATIH_SIM_DELAY_MS: '0',
+  MATIH_SIM_FAULTS: '',
+  MATIH_RETRY_BACKOFF: '60,120,240',
+  MATIH_MAX_RETRIES: '3',
+  MATIH_SHUTDOWN_GRACE_MS: '10000',
+} as const;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+export function loadConfig(env: Env = process.env): Config {
+  const problems: string[] = [];
+  const read = (name: keyof typeof CONFIG_VARIABLES): string => {
+    const value = env[name];
+    return value === undefined || value.trim() === '' ? CONFIG_VARIABLES[name] : value.trim();
+  };
+  const int = (name: keyof typeof CONFIG_VARIABLES, min: number, max: number): number => {
+    const raw = read(name);
+    const n = Number(raw);
+    if (!/^-?\d+$/.test(raw) || n < min || n > max) {
+      problems.push(`${name}="${raw}" must be a whole number from ${min} to ${max}`);
+      return Number(CONFIG_VARIABLES[name]);
+    }
+    return n;
+  };
+
+  const tenantPort = int('MATIH_TENANT_PORT', 0, 65535);
+  const infraPort = int('MATIH_INFRA_PORT', 0, 65535);
+  if (tenantPort === infraPort && tenantPort !== 0) {
+    problems.push(`MATIH_TENANT_PORT and MATIH_INFRA_PORT must differ (both ${tenantPort})`);
+  }
+
+  const databaseUrl = read('DATABASE_URL') || undefined;
+  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    problems.push('DATABASE_URL must be a postgres:// or postgresql:// URL (unset it for the embedded database)');
+  }
+
+  const bootstrapToken = read('MATIH_BOOTSTRAP_TOKEN') || undefined;
+  if (bootstrapToken !== undefined && bootstrapToken.length < 24) {
+    problems.push('MATIH_BOOTSTRAP_TOKEN must be at least 24 characters long');
+  }
+
+  const enabledCloudProviders: CloudProvider[] = [];
+  for (const item of read('MATIH_CLOUD_PROVIDERS').split(',').map((s) => s.trim()).filter(Boolean)) {
+    const provider = parseCloudProvider(item);
+    if (provider) enabledCloudProviders.push(provider);
+    else problems.push(`MATIH_CLOUD_PROVIDERS: "${item}" is not one of ${CLOUD_PROVIDERS.join(', ')}`);
+  }
+
+  const logLevel = read('MATIH_LOG_LEVEL') as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) problems.push(`MATIH_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
+
+  const backoffSeconds = parseBackoff(read('MATIH_RETRY_BACKOFF'), problems);
+  const faults = parseSimFaults(read('MATIH_SIM_FAULTS'), problems);
+
+  const config: Config = {
+    tenantPort,
+    infraPort,
+    host: read('MATIH_HOST'),
+    dataDir: path.resolve(read('MATIH_DATA_DIR')),
+    databaseUrl,
+    databasePoolSize: int('MATIH_DB_POOL_SIZE', 1, 200),
+    bootstrapToken,
+    jwtTtlSeconds: int('MATIH_JWT_TTL_S', 30, 86_400),
+    enabledCloudProviders,
+    bodyLimitBytes: int('MATIH_BODY_LIMIT_BYTES', 1024, 10 * 1024 * 1024),
+    logLevel,
+    sim: { delayMs: int('MATIH_SIM_DELAY_MS', 0, 3_600_000), faults },
+    retry: { backoffSeconds, maxRetries: int('MATIH_MAX_RETRIES', 0, 100) },
+    shutdownGraceMs: int('MATIH_SHUTDOWN_GRACE_MS', 0, 600_000),
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+function parseBackoff(raw: string, problems: string[]): number[] {
+  const parts = raw.split(',').map((s) => s.trim());
+  const values = parts.map(Number);
+  if (parts.length === 0 || values.some((v, i) => !/^\d+(\.\d+)?$/.test(parts[i] ?? '') || v < 0 || v > 86_400)) {
+    problems.push(`MATIH_RETRY_BACKOFF="${raw}" must be comma-separated seconds, each from 0 to 86400`);
+    return [60, 120, 240];
+  }
+  return values;
+}
+
+/** `STEP=retryable:N` or `STEP=permanent`, comma-separated (DESIGN.md section 7). */
+export function parseSimFaults(raw: string, problems: string[]): SimFault[] {
+  const faults: SimFault[] = [];
+  for (const item of raw.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const match = /^([A-Z][A-Z0-9_]*)=(?:(permanent)|retryable:(\d+))$/.exec(item);
+    if (!match?.[1]) {
+      problems.push(`MATIH_SIM_FAULTS: "${item}" must be STEP=retryable:N or STEP=permanent`);
+      continue;
+    }
+    faults.push(
+      match[2] ? { step: match[1], kind: 'permanent', times: 0 } : { step: match[1], kind: 'retryable', times: Number(match[3]) },
+    );
+  }
+  return faults;
+}

@@ -1,0 +1,59 @@
+import { UnauthenticatedError } from '../domain/errors.js';
+import { PLATFORM_ADMIN, Permission, type PrincipalRole, isTenantRole, permissionsOf } from '../domain/roles.js';
+import { TenantStatus } from '../domain/tenant-status.js';
+import { findApiKeyCredential, touchApiKey } from '../store/iam/api-keys.js';
+import { tokenStillValid } from '../store/iam/revoked-tokens.js';
+import type { Db } from '../store/open-database.js';
+import { API_KEY_PREFIX, parseApiKey, secretMatches } from './api-key-format.js';
+import type { Principal } from './principal.js';
+import type { TokenService } from './token-service.js';
+
+export interface AuthenticatorDeps {
+  db: Db;
+  tokens: TokenService;
+  isBootstrapToken: (candidate: string) => boolean;
+}
+
+export type Authenticator = (bearer: string) => Promise<Principal>;
+
+/** Resolves a bearer value (bootstrap token, API key or JWT) to a principal, or refuses it. */
+export function createAuthenticator(deps: AuthenticatorDeps): Authenticator {
+  return async (bearer) => {
+    if (deps.isBootstrapToken(bearer)) {
+      return { actor: 'bootstrap', role: PLATFORM_ADMIN, tenantId: null, permissions: ALL_PERMISSIONS, via: 'bootstrap' };
+    }
+    if (bearer.startsWith(API_KEY_PREFIX)) return fromApiKey(deps.db, bearer);
+    return fromJwt(deps, bearer);
+  };
+}
+
+const ALL_PERMISSIONS: ReadonlySet<Permission> = new Set(Object.values(Permission));
+// A tenant being torn down or already gone accepts no credentials of its own.
+const CLOSED_TENANT_STATUSES: ReadonlySet<string> = new Set([TenantStatus.DELETING, TenantStatus.DELETED]);
+
+async function fromApiKey(db: Db, bearer: string): Promise<Principal> {
+  const parsed = parseApiKey(bearer);
+  if (!parsed) throw new UnauthenticatedError('the API key is malformed');
+  const key = await findApiKeyCredential(db, parsed.id);
+  if (!key || !secretMatches(parsed.secret, key.secretHash)) throw new UnauthenticatedError('the API key is not valid');
+  if (key.revokedAt) throw new UnauthenticatedError('the API key has been revoked');
+  if (key.expiresAt && key.expiresAt.getTime() <= Date.now()) throw new UnauthenticatedError('the API key has expired');
+  if (key.tenantStatus && CLOSED_TENANT_STATUSES.has(key.tenantStatus)) {
+    throw new UnauthenticatedError(`the tenant is ${key.tenantStatus.toLowerCase()}`);
+  }
+  await touchApiKey(db, key.id);
+  return principalFor(key.role as PrincipalRole, key.tenantId, key.id, 'api_key');
+}
+
+async function fromJwt(deps: AuthenticatorDeps, bearer: string): Promise<Principal> {
+  const claims = await deps.tokens.verify(bearer);
+  if (!(await tokenStillValid(deps.db, claims.jti, claims.apiKeyId))) {
+    throw new UnauthenticatedError('the token has been revoked');
+  }
+  return { ...principalFor(claims.role, claims.tenantId, claims.apiKeyId, 'jwt'), jti: claims.jti, expiresAt: claims.expiresAt };
+}
+
+function principalFor(role: PrincipalRole, tenantId: string | null, apiKeyId: string, via: Principal['via']): Principal {
+  const permissions = role === PLATFORM_ADMIN ? ALL_PERMISSIONS : isTenantRole(role) ? new Set(permissionsOf(role)) : new Set<Permission>();
+  return { actor: `api-key:${apiKeyId}`, role, tenantId, permissions, via, apiKeyId };
+}

@@ -1,0 +1,35 @@
+import { ForbiddenError, NotFoundError } from '../domain/errors.js';
+import { PLATFORM_ADMIN, type Permission, type PrincipalRole } from '../domain/roles.js';
+
+/** Who is calling, as established by a bearer token. */
+export interface Principal {
+  /** For audit trails: `bootstrap`, `api-key:<id>`. */
+  actor: string;
+  role: PrincipalRole;
+  /** The tenant a tenant-role principal belongs to; null for platform admins. */
+  tenantId: string | null;
+  permissions: ReadonlySet<Permission>;
+  via: 'bootstrap' | 'api_key' | 'jwt';
+  apiKeyId?: string | undefined;
+  /** For JWTs: the token id and expiry, so the token can be revoked. */
+  jti?: string | undefined;
+  expiresAt?: Date | undefined;
+}
+
+export function isPlatformAdmin(p: Principal): boolean {
+  return p.role === PLATFORM_ADMIN;
+}
+
+export function requirePlatformAdmin(p: Principal): void {
+  if (!isPlatformAdmin(p)) throw new ForbiddenError('only a platform admin may do this');
+}
+
+/**
+ * A tenant-scoped caller asking about another tenant is told that tenant does not exist: a 404
+ * rather than a 403, so that tenant ids cannot be probed.
+ */
+export function requireTenantPermission(p: Principal, tenantId: string, permission: Permission): void {
+  if (isPlatformAdmin(p)) return;
+  if (p.tenantId !== tenantId) throw new NotFoundError('tenant', tenantId);
+  if (!p.permissions.has(permission)) throw new ForbiddenError(`the ${p.role} role lacks the ${permission} permission`);
+}

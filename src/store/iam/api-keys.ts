@@ -1,0 +1,87 @@
+import type { Db } from '../open-database.js';
+
+export interface ApiKeyRecord {
+  id: string;
+  tenantId: string | null;
+  userId: string | null;
+  name: string;
+  role: string;
+  createdBy: string;
+  createdAt: Date;
+  expiresAt: Date | null;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+}
+
+/** What authentication needs: the hash to compare and everything that can make the key invalid. */
+export interface ApiKeyCredential extends ApiKeyRecord {
+  secretHash: string;
+  tenantStatus: string | null;
+}
+
+const PUBLIC_COLUMNS = [
+  'apiKeys.id', 'apiKeys.tenantId', 'apiKeys.userId', 'apiKeys.name', 'apiKeys.role', 'apiKeys.createdBy',
+  'apiKeys.createdAt', 'apiKeys.expiresAt', 'apiKeys.lastUsedAt', 'apiKeys.revokedAt',
+] as const;
+
+export async function findApiKeyCredential(db: Db, id: string): Promise<ApiKeyCredential | undefined> {
+  return db
+    .selectFrom('apiKeys')
+    .leftJoin('tenants', 'tenants.id', 'apiKeys.tenantId')
+    .select([...PUBLIC_COLUMNS, 'apiKeys.secretHash', 'tenants.status as tenantStatus'])
+    .where('apiKeys.id', '=', id)
+    .executeTakeFirst();
+}
+
+export interface NewApiKey {
+  id: string;
+  tenantId: string | null;
+  userId: string | null;
+  name: string;
+  role: string;
+  secretHash: string;
+  createdBy: string;
+  expiresAt: Date | null;
+}
+
+export async function insertApiKey(db: Db, key: NewApiKey): Promise<ApiKeyRecord> {
+  return db
+    .insertInto('apiKeys')
+    .values({ ...key, lastUsedAt: null, revokedAt: null })
+    .returning([...PUBLIC_COLUMNS])
+    .executeTakeFirstOrThrow();
+}
+
+export async function listApiKeys(db: Db, tenantId: string): Promise<ApiKeyRecord[]> {
+  return db.selectFrom('apiKeys').select([...PUBLIC_COLUMNS]).where('tenantId', '=', tenantId).orderBy('id').execute();
+}
+
+/** Idempotent: revoking a revoked key keeps its first revocation time. */
+export async function revokeApiKey(db: Db, tenantId: string, id: string): Promise<ApiKeyRecord | undefined> {
+  await db
+    .updateTable('apiKeys')
+    .set({ revokedAt: new Date() })
+    .where('id', '=', id)
+    .where('tenantId', '=', tenantId)
+    .where('revokedAt', 'is', null)
+    .execute();
+  return db
+    .selectFrom('apiKeys')
+    .select([...PUBLIC_COLUMNS])
+    .where('id', '=', id)
+    .where('tenantId', '=', tenantId)
+    .executeTakeFirst();
+}
+
+/**
+ * Records use at most once a minute per key, so a busy key costs one write a minute, not one
+ * per request.
+ */
+export async function touchApiKey(db: Db, id: string): Promise<void> {
+  await db
+    .updateTable('apiKeys')
+    .set({ lastUsedAt: new Date() })
+    .where('id', '=', id)
+    .where((eb) => eb.or([eb('lastUsedAt', 'is', null), eb('lastUsedAt', '<', new Date(Date.now() - 60_000))]))
+    .execute();
+}

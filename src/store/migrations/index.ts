@@ -1,0 +1,7 @@
+import { controlPlane } from './0001-control-plane.js';
+import type { Migration } from './migration.js';
+
+export type { Migration } from './migration.js';
+
+/** In order. Never edit a migration that has shipped: add the next number. */
+export const MIGRATIONS: readonly Migration[] = [controlPlane];

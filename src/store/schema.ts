@@ -1,0 +1,162 @@
+import type { ColumnType, Generated } from 'kysely';
+import type { TenantSettings } from '../domain/settings.js';
+
+/**
+ * The tables as TypeScript sees them. Columns are snake_case in SQL and camelCase here; Kysely's
+ * CamelCasePlugin maps between them, so the mapping lives only in store/.
+ * JSON columns take a JSON string on write (both drivers then store the same thing) and come
+ * back parsed.
+ */
+type Json<T> = ColumnType<T, string, string>;
+type CreatedAt = ColumnType<Date, Date | undefined, never>;
+type UpdatedAt = ColumnType<Date, Date | undefined, Date>;
+
+export interface TenantsTable {
+  id: string;
+  name: string;
+  slug: string;
+  tier: string;
+  status: string;
+  region: string;
+  cloudProvider: string;
+  adminEmail: string;
+  deploymentType: string | null;
+  kubernetesNamespace: string | null;
+  azureAksClusterName: string | null;
+  provisioningStartedAt: Date | null;
+  provisioningCompletedAt: Date | null;
+  provisioningError: string | null;
+  createdAt: CreatedAt;
+  updatedAt: UpdatedAt;
+}
+
+export interface UsersTable {
+  id: string;
+  tenantId: string;
+  email: string;
+  displayName: string | null;
+  status: string;
+  isTenantAdmin: boolean;
+  createdAt: CreatedAt;
+  updatedAt: UpdatedAt;
+}
+
+export interface RolesTable {
+  id: string;
+  tenantId: string;
+  name: string;
+  description: string;
+  permissions: Json<string[]>;
+  isSystem: boolean;
+  createdAt: CreatedAt;
+}
+
+export interface UserRolesTable {
+  userId: string;
+  roleId: string;
+}
+
+export interface BillingPlansTable {
+  id: string;
+  tier: string;
+  name: string;
+  monthlyPriceCents: number;
+  trialDays: number;
+}
+
+export interface BillingSubscriptionsTable {
+  id: string;
+  tenantId: string;
+  planId: string;
+  status: string;
+  startedAt: Date;
+  trialEndsAt: Date | null;
+  currentPeriodEnd: Date;
+}
+
+export interface TenantSettingsTable {
+  tenantId: string;
+  settings: Json<TenantSettings>;
+  version: number;
+  updatedAt: UpdatedAt;
+  updatedBy: string;
+}
+
+export interface ApiKeysTable {
+  id: string;
+  tenantId: string | null;
+  userId: string | null;
+  name: string;
+  role: string;
+  secretHash: string;
+  createdBy: string;
+  createdAt: CreatedAt;
+  expiresAt: Date | null;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+}
+
+export interface RevokedTokensTable {
+  jti: string;
+  expiresAt: Date;
+  revokedAt: CreatedAt;
+  revokedBy: string;
+}
+
+export interface SigningKeysTable {
+  id: string;
+  secret: string;
+  createdAt: CreatedAt;
+}
+
+export interface TenantProvisioningJobsTable {
+  id: string;
+  tenantId: string;
+  kind: string;
+  tier: string;
+  currentState: string;
+  status: string;
+  initiatedBy: string;
+  startedAt: Date | null;
+  completedAt: Date | null;
+  errorMessage: string | null;
+  retryCount: Generated<number>;
+  maxRetries: number;
+  nextRetryAt: Date | null;
+  context: Json<Record<string, unknown>>;
+  createdAt: CreatedAt;
+  updatedAt: UpdatedAt;
+}
+
+export interface OutboxTable {
+  id: Generated<string>;
+  eventId: string;
+  aggregateType: string;
+  aggregateId: string;
+  type: string;
+  payload: Json<Record<string, unknown>>;
+  createdAt: CreatedAt;
+  deliveredAt: Date | null;
+}
+
+export interface SchemaMigrationsTable {
+  version: number;
+  name: string;
+  appliedAt: CreatedAt;
+}
+
+export interface Schema {
+  tenants: TenantsTable;
+  users: UsersTable;
+  roles: RolesTable;
+  userRoles: UserRolesTable;
+  billingPlans: BillingPlansTable;
+  billingSubscriptions: BillingSubscriptionsTable;
+  tenantSettings: TenantSettingsTable;
+  apiKeys: ApiKeysTable;
+  revokedTokens: RevokedTokensTable;
+  signingKeys: SigningKeysTable;
+  tenantProvisioningJobs: TenantProvisioningJobsTable;
+  outbox: OutboxTable;
+  schemaMigrations: SchemaMigrationsTable;
+}

@@ -1,0 +1,68 @@
+import { PreconditionFailedError } from '../../domain/errors.js';
+import { EventType } from '../../domain/events.js';
+import { newId } from '../../domain/ids.js';
+import type { TenantSettings } from '../../domain/settings.js';
+import type { Db } from '../open-database.js';
+
+export interface VersionedSettings {
+  settings: TenantSettings;
+  version: number;
+  updatedAt: Date;
+  updatedBy: string;
+}
+
+export async function getTenantSettings(db: Db, tenantId: string): Promise<VersionedSettings | undefined> {
+  return db
+    .selectFrom('tenantSettings')
+    .select(['settings', 'version', 'updatedAt', 'updatedBy'])
+    .where('tenantId', '=', tenantId)
+    .executeTakeFirst();
+}
+
+export interface UpdateSettingsInput {
+  tenantId: string;
+  actor: string;
+  /** Optimistic concurrency (If-Match): refuse when the stored version differs. */
+  expectedVersion?: number | undefined;
+  /** Computes the new settings from the stored ones; throws to refuse the change. */
+  change: (current: TenantSettings) => TenantSettings;
+}
+
+/**
+ * Read, change and write under a row lock, with a tenant.settings.changed event in the same
+ * transaction. Returns undefined when the tenant has no settings (it does not exist).
+ */
+export async function updateTenantSettings(db: Db, input: UpdateSettingsInput): Promise<VersionedSettings | undefined> {
+  return db.transaction().execute(async (trx) => {
+    const current = await trx
+      .selectFrom('tenantSettings')
+      .select(['settings', 'version'])
+      .where('tenantId', '=', input.tenantId)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!current) return undefined;
+    if (input.expectedVersion !== undefined && input.expectedVersion !== current.version) {
+      throw new PreconditionFailedError(
+        `the settings are at version ${current.version}, not ${input.expectedVersion}; read them again and retry`,
+      );
+    }
+    const next = input.change(current.settings);
+    const updated = await trx
+      .updateTable('tenantSettings')
+      .set({ settings: JSON.stringify(next), version: current.version + 1, updatedAt: new Date(), updatedBy: input.actor })
+      .where('tenantId', '=', input.tenantId)
+      .returning(['settings', 'version', 'updatedAt', 'updatedBy'])
+      .executeTakeFirstOrThrow();
+    await trx
+      .insertInto('outbox')
+      .values({
+        eventId: newId(),
+        aggregateType: 'tenant',
+        aggregateId: input.tenantId,
+        type: EventType.TENANT_SETTINGS_CHANGED,
+        payload: JSON.stringify({ tenantId: input.tenantId, version: updated.version, changedBy: input.actor }),
+      })
+      .execute();
+    return updated;
+  });
+}

@@ -1,0 +1,92 @@
+import type { FastifyInstance } from 'fastify';
+import pino from 'pino';
+import { buildInfraServer, buildServer } from '../../src/api/build-server.js';
+import type { ApiDeps } from '../../src/api/deps.js';
+import { ApiMetrics } from '../../src/api/metrics.js';
+import { CLOUD_PROVIDERS, type CloudProvider } from '../../src/domain/cloud.js';
+import { createAuthenticator } from '../../src/iam/authenticator.js';
+import { bootstrapMatcher } from '../../src/iam/bootstrap-token.js';
+import { TokenService } from '../../src/iam/token-service.js';
+import { type BackendKind, type TestDatabase, openTestDatabase } from './databases.js';
+
+export const BOOTSTRAP_TOKEN = 'test-bootstrap-token-0123456789abcdef';
+
+export interface TestApp {
+  app: FastifyInstance;
+  infra: FastifyInstance;
+  database: TestDatabase;
+  deps: ApiDeps;
+  close(): Promise<void>;
+}
+
+export interface TestAppOptions {
+  enabledCloudProviders?: readonly CloudProvider[];
+  bodyLimitBytes?: number;
+  jwtTtlSeconds?: number;
+}
+
+/** The tenant and infrastructure servers over a fresh database, wired as app.ts wires them. */
+export async function startTestApp(kind: BackendKind, options: TestAppOptions = {}): Promise<TestApp> {
+  const database = await openTestDatabase(kind);
+  const tokens = new TokenService('test-signing-secret-that-is-long-enough-0123456789', options.jwtTtlSeconds ?? 900);
+  const deps: ApiDeps = {
+    database,
+    tokens,
+    authenticate: createAuthenticator({ db: database.db, tokens, isBootstrapToken: bootstrapMatcher(BOOTSTRAP_TOKEN) }),
+    metrics: new ApiMetrics(database.db),
+    logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    enabledCloudProviders: options.enabledCloudProviders ?? CLOUD_PROVIDERS,
+    bodyLimitBytes: options.bodyLimitBytes ?? 65_536,
+  };
+  const app = await buildServer(deps);
+  const infra = await buildInfraServer(deps);
+  return {
+    app,
+    infra,
+    database,
+    deps,
+    async close() {
+      await app.close();
+      await infra.close();
+      await database.close();
+    },
+  };
+}
+
+export const adminAuth = { authorization: `Bearer ${BOOTSTRAP_TOKEN}` };
+
+export function bearer(token: string): { authorization: string } {
+  return { authorization: `Bearer ${token}` };
+}
+
+let counter = 0;
+
+/** A valid create-tenant body whose unique fields differ on every call. */
+export function tenantBody(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  counter += 1;
+  const n = `${process.pid}-${counter}-${Math.random().toString(36).slice(2, 7)}`;
+  return {
+    name: `Tenant ${n}`,
+    slug: `t-${n}`,
+    tier: 'PROFESSIONAL',
+    adminEmail: `admin-${n}@example.com`,
+    cloudProvider: 'AZURE',
+    region: 'eastus',
+    ...overrides,
+  };
+}
+
+export interface CreatedTenantResponse {
+  id: string;
+  slug: string;
+  tier: string;
+  status: string;
+  initialApiKey: { id: string; key: string; role: string };
+  provisioningJobId: string;
+}
+
+export async function createTenantViaApi(app: FastifyInstance, overrides: Record<string, unknown> = {}): Promise<CreatedTenantResponse> {
+  const res = await app.inject({ method: 'POST', url: '/api/v1/tenants', headers: adminAuth, payload: tenantBody(overrides) });
+  if (res.statusCode !== 201) throw new Error(`create failed: ${res.statusCode} ${res.body}`);
+  return res.json<CreatedTenantResponse>();
+}
