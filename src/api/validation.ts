@@ -16,7 +16,16 @@ export function validatorCompiler(): FastifySchemaCompiler<unknown> {
   addFormats(strict);
   addFormats(coercing);
   return ({ schema, httpPart }) => {
-    const ajv = httpPart === 'body' ? strict : coercing;
-    return ajv.compile(schema as object);
+    if (httpPart !== 'body') return coercing.compile(schema as object);
+    const validate = strict.compile(schema as object);
+    // No body at all is checked as an empty object: the caller hears which fields are required
+    // (or nothing, when none is), not that "(root) must be object".
+    const validateBody = (data: unknown): boolean => {
+      const ok = validate(data ?? {});
+      validateBody.errors = validate.errors;
+      return ok;
+    };
+    validateBody.errors = validate.errors;
+    return validateBody;
   };
 }

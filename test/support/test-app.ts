@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { buildInfraServer, buildServer } from '../../src/api/build-server.js';
 import type { ApiDeps } from '../../src/api/deps.js';
@@ -23,6 +23,7 @@ export interface TestAppOptions {
   enabledCloudProviders?: readonly CloudProvider[];
   bodyLimitBytes?: number;
   jwtTtlSeconds?: number;
+  logger?: FastifyBaseLogger;
 }
 
 /** The tenant and infrastructure servers over a fresh database, wired as app.ts wires them. */
@@ -34,7 +35,7 @@ export async function startTestApp(kind: BackendKind, options: TestAppOptions = 
     tokens,
     authenticate: createAuthenticator({ db: database.db, tokens, isBootstrapToken: bootstrapMatcher(BOOTSTRAP_TOKEN) }),
     metrics: new ApiMetrics(database.db),
-    logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    logger: options.logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     enabledCloudProviders: options.enabledCloudProviders ?? CLOUD_PROVIDERS,
     bodyLimitBytes: options.bodyLimitBytes ?? 65_536,
   };

@@ -64,7 +64,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) 
         tags: ['auth'],
         summary: 'Revoke an access token: the caller\'s own, or (platform admin, or same tenant admin) another',
         security: [{ bearer: [] }],
-        body: Type.Optional(RevokeTokenBody),
+        body: RevokeTokenBody,
         response: withErrors({ 204: Type.Null() }),
       },
     },
