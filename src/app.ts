@@ -8,9 +8,14 @@ import type { Config } from './config/load-config.js';
 import { createAuthenticator } from './iam/authenticator.js';
 import { type BootstrapToken, bootstrapMatcher, ensureBootstrapToken } from './iam/bootstrap-token.js';
 import { TokenService } from './iam/token-service.js';
+import { SimulatedCloud } from './drivers/simulated/simulated-cloud.js';
+import { Worker } from './engine/worker.js';
+import { releaseAllLeases } from './store/engine/renew-lease.js';
 import { getOrCreateSigningKey } from './store/iam/signing-key.js';
 import { migrate } from './store/migrate.js';
-import { type Database, openDatabase } from './store/open-database.js';
+import { type Database, type Db, openDatabase } from './store/open-database.js';
+import { deleteSimResource, getSimResource, listSimResources, upsertSimResource } from './store/sim/sim-resources.js';
+import { buildStepRegistry } from './steps/registry.js';
 
 /**
  * The composition root: config -> database -> store -> IAM -> API. The only module that picks
@@ -23,7 +28,8 @@ export interface App {
   readonly infraServer: FastifyInstance;
   readonly bootstrap: BootstrapToken;
   readonly logger: Logger;
-  /** Binds both ports; returns the base URLs. */
+  readonly engine: Engine;
+  /** Binds both ports and starts the workers; returns the base URLs. */
   listen(): Promise<{ tenantUrl: string; infraUrl: string }>;
   /** Stops taking requests, finishes those in flight, closes the database. Idempotent. */
   close(): Promise<void>;
@@ -41,6 +47,40 @@ export const REDACTED_PATHS = [
   '*.secretHash',
 ];
 
+export interface Engine {
+  worker: Worker;
+  /** The simulated cloud (the default driver, a test double of the real systems). */
+  cloud: SimulatedCloud;
+}
+
+/** The provisioning engine over the simulated cloud, as the service and the tests run it. */
+export function buildEngine(db: Db, config: Pick<Config, 'sim' | 'engine' | 'retry' | 'baseDomain'>, logger: Logger, owner?: string): Engine {
+  const cloud = new SimulatedCloud(
+    {
+      get: (tenantId, kind, name) => getSimResource(db, tenantId, kind, name),
+      upsert: (r) => upsertSimResource(db, r),
+      remove: (tenantId, kind, name) => deleteSimResource(db, tenantId, kind, name),
+      list: (tenantId, step) => listSimResources(db, tenantId, step),
+    },
+    { delayMs: config.sim.delayMs, faults: config.sim.faults },
+  );
+  const steps = buildStepRegistry({ cloud }, { baseDomain: config.baseDomain });
+  const worker = new Worker(
+    db,
+    steps,
+    {
+      owner,
+      concurrency: config.engine.concurrency,
+      leaseMs: config.engine.leaseMs,
+      pollMs: config.engine.pollMs,
+      backoffSeconds: config.retry.backoffSeconds,
+      rollbackOnFailure: config.engine.rollbackOnFailure,
+    },
+    logger.child({ component: 'worker' }),
+  );
+  return { worker, cloud };
+}
+
 export function createLogger(config: Pick<Config, 'logLevel'>): Logger {
   return pino({ level: config.logLevel, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } });
 }
@@ -57,6 +97,9 @@ export async function createApp(config: Config, logger: Logger = createLogger(co
     if (applied.length > 0) logger.info({ applied }, 'database migrations applied');
     const secret = await getOrCreateSigningKey(database.db, 'jwt-hs256', () => randomBytes(48).toString('base64url'));
     const tokens = new TokenService(secret, config.jwtTtlSeconds);
+    // The embedded database serves one process (the lock file sees to it): any lease is a dead one's.
+    if (database.kind === 'pglite') await releaseAllLeases(database.db);
+    const engine = buildEngine(database.db, config, logger);
     const deps: ApiDeps = {
       database,
       tokens,
@@ -65,6 +108,7 @@ export async function createApp(config: Config, logger: Logger = createLogger(co
       logger,
       enabledCloudProviders: config.enabledCloudProviders,
       bodyLimitBytes: config.bodyLimitBytes,
+      wakeWorkers: () => engine.worker.wake(),
     };
     const tenantServer = await buildServer(deps);
     const infraServer = await buildInfraServer(deps);
@@ -76,14 +120,17 @@ export async function createApp(config: Config, logger: Logger = createLogger(co
       infraServer,
       bootstrap,
       logger,
+      engine,
       async listen() {
         const tenantUrl = await tenantServer.listen({ port: config.tenantPort, host: config.host });
         const infraUrl = await infraServer.listen({ port: config.infraPort, host: config.host });
+        engine.worker.start();
         return { tenantUrl, infraUrl };
       },
       close() {
         closing ??= (async () => {
           await Promise.allSettled([tenantServer.close(), infraServer.close()]);
+          await engine.worker.stop();
           await database.close();
         })();
         return closing;

@@ -9,10 +9,12 @@ import { handleError, sendProblem } from './problem.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
 import { authRoutes } from './routes/auth.js';
 import { healthRoutes } from './routes/health.js';
+import { provisioningRoutes } from './routes/provisioning.js';
 import { settingsRoutes } from './routes/settings.js';
 import { tenantDirectoryRoutes } from './routes/tenant-directory.js';
 import { tenantRoutes } from './routes/tenants.js';
 import { ProblemSchema } from './schemas/common.js';
+import { ProvisioningStatusSchema } from './schemas/provisioning.js';
 import { TenantSchema } from './schemas/tenant.js';
 import { validatorCompiler } from './validation.js';
 
@@ -28,6 +30,7 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(settingsRoutes, deps);
   await app.register(apiKeyRoutes, deps);
   await app.register(authRoutes, deps);
+  await app.register(provisioningRoutes, deps);
   return app;
 }
 
@@ -68,6 +71,7 @@ async function baseServer(deps: ApiDeps, id: ServerIdentity): Promise<FastifyIns
 
   app.addSchema(ProblemSchema);
   app.addSchema(TenantSchema);
+  app.addSchema(ProvisioningStatusSchema);
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',

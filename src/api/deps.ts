@@ -15,6 +15,8 @@ export interface ApiDeps {
   logger: FastifyBaseLogger;
   enabledCloudProviders: readonly CloudProvider[];
   bodyLimitBytes: number;
+  /** Tells this process's workers there is work now (polling finds it anyway, later). */
+  wakeWorkers: () => void;
 }
 
 declare module 'fastify' {

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { CLOUD_PROVIDERS, type CloudProvider, parseCloudProvider } from '../domain/cloud.js';
+import { type EventSettings, parseEventSettings } from './event-settings.js';
 
 /**
  * Every setting of the service, with its default, in one place. `loadConfig` is the only reader
@@ -23,6 +24,20 @@ export interface Config {
   sim: { delayMs: number; faults: readonly SimFault[] };
   retry: { backoffSeconds: readonly number[]; maxRetries: number };
   shutdownGraceMs: number;
+  engine: {
+    /** Jobs one process runs at once. */
+    concurrency: number;
+    /** How long a claimed job stays claimed without a heartbeat. */
+    leaseMs: number;
+    /** How often an idle worker looks for due jobs. */
+    pollMs: number;
+    /** Undo completed steps, newest first, when a job fails for good. */
+    rollbackOnFailure: boolean;
+  };
+  /** Parent DNS zone of the tenant zones: `{slug}.{baseDomain}`. */
+  baseDomain: string;
+  /** The outbox relay: where events and admin notifications go (event-settings.ts). */
+  events: EventSettings;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -53,6 +68,18 @@ export const CONFIG_VARIABLES = {
   MATIH_RETRY_BACKOFF: '60,120,240',
   MATIH_MAX_RETRIES: '3',
   MATIH_SHUTDOWN_GRACE_MS: '10000',
+  MATIH_WORKER_CONCURRENCY: '8',
+  MATIH_LEASE_S: '30',
+  MATIH_POLL_MS: '500',
+  MATIH_ROLLBACK_ON_FAILURE: 'true',
+  MATIH_BASE_DOMAIN: 'matih.localhost',
+  MATIH_EVENT_SINKS: 'log',
+  MATIH_WEBHOOK_URL: '',
+  MATIH_WEBHOOK_SECRET: '',
+  MATIH_NOTIFIER: 'log',
+  MATIH_SMTP_URL: '',
+  MATIH_SMTP_FROM: 'matih@localhost',
+  MATIH_RELAY_POLL_MS: '500',
 } as const;
 
 export class ConfigError extends Error {
@@ -103,6 +130,14 @@ export function loadConfig(env: Env = process.env): Config {
     else problems.push(`MATIH_CLOUD_PROVIDERS: "${item}" is not one of ${CLOUD_PROVIDERS.join(', ')}`);
   }
 
+  const bool = (name: keyof typeof CONFIG_VARIABLES): boolean => {
+    const raw = read(name).toLowerCase();
+    if (['true', '1', 'yes'].includes(raw)) return true;
+    if (['false', '0', 'no'].includes(raw)) return false;
+    problems.push(`${name}="${raw}" must be true or false`);
+    return CONFIG_VARIABLES[name] === 'true';
+  };
+
   const logLevel = read('MATIH_LOG_LEVEL') as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`MATIH_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
 
@@ -124,7 +159,18 @@ export function loadConfig(env: Env = process.env): Config {
     sim: { delayMs: int('MATIH_SIM_DELAY_MS', 0, 3_600_000), faults },
     retry: { backoffSeconds, maxRetries: int('MATIH_MAX_RETRIES', 0, 100) },
     shutdownGraceMs: int('MATIH_SHUTDOWN_GRACE_MS', 0, 600_000),
+    engine: {
+      concurrency: int('MATIH_WORKER_CONCURRENCY', 0, 256),
+      leaseMs: int('MATIH_LEASE_S', 2, 3600) * 1000,
+      pollMs: int('MATIH_POLL_MS', 10, 60_000),
+      rollbackOnFailure: bool('MATIH_ROLLBACK_ON_FAILURE'),
+    },
+    baseDomain: read('MATIH_BASE_DOMAIN').toLowerCase(),
+    events: { ...parseEventSettings(read, problems), relayPollMs: int('MATIH_RELAY_POLL_MS', 10, 60_000) },
   };
+  if (!/^(?=.{1,200}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(config.baseDomain)) {
+    problems.push(`MATIH_BASE_DOMAIN="${config.baseDomain}" must be a DNS name such as matih.example.com`);
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }

@@ -1,6 +1,57 @@
-/** Event types written to the transactional outbox; delivered by the relay (issue 3). */
+/**
+ * Event types written to the transactional outbox and delivered at least once, in order per
+ * tenant, by the relay. Names are the spec's (TENANT_PROVISIONED is tenant.provisioned).
+ */
 export const EventType = {
   TENANT_CREATED: 'tenant.created',
   TENANT_SETTINGS_CHANGED: 'tenant.settings.changed',
+  PROVISIONING_STEP_COMPLETED: 'tenant.provisioning.step_completed',
+  TENANT_PROVISIONED: 'tenant.provisioned',
+  PROVISIONING_FAILED: 'tenant.provisioning.failed',
+  PROVISIONING_RETRIED: 'tenant.provisioning.retried',
+  PROVISIONING_CANCELLED: 'tenant.provisioning.cancelled',
 } as const;
 export type EventType = (typeof EventType)[keyof typeof EventType];
+
+/** Events that tell the tenant admin something: the notifier emails these (spec/003, spec/004). */
+export const ADMIN_NOTIFIED_EVENTS: ReadonlySet<string> = new Set([EventType.TENANT_PROVISIONED, EventType.PROVISIONING_FAILED]);
+
+/** A stored event as the relay reads it. */
+export interface OutboxEvent {
+  /** Delivery order; per tenant it is the order the events were written in. */
+  id: string;
+  eventId: string;
+  aggregateType: string;
+  aggregateId: string;
+  type: string;
+  payload: Record<string, unknown>;
+  createdAt: Date;
+  attempts: number;
+}
+
+/** The versioned envelope every sink receives: CloudEvents 1.0 in structured JSON mode. */
+export interface CloudEvent {
+  specversion: '1.0';
+  id: string;
+  source: string;
+  type: string;
+  subject: string;
+  time: string;
+  datacontenttype: 'application/json';
+  dataschemaversion: '1';
+  data: Record<string, unknown>;
+}
+
+export function toCloudEvent(event: OutboxEvent): CloudEvent {
+  return {
+    specversion: '1.0',
+    id: event.eventId,
+    source: '/matih/control-plane',
+    type: event.type,
+    subject: `${event.aggregateType}/${event.aggregateId}`,
+    time: event.createdAt.toISOString(),
+    datacontenttype: 'application/json',
+    dataschemaversion: '1',
+    data: event.payload,
+  };
+}

@@ -8,6 +8,9 @@ import type { Schema } from './schema.js';
 
 export type Db = Kysely<Schema>;
 
+// Column names are mapped; keys inside JSON values (settings, outputs, payloads) are data, never renamed.
+const camelCase = () => new CamelCasePlugin({ maintainNestedObjectKeys: true });
+
 export interface Database {
   readonly db: Db;
   /** `pglite`: embedded, one process; `postgres`: a server shared by any number of replicas. */
@@ -28,7 +31,7 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
   const pool = new pg.Pool({ connectionString: url, max: poolSize, application_name: 'matih-control-plane' });
   // An idle client that errors (server restart) must not crash the process; the pool drops it.
   pool.on('error', () => {});
-  const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }), plugins: [new CamelCasePlugin()] });
+  const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }), plugins: [camelCase()] });
   return {
     db,
     kind: 'postgres',
@@ -41,7 +44,7 @@ async function openPGlite(dataDir: string | undefined): Promise<Database> {
   if (dataDir !== undefined) lock = lockDataDir(dataDir);
   try {
     const client = await PGlite.create(dataDir === undefined ? undefined : path.join(dataDir, 'pgdata'));
-    const db = new Kysely<Schema>({ dialect: new PGliteDialect(client), plugins: [new CamelCasePlugin()] });
+    const db = new Kysely<Schema>({ dialect: new PGliteDialect(client), plugins: [camelCase()] });
     return {
       db,
       kind: 'pglite',

@@ -124,6 +124,63 @@ export interface TenantProvisioningJobsTable {
   maxRetries: number;
   nextRetryAt: Date | null;
   context: Json<Record<string, unknown>>;
+  currentStep: string | null;
+  leaseOwner: string | null;
+  leaseUntil: Date | null;
+  cancelRequestedBy: string | null;
+  failedStep: string | null;
+  createdAt: CreatedAt;
+  updatedAt: UpdatedAt;
+}
+
+export interface ProvisioningStepsTable {
+  jobId: string;
+  name: string;
+  stage: string;
+  position: number;
+  status: string;
+  attempts: number;
+  startedAt: Date | null;
+  completedAt: Date | null;
+  lastError: string | null;
+  outputs: Json<Record<string, unknown>>;
+}
+
+export interface TenantProvisioningStateTable {
+  tenantId: string;
+  jobId: string;
+  currentPhase: string;
+  status: string;
+  failureReason: string | null;
+  phaseOutputs: Json<Record<string, unknown>>;
+  startedAt: Date;
+  lastUpdatedAt: Date;
+  retryCount: number;
+  eventSeq: Generated<number>;
+}
+
+export interface ProvisioningAuditLogsTable {
+  id: Generated<string>;
+  tenantId: string;
+  seq: number;
+  jobId: string | null;
+  kind: string;
+  fromState: string | null;
+  toState: string | null;
+  step: string | null;
+  trigger: string;
+  details: Json<Record<string, unknown>>;
+  actor: string;
+  createdAt: CreatedAt;
+}
+
+export interface SimResourcesTable {
+  tenantId: string;
+  step: string;
+  kind: string;
+  name: string;
+  spec: Json<Record<string, unknown>>;
+  applyCount: Generated<number>;
   createdAt: CreatedAt;
   updatedAt: UpdatedAt;
 }
@@ -137,6 +194,9 @@ export interface OutboxTable {
   payload: Json<Record<string, unknown>>;
   createdAt: CreatedAt;
   deliveredAt: Date | null;
+  attempts: Generated<number>;
+  nextAttemptAt: ColumnType<Date, Date | undefined, Date>;
+  lastError: string | null;
 }
 
 export interface SchemaMigrationsTable {
@@ -158,5 +218,9 @@ export interface Schema {
   signingKeys: SigningKeysTable;
   tenantProvisioningJobs: TenantProvisioningJobsTable;
   outbox: OutboxTable;
+  provisioningSteps: ProvisioningStepsTable;
+  tenantProvisioningState: TenantProvisioningStateTable;
+  provisioningAuditLogs: ProvisioningAuditLogsTable;
+  simResources: SimResourcesTable;
   schemaMigrations: SchemaMigrationsTable;
 }

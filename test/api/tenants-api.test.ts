@@ -84,6 +84,10 @@ interface ApiKeyJson {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 const API_KEY = /^mtk_[0-9a-f]{32}_[A-Za-z0-9_-]{43}$/;
+// Asymmetric matchers, typed: expect.stringMatching() returns any.
+const aUuid: unknown = expect.stringMatching(UUID);
+const aDate: unknown = expect.stringMatching(ISO_DATE);
+const anApiKey: unknown = expect.stringMatching(API_KEY);
 
 /**
  * Asserts an RFC 9457 problem: exact status, problem+json, the stable code, and (when given)
@@ -149,7 +153,7 @@ describe.each(BACKENDS)('tenant API on %s', (backend) => {
       const created = res.json<CreatedTenantJson>();
       expect(res.headers.location).toBe(`/api/v1/tenants/${created.id}`);
       expect(created).toEqual({
-        id: expect.stringMatching(UUID),
+        id: aUuid,
         name: body.name,
         slug: body.slug,
         tier: 'PROFESSIONAL',
@@ -157,16 +161,16 @@ describe.each(BACKENDS)('tenant API on %s', (backend) => {
         region: 'eastus',
         cloudProvider: 'AZURE',
         adminEmail: body.adminEmail,
-        provisioningStartedAt: expect.stringMatching(ISO_DATE),
+        provisioningStartedAt: aDate,
         deploymentType: null,
         kubernetesNamespace: null,
         azureAksClusterName: null,
         provisioningCompletedAt: null,
         provisioningError: null,
-        createdAt: expect.stringMatching(ISO_DATE),
-        updatedAt: expect.stringMatching(ISO_DATE),
-        initialApiKey: { id: expect.stringMatching(UUID), key: expect.stringMatching(API_KEY), role: 'Admin' },
-        provisioningJobId: expect.stringMatching(UUID),
+        createdAt: aDate,
+        updatedAt: aDate,
+        initialApiKey: { id: aUuid, key: anApiKey, role: 'Admin' },
+        provisioningJobId: aUuid,
       });
       const startedAt = Date.parse(created.provisioningStartedAt ?? '');
       expect(startedAt).toBeGreaterThanOrEqual(before - 1000);
@@ -613,14 +617,14 @@ describe.each(BACKENDS)('tenant API on %s', (backend) => {
         expect(res.statusCode, res.body).toBe(200);
         expect(res.json<{ items: UserJson[] }>().items).toEqual([
           {
-            id: expect.stringMatching(UUID),
+            id: aUuid,
             tenantId: created.id,
             email: `boss.${tag}@example.com`,
             displayName: null,
             status: 'PENDING_ACTIVATION',
             isTenantAdmin: true,
             roles: ['Admin'],
-            createdAt: expect.stringMatching(ISO_DATE),
+            createdAt: aDate,
           },
         ]);
       }

@@ -21,7 +21,14 @@ describe('tenant statuses', () => {
     for (const status of TENANT_STATUSES) {
       const seen = new Set([status]);
       const queue = [status];
-      while (queue.length > 0) for (const next of allowedTransitions(queue.shift()!)) if (!seen.has(next)) seen.add(next), queue.push(next);
+      while (queue.length > 0) {
+        for (const next of allowedTransitions(queue.shift()!)) {
+          if (!seen.has(next)) {
+            seen.add(next);
+            queue.push(next);
+          }
+        }
+      }
       expect(seen.has(TenantStatus.DELETED), status).toBe(true);
     }
   });

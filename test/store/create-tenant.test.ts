@@ -10,7 +10,7 @@ import { tenantBody } from '../support/test-app.js';
 
 const TABLES = [
   'tenants', 'users', 'billing_subscriptions', 'roles', 'user_roles', 'tenant_settings', 'api_keys',
-  'tenant_provisioning_jobs', 'outbox',
+  'tenant_provisioning_jobs', 'tenant_provisioning_state', 'provisioning_audit_logs', 'outbox',
 ] as const;
 
 async function countRows(db: Db): Promise<Record<string, number>> {
@@ -49,6 +49,8 @@ describe.each(BACKENDS)('control-plane tier transaction on %s', (backend) => {
       tenant_settings: before.tenant_settings! + 1,
       api_keys: before.api_keys! + 1,
       tenant_provisioning_jobs: before.tenant_provisioning_jobs! + 1,
+      tenant_provisioning_state: before.tenant_provisioning_state! + 1,
+      provisioning_audit_logs: before.provisioning_audit_logs! + 2,
       outbox: before.outbox! + 1,
     });
 

@@ -7,6 +7,8 @@ import { CLOUD_PROVIDERS, type CloudProvider } from '../../src/domain/cloud.js';
 import { createAuthenticator } from '../../src/iam/authenticator.js';
 import { bootstrapMatcher } from '../../src/iam/bootstrap-token.js';
 import { TokenService } from '../../src/iam/token-service.js';
+import { type Engine, buildEngine } from '../../src/app.js';
+import type { SimFault } from '../../src/config/load-config.js';
 import { type BackendKind, type TestDatabase, openTestDatabase } from './databases.js';
 
 export const BOOTSTRAP_TOKEN = 'test-bootstrap-token-0123456789abcdef';
@@ -16,6 +18,7 @@ export interface TestApp {
   infra: FastifyInstance;
   database: TestDatabase;
   deps: ApiDeps;
+  engine: Engine | undefined;
   close(): Promise<void>;
 }
 
@@ -24,11 +27,35 @@ export interface TestAppOptions {
   bodyLimitBytes?: number;
   jwtTtlSeconds?: number;
   logger?: FastifyBaseLogger;
+  /** Runs the provisioning engine over the simulated cloud, with these settings over the defaults. */
+  engine?: EngineSettings;
+}
+
+export interface EngineSettings {
+  delayMs?: number;
+  faults?: SimFault[];
+  backoffSeconds?: number[];
+  maxRetries?: number;
+  concurrency?: number;
+  leaseMs?: number;
+  rollbackOnFailure?: boolean;
+  owner?: string;
+}
+
+export function engineConfig(s: EngineSettings = {}) {
+  return {
+    sim: { delayMs: s.delayMs ?? 0, faults: s.faults ?? [] },
+    engine: { concurrency: s.concurrency ?? 4, leaseMs: s.leaseMs ?? 10_000, pollMs: 50, rollbackOnFailure: s.rollbackOnFailure ?? true },
+    retry: { backoffSeconds: s.backoffSeconds ?? [1, 2, 4], maxRetries: s.maxRetries ?? 3 },
+    baseDomain: 'matih.test',
+  };
 }
 
 /** The tenant and infrastructure servers over a fresh database, wired as app.ts wires them. */
 export async function startTestApp(kind: BackendKind, options: TestAppOptions = {}): Promise<TestApp> {
   const database = await openTestDatabase(kind);
+  const silent = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  const engine = options.engine ? buildEngine(database.db, engineConfig(options.engine), silent, options.engine.owner) : undefined;
   const tokens = new TokenService('test-signing-secret-that-is-long-enough-0123456789', options.jwtTtlSeconds ?? 900);
   const deps: ApiDeps = {
     database,
@@ -38,17 +65,21 @@ export async function startTestApp(kind: BackendKind, options: TestAppOptions = 
     logger: options.logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     enabledCloudProviders: options.enabledCloudProviders ?? CLOUD_PROVIDERS,
     bodyLimitBytes: options.bodyLimitBytes ?? 65_536,
+    wakeWorkers: () => engine?.worker.wake(),
   };
   const app = await buildServer(deps);
   const infra = await buildInfraServer(deps);
+  engine?.worker.start();
   return {
     app,
     infra,
     database,
     deps,
+    engine,
     async close() {
       await app.close();
       await infra.close();
+      await engine?.worker.stop();
       await database.close();
     },
   };

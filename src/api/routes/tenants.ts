@@ -39,6 +39,7 @@ export const tenantRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps
         apiKey: { id: key.id, secretHash: key.secretHash },
       });
       request.log.info({ tenantId: created.tenant.id, slug: tenant.slug, tier: tenant.tier }, 'tenant created');
+      deps.wakeWorkers();
       return reply
         .code(201)
         .header('location', `/api/v1/tenants/${created.tenant.id}`)
@@ -73,7 +74,8 @@ export const tenantRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps
       const before = q.cursor === undefined ? undefined : decodeCursor(q.cursor);
       if (q.cursor !== undefined && !before) problems.push({ in: 'query', field: 'cursor', message: 'is not a cursor this API returned' });
       if (problems.length > 0) throw new ValidationError(problems);
-      if (!isPlatformAdmin(principal) && !principal.permissions.has(Permission.TENANT_READ)) {
+      // Fail closed: a non-admin sees its own tenant only, and nothing if it has none.
+      if (!isPlatformAdmin(principal) && (principal.tenantId === null || !principal.permissions.has(Permission.TENANT_READ))) {
         return { items: [], nextCursor: null };
       }
       const page = await listTenants(db, {

@@ -32,6 +32,8 @@ export interface CreatedTenant {
   jobId: string;
 }
 
+const SYNCHRONOUS_STAGES = [ProvisioningState.VALIDATING_INPUT, ProvisioningState.CREATING_TENANT_RECORD];
+
 const TENANT_UNIQUE_FIELDS = {
   tenants_slug_key: 'slug',
   tenants_name_key: 'name',
@@ -75,29 +77,12 @@ export async function createTenant(db: Db, input: CreateTenantInput): Promise<Cr
         .executeTakeFirstOrThrow();
       await after('tenant');
 
-      // The admin becomes ACTIVE in IAM at the ACTIVATE step (spec/002 phase 8).
-      await trx
-        .insertInto('users')
-        .values({ id: adminUserId, tenantId, email: t.adminEmail, displayName: null, status: 'PENDING_ACTIVATION', isTenantAdmin: true })
-        .execute();
-      await after('adminUser');
-
+      // Everything else in one statement of data-modifying CTEs: one round trip instead of eight
+      // (each round trip costs a syscall here and a statement there; this path is the hot one).
+      // Still inside the transaction, so a failure at any point leaves nothing behind; the
+      // foreign keys between these rows are checked at the end of the statement.
       const plan = DEFAULT_BILLING_PLANS[t.tier];
       const trialEndsAt = plan.trialDays > 0 ? new Date(now.getTime() + plan.trialDays * 86_400_000) : null;
-      await trx
-        .insertInto('billingSubscriptions')
-        .values({
-          id: newId(),
-          tenantId,
-          planId: plan.id,
-          status: initialSubscriptionStatus(plan),
-          startedAt: now,
-          trialEndsAt,
-          currentPeriodEnd: trialEndsAt ?? addMonths(now, 1),
-        })
-        .execute();
-      await after('billingSubscription');
-
       const roles = DEFAULT_ROLES.map((r) => ({
         id: newId(),
         tenantId,
@@ -106,62 +91,111 @@ export async function createTenant(db: Db, input: CreateTenantInput): Promise<Cr
         permissions: JSON.stringify(r.permissions),
         isSystem: true,
       }));
-      await trx.insertInto('roles').values(roles).execute();
       const adminRole = roles.find((r) => r.name === TenantRole.ADMIN);
-      if (adminRole) await trx.insertInto('userRoles').values({ userId: adminUserId, roleId: adminRole.id }).execute();
-      await after('roles');
-
-      await trx
-        .insertInto('tenantSettings')
-        .values({ tenantId, settings: JSON.stringify(defaultSettings(t.tier)), version: 1, updatedBy: actor })
-        .execute();
-      await after('settings');
-
-      await trx
-        .insertInto('apiKeys')
-        .values({
-          id: apiKey.id,
-          tenantId,
-          userId: adminUserId,
-          name: 'initial admin key',
-          role: TenantRole.ADMIN,
-          secretHash: apiKey.secretHash,
-          createdBy: actor,
-          expiresAt: null,
-          lastUsedAt: null,
-          revokedAt: null,
-        })
-        .execute();
-      await after('apiKey');
-
-      await trx
-        .insertInto('tenantProvisioningJobs')
-        .values({
-          id: jobId,
-          tenantId,
-          kind: JobKind.PROVISION,
-          tier: t.tier,
-          // VALIDATING_INPUT and CREATING_TENANT_RECORD are done by now, synchronously.
-          currentState: ProvisioningState.CREATING_TENANT_RECORD,
-          status: JobStatus.PENDING,
-          initiatedBy: actor,
-          startedAt: null,
-          completedAt: null,
-          errorMessage: null,
-          maxRetries: DEFAULT_MAX_RETRIES,
-          nextRetryAt: null,
-          context: JSON.stringify({
-            slug: t.slug,
-            region: t.region,
-            cloudProvider: t.cloudProvider,
-            completedStates: [ProvisioningState.VALIDATING_INPUT, ProvisioningState.CREATING_TENANT_RECORD],
-          }),
-        })
-        .execute();
-      await after('provisioningJob');
-
+      if (!adminRole) throw new Error('the default roles have no Admin role');
       const tenant = toTenant(row);
+
       await trx
+        // The admin becomes ACTIVE in IAM at the ACTIVATE step (spec/002 phase 8).
+        .with('admin_user', (q) =>
+          q.insertInto('users').values({
+            id: adminUserId,
+            tenantId,
+            email: t.adminEmail,
+            displayName: null,
+            status: 'PENDING_ACTIVATION',
+            isTenantAdmin: true,
+          }),
+        )
+        .with('billing_subscription', (q) =>
+          q.insertInto('billingSubscriptions').values({
+            id: newId(),
+            tenantId,
+            planId: plan.id,
+            status: initialSubscriptionStatus(plan),
+            startedAt: now,
+            trialEndsAt,
+            currentPeriodEnd: trialEndsAt ?? addMonths(now, 1),
+          }),
+        )
+        .with('default_roles', (q) => q.insertInto('roles').values(roles))
+        .with('admin_role', (q) => q.insertInto('userRoles').values({ userId: adminUserId, roleId: adminRole.id }))
+        .with('settings', (q) =>
+          q.insertInto('tenantSettings').values({
+            tenantId,
+            settings: JSON.stringify(defaultSettings(t.tier)),
+            version: 1,
+            updatedBy: actor,
+          }),
+        )
+        .with('api_key', (q) =>
+          q.insertInto('apiKeys').values({
+            id: apiKey.id,
+            tenantId,
+            userId: adminUserId,
+            name: 'initial admin key',
+            role: TenantRole.ADMIN,
+            secretHash: apiKey.secretHash,
+            createdBy: actor,
+            expiresAt: null,
+            lastUsedAt: null,
+            revokedAt: null,
+          }),
+        )
+        .with('provisioning_job', (q) =>
+          q.insertInto('tenantProvisioningJobs').values({
+            id: jobId,
+            tenantId,
+            kind: JobKind.PROVISION,
+            tier: t.tier,
+            // VALIDATING_INPUT and CREATING_TENANT_RECORD are done by now, synchronously.
+            currentState: ProvisioningState.CREATING_TENANT_RECORD,
+            status: JobStatus.PENDING,
+            initiatedBy: actor,
+            startedAt: null,
+            completedAt: null,
+            errorMessage: null,
+            maxRetries: DEFAULT_MAX_RETRIES,
+            nextRetryAt: null,
+            context: JSON.stringify({
+              slug: t.slug,
+              region: t.region,
+              cloudProvider: t.cloudProvider,
+              completedStates: [ProvisioningState.VALIDATING_INPUT, ProvisioningState.CREATING_TENANT_RECORD],
+            }),
+          }),
+        )
+        // The per-tenant provisioning state (spec/002), with the synchronous stages in its history.
+        .with('provisioning_state', (q) =>
+          q.insertInto('tenantProvisioningState').values({
+            tenantId,
+            jobId,
+            currentPhase: ProvisioningState.CREATING_TENANT_RECORD,
+            status: 'IN_PROGRESS',
+            failureReason: null,
+            phaseOutputs: '{}',
+            startedAt: now,
+            lastUpdatedAt: now,
+            retryCount: 0,
+            eventSeq: SYNCHRONOUS_STAGES.length,
+          }),
+        )
+        .with('history', (q) =>
+          q.insertInto('provisioningAuditLogs').values(
+            SYNCHRONOUS_STAGES.map((state, i) => ({
+              tenantId,
+              seq: i + 1,
+              jobId,
+              kind: 'STAGE',
+              fromState: i === 0 ? ProvisioningState.INITIAL : SYNCHRONOUS_STAGES[i - 1],
+              toState: state,
+              step: null,
+              trigger: 'stage.completed',
+              details: JSON.stringify({ synchronous: true }),
+              actor,
+            })),
+          ),
+        )
         .insertInto('outbox')
         .values({
           eventId: newId(),
@@ -171,7 +205,8 @@ export async function createTenant(db: Db, input: CreateTenantInput): Promise<Cr
           payload: JSON.stringify({ tenant, jobId, initiatedBy: actor }),
         })
         .execute();
-      await after('outboxEvent');
+      // The hooks run in write order, inside the transaction, after the writes they name.
+      for (const write of CREATE_TENANT_WRITES.slice(1)) await after(write);
 
       return { tenant, adminUserId, jobId };
     });

@@ -1,0 +1,51 @@
+import { NotFoundError } from '../domain/errors.js';
+import { planFor } from '../domain/plans.js';
+import { computeProgress, type StepRecord } from '../domain/progress.js';
+import type { Tenant } from '../domain/tenant.js';
+import type { Tier } from '../domain/tiers.js';
+import { readProvisioning } from '../store/engine/read-provisioning.js';
+import type { Db } from '../store/open-database.js';
+
+/** The status document of spec/003, computed from the plan and the step records. */
+export async function provisioningStatus(db: Db, tenant: Tenant, now = new Date()) {
+  const snapshot = await readProvisioning(db, tenant.id);
+  if (!snapshot) throw new NotFoundError('provisioning job of tenant', tenant.id);
+  const { job, steps } = snapshot;
+  const plan = planFor(job.tier as Tier);
+  const records = new Map<string, StepRecord>(steps.map((s) => [s.name, s]));
+  // Before the first claim the steps are not laid out yet: show the plan with its synchronous part done.
+  const shown: StepRecord[] =
+    steps.length > 0
+      ? steps
+      : plan.steps.map((s) => ({
+          name: s.name,
+          stage: s.stage,
+          position: s.position,
+          status: s.position < 3 ? 'COMPLETED' : 'PENDING',
+          attempts: s.position < 3 ? 1 : 0,
+          startedAt: s.position < 3 ? tenant.createdAt : null,
+          completedAt: s.position < 3 ? tenant.createdAt : null,
+          lastError: null,
+        }));
+  if (steps.length === 0) for (const s of shown) records.set(s.name, s);
+  const progress = computeProgress(plan, records, now);
+  const finished = job.status === 'SUCCEEDED' || job.status === 'FAILED' || job.status === 'CANCELLED';
+  return {
+    tenantId: tenant.id,
+    status: tenant.status,
+    currentPhase: job.status === 'FAILED' || job.status === 'CANCELLED' ? 'FAILED' : progress.currentPhase,
+    completedPhases: progress.completedPhases,
+    remainingPhases: progress.remainingPhases,
+    progress: job.status === 'SUCCEEDED' ? 100 : progress.progress,
+    startedAt: job.startedAt ?? tenant.provisioningStartedAt,
+    estimatedCompletion: finished ? null : progress.estimatedCompletion,
+    retryCount: job.retryCount,
+    currentStep: finished ? null : progress.currentStep,
+    steps: shown,
+    errorMessage: job.errorMessage,
+    nextRetryAt: job.nextRetryAt,
+    completedAt: job.completedAt,
+    job: { id: job.id, kind: job.kind, status: job.status, maxRetries: job.maxRetries, initiatedBy: job.initiatedBy },
+    lastSequence: snapshot.lastSeq,
+  };
+}

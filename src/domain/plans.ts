@@ -1,0 +1,153 @@
+import { ProvisioningState } from './provisioning.js';
+import { Tier } from './tiers.js';
+
+/**
+ * The provisioning plan of each tier as data (DESIGN.md section 2): stages (the coarse states of
+ * spec/003, shown as `currentPhase`) made of steps (the fine phases of spec/004 and spec/002).
+ * The runner, the status API, progress, ETA and rollback all read these tables.
+ */
+export const StepName = {
+  VALIDATE_REQUEST: 'VALIDATE_REQUEST',
+  CHECK_CLOUD_AVAILABILITY: 'CHECK_CLOUD_AVAILABILITY',
+  CREATE_CONTROL_PLANE_RECORDS: 'CREATE_CONTROL_PLANE_RECORDS',
+  SELECT_CLUSTER: 'SELECT_CLUSTER',
+  CREATE_NAMESPACE: 'CREATE_NAMESPACE',
+  APPLY_QUOTAS: 'APPLY_QUOTAS',
+  VALIDATE_SERVICE_PRINCIPAL: 'VALIDATE_SERVICE_PRINCIPAL',
+  ACQUIRE_TERRAFORM_LOCK: 'ACQUIRE_TERRAFORM_LOCK',
+  PROVISION_INFRASTRUCTURE: 'PROVISION_INFRASTRUCTURE',
+  SETUP_DATABASE: 'SETUP_DATABASE',
+  DEPLOY_SECRETS: 'DEPLOY_SECRETS',
+  DEPLOY_CORE_SERVICES: 'DEPLOY_CORE_SERVICES',
+  CONFIGURE_NETWORKING: 'CONFIGURE_NETWORKING',
+  DEPLOY_DATA_SERVICES: 'DEPLOY_DATA_SERVICES',
+  DEPLOY_INGRESS_CONTROLLER: 'DEPLOY_INGRESS_CONTROLLER',
+  CREATE_DNS_ZONE: 'CREATE_DNS_ZONE',
+  CREATE_TENANT_INGRESS: 'CREATE_TENANT_INGRESS',
+  DEPLOY_MONITORING: 'DEPLOY_MONITORING',
+  SETUP_OBSERVABILITY: 'SETUP_OBSERVABILITY',
+  CONFIGURE: 'CONFIGURE',
+  VERIFY: 'VERIFY',
+  ACTIVATE: 'ACTIVATE',
+} as const;
+export type StepName = (typeof StepName)[keyof typeof StepName];
+export const STEP_NAMES: readonly StepName[] = Object.values(StepName);
+
+/**
+ * Typical seconds per step: the midpoint of spec/004's range where it gives one, an estimate
+ * otherwise. The prior of the ETA and the weight of each step in the progress percentage.
+ */
+export const TYPICAL_SECONDS: Readonly<Record<StepName, number>> = {
+  VALIDATE_REQUEST: 0.1,
+  CHECK_CLOUD_AVAILABILITY: 0.1,
+  CREATE_CONTROL_PLANE_RECORDS: 0.3,
+  SELECT_CLUSTER: 2,
+  CREATE_NAMESPACE: 17.5, // 5-30 s
+  APPLY_QUOTAS: 5,
+  VALIDATE_SERVICE_PRINCIPAL: 10,
+  ACQUIRE_TERRAFORM_LOCK: 2,
+  PROVISION_INFRASTRUCTURE: 1200, // the enterprise bottleneck (15-45 min in all)
+  SETUP_DATABASE: 75, // 30-120 s
+  DEPLOY_SECRETS: 5,
+  DEPLOY_CORE_SERVICES: 180, // 60-300 s
+  CONFIGURE_NETWORKING: 20, // 10-30 s
+  DEPLOY_DATA_SERVICES: 180, // 60-300 s
+  DEPLOY_INGRESS_CONTROLLER: 75, // 30-120 s
+  CREATE_DNS_ZONE: 35, // 10-60 s
+  CREATE_TENANT_INGRESS: 20, // 10-30 s
+  DEPLOY_MONITORING: 45, // 30-60 s
+  SETUP_OBSERVABILITY: 20, // 10-30 s
+  CONFIGURE: 10,
+  VERIFY: 30,
+  ACTIVATE: 1,
+};
+
+/** Steps the control-plane tier completes synchronously at create; recorded, never run. */
+export const SYNCHRONOUS_STEPS: ReadonlySet<StepName> = new Set([
+  StepName.VALIDATE_REQUEST,
+  StepName.CHECK_CLOUD_AVAILABILITY,
+  StepName.CREATE_CONTROL_PLANE_RECORDS,
+]);
+
+export interface PlanStage {
+  state: ProvisioningState;
+  steps: readonly StepName[];
+}
+
+export interface PlanStep {
+  name: StepName;
+  stage: ProvisioningState;
+  /** 0-based position in the whole plan. */
+  position: number;
+  typicalSeconds: number;
+}
+
+export interface Plan {
+  tier: Tier;
+  stages: readonly PlanStage[];
+  steps: readonly PlanStep[];
+}
+
+const S = StepName;
+const P = ProvisioningState;
+
+const SHARED_HEAD: readonly PlanStage[] = [
+  { state: P.VALIDATING_INPUT, steps: [S.VALIDATE_REQUEST, S.CHECK_CLOUD_AVAILABILITY] },
+  { state: P.CREATING_TENANT_RECORD, steps: [S.CREATE_CONTROL_PLANE_RECORDS] },
+  { state: P.ALLOCATING_SHARED_CLUSTER, steps: [S.SELECT_CLUSTER, S.CREATE_NAMESPACE] },
+  { state: P.CONFIGURING_QUOTAS, steps: [S.APPLY_QUOTAS] },
+];
+
+const TAIL: readonly PlanStage[] = [
+  { state: P.VERIFYING_CONNECTIVITY, steps: [S.VERIFY] },
+  { state: P.COMPLETED, steps: [S.ACTIVATE] },
+];
+
+const DEPLOY_ALL: readonly StepName[] = [
+  S.SETUP_DATABASE, S.DEPLOY_SECRETS, S.DEPLOY_CORE_SERVICES, S.CONFIGURE_NETWORKING, S.DEPLOY_DATA_SERVICES,
+  S.DEPLOY_INGRESS_CONTROLLER, S.CREATE_DNS_ZONE, S.CREATE_TENANT_INGRESS, S.DEPLOY_MONITORING, S.SETUP_OBSERVABILITY,
+  S.CONFIGURE,
+];
+
+const STAGES: Readonly<Record<Tier, readonly PlanStage[]>> = {
+  // Free deploys a subset of the data services; which ones is the step's business, not the plan's.
+  FREE: [...SHARED_HEAD, { state: P.DEPLOYING_SERVICES, steps: DEPLOY_ALL }, ...TAIL],
+  PROFESSIONAL: [...SHARED_HEAD, { state: P.DEPLOYING_SERVICES, steps: DEPLOY_ALL }, ...TAIL],
+  ENTERPRISE: [
+    SHARED_HEAD[0]!,
+    SHARED_HEAD[1]!,
+    { state: P.VALIDATING_SERVICE_PRINCIPAL, steps: [S.VALIDATE_SERVICE_PRINCIPAL] },
+    { state: P.ACQUIRING_TERRAFORM_LOCK, steps: [S.ACQUIRE_TERRAFORM_LOCK] },
+    { state: P.PROVISIONING_INFRASTRUCTURE, steps: [S.PROVISION_INFRASTRUCTURE] },
+    { state: P.CREATING_KUBERNETES_RESOURCES, steps: [S.CREATE_NAMESPACE, S.CONFIGURE_NETWORKING] },
+    // Dedicated cluster: no quotas, and the network policies were made with the namespace.
+    { state: P.DEPLOYING_SERVICES, steps: DEPLOY_ALL.filter((s) => s !== S.CONFIGURE_NETWORKING) },
+    ...TAIL,
+  ],
+};
+
+function buildPlan(tier: Tier): Plan {
+  const stages = STAGES[tier];
+  const steps: PlanStep[] = [];
+  for (const stage of stages) {
+    for (const name of stage.steps) {
+      steps.push({ name, stage: stage.state, position: steps.length, typicalSeconds: TYPICAL_SECONDS[name] });
+    }
+  }
+  return { tier, stages, steps };
+}
+
+export const PLANS: Readonly<Record<Tier, Plan>> = {
+  FREE: buildPlan(Tier.FREE),
+  PROFESSIONAL: buildPlan(Tier.PROFESSIONAL),
+  ENTERPRISE: buildPlan(Tier.ENTERPRISE),
+};
+
+export function planFor(tier: Tier): Plan {
+  return PLANS[tier];
+}
+
+/** The first step the engine runs: the one after the synchronous control-plane steps. */
+export function firstAsyncPosition(plan: Plan): number {
+  return plan.steps.findIndex((s) => !SYNCHRONOUS_STEPS.has(s.name));
+}

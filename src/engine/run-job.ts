@@ -1,0 +1,169 @@
+import type { Logger } from 'pino';
+import { type PlanStep, type StepName, SYNCHRONOUS_STEPS, StepName as S, planFor } from '../domain/plans.js';
+import { StepStatus } from '../domain/progress.js';
+import { namespaceFor } from '../domain/tenant.js';
+import { isRetryable } from '../drivers/contract.js';
+import { advanceJob } from '../store/engine/advance-job.js';
+import { beginRollback } from '../store/engine/begin-rollback.js';
+import { failJob } from '../store/engine/fail-job.js';
+import { finishJob } from '../store/engine/finish-job.js';
+import type { ClaimedJob } from '../store/engine/job-types.js';
+import { recordRollback } from '../store/engine/record-rollback.js';
+import { scheduleRetry } from '../store/engine/schedule-retry.js';
+import type { Db } from '../store/open-database.js';
+import type { StepContext, StepHandler } from '../steps/step.js';
+import { startHeartbeat } from './heartbeat.js';
+import { backoffSeconds, describeError } from './retry-policy.js';
+
+export interface RunJobDeps {
+  db: Db;
+  steps: ReadonlyMap<StepName, StepHandler>;
+  owner: string;
+  leaseMs: number;
+  backoffSeconds: readonly number[];
+  rollbackOnFailure: boolean;
+  /** Attempts per step undo before it is recorded as failed and rollback moves on. */
+  rollbackAttempts: number;
+  logger: Logger;
+}
+
+/**
+ * Drives one claimed job from its current step to the end of its plan (or into rollback), one
+ * commit per step. Returns when the job is finished, waiting for a retry, or lost.
+ */
+export async function runJob(deps: RunJobDeps, job: ClaimedJob, shutdown: AbortSignal): Promise<void> {
+  const controller = new AbortController();
+  const onShutdown = () => controller.abort(new Error('shutting down'));
+  shutdown.addEventListener('abort', onShutdown, { once: true });
+  const heartbeat = startHeartbeat(deps.db, job.id, deps.owner, deps.leaseMs, controller);
+  const log = deps.logger.child({ jobId: job.id, tenantId: job.tenantId });
+  try {
+    if (job.status === 'ROLLING_BACK') return await rollBack(deps, job, controller.signal);
+    const plan = planFor(job.tier);
+    let position = plan.steps.findIndex((s) => s.name === job.currentStep);
+    const outputs = outputsOf(job);
+    for (;;) {
+      const step = plan.steps[position];
+      if (!step) throw new Error(`job ${job.id} is at unknown step ${String(job.currentStep)}`);
+      if (job.cancelRequestedBy !== null || heartbeat.cancelRequested) return await cancel(deps, job, step, controller.signal);
+      if (step.name === S.ACTIVATE) {
+        await finishJob(deps.db, { jobId: job.id, tenantId: job.tenantId, owner: deps.owner, leaseMs: deps.leaseMs, stage: step.stage });
+        log.info('tenant provisioned');
+        return;
+      }
+      const handler = deps.steps.get(step.name);
+      if (!handler) throw new Error(`no handler for step ${step.name}`);
+      let result;
+      try {
+        result = await handler.run(contextFor(job, outputs, controller.signal));
+      } catch (error) {
+        if (heartbeat.cancelRequested) return await cancel(deps, job, step, controller.signal);
+        if (controller.signal.aborted) return; // lease lost or shutting down: the next holder resumes
+        return await stepFailed(deps, job, step, error, controller.signal);
+      }
+      const next = plan.steps[position + 1];
+      if (!next) throw new Error(`plan of ${job.tier} does not end with ${S.ACTIVATE}`);
+      await advanceJob(deps.db, {
+        jobId: job.id,
+        tenantId: job.tenantId,
+        owner: deps.owner,
+        leaseMs: deps.leaseMs,
+        completed: { name: step.name, stage: step.stage, outputs: result.outputs },
+        next: { name: next.name, stage: next.stage },
+        placement: result.placement,
+      });
+      outputs[step.name] = result.outputs;
+      setStatus(job, step.name, StepStatus.COMPLETED);
+      job.currentStep = next.name;
+      position++;
+    }
+  } finally {
+    heartbeat.stop();
+    shutdown.removeEventListener('abort', onShutdown);
+  }
+}
+
+async function stepFailed(deps: RunJobDeps, job: ClaimedJob, step: PlanStep, error: unknown, signal: AbortSignal): Promise<void> {
+  const reason = `${step.name}: ${describeError(error)}`;
+  const base = { jobId: job.id, tenantId: job.tenantId, owner: deps.owner, leaseMs: deps.leaseMs };
+  if (isRetryable(error) && job.retryCount < job.maxRetries) {
+    const wait = backoffSeconds(deps.backoffSeconds, job.retryCount);
+    const at = await scheduleRetry(deps.db, { ...base, step: step.name, error: reason, backoffSeconds: wait });
+    deps.logger.warn({ jobId: job.id, step: step.name, retryAt: at, err: reason }, 'step failed; retry scheduled');
+    return;
+  }
+  const trigger = isRetryable(error) ? 'retries.exhausted' : 'step.failed_permanently';
+  deps.logger.warn({ jobId: job.id, step: step.name, err: reason, trigger }, 'step failed for good; rolling back');
+  await beginRollback(deps.db, { ...base, step: step.name, reason, trigger });
+  job.status = 'ROLLING_BACK';
+  setStatus(job, step.name, StepStatus.FAILED);
+  await rollBack(deps, job, signal);
+}
+
+async function cancel(deps: RunJobDeps, job: ClaimedJob, step: PlanStep, signal: AbortSignal): Promise<void> {
+  await beginRollback(deps.db, {
+    jobId: job.id,
+    tenantId: job.tenantId,
+    owner: deps.owner,
+    leaseMs: deps.leaseMs,
+    step: step.name,
+    reason: `cancelled during ${step.name}`,
+    trigger: 'job.cancelled',
+  });
+  job.status = 'ROLLING_BACK';
+  job.cancelRequestedBy ??= 'api';
+  setStatus(job, step.name, StepStatus.FAILED);
+  // The cancel aborted the step's signal; rollback needs a live one (lease loss still stops it).
+  await rollBack(deps, job, signal.aborted ? new AbortController().signal : signal);
+}
+
+/** Undoes, newest first, every step that may have changed something; then fails the job. */
+async function rollBack(deps: RunJobDeps, job: ClaimedJob, signal: AbortSignal): Promise<void> {
+  const plan = planFor(job.tier);
+  const base = { jobId: job.id, tenantId: job.tenantId, owner: deps.owner, leaseMs: deps.leaseMs };
+  if (deps.rollbackOnFailure) {
+    const touched = new Set<string>([StepStatus.COMPLETED, StepStatus.FAILED, StepStatus.RUNNING]);
+    const undo = plan.steps.filter((s) => !SYNCHRONOUS_STEPS.has(s.name) && touched.has(job.steps.get(s.name)?.status ?? '')).reverse();
+    const ctx = contextFor(job, outputsOf(job), signal);
+    for (const step of undo) {
+      const handler = deps.steps.get(step.name);
+      if (!handler) continue;
+      let error: string | undefined;
+      for (let attempt = 1; attempt <= deps.rollbackAttempts; attempt++) {
+        try {
+          await handler.rollback(ctx);
+          error = undefined;
+          break;
+        } catch (e) {
+          error = describeError(e);
+          if (signal.aborted) return;
+        }
+      }
+      await recordRollback(deps.db, { ...base, step: step.name, error });
+      setStatus(job, step.name, error ? StepStatus.ROLLBACK_FAILED : StepStatus.ROLLED_BACK);
+    }
+  }
+  await failJob(deps.db, { ...base, fromStatus: 'ROLLING_BACK', cancelled: job.cancelRequestedBy !== null });
+  deps.logger.info({ jobId: job.id, tenantId: job.tenantId, cancelled: job.cancelRequestedBy !== null }, 'provisioning failed; rolled back');
+}
+
+function contextFor(job: ClaimedJob, outputs: Record<string, Record<string, unknown>>, signal: AbortSignal): StepContext {
+  const t = job.tenant;
+  return {
+    tenant: { id: t.id, slug: t.slug, tier: t.tier, region: t.region, cloudProvider: t.cloudProvider, adminEmail: t.adminEmail, namespace: namespaceFor(t.slug) },
+    jobId: job.id,
+    outputs,
+    signal,
+  };
+}
+
+function outputsOf(job: ClaimedJob): Record<string, Record<string, unknown>> {
+  const outputs: Record<string, Record<string, unknown>> = {};
+  for (const [name, record] of job.steps) if (record.status === StepStatus.COMPLETED) outputs[name] = record.outputs;
+  return outputs;
+}
+
+function setStatus(job: ClaimedJob, step: string, status: StepStatus): void {
+  const record = job.steps.get(step);
+  if (record) record.status = status;
+}

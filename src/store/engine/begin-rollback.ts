@@ -1,0 +1,40 @@
+import { StepStatus } from '../../domain/progress.js';
+import type { Db } from '../open-database.js';
+import { appendAudit } from './audit.js';
+import { guardJob } from './guard.js';
+
+export interface BeginRollbackInput {
+  jobId: string;
+  tenantId: string;
+  owner: string;
+  leaseMs: number;
+  /** The step that failed for good, or null when a cancel stops the job between steps. */
+  step: string | null;
+  reason: string;
+  /** Why: a permanent error, retries exhausted, or a cancel. */
+  trigger: 'step.failed_permanently' | 'retries.exhausted' | 'job.cancelled';
+}
+
+/** The job stops going forward; from here the worker undoes completed steps, newest first. */
+export async function beginRollback(db: Db, input: BeginRollbackInput): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await guardJob(trx, { jobId: input.jobId, owner: input.owner, status: 'RUNNING' }, input.leaseMs, {
+      status: 'ROLLING_BACK',
+      errorMessage: input.reason,
+      failedStep: input.step,
+    });
+    if (input.step) {
+      await trx
+        .updateTable('provisioningSteps')
+        .set({ status: StepStatus.FAILED, lastError: input.reason })
+        .where('jobId', '=', input.jobId)
+        .where('name', '=', input.step)
+        .where('status', '!=', StepStatus.COMPLETED)
+        .execute();
+    }
+    await appendAudit(trx, input.tenantId, input.jobId, [
+      { kind: 'STEP', trigger: input.trigger, step: input.step, actor: input.owner, details: { reason: input.reason } },
+      { kind: 'ROLLBACK', trigger: 'rollback.started', step: input.step, actor: input.owner },
+    ]);
+  });
+}

@@ -1,0 +1,34 @@
+import { ConflictError, NotFoundError } from '../../domain/errors.js';
+import { JobStatus } from '../../domain/provisioning.js';
+import type { Db } from '../open-database.js';
+import { appendAudit } from './audit.js';
+
+/**
+ * Asks the worker holding the tenant's running job to stop and roll back. The worker sees it
+ * at its next heartbeat (aborting the step in flight) or before its next step; a job waiting
+ * for a retry is picked up at once and rolled back.
+ */
+export async function requestCancel(db: Db, tenantId: string, actor: string): Promise<{ jobId: string }> {
+  return db.transaction().execute(async (trx) => {
+    const job = await trx
+      .selectFrom('tenantProvisioningJobs')
+      .select(['id', 'status', 'cancelRequestedBy'])
+      .where('tenantId', '=', tenantId)
+      .orderBy('id', 'desc')
+      .limit(1)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!job) throw new NotFoundError('provisioning job of tenant', tenantId);
+    if (job.status !== JobStatus.PENDING && job.status !== JobStatus.RUNNING) {
+      throw new ConflictError('status', `the provisioning job is ${job.status}; only a PENDING or RUNNING job can be cancelled`, 'job_not_running');
+    }
+    if (job.cancelRequestedBy !== null) return { jobId: job.id };
+    await trx
+      .updateTable('tenantProvisioningJobs')
+      .set({ cancelRequestedBy: actor, nextRetryAt: null, updatedAt: new Date() })
+      .where('id', '=', job.id)
+      .execute();
+    await appendAudit(trx, tenantId, job.id, [{ kind: 'OPERATION', trigger: 'job.cancel_requested', actor }]);
+    return { jobId: job.id };
+  });
+}

@@ -1,0 +1,34 @@
+import { sql, type Transaction, type UpdateObject } from 'kysely';
+import type { Schema } from '../schema.js';
+import { LeaseLostError } from './lease-lost.js';
+
+export interface JobGuard {
+  jobId: string;
+  owner: string;
+  /** The job's status the worker believes it is in (RUNNING or ROLLING_BACK). */
+  status: string;
+  /** For forward progress: the step the worker is completing. */
+  step?: string | null;
+}
+
+/**
+ * Every write a worker makes starts here: a compare-and-set on (job, lease owner, status, step)
+ * that also extends the lease. Zero rows means the worker lost the job: it throws, the
+ * transaction rolls back, and nothing the worker meant to write is written.
+ */
+export async function guardJob(
+  trx: Transaction<Schema>,
+  guard: JobGuard,
+  leaseMs: number,
+  set: UpdateObject<Schema, 'tenantProvisioningJobs', 'tenantProvisioningJobs'> = {},
+): Promise<void> {
+  let q = trx
+    .updateTable('tenantProvisioningJobs')
+    .set({ leaseUntil: sql<Date>`now() + ${leaseMs} * interval '1 millisecond'`, updatedAt: sql<Date>`now()`, ...set })
+    .where('id', '=', guard.jobId)
+    .where('leaseOwner', '=', guard.owner)
+    .where('status', '=', guard.status);
+  if (guard.step !== undefined) q = guard.step === null ? q.where('currentStep', 'is', null) : q.where('currentStep', '=', guard.step);
+  const result = await q.executeTakeFirst();
+  if (Number(result.numUpdatedRows) !== 1) throw new LeaseLostError(guard.jobId, guard.owner);
+}

@@ -1,0 +1,85 @@
+import { ConflictError, NotFoundError } from '../../domain/errors.js';
+import { EventType } from '../../domain/events.js';
+import { newId } from '../../domain/ids.js';
+import { planFor } from '../../domain/plans.js';
+import { StepStatus } from '../../domain/progress.js';
+import { JobStatus } from '../../domain/provisioning.js';
+import { TenantStatus } from '../../domain/tenant-status.js';
+import type { Tier } from '../../domain/tiers.js';
+import type { Db } from '../open-database.js';
+import { appendAudit } from './audit.js';
+
+/**
+ * Restarts the tenant's failed (or cancelled) job at the first step not completed: the failed
+ * step when nothing was rolled back, or the first rolled-back step otherwise (those steps are
+ * idempotent and redo what the rollback undid). The retry budget starts afresh.
+ */
+export async function retryJob(db: Db, tenantId: string, actor: string): Promise<{ jobId: string; step: string }> {
+  return db.transaction().execute(async (trx) => {
+    const job = await trx
+      .selectFrom('tenantProvisioningJobs')
+      .select(['id', 'status', 'tier', 'currentState'])
+      .where('tenantId', '=', tenantId)
+      .orderBy('id', 'desc')
+      .limit(1)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!job) throw new NotFoundError('provisioning job of tenant', tenantId);
+    if (job.status !== JobStatus.FAILED && job.status !== JobStatus.CANCELLED) {
+      throw new ConflictError('status', `the provisioning job is ${job.status}; only a FAILED or CANCELLED job can be retried`, 'job_not_failed');
+    }
+    const steps = await trx.selectFrom('provisioningSteps').select(['name', 'status']).where('jobId', '=', job.id).execute();
+    const done = new Set(steps.filter((s) => s.status === StepStatus.COMPLETED).map((s) => s.name));
+    const plan = planFor(job.tier as Tier);
+    const from = plan.steps.find((s) => !done.has(s.name));
+    if (!from) throw new ConflictError('status', 'every step of the job is complete; nothing to retry', 'nothing_to_retry');
+    await trx
+      .updateTable('provisioningSteps')
+      .set({ status: StepStatus.PENDING, startedAt: null, completedAt: null })
+      .where('jobId', '=', job.id)
+      .where('status', '!=', StepStatus.COMPLETED)
+      .execute();
+    await trx
+      .updateTable('tenantProvisioningJobs')
+      .set({
+        status: JobStatus.PENDING,
+        currentStep: from.name,
+        currentState: from.stage,
+        retryCount: 0,
+        nextRetryAt: null,
+        errorMessage: null,
+        failedStep: null,
+        cancelRequestedBy: null,
+        completedAt: null,
+        leaseOwner: null,
+        leaseUntil: null,
+        updatedAt: new Date(),
+      })
+      .where('id', '=', job.id)
+      .execute();
+    await trx
+      .updateTable('tenants')
+      .set({ status: TenantStatus.PROVISIONING, provisioningError: null, updatedAt: new Date() })
+      .where('id', '=', tenantId)
+      .execute();
+    await trx
+      .updateTable('tenantProvisioningState')
+      .set({ status: 'IN_PROGRESS', failureReason: null, currentPhase: from.stage, retryCount: 0, lastUpdatedAt: new Date() })
+      .where('tenantId', '=', tenantId)
+      .execute();
+    await appendAudit(trx, tenantId, job.id, [
+      { kind: 'OPERATION', trigger: 'job.retried', fromState: job.currentState, toState: from.stage, step: from.name, actor },
+    ]);
+    await trx
+      .insertInto('outbox')
+      .values({
+        eventId: newId(),
+        aggregateType: 'tenant',
+        aggregateId: tenantId,
+        type: EventType.PROVISIONING_RETRIED,
+        payload: JSON.stringify({ tenantId, jobId: job.id, fromStep: from.name, retriedBy: actor }),
+      })
+      .execute();
+    return { jobId: job.id, step: from.name };
+  });
+}
