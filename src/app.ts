@@ -108,6 +108,7 @@ export async function createApp(config: Config, logger: Logger = createLogger(co
       logger,
       enabledCloudProviders: config.enabledCloudProviders,
       bodyLimitBytes: config.bodyLimitBytes,
+      maxRetries: config.retry.maxRetries,
       wakeWorkers: () => engine.worker.wake(),
     };
     const tenantServer = await buildServer(deps);

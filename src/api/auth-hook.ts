@@ -14,10 +14,26 @@ export function installAuthHook(app: FastifyInstance, authenticate: Authenticato
     if (route === undefined || request.routeOptions.config.public) return;
     // The interactive API docs (served by @fastify/swagger-ui, whose routes we do not declare).
     if (route === '/docs' || route.startsWith('/docs/')) return;
-    const header = request.headers.authorization;
-    if (!header) throw new UnauthenticatedError('send a bearer token in the Authorization header');
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    if (!match?.[1]) throw new UnauthenticatedError('the Authorization header must be "Bearer <token>"');
-    request.principal = await authenticate(match[1]);
+    request.principal = await authenticate(bearerToken(request.headers));
   });
+}
+
+/** The bearer token of a request, or a refusal saying what is wrong with the header. */
+export function bearerToken(headers: Record<string, string | string[] | undefined>): string {
+  const authorization = headers.authorization;
+  const protocols = headers['sec-websocket-protocol'];
+  const header = (typeof authorization === 'string' ? authorization : undefined) ?? bearerFromSubprotocol(typeof protocols === 'string' ? protocols : undefined);
+  if (!header) throw new UnauthenticatedError('send a bearer token in the Authorization header');
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  if (!match?.[1]) throw new UnauthenticatedError('the Authorization header must be "Bearer <token>"');
+  return match[1];
+}
+
+/**
+ * Browsers cannot set headers on a WebSocket, and a token in the URL would end up in access
+ * logs; so a WebSocket client may offer the subprotocol `bearer.<token>` instead.
+ */
+function bearerFromSubprotocol(header: string | undefined): string | undefined {
+  const offered = header?.split(',').map((p) => p.trim()).find((p) => p.startsWith('bearer.'));
+  return offered ? `Bearer ${offered.slice('bearer.'.length)}` : undefined;
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import websocket from '@fastify/websocket';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { installAuthHook } from './auth-hook.js';
@@ -10,6 +11,7 @@ import { apiKeyRoutes } from './routes/api-keys.js';
 import { authRoutes } from './routes/auth.js';
 import { healthRoutes } from './routes/health.js';
 import { provisioningRoutes } from './routes/provisioning.js';
+import { provisioningStreamRoutes } from './routes/provisioning-ws.js';
 import { settingsRoutes } from './routes/settings.js';
 import { tenantDirectoryRoutes } from './routes/tenant-directory.js';
 import { tenantRoutes } from './routes/tenants.js';
@@ -31,6 +33,14 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(apiKeyRoutes, deps);
   await app.register(authRoutes, deps);
   await app.register(provisioningRoutes, deps);
+  await app.register(websocket, {
+    options: {
+      maxPayload: 64 * 1024,
+      // Answer with our own protocol name, never echo the token-carrying one.
+      handleProtocols: (protocols: Set<string>) => (protocols.has('matih.v1') ? 'matih.v1' : false),
+    },
+  });
+  await app.register(provisioningStreamRoutes({ pollMs: deps.progressPollMs ?? 250 }), deps);
   return app;
 }
 

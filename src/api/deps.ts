@@ -15,8 +15,12 @@ export interface ApiDeps {
   logger: FastifyBaseLogger;
   enabledCloudProviders: readonly CloudProvider[];
   bodyLimitBytes: number;
+  /** Retries a provisioning job may make before it fails (MATIH_MAX_RETRIES). */
+  maxRetries: number;
   /** Tells this process's workers there is work now (polling finds it anyway, later). */
   wakeWorkers: () => void;
+  /** How often a WebSocket progress stream reads new transitions (default 250 ms). */
+  progressPollMs?: number;
 }
 
 declare module 'fastify' {

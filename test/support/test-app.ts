@@ -65,6 +65,7 @@ export async function startTestApp(kind: BackendKind, options: TestAppOptions = 
     logger: options.logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     enabledCloudProviders: options.enabledCloudProviders ?? CLOUD_PROVIDERS,
     bodyLimitBytes: options.bodyLimitBytes ?? 65_536,
+    maxRetries: options.engine?.maxRetries ?? 3,
     wakeWorkers: () => engine?.worker.wake(),
   };
   const app = await buildServer(deps);

@@ -37,6 +37,7 @@ export const tenantRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps
         tenant,
         actor: request.principal.actor,
         apiKey: { id: key.id, secretHash: key.secretHash },
+        maxRetries: deps.maxRetries,
       });
       request.log.info({ tenantId: created.tenant.id, slug: tenant.slug, tier: tenant.tier }, 'tenant created');
       deps.wakeWorkers();

@@ -22,6 +22,8 @@ export interface CreateTenantInput {
   actor: string;
   /** The initial admin API key: only its hash is stored. */
   apiKey: { id: string; secretHash: string };
+  /** Retries the data-plane job may make (MATIH_MAX_RETRIES). */
+  maxRetries?: number;
   /** Tests inject failures after a write to prove the transaction leaves nothing behind. */
   afterWrite?: (write: CreateTenantWrite) => void | Promise<void>;
 }
@@ -155,7 +157,7 @@ export async function createTenant(db: Db, input: CreateTenantInput): Promise<Cr
             startedAt: null,
             completedAt: null,
             errorMessage: null,
-            maxRetries: DEFAULT_MAX_RETRIES,
+            maxRetries: input.maxRetries ?? DEFAULT_MAX_RETRIES,
             nextRetryAt: null,
             context: JSON.stringify({
               slug: t.slug,
