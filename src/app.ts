@@ -9,6 +9,8 @@ import { createAuthenticator } from './iam/authenticator.js';
 import { type BootstrapToken, bootstrapMatcher, ensureBootstrapToken } from './iam/bootstrap-token.js';
 import { TokenService } from './iam/token-service.js';
 import { SimulatedCloud } from './drivers/simulated/simulated-cloud.js';
+import { buildEventSinks } from './drivers/build-event-delivery.js';
+import { OutboxRelay } from './engine/outbox-relay.js';
 import { Worker } from './engine/worker.js';
 import { releaseAllLeases } from './store/engine/renew-lease.js';
 import { getOrCreateSigningKey } from './store/iam/signing-key.js';
@@ -49,12 +51,19 @@ export const REDACTED_PATHS = [
 
 export interface Engine {
   worker: Worker;
+  /** Delivers outbox events to the configured sinks (log, webhook, notifications). */
+  relay: OutboxRelay;
   /** The simulated cloud (the default driver, a test double of the real systems). */
   cloud: SimulatedCloud;
 }
 
 /** The provisioning engine over the simulated cloud, as the service and the tests run it. */
-export function buildEngine(db: Db, config: Pick<Config, 'sim' | 'engine' | 'retry' | 'baseDomain'>, logger: Logger, owner?: string): Engine {
+export function buildEngine(
+  db: Db,
+  config: Pick<Config, 'sim' | 'engine' | 'retry' | 'baseDomain' | 'events'>,
+  logger: Logger,
+  owner?: string,
+): Engine {
   const cloud = new SimulatedCloud(
     {
       get: (tenantId, kind, name) => getSimResource(db, tenantId, kind, name),
@@ -78,7 +87,13 @@ export function buildEngine(db: Db, config: Pick<Config, 'sim' | 'engine' | 'ret
     },
     logger.child({ component: 'worker' }),
   );
-  return { worker, cloud };
+  const relay = new OutboxRelay({
+    db,
+    sinks: buildEventSinks(config, logger.child({ component: 'events' })),
+    logger: logger.child({ component: 'relay' }),
+    pollMs: config.events.relayPollMs,
+  });
+  return { worker, cloud, relay };
 }
 
 export function createLogger(config: Pick<Config, 'logLevel'>): Logger {
@@ -109,7 +124,10 @@ export async function createApp(config: Config, logger: Logger = createLogger(co
       enabledCloudProviders: config.enabledCloudProviders,
       bodyLimitBytes: config.bodyLimitBytes,
       maxRetries: config.retry.maxRetries,
-      wakeWorkers: () => engine.worker.wake(),
+      wakeWorkers: () => {
+        engine.worker.wake();
+        engine.relay.wake();
+      },
     };
     const tenantServer = await buildServer(deps);
     const infraServer = await buildInfraServer(deps);
@@ -126,12 +144,14 @@ export async function createApp(config: Config, logger: Logger = createLogger(co
         const tenantUrl = await tenantServer.listen({ port: config.tenantPort, host: config.host });
         const infraUrl = await infraServer.listen({ port: config.infraPort, host: config.host });
         engine.worker.start();
+        engine.relay.start();
         return { tenantUrl, infraUrl };
       },
       close() {
         closing ??= (async () => {
           await Promise.allSettled([tenantServer.close(), infraServer.close()]);
           await engine.worker.stop();
+          await engine.relay.stop();
           await database.close();
         })();
         return closing;

@@ -30,7 +30,8 @@ export function createDnsZone(drivers: StepDrivers, baseDomain: string): StepHan
     drivers,
     (ctx) => {
       const zone = `${ctx.tenant.slug}.${baseDomain}`;
-      const ip = String(ctx.outputs[StepName.DEPLOY_INGRESS_CONTROLLER]?.loadBalancerIp ?? loadBalancerIp(ctx.tenant.id));
+      const assigned = ctx.outputs[StepName.DEPLOY_INGRESS_CONTROLLER]?.loadBalancerIp;
+      const ip = typeof assigned === 'string' ? assigned : loadBalancerIp(ctx.tenant.id);
       return [
         resource('DnsZone', zone),
         resource('DnsRecord', `${baseDomain}/NS/${ctx.tenant.slug}`, { zone: baseDomain }),

@@ -21,7 +21,11 @@ function connect(url: string, options: { headers?: Record<string, string>; proto
   ws.on('message', (data: Buffer) => {
     const m = JSON.parse(data.toString()) as Message;
     messages.push(m);
-    for (const w of [...waiters]) if (w.match(m)) (waiters.splice(waiters.indexOf(w), 1), w.resolve(m));
+    for (const w of [...waiters]) {
+      if (!w.match(m)) continue;
+      waiters.splice(waiters.indexOf(w), 1);
+      w.resolve(m);
+    }
   });
   const closed = new Promise<{ code: number }>((resolve) => ws.on('close', (code) => resolve({ code })));
   return {

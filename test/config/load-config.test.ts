@@ -70,7 +70,89 @@ describe('loadConfig', () => {
     }
   });
 
+  it('delivers events to the log and notifies by log by default', () => {
+    expect(loadConfig({}).events).toEqual({
+      sinks: ['log'],
+      webhookUrl: undefined,
+      webhookSecret: undefined,
+      notifier: 'log',
+      smtpUrl: undefined,
+      smtpFrom: 'matih@localhost',
+      relayPollMs: 500,
+    });
+  });
+
+  it('reads the webhook sink and the SMTP notifier', () => {
+    const config = loadConfig({
+      MATIH_EVENT_SINKS: 'log, Webhook,log',
+      MATIH_WEBHOOK_URL: 'https://hooks.example.com/matih?token=t',
+      MATIH_WEBHOOK_SECRET: 's'.repeat(16),
+      MATIH_NOTIFIER: 'smtp',
+      MATIH_SMTP_URL: 'smtps://user:pass@mail.example.com:465',
+      MATIH_SMTP_FROM: 'MATIH <noreply@example.com>',
+      MATIH_RELAY_POLL_MS: '50',
+    });
+    expect(config.events).toEqual({
+      sinks: ['log', 'webhook'],
+      webhookUrl: 'https://hooks.example.com/matih?token=t',
+      webhookSecret: 's'.repeat(16),
+      notifier: 'smtp',
+      smtpUrl: 'smtps://user:pass@mail.example.com:465',
+      smtpFrom: 'MATIH <noreply@example.com>',
+      relayPollMs: 50,
+    });
+  });
+
+  it('requires the webhook URL and secret only when the webhook sink is enabled', () => {
+    expect(loadConfig({ MATIH_WEBHOOK_SECRET: 'short' }).events.sinks).toEqual(['log']);
+    const problems = configProblems({ MATIH_EVENT_SINKS: 'webhook' });
+    expect(problems).toEqual([
+      'MATIH_WEBHOOK_URL is required when MATIH_EVENT_SINKS includes webhook',
+      'MATIH_WEBHOOK_SECRET is required when MATIH_EVENT_SINKS includes webhook',
+    ]);
+  });
+
+  it('lists every event delivery problem at once, without echoing secrets or URLs', () => {
+    const secret = 'too-short-secret'.slice(0, 15);
+    const problems = configProblems({
+      MATIH_EVENT_SINKS: 'webhook,kafka',
+      MATIH_WEBHOOK_URL: 'ftp://files.example.com/drop',
+      MATIH_WEBHOOK_SECRET: secret,
+      MATIH_NOTIFIER: 'smtp',
+      MATIH_SMTP_URL: 'http://user:hunter2@mail.example.com',
+      MATIH_SMTP_FROM: 'nobody',
+      MATIH_RELAY_POLL_MS: '0',
+    });
+    expect(problems).toHaveLength(6);
+    const text = problems.join('\n');
+    expect(text).toContain('MATIH_EVENT_SINKS: "kafka" is not one of log, webhook');
+    expect(text).toContain('MATIH_WEBHOOK_URL must be an http:// or https:// URL');
+    expect(text).toContain('MATIH_WEBHOOK_SECRET must be at least 16 characters long');
+    expect(text).toContain('MATIH_SMTP_URL must be an smtp:// or smtps:// URL');
+    expect(text).toContain('MATIH_SMTP_FROM');
+    expect(text).toContain('MATIH_RELAY_POLL_MS');
+    expect(text).not.toContain(secret);
+    expect(text).not.toContain('hunter2');
+    expect(text).not.toContain('files.example.com');
+  });
+
+  it('requires the SMTP URL for the smtp notifier and refuses unknown notifiers and empty sink lists', () => {
+    expect(configProblems({ MATIH_NOTIFIER: 'smtp' })).toEqual(['MATIH_SMTP_URL is required when MATIH_NOTIFIER is smtp']);
+    expect(configProblems({ MATIH_NOTIFIER: 'pigeon' })).toEqual(['MATIH_NOTIFIER="pigeon" must be one of log, smtp']);
+    expect(configProblems({ MATIH_EVENT_SINKS: ' , ' })).toEqual(['MATIH_EVENT_SINKS must name at least one of log, webhook']);
+  });
+
   it('refuses the same port for both APIs', () => {
     expect(() => loadConfig({ MATIH_TENANT_PORT: '9000', MATIH_INFRA_PORT: '9000' })).toThrow(/must differ/);
   });
 });
+
+function configProblems(env: Record<string, string>): readonly string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+}

@@ -48,6 +48,15 @@ export function engineConfig(s: EngineSettings = {}) {
     engine: { concurrency: s.concurrency ?? 4, leaseMs: s.leaseMs ?? 10_000, pollMs: 50, rollbackOnFailure: s.rollbackOnFailure ?? true },
     retry: { backoffSeconds: s.backoffSeconds ?? [1, 2, 4], maxRetries: s.maxRetries ?? 3 },
     baseDomain: 'matih.test',
+    events: {
+      sinks: ['log'] as const,
+      webhookUrl: undefined,
+      webhookSecret: undefined,
+      notifier: 'log' as const,
+      smtpUrl: undefined,
+      smtpFrom: 'matih@localhost',
+      relayPollMs: 50,
+    },
   };
 }
 

@@ -10,7 +10,7 @@ export async function renewLease(db: Db, jobId: string, owner: string, leaseMs: 
     .where('leaseOwner', '=', owner)
     .returning('cancelRequestedBy')
     .executeTakeFirst();
-  return { held: row !== undefined, cancelRequested: row?.cancelRequestedBy != null };
+  return { held: row !== undefined, cancelRequested: row !== undefined && row.cancelRequestedBy !== null };
 }
 
 /** On the embedded database one process runs at a time, so leases left by a killed process are dead. */

@@ -1,0 +1,180 @@
+import type { Logger } from 'pino';
+import { toCloudEvent } from '../domain/events.js';
+import { type EventSink, isRetryable } from '../drivers/contract.js';
+import type { Db } from '../store/open-database.js';
+import { type ClaimedOutboxEvent, claimOutboxEvents } from '../store/outbox/claim-outbox-events.js';
+import { markOutboxDelivered } from '../store/outbox/mark-outbox-delivered.js';
+import { type OutboxBackoff, recordOutboxFailure } from '../store/outbox/record-outbox-failure.js';
+
+export interface OutboxRelayOptions {
+  db: Db;
+  /** Every event goes to each sink, in this order. */
+  sinks: readonly EventSink[];
+  logger: Logger;
+  /** How often an idle relay looks for due events; wake() looks at once. */
+  pollMs?: number;
+  /** Events claimed at once: at most one per tenant, delivered concurrently. */
+  batchSize?: number;
+  /** How long a claim keeps other relays off an event. Deliveries are cut off at half of it. */
+  leaseMs?: number;
+  /** After a failure: 1 s, 2 s, 4 s ... up to 5 min by default. */
+  backoff?: OutboxBackoff;
+}
+
+export const DEFAULT_RELAY_BACKOFF: OutboxBackoff = { baseMs: 1000, capMs: 5 * 60_000 };
+
+/**
+ * Delivers the transactional outbox to the sinks, at least once and in order per tenant
+ * (DESIGN.md section 4).
+ *
+ * At least once, not exactly once: an event counts as delivered only when every sink took it, so
+ * after a failure of the second sink the retry sends it to the first sink again, and a relay that
+ * dies between delivering and recording it delivers it again after the lease. Receivers dedupe by
+ * the CloudEvent id (webhook: the x-matih-event-id header; email: the Message-ID).
+ *
+ * In order per tenant: only the oldest undelivered event of a tenant is ever claimed, so a tenant
+ * whose event keeps failing waits (with backoff) while every other tenant's events flow.
+ * Several relays may share one PostgreSQL: claims are leases taken with SKIP LOCKED, and a relay
+ * stops waiting on a delivery at half its lease, long before another relay may take the event over.
+ */
+export class OutboxRelay {
+  private readonly db: Db;
+  private readonly sinks: readonly EventSink[];
+  private readonly logger: Logger;
+  private readonly pollMs: number;
+  private readonly batchSize: number;
+  private readonly leaseMs: number;
+  private readonly backoff: OutboxBackoff;
+  private loop: Promise<void> | undefined;
+  private stopping = false;
+  private woken = false;
+  private interruptSleep: (() => void) | undefined;
+  private readonly inFlight = new Set<Promise<unknown>>();
+
+  constructor(options: OutboxRelayOptions) {
+    this.db = options.db;
+    this.sinks = options.sinks;
+    this.logger = options.logger;
+    this.pollMs = options.pollMs ?? 500;
+    this.batchSize = options.batchSize ?? 50;
+    this.leaseMs = options.leaseMs ?? 60_000;
+    this.backoff = options.backoff ?? DEFAULT_RELAY_BACKOFF;
+  }
+
+  /** Starts the poll loop; calling it again while it runs does nothing. */
+  start(): void {
+    if (this.loop) return;
+    this.stopping = false;
+    this.loop = this.run();
+  }
+
+  /** Stops polling and waits for the batch in flight, so no delivery is cut off mid-way. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.interruptSleep?.();
+    await this.loop;
+    this.loop = undefined;
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  /** Looks for due events now instead of at the next poll (e.g. right after a commit). */
+  wake(): void {
+    this.woken = true;
+    this.interruptSleep?.();
+  }
+
+  /** Claims and delivers one batch; returns how many events every sink now has. For tests. */
+  async drainOnce(): Promise<number> {
+    return (await this.track(this.runBatch())).delivered;
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopping) {
+      this.woken = false;
+      let claimed = 0;
+      try {
+        claimed = (await this.track(this.runBatch())).claimed;
+      } catch (error) {
+        this.logger.error({ err: error }, 'outbox relay: claiming events failed; trying again at the next poll');
+      }
+      // A batch that found work may have unblocked the next event of each tenant: look again at once.
+      if (this.stopping || claimed > 0 || this.woken) continue;
+      await this.sleep(this.pollMs);
+    }
+  }
+
+  private async runBatch(): Promise<{ claimed: number; delivered: number }> {
+    const events = await claimOutboxEvents(this.db, { limit: this.batchSize, leaseMs: this.leaseMs });
+    if (events.length === 0) return { claimed: 0, delivered: 0 };
+    // Half the lease: the rest covers writing the outcome and clocks that run at slightly different rates.
+    const deadline = AbortSignal.timeout(Math.floor(this.leaseMs / 2));
+    // One event per tenant in a batch, so delivering them concurrently keeps the per-tenant order.
+    const outcomes = await Promise.all(events.map((event) => this.deliver(event, deadline)));
+    return { claimed: events.length, delivered: outcomes.filter(Boolean).length };
+  }
+
+  private async deliver(event: ClaimedOutboxEvent, deadline: AbortSignal): Promise<boolean> {
+    const cloudEvent = toCloudEvent(event);
+    let sinkName = '';
+    try {
+      for (const sink of this.sinks) {
+        sinkName = sink.name;
+        deadline.throwIfAborted();
+        await untilAborted(sink.deliver(cloudEvent, deadline), deadline);
+      }
+    } catch (error) {
+      await this.recordFailure(event, sinkName, error);
+      return false;
+    }
+    try {
+      await markOutboxDelivered(this.db, event.id);
+      return true;
+    } catch (error) {
+      // Every sink has it; when the lease ends it is sent again, which receivers dedupe.
+      this.logger.error({ err: error, eventId: event.eventId }, 'outbox relay: could not record a delivery');
+      return false;
+    }
+  }
+
+  private async recordFailure(event: ClaimedOutboxEvent, sinkName: string, error: unknown): Promise<void> {
+    const message = `${sinkName}: ${error instanceof Error ? error.message : String(error)}`;
+    const context = { eventId: event.eventId, eventType: event.type, tenantId: event.aggregateId, sink: sinkName };
+    try {
+      const recorded = await recordOutboxFailure(this.db, { id: event.id, leaseUntil: event.leaseUntil, error: message, backoff: this.backoff });
+      const details = { ...context, error: message, attempts: recorded?.attempts, nextAttemptAt: recorded?.nextAttemptAt };
+      // Retried either way (dropping it would lose it, skipping it would break the order), but a
+      // failure no retry can fix needs a person, so it is logged as an error.
+      if (isRetryable(error)) this.logger.warn(details, 'outbox relay: delivery failed; will retry');
+      else this.logger.error(details, 'outbox relay: a sink refuses this event; it is retried, and later events of the tenant wait, until the cause is fixed');
+    } catch (writeError) {
+      this.logger.error({ ...context, err: writeError }, 'outbox relay: could not record a failed delivery; retried when the lease ends');
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.interruptSleep = done;
+    }).finally(() => {
+      this.interruptSleep = undefined;
+    });
+  }
+
+  private track<T>(work: Promise<T>): Promise<T> {
+    this.inFlight.add(work);
+    return work.finally(() => this.inFlight.delete(work));
+  }
+}
+
+/** Stops waiting when the signal aborts, even for a sink that ignores the signal. */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason instanceof Error ? signal.reason : new Error('delivery cut off: the lease is running out'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
