@@ -6,7 +6,7 @@
  *
  * Without --url the service is started in this process (DATABASE_URL if set, else an embedded
  * PGlite database in a temporary directory) and stopped at the end. Prints one JSON line, then
- * a small table. Exits 1 if any request did not answer 201.
+ * a small table. Exits 1 if any request (warm-up included) did not answer 201.
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
@@ -18,6 +18,8 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { type App, createApp } from '../src/app.js';
 import { loadConfig } from '../src/config/load-config.js';
+
+const REQUEST_TIMEOUT_MS = 30_000;
 
 interface Options {
   url: string | undefined;
@@ -147,6 +149,8 @@ function post(agent: http.Agent, url: URL, token: string, payload: string): Prom
         res.on('error', reject);
       },
     );
+    // A service that stops answering fails the run instead of hanging it.
+    req.setTimeout(REQUEST_TIMEOUT_MS, () => req.destroy(new Error(`no response within ${REQUEST_TIMEOUT_MS} ms`)));
     req.on('error', reject);
     req.end(payload);
   });
@@ -217,10 +221,17 @@ async function main(): Promise<number> {
   const target = options.url !== undefined && options.token !== undefined ? await attach(options.url, options.token) : await startInProcess();
   const agent = new http.Agent({ keepAlive: true, maxSockets: options.concurrency });
   const runId = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
+  // Ctrl-C: stop the in-process service too, so its data directory and lock do not linger.
+  process.once('SIGINT', () => {
+    agent.destroy();
+    void target.stop().finally(() => process.exit(130));
+  });
   try {
+    let warmupErrors = 0;
     if (options.warmup > 0) {
       const warm = await run(target, agent, runId, 'w', options.warmup, options.concurrency);
-      if (warm.errors > 0) console.error(`warm-up: ${warm.errors} errors, e.g. ${warm.samples.join(' | ')}`);
+      warmupErrors = warm.errors;
+      if (warm.errors > 0) console.error(`warm-up: ${warm.errors} requests did not answer 201, e.g.:\n  ${warm.samples.join('\n  ')}`);
     }
     const result = await run(target, agent, runId, 'm', options.n, options.concurrency);
     const sorted = [...result.latenciesMs].sort((a, b) => a - b);
@@ -239,6 +250,7 @@ async function main(): Promise<number> {
       meanMs: round(mean),
       throughputRps: round((result.latenciesMs.length / result.elapsedMs) * 1000, 1),
       errors: result.errors,
+      warmupErrors,
       processCpuMsPerRequest: round(result.cpuMs / Math.max(1, result.latenciesMs.length), 3),
     };
     console.log(JSON.stringify(summary));
@@ -251,9 +263,10 @@ async function main(): Promise<number> {
     console.log(`  max          ${summary.maxMs.toFixed(2).padStart(9)} ms`);
     console.log(`  mean         ${summary.meanMs.toFixed(2).padStart(9)} ms`);
     console.log(`  throughput   ${summary.throughputRps.toFixed(1).padStart(9)} req/s`);
-    console.log(`  errors       ${String(summary.errors).padStart(9)}`);
+    console.log(`  cpu/request  ${summary.processCpuMsPerRequest.toFixed(3).padStart(9)} ms (this process${summary.inProcess ? ': clients and service' : ': clients only'})`);
+    console.log(`  errors       ${String(summary.errors).padStart(9)}${warmupErrors > 0 ? ` (+${warmupErrors} in warm-up)` : ''}`);
     if (result.errors > 0) console.error(`\n${result.errors} requests did not answer 201, e.g.:\n  ${result.samples.join('\n  ')}`);
-    return result.errors > 0 ? 1 : 0;
+    return result.errors + warmupErrors > 0 ? 1 : 0;
   } finally {
     agent.destroy();
     await target.stop();

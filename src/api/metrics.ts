@@ -1,6 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { JobStatus } from '../domain/provisioning.js';
 import { TENANT_STATUSES } from '../domain/tenant-status.js';
+
+const JOB_STATUSES = Object.values(JobStatus);
+import { countJobsByStatus } from '../store/engine/count-jobs-by-status.js';
+import { outboxBacklog } from '../store/outbox/outbox-backlog.js';
 import { countTenantsByStatus } from '../store/tenants/count-tenants-by-status.js';
 import type { Db } from '../store/open-database.js';
 
@@ -34,6 +39,35 @@ export class ApiMetrics {
         const counts = await countTenantsByStatus(db);
         for (const status of TENANT_STATUSES) this.set({ status }, counts.get(status) ?? 0);
       },
+    });
+    // Read from the database, so every replica reports the same, whole-system figures.
+    new Gauge({
+      name: 'matih_provisioning_jobs',
+      help: 'Provisioning jobs by status (RETRY_WAIT: pending until their next retry time)',
+      labelNames: ['status'],
+      registers: [this.registry],
+      async collect() {
+        const { byStatus, waitingForRetry } = await countJobsByStatus(db);
+        for (const status of JOB_STATUSES) this.set({ status }, byStatus.get(status) ?? 0);
+        this.set({ status: 'RETRY_WAIT' }, waitingForRetry);
+      },
+    });
+    new Gauge({
+      name: 'matih_outbox_undelivered_events',
+      help: 'Events not yet delivered to every sink, and those whose last delivery failed',
+      labelNames: ['state'],
+      registers: [this.registry],
+      async collect() {
+        const b = await outboxBacklog(db);
+        this.set({ state: 'pending' }, b.undelivered);
+        this.set({ state: 'failing' }, b.failing);
+        oldest.set(b.oldestAgeSeconds ?? 0);
+      },
+    });
+    const oldest = new Gauge({
+      name: 'matih_outbox_oldest_undelivered_age_seconds',
+      help: 'Age of the oldest undelivered event (0 when none): a growing value means events are stuck',
+      registers: [this.registry],
     });
   }
 

@@ -1,6 +1,7 @@
 import { NotFoundError } from '../domain/errors.js';
-import { planFor } from '../domain/plans.js';
-import { computeProgress, type StepRecord } from '../domain/progress.js';
+import { SYNCHRONOUS_STEPS, planFor } from '../domain/plans.js';
+import { computeProgress, type StepRecord, StepStatus } from '../domain/progress.js';
+import { JobStatus, ProvisioningState, isJobFinished } from '../domain/provisioning.js';
 import type { Tenant } from '../domain/tenant.js';
 import type { Tier } from '../domain/tiers.js';
 import { readProvisioning } from '../store/engine/read-provisioning.js';
@@ -21,22 +22,22 @@ export async function provisioningStatus(db: Db, tenant: Tenant, now = new Date(
           name: s.name,
           stage: s.stage,
           position: s.position,
-          status: s.position < 3 ? 'COMPLETED' : 'PENDING',
-          attempts: s.position < 3 ? 1 : 0,
-          startedAt: s.position < 3 ? tenant.createdAt : null,
-          completedAt: s.position < 3 ? tenant.createdAt : null,
+          status: SYNCHRONOUS_STEPS.has(s.name) ? StepStatus.COMPLETED : StepStatus.PENDING,
+          attempts: SYNCHRONOUS_STEPS.has(s.name) ? 1 : 0,
+          startedAt: SYNCHRONOUS_STEPS.has(s.name) ? tenant.createdAt : null,
+          completedAt: SYNCHRONOUS_STEPS.has(s.name) ? tenant.createdAt : null,
           lastError: null,
         }));
   if (steps.length === 0) for (const s of shown) records.set(s.name, s);
   const progress = computeProgress(plan, records, now);
-  const finished = job.status === 'SUCCEEDED' || job.status === 'FAILED' || job.status === 'CANCELLED';
+  const finished = isJobFinished(job.status);
   return {
     tenantId: tenant.id,
     status: tenant.status,
-    currentPhase: job.status === 'FAILED' || job.status === 'CANCELLED' ? 'FAILED' : progress.currentPhase,
+    currentPhase: finished && job.status !== JobStatus.SUCCEEDED ? ProvisioningState.FAILED : progress.currentPhase,
     completedPhases: progress.completedPhases,
     remainingPhases: progress.remainingPhases,
-    progress: job.status === 'SUCCEEDED' ? 100 : progress.progress,
+    progress: job.status === JobStatus.SUCCEEDED ? 100 : progress.progress,
     startedAt: job.startedAt ?? tenant.provisioningStartedAt,
     estimatedCompletion: finished ? null : progress.estimatedCompletion,
     retryCount: job.retryCount,

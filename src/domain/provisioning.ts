@@ -23,11 +23,26 @@ export type ProvisioningState = (typeof ProvisioningState)[keyof typeof Provisio
 export const JobStatus = {
   PENDING: 'PENDING',
   RUNNING: 'RUNNING',
+  ROLLING_BACK: 'ROLLING_BACK',
   SUCCEEDED: 'SUCCEEDED',
   FAILED: 'FAILED',
   CANCELLED: 'CANCELLED',
 } as const;
 export type JobStatus = (typeof JobStatus)[keyof typeof JobStatus];
+
+/** spec/002 ProvisioningState.status: the per-tenant view of provisioning. */
+export const ProvisioningStatus = {
+  IN_PROGRESS: 'IN_PROGRESS',
+  COMPLETED: 'COMPLETED',
+  FAILED: 'FAILED',
+} as const;
+export type ProvisioningStatus = (typeof ProvisioningStatus)[keyof typeof ProvisioningStatus];
+
+const FINISHED: ReadonlySet<string> = new Set([JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED]);
+
+export function isJobFinished(status: string): boolean {
+  return FINISHED.has(status);
+}
 
 export const JobKind = {
   PROVISION: 'PROVISION',

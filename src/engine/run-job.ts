@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { JobStatus } from '../domain/provisioning.js';
 import { type PlanStep, type StepName, SYNCHRONOUS_STEPS, StepName as S, planFor } from '../domain/plans.js';
 import { StepStatus } from '../domain/progress.js';
 import { namespaceFor } from '../domain/tenant.js';
@@ -38,7 +39,7 @@ export async function runJob(deps: RunJobDeps, job: ClaimedJob, shutdown: AbortS
   const heartbeat = startHeartbeat(deps.db, job.id, deps.owner, deps.leaseMs, controller);
   const log = deps.logger.child({ jobId: job.id, tenantId: job.tenantId });
   try {
-    if (job.status === 'ROLLING_BACK') return await rollBack(deps, job, controller.signal);
+    if (job.status === JobStatus.ROLLING_BACK) return await rollBack(deps, job, controller.signal);
     const plan = planFor(job.tier);
     let position = plan.steps.findIndex((s) => s.name === job.currentStep);
     const outputs = outputsOf(job);
@@ -95,7 +96,7 @@ async function stepFailed(deps: RunJobDeps, job: ClaimedJob, step: PlanStep, err
   const trigger = isRetryable(error) ? 'retries.exhausted' : 'step.failed_permanently';
   deps.logger.warn({ jobId: job.id, step: step.name, err: reason, trigger }, 'step failed for good; rolling back');
   await beginRollback(deps.db, { ...base, step: step.name, reason, trigger });
-  job.status = 'ROLLING_BACK';
+  job.status = JobStatus.ROLLING_BACK;
   setStatus(job, step.name, StepStatus.FAILED);
   await rollBack(deps, job, signal);
 }
@@ -110,7 +111,7 @@ async function cancel(deps: RunJobDeps, job: ClaimedJob, step: PlanStep, signal:
     reason: `cancelled during ${step.name}`,
     trigger: 'job.cancelled',
   });
-  job.status = 'ROLLING_BACK';
+  job.status = JobStatus.ROLLING_BACK;
   job.cancelRequestedBy ??= 'api';
   setStatus(job, step.name, StepStatus.FAILED);
   // The cancel aborted the step's signal; rollback needs a live one (lease loss still stops it).
@@ -143,7 +144,7 @@ async function rollBack(deps: RunJobDeps, job: ClaimedJob, signal: AbortSignal):
       setStatus(job, step.name, error ? StepStatus.ROLLBACK_FAILED : StepStatus.ROLLED_BACK);
     }
   }
-  await failJob(deps.db, { ...base, fromStatus: 'ROLLING_BACK', cancelled: job.cancelRequestedBy !== null });
+  await failJob(deps.db, { ...base, fromStatus: JobStatus.ROLLING_BACK, cancelled: job.cancelRequestedBy !== null });
   deps.logger.info({ jobId: job.id, tenantId: job.tenantId, cancelled: job.cancelRequestedBy !== null }, 'provisioning failed; rolled back');
 }
 

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { JobStatus } from '../../domain/provisioning.js';
 import { EventType } from '../../domain/events.js';
 import { newId } from '../../domain/ids.js';
 import { StepStatus } from '../../domain/progress.js';
@@ -25,7 +26,7 @@ export interface AdvanceInput {
 export async function advanceJob(db: Db, input: AdvanceInput): Promise<void> {
   const { completed, next } = input;
   await db.transaction().execute(async (trx) => {
-    await guardJob(trx, { jobId: input.jobId, owner: input.owner, status: 'RUNNING', step: completed.name }, input.leaseMs, {
+    await guardJob(trx, { jobId: input.jobId, owner: input.owner, status: JobStatus.RUNNING, step: completed.name }, input.leaseMs, {
       currentStep: next.name,
       currentState: next.stage,
     });

@@ -1,4 +1,5 @@
 import { StepStatus } from '../../domain/progress.js';
+import { JobStatus } from '../../domain/provisioning.js';
 import type { Db } from '../open-database.js';
 import { appendAudit } from './audit.js';
 import { guardJob } from './guard.js';
@@ -18,8 +19,8 @@ export interface BeginRollbackInput {
 /** The job stops going forward; from here the worker undoes completed steps, newest first. */
 export async function beginRollback(db: Db, input: BeginRollbackInput): Promise<void> {
   await db.transaction().execute(async (trx) => {
-    await guardJob(trx, { jobId: input.jobId, owner: input.owner, status: 'RUNNING' }, input.leaseMs, {
-      status: 'ROLLING_BACK',
+    await guardJob(trx, { jobId: input.jobId, owner: input.owner, status: JobStatus.RUNNING }, input.leaseMs, {
+      status: JobStatus.ROLLING_BACK,
       errorMessage: input.reason,
       failedStep: input.step,
     });

@@ -1,14 +1,14 @@
 import { sql } from 'kysely';
 import { firstAsyncPosition, planFor, SYNCHRONOUS_STEPS } from '../../domain/plans.js';
 import { StepStatus, type StepRecord } from '../../domain/progress.js';
-import { JobStatus } from '../../domain/provisioning.js';
+import { JobStatus, ProvisioningStatus } from '../../domain/provisioning.js';
 import type { CloudProvider } from '../../domain/cloud.js';
 import type { Tier } from '../../domain/tiers.js';
 import type { Db } from '../open-database.js';
 import { type AuditEntry, appendAudit } from './audit.js';
 import type { ClaimedJob } from './job-types.js';
 
-const OPEN = [JobStatus.PENDING, JobStatus.RUNNING, 'ROLLING_BACK'];
+const OPEN = [JobStatus.PENDING, JobStatus.RUNNING, JobStatus.ROLLING_BACK];
 
 /**
  * Claims one due job for `owner` with a lease, FOR UPDATE SKIP LOCKED so that concurrent
@@ -84,7 +84,7 @@ export async function claimJob(db: Db, owner: string, leaseMs: number): Promise<
           tenantId: job.tenantId,
           jobId: job.id,
           currentPhase: first?.stage ?? job.currentState,
-          status: 'IN_PROGRESS',
+          status: ProvisioningStatus.IN_PROGRESS,
           failureReason: null,
           phaseOutputs: '{}',
           startedAt: new Date(),
@@ -92,7 +92,7 @@ export async function claimJob(db: Db, owner: string, leaseMs: number): Promise<
           retryCount: 0,
         })
         .onConflict((oc) =>
-          oc.column('tenantId').doUpdateSet({ jobId: job.id, status: 'IN_PROGRESS', failureReason: null, lastUpdatedAt: new Date() }),
+          oc.column('tenantId').doUpdateSet({ jobId: job.id, status: ProvisioningStatus.IN_PROGRESS, failureReason: null, lastUpdatedAt: new Date() }),
         )
         .execute();
       await trx

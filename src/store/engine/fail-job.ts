@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { EventType } from '../../domain/events.js';
 import { newId } from '../../domain/ids.js';
-import { JobStatus } from '../../domain/provisioning.js';
+import { JobStatus, ProvisioningState, ProvisioningStatus } from '../../domain/provisioning.js';
 import { TenantStatus } from '../../domain/tenant-status.js';
 import type { Db } from '../open-database.js';
 import { appendAudit } from './audit.js';
@@ -29,7 +29,7 @@ export async function failJob(db: Db, input: FailJobInput): Promise<void> {
       completedAt: sql<Date>`now()`,
       leaseOwner: null,
       leaseUntil: null,
-      currentState: 'FAILED',
+      currentState: ProvisioningState.FAILED,
     });
     const job = await trx
       .selectFrom('tenantProvisioningJobs')
@@ -46,11 +46,11 @@ export async function failJob(db: Db, input: FailJobInput): Promise<void> {
       .executeTakeFirst();
     await trx
       .updateTable('tenantProvisioningState')
-      .set({ status: 'FAILED', failureReason: reason, lastUpdatedAt: sql<Date>`now()` })
+      .set({ status: ProvisioningStatus.FAILED, failureReason: reason, lastUpdatedAt: sql<Date>`now()` })
       .where('tenantId', '=', input.tenantId)
       .execute();
     await appendAudit(trx, input.tenantId, input.jobId, [
-      { kind: 'JOB', trigger: input.cancelled ? 'job.cancelled' : 'job.failed', toState: 'FAILED', step: job.failedStep, actor: input.owner, details: { reason } },
+      { kind: 'JOB', trigger: input.cancelled ? 'job.cancelled' : 'job.failed', toState: ProvisioningState.FAILED, step: job.failedStep, actor: input.owner, details: { reason } },
     ]);
     await trx
       .insertInto('outbox')

@@ -3,7 +3,7 @@ import { EventType } from '../../domain/events.js';
 import { newId } from '../../domain/ids.js';
 import { StepName } from '../../domain/plans.js';
 import { StepStatus } from '../../domain/progress.js';
-import { JobStatus, ProvisioningState } from '../../domain/provisioning.js';
+import { JobStatus, ProvisioningState, ProvisioningStatus } from '../../domain/provisioning.js';
 import { TenantStatus } from '../../domain/tenant-status.js';
 import type { Db } from '../open-database.js';
 import { toTenant } from '../tenants/tenant-row.js';
@@ -49,7 +49,7 @@ export async function finishJob(db: Db, input: FinishJobInput): Promise<void> {
       .execute();
     await trx
       .updateTable('tenantProvisioningState')
-      .set({ status: 'COMPLETED', currentPhase: ProvisioningState.COMPLETED, failureReason: null, lastUpdatedAt: sql<Date>`now()` })
+      .set({ status: ProvisioningStatus.COMPLETED, currentPhase: ProvisioningState.COMPLETED, failureReason: null, lastUpdatedAt: sql<Date>`now()` })
       .where('tenantId', '=', input.tenantId)
       .execute();
     const tenant = toTenant(row);

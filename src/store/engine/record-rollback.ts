@@ -1,4 +1,5 @@
 import { StepStatus } from '../../domain/progress.js';
+import { JobStatus } from '../../domain/provisioning.js';
 import type { Db } from '../open-database.js';
 import { appendAudit } from './audit.js';
 import { guardJob } from './guard.js';
@@ -15,7 +16,7 @@ export interface RecordRollbackInput {
 
 export async function recordRollback(db: Db, input: RecordRollbackInput): Promise<void> {
   await db.transaction().execute(async (trx) => {
-    await guardJob(trx, { jobId: input.jobId, owner: input.owner, status: 'ROLLING_BACK' }, input.leaseMs);
+    await guardJob(trx, { jobId: input.jobId, owner: input.owner, status: JobStatus.ROLLING_BACK }, input.leaseMs);
     await trx
       .updateTable('provisioningSteps')
       .set({ status: input.error ? StepStatus.ROLLBACK_FAILED : StepStatus.ROLLED_BACK, ...(input.error ? { lastError: input.error } : {}) })

@@ -3,7 +3,7 @@ import { EventType } from '../../domain/events.js';
 import { newId } from '../../domain/ids.js';
 import { planFor } from '../../domain/plans.js';
 import { StepStatus } from '../../domain/progress.js';
-import { JobStatus } from '../../domain/provisioning.js';
+import { JobStatus, ProvisioningStatus } from '../../domain/provisioning.js';
 import { TenantStatus } from '../../domain/tenant-status.js';
 import type { Tier } from '../../domain/tiers.js';
 import type { Db } from '../open-database.js';
@@ -64,7 +64,7 @@ export async function retryJob(db: Db, tenantId: string, actor: string): Promise
       .execute();
     await trx
       .updateTable('tenantProvisioningState')
-      .set({ status: 'IN_PROGRESS', failureReason: null, currentPhase: from.stage, retryCount: 0, lastUpdatedAt: new Date() })
+      .set({ status: ProvisioningStatus.IN_PROGRESS, failureReason: null, currentPhase: from.stage, retryCount: 0, lastUpdatedAt: new Date() })
       .where('tenantId', '=', tenantId)
       .execute();
     await appendAudit(trx, tenantId, job.id, [

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { JobStatus } from '../../domain/provisioning.js';
 import { StepStatus } from '../../domain/progress.js';
 import type { Db } from '../open-database.js';
 import { appendAudit } from './audit.js';
@@ -21,7 +22,7 @@ export interface ScheduleRetryInput {
  */
 export async function scheduleRetry(db: Db, input: ScheduleRetryInput): Promise<Date> {
   return db.transaction().execute(async (trx) => {
-    await guardJob(trx, { jobId: input.jobId, owner: input.owner, status: 'RUNNING', step: input.step }, input.leaseMs);
+    await guardJob(trx, { jobId: input.jobId, owner: input.owner, status: JobStatus.RUNNING, step: input.step }, input.leaseMs);
     const job = await trx
       .updateTable('tenantProvisioningJobs')
       .set((eb) => ({

@@ -1,7 +1,7 @@
 import { DEFAULT_BILLING_PLANS, initialSubscriptionStatus } from '../../domain/billing.js';
 import { EventType } from '../../domain/events.js';
 import { newId } from '../../domain/ids.js';
-import { DEFAULT_MAX_RETRIES, JobKind, JobStatus, ProvisioningState } from '../../domain/provisioning.js';
+import { DEFAULT_MAX_RETRIES, JobKind, JobStatus, ProvisioningState, ProvisioningStatus } from '../../domain/provisioning.js';
 import { DEFAULT_ROLES, TenantRole } from '../../domain/roles.js';
 import { defaultSettings } from '../../domain/settings.js';
 import type { NewTenant, Tenant } from '../../domain/tenant.js';
@@ -173,7 +173,7 @@ export async function createTenant(db: Db, input: CreateTenantInput): Promise<Cr
             tenantId,
             jobId,
             currentPhase: ProvisioningState.CREATING_TENANT_RECORD,
-            status: 'IN_PROGRESS',
+            status: ProvisioningStatus.IN_PROGRESS,
             failureReason: null,
             phaseOutputs: '{}',
             startedAt: now,
