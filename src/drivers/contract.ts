@@ -85,3 +85,120 @@ export interface Notifier {
   /** Sends the message, or throws (a DriverError says whether a retry can help); `signal` gives up. */
   notify(message: NotificationMessage, signal?: AbortSignal): Promise<void>;
 }
+
+/* ------------------------------------------------------------------------------------------ *
+ * Kubernetes (issue 4). Objects are plain manifests; ownership is carried by labels
+ * (matih.ai/tenant-id, matih.ai/step), so observe, drift detection and teardown find them.
+ * ------------------------------------------------------------------------------------------ */
+
+export interface KubeObject {
+  apiVersion: string;
+  kind: string;
+  metadata: {
+    name: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    [key: string]: unknown;
+  };
+  [key: string]: unknown;
+}
+
+export interface ObjectRef {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  /** Absent for cluster-scoped kinds (Namespace). */
+  namespace?: string;
+}
+
+export interface ObjectKind {
+  apiVersion: string;
+  kind: string;
+}
+
+export interface ReadyWait {
+  timeoutMs: number;
+  signal: AbortSignal;
+}
+
+/**
+ * A Kubernetes cluster. Implemented by the real driver (server-side apply through
+ * @kubernetes/client-node) and by the simulated cluster (a test double). Errors are DriverErrors:
+ * 404 on read is "absent", not an error; 409 conflicts, 429 and 5xx are retryable; 400, 403 and
+ * 422 (the object itself is wrong, or we may not do this) are permanent.
+ */
+export interface ClusterDriver {
+  /** One object as the cluster has it; undefined when it does not exist. Changes nothing. */
+  get(ref: ObjectRef): Promise<KubeObject | undefined>;
+  /**
+   * Server-side apply with one stable field manager and force: creates the object or makes the
+   * fields we manage equal to `object`. Applying the same object twice changes nothing more.
+   * Returns the object as stored.
+   */
+  apply(object: KubeObject): Promise<KubeObject>;
+  /** Deletes one object; an absent object is success. */
+  delete(ref: ObjectRef): Promise<void>;
+  /** The objects of `kind` carrying every label in `labels` (a label selector), in `namespace` or cluster-wide. */
+  list(kind: ObjectKind, labels: Readonly<Record<string, string>>, namespace?: string): Promise<KubeObject[]>;
+  /**
+   * Waits until every object is ready: a Deployment's available replicas equal its desired, a
+   * Flux HelmRelease (or any object with status.conditions) has Ready=True, a LoadBalancer Service
+   * has an ingress address; kinds without readiness are ready once they exist. Fails with a
+   * retryable DriverError after `timeoutMs`; stops when `signal` aborts.
+   */
+  awaitReady(refs: readonly ObjectRef[], wait: ReadyWait): Promise<void>;
+}
+
+/* ------------------------------------------------------------------------------------------ *
+ * Tenant databases (issue 4): schemas and a login role per tenant on a PostgreSQL server, or a
+ * database of its own for Enterprise (spec/004 "Database Isolation Strategy").
+ * ------------------------------------------------------------------------------------------ */
+
+export interface TenantDatabaseSpec {
+  tenantId: string;
+  /** SCHEMA_PER_TENANT: `schemas` in the shared database; DATABASE_PER_TENANT: `database` with the same schemas inside. */
+  isolation: 'SCHEMA_PER_TENANT' | 'DATABASE_PER_TENANT';
+  /** Unquoted names; the driver always quotes identifiers. */
+  schemas: readonly string[];
+  role: string;
+  /** For DATABASE_PER_TENANT. */
+  database?: string;
+}
+
+export interface TenantDatabaseObservation {
+  rolePresent: boolean;
+  /** Only for DATABASE_PER_TENANT. */
+  databasePresent: boolean;
+  schemasPresent: string[];
+  /** The tenant migrations applied, highest version; null before any. */
+  migrationVersion: number | null;
+}
+
+export interface TenantDatabaseConnection {
+  host: string;
+  port: number;
+  database: string;
+  user: string;
+  password: string;
+}
+
+export interface TenantDatabaseDriver {
+  observe(spec: TenantDatabaseSpec): Promise<TenantDatabaseObservation>;
+  /**
+   * Creates what is missing (database, role with `password`, schemas, grants limited to the
+   * tenant's own schemas), runs the tenant migrations and seeds the reference data. Idempotent:
+   * a second call changes nothing (except setting the password again).
+   */
+  ensure(spec: TenantDatabaseSpec, password: string): Promise<TenantDatabaseConnection>;
+  /** Logs in as the tenant's role and uses its schemas; throws if it cannot. */
+  verify(connection: TenantDatabaseConnection, spec: TenantDatabaseSpec): Promise<void>;
+  /** Drops exactly what `ensure` made: schemas (or database) and role. Absent is success. */
+  drop(spec: TenantDatabaseSpec): Promise<void>;
+}
+
+/** Encrypts secrets at rest (tenant database credentials in step outputs). */
+export interface SecretBox {
+  seal(plaintext: string): string;
+  open(sealed: string): string;
+}
