@@ -1,9 +1,9 @@
 import { sql } from 'kysely';
 import { JobStatus } from '../../domain/provisioning.js';
 import { EventType } from '../../domain/events.js';
-import { newId } from '../../domain/ids.js';
 import { StepStatus } from '../../domain/progress.js';
 import type { Db } from '../open-database.js';
+import { appendEvent } from '../outbox/append-event.js';
 import { type AuditEntry, appendAudit } from './audit.js';
 import { guardJob } from './guard.js';
 
@@ -58,15 +58,6 @@ export async function advanceJob(db: Db, input: AdvanceInput): Promise<void> {
     }
     audit.push({ kind: 'STEP', trigger: 'step.started', step: next.name, toState: next.stage, actor: input.owner });
     await appendAudit(trx, input.tenantId, input.jobId, audit);
-    await trx
-      .insertInto('outbox')
-      .values({
-        eventId: newId(),
-        aggregateType: 'tenant',
-        aggregateId: input.tenantId,
-        type: EventType.PROVISIONING_STEP_COMPLETED,
-        payload: JSON.stringify({ tenantId: input.tenantId, jobId: input.jobId, step: completed.name, stage: completed.stage, nextStep: next.name }),
-      })
-      .execute();
+    await appendEvent(trx, input.tenantId, EventType.PROVISIONING_STEP_COMPLETED, { tenantId: input.tenantId, jobId: input.jobId, step: completed.name, stage: completed.stage, nextStep: next.name });
   });
 }

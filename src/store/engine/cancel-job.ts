@@ -1,7 +1,8 @@
-import { ConflictError, NotFoundError } from '../../domain/errors.js';
+import { ConflictError } from '../../domain/errors.js';
 import { JobStatus } from '../../domain/provisioning.js';
 import type { Db } from '../open-database.js';
 import { appendAudit } from './audit.js';
+import { lockLatestJob } from './lock-latest-job.js';
 
 /**
  * Asks the worker holding the tenant's running job to stop and roll back. The worker sees it
@@ -10,15 +11,7 @@ import { appendAudit } from './audit.js';
  */
 export async function requestCancel(db: Db, tenantId: string, actor: string): Promise<{ jobId: string }> {
   return db.transaction().execute(async (trx) => {
-    const job = await trx
-      .selectFrom('tenantProvisioningJobs')
-      .select(['id', 'status', 'cancelRequestedBy'])
-      .where('tenantId', '=', tenantId)
-      .orderBy('id', 'desc')
-      .limit(1)
-      .forUpdate()
-      .executeTakeFirst();
-    if (!job) throw new NotFoundError('provisioning job of tenant', tenantId);
+    const job = await lockLatestJob(trx, tenantId);
     if (job.status !== JobStatus.PENDING && job.status !== JobStatus.RUNNING) {
       throw new ConflictError('status', `the provisioning job is ${job.status}; only a PENDING or RUNNING job can be cancelled`, 'job_not_running');
     }

@@ -1,9 +1,9 @@
 import { sql } from 'kysely';
 import { EventType } from '../../domain/events.js';
-import { newId } from '../../domain/ids.js';
 import { JobStatus, ProvisioningState, ProvisioningStatus } from '../../domain/provisioning.js';
 import { TenantStatus } from '../../domain/tenant-status.js';
 import type { Db } from '../open-database.js';
+import { appendEvent } from '../outbox/append-event.js';
 import { appendAudit } from './audit.js';
 import { guardJob } from './guard.js';
 
@@ -52,14 +52,7 @@ export async function failJob(db: Db, input: FailJobInput): Promise<void> {
     await appendAudit(trx, input.tenantId, input.jobId, [
       { kind: 'JOB', trigger: input.cancelled ? 'job.cancelled' : 'job.failed', toState: ProvisioningState.FAILED, step: job.failedStep, actor: input.owner, details: { reason } },
     ]);
-    await trx
-      .insertInto('outbox')
-      .values({
-        eventId: newId(),
-        aggregateType: 'tenant',
-        aggregateId: input.tenantId,
-        type: input.cancelled ? EventType.PROVISIONING_CANCELLED : EventType.PROVISIONING_FAILED,
-        payload: JSON.stringify({
+    await appendEvent(trx, input.tenantId, input.cancelled ? EventType.PROVISIONING_CANCELLED : EventType.PROVISIONING_FAILED, {
           tenantId: input.tenantId,
           jobId: input.jobId,
           slug: tenant?.slug,
@@ -67,8 +60,6 @@ export async function failJob(db: Db, input: FailJobInput): Promise<void> {
           adminEmail: tenant?.adminEmail,
           reason,
           failedStep: job.failedStep,
-        }),
-      })
-      .execute();
+        });
   });
 }

@@ -1,11 +1,11 @@
 import { sql } from 'kysely';
 import { EventType } from '../../domain/events.js';
-import { newId } from '../../domain/ids.js';
 import { StepName } from '../../domain/plans.js';
 import { StepStatus } from '../../domain/progress.js';
 import { JobStatus, ProvisioningState, ProvisioningStatus } from '../../domain/provisioning.js';
 import { TenantStatus } from '../../domain/tenant-status.js';
 import type { Db } from '../open-database.js';
+import { appendEvent } from '../outbox/append-event.js';
 import { toTenant } from '../tenants/tenant-row.js';
 import { appendAudit } from './audit.js';
 import { guardJob } from './guard.js';
@@ -59,15 +59,6 @@ export async function finishJob(db: Db, input: FinishJobInput): Promise<void> {
       { kind: 'STAGE', trigger: 'stage.completed', fromState: input.stage, toState: ProvisioningState.COMPLETED, actor: input.owner },
       { kind: 'JOB', trigger: 'job.succeeded', toState: ProvisioningState.COMPLETED, actor: input.owner, details: { durationMs } },
     ]);
-    await trx
-      .insertInto('outbox')
-      .values({
-        eventId: newId(),
-        aggregateType: 'tenant',
-        aggregateId: input.tenantId,
-        type: EventType.TENANT_PROVISIONED,
-        payload: JSON.stringify({ tenant, adminEmail: tenant.adminEmail, tenantName: tenant.name, slug: tenant.slug, jobId: input.jobId, durationMs }),
-      })
-      .execute();
+    await appendEvent(trx, input.tenantId, EventType.TENANT_PROVISIONED, { tenant, adminEmail: tenant.adminEmail, tenantName: tenant.name, slug: tenant.slug, jobId: input.jobId, durationMs });
   });
 }

@@ -1,13 +1,14 @@
-import { ConflictError, NotFoundError } from '../../domain/errors.js';
+import { ConflictError } from '../../domain/errors.js';
 import { EventType } from '../../domain/events.js';
-import { newId } from '../../domain/ids.js';
 import { planFor } from '../../domain/plans.js';
 import { StepStatus } from '../../domain/progress.js';
 import { JobStatus, ProvisioningStatus } from '../../domain/provisioning.js';
 import { TenantStatus } from '../../domain/tenant-status.js';
 import type { Tier } from '../../domain/tiers.js';
 import type { Db } from '../open-database.js';
+import { appendEvent } from '../outbox/append-event.js';
 import { appendAudit } from './audit.js';
+import { lockLatestJob } from './lock-latest-job.js';
 
 /**
  * Restarts the tenant's failed (or cancelled) job at the first step not completed: the failed
@@ -16,15 +17,7 @@ import { appendAudit } from './audit.js';
  */
 export async function retryJob(db: Db, tenantId: string, actor: string): Promise<{ jobId: string; step: string }> {
   return db.transaction().execute(async (trx) => {
-    const job = await trx
-      .selectFrom('tenantProvisioningJobs')
-      .select(['id', 'status', 'tier', 'currentState'])
-      .where('tenantId', '=', tenantId)
-      .orderBy('id', 'desc')
-      .limit(1)
-      .forUpdate()
-      .executeTakeFirst();
-    if (!job) throw new NotFoundError('provisioning job of tenant', tenantId);
+    const job = await lockLatestJob(trx, tenantId);
     if (job.status !== JobStatus.FAILED && job.status !== JobStatus.CANCELLED) {
       throw new ConflictError('status', `the provisioning job is ${job.status}; only a FAILED or CANCELLED job can be retried`, 'job_not_failed');
     }
@@ -70,16 +63,7 @@ export async function retryJob(db: Db, tenantId: string, actor: string): Promise
     await appendAudit(trx, tenantId, job.id, [
       { kind: 'OPERATION', trigger: 'job.retried', fromState: job.currentState, toState: from.stage, step: from.name, actor },
     ]);
-    await trx
-      .insertInto('outbox')
-      .values({
-        eventId: newId(),
-        aggregateType: 'tenant',
-        aggregateId: tenantId,
-        type: EventType.PROVISIONING_RETRIED,
-        payload: JSON.stringify({ tenantId, jobId: job.id, fromStep: from.name, retriedBy: actor }),
-      })
-      .execute();
+    await appendEvent(trx, tenantId, EventType.PROVISIONING_RETRIED, { tenantId, jobId: job.id, fromStep: from.name, retriedBy: actor });
     return { jobId: job.id, step: from.name };
   });
 }

@@ -1,8 +1,8 @@
 import { PreconditionFailedError } from '../../domain/errors.js';
 import { EventType } from '../../domain/events.js';
-import { newId } from '../../domain/ids.js';
 import type { TenantSettings } from '../../domain/settings.js';
 import type { Db } from '../open-database.js';
+import { appendEvent } from '../outbox/append-event.js';
 
 export interface VersionedSettings {
   settings: TenantSettings;
@@ -53,16 +53,7 @@ export async function updateTenantSettings(db: Db, input: UpdateSettingsInput): 
       .where('tenantId', '=', input.tenantId)
       .returning(['settings', 'version', 'updatedAt', 'updatedBy'])
       .executeTakeFirstOrThrow();
-    await trx
-      .insertInto('outbox')
-      .values({
-        eventId: newId(),
-        aggregateType: 'tenant',
-        aggregateId: input.tenantId,
-        type: EventType.TENANT_SETTINGS_CHANGED,
-        payload: JSON.stringify({ tenantId: input.tenantId, version: updated.version, changedBy: input.actor }),
-      })
-      .execute();
+    await appendEvent(trx, input.tenantId, EventType.TENANT_SETTINGS_CHANGED, { tenantId: input.tenantId, version: updated.version, changedBy: input.actor });
     return updated;
   });
 }

@@ -1,0 +1,14 @@
+import type { Transaction } from 'kysely';
+import { newId } from '../../domain/ids.js';
+import type { Schema } from '../schema.js';
+
+/**
+ * Writes an event to the outbox inside the caller's transaction: the event exists if and only
+ * if the change it announces was committed. The relay delivers it later, at least once.
+ */
+export async function appendEvent(trx: Transaction<Schema>, tenantId: string, type: string, payload: Record<string, unknown>): Promise<void> {
+  await trx
+    .insertInto('outbox')
+    .values({ eventId: newId(), aggregateType: 'tenant', aggregateId: tenantId, type, payload: JSON.stringify(payload) })
+    .execute();
+}
