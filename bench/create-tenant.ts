@@ -216,9 +216,36 @@ function percentile(sorted: readonly number[], p: number): number {
 
 const round = (value: number, digits = 2): number => Math.round(value * 10 ** digits) / 10 ** digits;
 
-async function main(): Promise<number> {
-  const options = parseOptions(process.argv.slice(2));
-  const target = options.url !== undefined && options.token !== undefined ? await attach(options.url, options.token) : await startInProcess();
+interface Outcome {
+  summary: Summary;
+  samples: string[];
+}
+
+type Summary = ReturnType<typeof summarise>;
+
+function summarise(options: Options, target: Target, result: RunResult, warmupErrors: number) {
+  const sorted = [...result.latenciesMs].sort((a, b) => a - b);
+  const mean = sorted.reduce((sum, v) => sum + v, 0) / Math.max(1, sorted.length);
+  return {
+    benchmark: 'create-tenant',
+    database: target.database,
+    inProcess: options.url === undefined,
+    n: options.n,
+    concurrency: options.concurrency,
+    warmup: options.warmup,
+    p50Ms: round(percentile(sorted, 50)),
+    p90Ms: round(percentile(sorted, 90)),
+    p99Ms: round(percentile(sorted, 99)),
+    maxMs: round(sorted[sorted.length - 1] ?? Number.NaN),
+    meanMs: round(mean),
+    throughputRps: round((result.latenciesMs.length / result.elapsedMs) * 1000, 1),
+    errors: result.errors,
+    warmupErrors,
+    processCpuMsPerRequest: round(result.cpuMs / Math.max(1, result.latenciesMs.length), 3),
+  };
+}
+
+async function measure(options: Options, target: Target): Promise<Outcome> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: options.concurrency });
   const runId = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
   // Ctrl-C: stop the in-process service too, so its data directory and lock do not linger.
@@ -234,43 +261,36 @@ async function main(): Promise<number> {
       if (warm.errors > 0) console.error(`warm-up: ${warm.errors} requests did not answer 201, e.g.:\n  ${warm.samples.join('\n  ')}`);
     }
     const result = await run(target, agent, runId, 'm', options.n, options.concurrency);
-    const sorted = [...result.latenciesMs].sort((a, b) => a - b);
-    const mean = sorted.reduce((sum, v) => sum + v, 0) / Math.max(1, sorted.length);
-    const summary = {
-      benchmark: 'create-tenant',
-      database: target.database,
-      inProcess: options.url === undefined,
-      n: options.n,
-      concurrency: options.concurrency,
-      warmup: options.warmup,
-      p50Ms: round(percentile(sorted, 50)),
-      p90Ms: round(percentile(sorted, 90)),
-      p99Ms: round(percentile(sorted, 99)),
-      maxMs: round(sorted[sorted.length - 1] ?? Number.NaN),
-      meanMs: round(mean),
-      throughputRps: round((result.latenciesMs.length / result.elapsedMs) * 1000, 1),
-      errors: result.errors,
-      warmupErrors,
-      processCpuMsPerRequest: round(result.cpuMs / Math.max(1, result.latenciesMs.length), 3),
-    };
-    console.log(JSON.stringify(summary));
-    console.log('');
-    console.log(`create-tenant on ${summary.database}${summary.inProcess ? ' (service in-process)' : ` at ${target.url}`}`);
-    console.log(`  requests     ${summary.n} (+${summary.warmup} warm-up), ${summary.concurrency} concurrent clients`);
-    console.log(`  p50          ${summary.p50Ms.toFixed(2).padStart(9)} ms`);
-    console.log(`  p90          ${summary.p90Ms.toFixed(2).padStart(9)} ms`);
-    console.log(`  p99          ${summary.p99Ms.toFixed(2).padStart(9)} ms`);
-    console.log(`  max          ${summary.maxMs.toFixed(2).padStart(9)} ms`);
-    console.log(`  mean         ${summary.meanMs.toFixed(2).padStart(9)} ms`);
-    console.log(`  throughput   ${summary.throughputRps.toFixed(1).padStart(9)} req/s`);
-    console.log(`  cpu/request  ${summary.processCpuMsPerRequest.toFixed(3).padStart(9)} ms (this process${summary.inProcess ? ': clients and service' : ': clients only'})`);
-    console.log(`  errors       ${String(summary.errors).padStart(9)}${warmupErrors > 0 ? ` (+${warmupErrors} in warm-up)` : ''}`);
-    if (result.errors > 0) console.error(`\n${result.errors} requests did not answer 201, e.g.:\n  ${result.samples.join('\n  ')}`);
-    return result.errors + warmupErrors > 0 ? 1 : 0;
+    return { summary: summarise(options, target, result, warmupErrors), samples: result.samples };
   } finally {
     agent.destroy();
+    // Stopped before anything is printed: a closed stdout (`| head -1`) cannot leave it running.
     await target.stop();
   }
+}
+
+function report(summary: Summary, url: string, samples: readonly string[]): void {
+  console.log(JSON.stringify(summary));
+  console.log('');
+  console.log(`create-tenant on ${summary.database}${summary.inProcess ? ' (service in-process)' : ` at ${url}`}`);
+  console.log(`  requests     ${summary.n} (+${summary.warmup} warm-up), ${summary.concurrency} concurrent clients`);
+  console.log(`  p50          ${summary.p50Ms.toFixed(2).padStart(9)} ms`);
+  console.log(`  p90          ${summary.p90Ms.toFixed(2).padStart(9)} ms`);
+  console.log(`  p99          ${summary.p99Ms.toFixed(2).padStart(9)} ms`);
+  console.log(`  max          ${summary.maxMs.toFixed(2).padStart(9)} ms`);
+  console.log(`  mean         ${summary.meanMs.toFixed(2).padStart(9)} ms`);
+  console.log(`  throughput   ${summary.throughputRps.toFixed(1).padStart(9)} req/s`);
+  console.log(`  cpu/request  ${summary.processCpuMsPerRequest.toFixed(3).padStart(9)} ms (this process${summary.inProcess ? ': clients and service' : ': clients only'})`);
+  console.log(`  errors       ${String(summary.errors).padStart(9)}${summary.warmupErrors > 0 ? ` (+${summary.warmupErrors} in warm-up)` : ''}`);
+  if (summary.errors > 0) console.error(`\n${summary.errors} requests did not answer 201, e.g.:\n  ${samples.join('\n  ')}`);
+}
+
+async function main(): Promise<number> {
+  const options = parseOptions(process.argv.slice(2));
+  const target = options.url !== undefined && options.token !== undefined ? await attach(options.url, options.token) : await startInProcess();
+  const { summary, samples } = await measure(options, target);
+  report(summary, target.url, samples);
+  return summary.errors + summary.warmupErrors > 0 ? 1 : 0;
 }
 
 main().then(

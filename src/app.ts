@@ -101,13 +101,15 @@ export function createLogger(config: Pick<Config, 'logLevel'>): Logger {
 }
 
 export async function createApp(config: Config, logger: Logger = createLogger(config)): Promise<App> {
-  const bootstrap = ensureBootstrapToken(config.bootstrapToken, config.dataDir);
+  // The database first: on the embedded one it takes the data-directory lock, so a second
+  // process stops before it can touch the bootstrap token.
   const database = await openDatabase(
     config.databaseUrl
       ? { kind: 'postgres', url: config.databaseUrl, poolSize: config.databasePoolSize }
       : { kind: 'pglite', dataDir: config.dataDir },
   );
   try {
+    const bootstrap = ensureBootstrapToken(config.bootstrapToken, config.dataDir);
     const applied = await migrate(database.db);
     if (applied.length > 0) logger.info({ applied }, 'database migrations applied');
     const secret = await getOrCreateSigningKey(database.db, 'jwt-hs256', () => randomBytes(48).toString('base64url'));

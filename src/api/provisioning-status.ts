@@ -2,16 +2,16 @@ import { NotFoundError } from '../domain/errors.js';
 import { SYNCHRONOUS_STEPS, planFor } from '../domain/plans.js';
 import { computeProgress, type StepRecord, StepStatus } from '../domain/progress.js';
 import { JobStatus, ProvisioningState, isJobFinished } from '../domain/provisioning.js';
-import type { Tenant } from '../domain/tenant.js';
 import type { Tier } from '../domain/tiers.js';
 import { readProvisioning } from '../store/engine/read-provisioning.js';
 import type { Db } from '../store/open-database.js';
 
 /** The status document of spec/003, computed from the plan and the step records. */
-export async function provisioningStatus(db: Db, tenant: Tenant, now = new Date()) {
-  const snapshot = await readProvisioning(db, tenant.id);
-  if (!snapshot) throw new NotFoundError('provisioning job of tenant', tenant.id);
-  const { job, steps } = snapshot;
+export async function provisioningStatus(db: Db, tenantId: string, now = new Date()) {
+  const snapshot = await readProvisioning(db, tenantId);
+  if (!snapshot) throw new NotFoundError('tenant', tenantId);
+  const { tenant, job, steps } = snapshot;
+  if (!job) throw new NotFoundError('provisioning job of tenant', tenantId);
   const plan = planFor(job.tier as Tier);
   const records = new Map<string, StepRecord>(steps.map((s) => [s.name, s]));
   // Before the first claim the steps are not laid out yet: show the plan with its synchronous part done.

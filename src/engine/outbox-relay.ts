@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import { toCloudEvent } from '../domain/events.js';
 import { type EventSink, isRetryable } from '../drivers/contract.js';
@@ -108,6 +109,8 @@ export class OutboxRelay {
     if (events.length === 0) return { claimed: 0, delivered: 0 };
     // Half the lease: the rest covers writing the outcome and clocks that run at slightly different rates.
     const deadline = AbortSignal.timeout(Math.floor(this.leaseMs / 2));
+    // One signal guards every delivery of the batch (several listeners each); not a leak.
+    setMaxListeners(0, deadline);
     // One event per tenant in a batch, so delivering them concurrently keeps the per-tenant order.
     const outcomes = await Promise.all(events.map((event) => this.deliver(event, deadline)));
     return { claimed: events.length, delivered: outcomes.filter(Boolean).length };

@@ -25,7 +25,13 @@ export function ensureBootstrapToken(configured: string | undefined, dataDir: st
   }
   fs.mkdirSync(dataDir, { recursive: true });
   const token = `mtb_${randomBytes(32).toString('base64url')}`;
-  fs.writeFileSync(file, `${token}\n`, { mode: 0o600 });
+  try {
+    // 'wx': if another process got there first, its token is the one: read it instead.
+    fs.writeFileSync(file, `${token}\n`, { mode: 0o600, flag: 'wx' });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    return { token: fs.readFileSync(file, 'utf8').trim(), generated: false, file };
+  }
   return { token, generated: true, file };
 }
 

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { planFor } from '../../src/domain/plans.js';
 import { listSimResources } from '../../src/store/sim/sim-resources.js';
 import { BACKENDS } from '../support/databases.js';
@@ -14,6 +14,8 @@ describe.each(BACKENDS)('failures during provisioning on %s', (backend) => {
   afterAll(async () => {
     await t.close();
   });
+  // A failed test must not leave its faults to the next one.
+  afterEach(() => t.engine!.cloud.configure({ faults: [] }));
 
   const events = async (tenantId: string) =>
     (await t.database.db.selectFrom('outbox').select(['type', 'payload']).where('aggregateId', '=', tenantId).orderBy('id').execute());

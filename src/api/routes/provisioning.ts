@@ -27,7 +27,7 @@ export const provisioningRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app
     },
     async (request) => {
       requireTenantPermission(request.principal, request.params.id, Permission.TENANT_READ);
-      return provisioningStatus(db, await requireTenant(db, request.params.id));
+      return provisioningStatus(db, request.params.id);
     },
   );
 
