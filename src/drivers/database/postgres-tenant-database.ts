@@ -1,0 +1,213 @@
+import pg from 'pg';
+import {
+  DriverError,
+  type TenantDatabaseConnection,
+  type TenantDatabaseDriver,
+  type TenantDatabaseObservation,
+  type TenantDatabaseSpec,
+} from '../contract.js';
+import { ensureDatabase, dropDatabase, readDatabase } from './dedicated-database.js';
+import { checkTenantDatabaseSpec, quoteIdent } from './identifiers.js';
+import { checkOwnership } from './ownership-mark.js';
+import { pgDriverError } from './pg-errors.js';
+import { seedReferenceData } from './seed.js';
+import { dropRole, ensureRole, readRole, terminateSessions } from './tenant-role.js';
+import { type ServiceSchemas, migrateTenant, serviceSchemas, tenantMigrationVersion, versionTable } from './tenant-migrations.js';
+import { dropSchemas, ensureSchemas, protectVersionTable, readSchemas } from './tenant-schemas.js';
+
+export interface PostgresTenantDatabaseOptions {
+  /**
+   * postgres://user:password@host:port/database of a role that may create roles, schemas and
+   * databases (a superuser, or CREATEROLE and CREATEDB). Its database is the shared tenant
+   * database: SCHEMA_PER_TENANT schemas live there. Its host and port are also what tenants are
+   * told to connect to. Never logged.
+   */
+  adminUrl: string;
+  poolSize: number;
+  /** Concurrent sessions one tenant role may open; default 20. */
+  connectionLimit?: number;
+  /** How long DDL waits for a lock before failing with a retryable error; default 10 s. */
+  lockTimeoutMs?: number;
+  /** How long verify waits to log in; default 5 s. */
+  connectTimeoutMs?: number;
+}
+
+const APPLICATION_NAME = 'matih-tenant-database';
+
+/**
+ * TenantDatabaseDriver on a PostgreSQL server (spec/004 SETUP_DATABASE, spec/002 phase 4).
+ * SCHEMA_PER_TENANT: the tenant's schemas in the admin URL's database; DATABASE_PER_TENANT: a
+ * database of its own on the same server, with the same schemas inside. Either way one login role
+ * per tenant that can use its own schemas and nothing else (see tenant-role.ts, tenant-schemas.ts).
+ *
+ * Every verb checks the spec's names before any SQL runs (identifiers.ts) and refuses objects
+ * marked as another tenant's (ownership-mark.ts). Errors are DriverErrors (pg-errors.ts).
+ */
+export class PostgresTenantDatabase implements TenantDatabaseDriver {
+  private readonly pool: pg.Pool;
+  private readonly adminUrl: string;
+  private readonly host: string;
+  private readonly port: number;
+  private readonly connectionLimit: number;
+  private readonly lockTimeoutMs: number;
+  private readonly connectTimeoutMs: number;
+
+  constructor(options: PostgresTenantDatabaseOptions) {
+    const url = new URL(options.adminUrl);
+    this.adminUrl = options.adminUrl;
+    // URL keeps IPv6 hosts in brackets; a socket client wants them bare.
+    this.host = url.hostname.replace(/^\[(.*)\]$/, '$1') || 'localhost';
+    this.port = url.port === '' ? 5432 : Number(url.port);
+    this.connectionLimit = options.connectionLimit ?? 20;
+    this.lockTimeoutMs = options.lockTimeoutMs ?? 10_000;
+    this.connectTimeoutMs = options.connectTimeoutMs ?? 5_000;
+    this.pool = new pg.Pool({ ...this.adminConfig(options.adminUrl), max: options.poolSize });
+    // An idle client that errors (server restart) must not crash the process; the pool drops it.
+    this.pool.on('error', () => {});
+  }
+
+  async observe(spec: TenantDatabaseSpec): Promise<TenantDatabaseObservation> {
+    const s = plan(spec);
+    return this.withAdmin(`observing tenant ${spec.tenantId}'s database`, async (admin) => {
+      const rolePresent = (await readRole(admin, spec.role)) !== undefined;
+      if (spec.isolation === 'SCHEMA_PER_TENANT') {
+        return { rolePresent, databasePresent: false, ...(await readContents(admin, spec, s)) };
+      }
+      const database = spec.database as string;
+      if ((await readDatabase(admin, database)) === undefined) {
+        return { rolePresent, databasePresent: false, schemasPresent: [], migrationVersion: null };
+      }
+      return { rolePresent, databasePresent: true, ...(await this.inDatabase(database, (c) => readContents(c, spec, s))) };
+    });
+  }
+
+  async ensure(spec: TenantDatabaseSpec, password: string): Promise<TenantDatabaseConnection> {
+    const s = plan(spec);
+    return this.withAdmin(`ensuring tenant ${spec.tenantId}'s database`, async (admin) => {
+      const who = await admin.query<{ admin: string; database: string }>('select current_user as admin, current_database() as database');
+      const { admin: adminName, database: shared } = who.rows[0] as { admin: string; database: string };
+      await ensureRole(admin, spec.tenantId, spec.role, password, this.connectionLimit);
+      const contents = (client: pg.ClientBase) => ensureContents(client, spec, s, adminName);
+      if (spec.isolation === 'SCHEMA_PER_TENANT') {
+        // PUBLIC holds CONNECT on a new database, but an operator may have revoked it there.
+        await admin.query(`GRANT CONNECT ON DATABASE ${quoteIdent(shared)} TO ${quoteIdent(spec.role)}`);
+        await contents(admin);
+        return this.connection(shared, spec.role, password);
+      }
+      const database = spec.database as string;
+      await ensureDatabase(admin, { tenantId: spec.tenantId, database, role: spec.role, admin: adminName });
+      await this.inDatabase(database, contents);
+      return this.connection(database, spec.role, password);
+    });
+  }
+
+  /**
+   * Logs in as the tenant's role with its password, puts its schemas on the search_path, reads a
+   * seeded table through it, and creates a table in every one of its schemas inside a transaction
+   * that is rolled back: proof of LOGIN, CONNECT, USAGE and CREATE that leaves nothing behind.
+   */
+  async verify(connection: TenantDatabaseConnection, spec: TenantDatabaseSpec): Promise<void> {
+    plan(spec);
+    if (connection.user !== spec.role) throw new DriverError(`verify: the connection is for ${connection.user}, not the tenant's role ${spec.role}`, false);
+    if (spec.isolation === 'DATABASE_PER_TENANT' && connection.database !== spec.database) {
+      throw new DriverError(`verify: the connection is to ${connection.database}, not the tenant's database ${spec.database}`, false);
+    }
+    const where = `${connection.user}@${connection.host}:${connection.port}/${connection.database}`;
+    const client = new pg.Client({
+      ...connection,
+      connectionTimeoutMillis: this.connectTimeoutMs,
+      application_name: `${APPLICATION_NAME}-verify`,
+    });
+    client.on('error', () => {});
+    try {
+      await client.connect();
+      await client.query(`SET search_path TO ${spec.schemas.map(quoteIdent).join(', ')}`);
+      const me = await client.query<{ user: string }>('select current_user as user');
+      if (me.rows[0]?.user !== spec.role) throw new DriverError(`verify: logged in as ${me.rows[0]?.user}, not ${spec.role}`, false);
+      await client.query('begin');
+      await client.query('select count(*) from system_roles');
+      for (const schema of spec.schemas) {
+        await client.query(`create table ${quoteIdent(schema)}.matih_verify_probe (id integer)`);
+      }
+      await client.query('rollback');
+    } catch (error) {
+      throw pgDriverError(`verifying the tenant database as ${where}`, error);
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  }
+
+  async drop(spec: TenantDatabaseSpec): Promise<void> {
+    plan(spec);
+    await this.withAdmin(`dropping tenant ${spec.tenantId}'s database`, async (admin) => {
+      const role = await readRole(admin, spec.role);
+      if (role) {
+        checkOwnership('role', spec.role, role.comment, spec.tenantId);
+        // Its open sessions could hold locks the drop of its schemas would wait on.
+        await terminateSessions(admin, 'usename', spec.role);
+      }
+      if (spec.isolation === 'SCHEMA_PER_TENANT') await dropSchemas(admin, spec.tenantId, spec.schemas);
+      else await dropDatabase(admin, spec.tenantId, spec.database as string);
+      await dropRole(admin, spec.tenantId, spec.role);
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+
+  private adminConfig(connectionString: string): pg.ClientConfig {
+    return { connectionString, lock_timeout: this.lockTimeoutMs, application_name: APPLICATION_NAME };
+  }
+
+  private connection(database: string, user: string, password: string): TenantDatabaseConnection {
+    return { host: this.host, port: this.port, database, user, password };
+  }
+
+  private async withAdmin<T>(action: string, work: (admin: pg.PoolClient) => Promise<T>): Promise<T> {
+    let client: pg.PoolClient | undefined;
+    try {
+      client = await this.pool.connect();
+      const result = await work(client);
+      client.release();
+      return result;
+    } catch (error) {
+      // A client whose work failed may sit in an aborted transaction or on a dead socket: discard it.
+      client?.release(true);
+      throw pgDriverError(action, error);
+    }
+  }
+
+  /** A short-lived admin session in another database of the server (an Enterprise tenant's). */
+  private async inDatabase<T>(database: string, work: (client: pg.ClientBase) => Promise<T>): Promise<T> {
+    const url = new URL(this.adminUrl);
+    url.pathname = `/${encodeURIComponent(database)}`;
+    const client = new pg.Client(this.adminConfig(url.toString()));
+    client.on('error', () => {});
+    try {
+      await client.connect();
+      return await work(client);
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  }
+}
+
+/** Checks the spec before any SQL runs and finds the schemas the migrations write to. */
+function plan(spec: TenantDatabaseSpec): ServiceSchemas {
+  checkTenantDatabaseSpec(spec);
+  return serviceSchemas(spec.schemas);
+}
+
+async function readContents(client: pg.ClientBase, spec: TenantDatabaseSpec, s: ServiceSchemas) {
+  const schemasPresent = (await readSchemas(client, spec.schemas)).map((row) => row.name);
+  return { schemasPresent, migrationVersion: await tenantMigrationVersion(client, s) };
+}
+
+/** Schemas and grants, then migrations, then seed: each step needs the one before. */
+async function ensureContents(client: pg.ClientBase, spec: TenantDatabaseSpec, s: ServiceSchemas, admin: string): Promise<void> {
+  await ensureSchemas(client, { tenantId: spec.tenantId, schemas: spec.schemas, role: spec.role, admin });
+  await migrateTenant(client, s);
+  await protectVersionTable(client, versionTable(s), spec.role);
+  await seedReferenceData(client, s);
+}

@@ -1,0 +1,74 @@
+import { StepName } from '../../domain/plans.js';
+import type { KubeObject } from '../../drivers/contract.js';
+import { CORE_SERVICES, dataServicesFor } from '../services.js';
+import type { TenantFacts } from '../step.js';
+import { HELM_RELEASE_API_VERSION, HELM_REPOSITORY, type HelmRelease, type ServiceValues } from './helm-release-schema.js';
+import { tenantMeta, toKubeObject } from './object-meta.js';
+import { DATABASE_SECRET } from './secrets.js';
+
+export const IMAGE_REGISTRY = 'matih.azurecr.io';
+
+/** How often Flux re-checks a release against its declaration and repairs drift. */
+const RECONCILE_INTERVAL = '10m';
+
+/**
+ * spec/004 phase 5's dependency order as Flux `dependsOn`: Flux installs a release only when
+ * all it depends on is Ready. Services spec/004 does not order (pipeline-service and the four
+ * spec/002 adds) depend on nothing but the database, which exists before any release.
+ */
+export const SERVICE_DEPENDENCIES: Readonly<Record<string, readonly string[]>> = {
+  'semantic-layer': ['catalog-service'],
+  'bi-service': ['semantic-layer', 'query-engine'],
+  'data-quality-service': ['catalog-service'],
+  'ml-service': ['query-engine'],
+  'render-service': ['bi-service'],
+};
+
+/**
+ * spec/004 phase 3's example values, verbatim. spec/002's `--set tenant.id={tenant-slug}` is
+ * not carried over: it calls the slug the tenant id, where spec/004 passes the id itself, and
+ * spec/004 wins. The tag is spec/004's "latest" too, which makes a redeploy pull whatever is
+ * newest; pinning it is for whoever owns the release train.
+ */
+export function serviceValues(tenant: TenantFacts, service: string): ServiceValues {
+  return {
+    replicaCount: 1,
+    image: { repository: `${IMAGE_REGISTRY}/${service}`, tag: 'latest' },
+    env: [
+      { name: 'TENANT_ID', value: tenant.id },
+      { name: 'DATABASE_URL', valueFrom: { secretKeyRef: { name: DATABASE_SECRET, key: 'DATABASE_URL' } } },
+    ],
+    resources: { requests: { cpu: '250m', memory: '512Mi' }, limits: { cpu: '1000m', memory: '1Gi' } },
+  };
+}
+
+/**
+ * One release per service, named after it: Helm release names are per namespace, and the
+ * namespace is the tenant's, so spec/002's `{tenant}-{service}` prefix would add nothing but length.
+ */
+export function serviceRelease(tenant: TenantFacts, step: StepName, service: string): KubeObject {
+  const dependsOn = SERVICE_DEPENDENCIES[service]?.map((name) => ({ name }));
+  const release: HelmRelease = {
+    apiVersion: HELM_RELEASE_API_VERSION,
+    kind: 'HelmRelease',
+    metadata: tenantMeta(tenant, step, service),
+    spec: {
+      interval: RECONCILE_INTERVAL,
+      // spec/004's `matih/<service>` is Helm CLI notation (repository/chart); Flux names the two apart.
+      chart: { spec: { chart: service, sourceRef: { ...HELM_REPOSITORY } } },
+      ...(dependsOn ? { dependsOn } : {}),
+      values: serviceValues(tenant, service),
+    },
+  };
+  return toKubeObject(release);
+}
+
+/** spec/004 phase 3. */
+export function coreServiceReleases(tenant: TenantFacts): KubeObject[] {
+  return CORE_SERVICES.map((s) => serviceRelease(tenant, StepName.DEPLOY_CORE_SERVICES, s));
+}
+
+/** spec/004 phase 5 in its dependency order, then the rest of spec/002's fourteen (Free: a subset). */
+export function dataServiceReleases(tenant: TenantFacts): KubeObject[] {
+  return dataServicesFor(tenant.tier).map((s) => serviceRelease(tenant, StepName.DEPLOY_DATA_SERVICES, s));
+}

@@ -1,0 +1,95 @@
+import { StepName } from '../../domain/plans.js';
+import type { KubeObject, TenantDatabaseConnection } from '../../drivers/contract.js';
+import type { TenantFacts } from '../step.js';
+import { coreServiceReleases, dataServiceReleases } from './helm-releases.js';
+import { type Provenance, namespaceManifest } from './namespace.js';
+import { networkPolicyManifests } from './network-policies.js';
+import { quotaManifests } from './quota.js';
+import { rbacManifests } from './rbac.js';
+import { type TenantSecretValues, databaseSecretManifest, tenantSecretManifests } from './secrets.js';
+import { assertValidManifests } from './validate.js';
+
+/**
+ * The Kubernetes objects of a tenant, by the step that owns them. Each step asks for its own
+ * with exactly the inputs it has; every builder validates what it returns, so an invalid object
+ * fails as a permanent error before anything is applied.
+ */
+
+export type { Provenance } from './namespace.js';
+export type { TenantSecretValues } from './secrets.js';
+export type { HelmRelease, ServiceValues } from './helm-release-schema.js';
+export { HELM_REPOSITORY, HELM_RELEASE_API_VERSION } from './helm-release-schema.js';
+export { SERVICE_DEPENDENCIES } from './helm-releases.js';
+export { ANNOTATION, LABEL, MANAGED_BY, ownerLabels } from './labels.js';
+export { DATABASE_SECRET, databaseUrl } from './secrets.js';
+export { ManifestValidationError, assertValidManifests, validateManifest } from './validate.js';
+
+function validated(objs: KubeObject[]): KubeObject[] {
+  assertValidManifests(objs);
+  return objs;
+}
+
+/** spec/004 phase 1: Namespace, ServiceAccount, Role, RoleBinding. */
+export function createNamespaceManifests(tenant: TenantFacts, provenance: Provenance): KubeObject[] {
+  return validated([namespaceManifest(tenant, provenance), ...rbacManifests(tenant)]);
+}
+
+/** ResourceQuota and LimitRange; none for Enterprise. */
+export function applyQuotasManifests(tenant: TenantFacts): KubeObject[] {
+  return validated(quotaManifests(tenant));
+}
+
+/** spec/004 phase 2: the `tenant-database-credentials` secret. */
+export function setupDatabaseManifests(tenant: TenantFacts, db: TenantDatabaseConnection): KubeObject[] {
+  return validated([databaseSecretManifest(tenant, db)]);
+}
+
+/** spec/002 phase 3: the five tenant secrets. */
+export function deploySecretsManifests(tenant: TenantFacts, secrets: TenantSecretValues, db: TenantDatabaseConnection): KubeObject[] {
+  return validated(tenantSecretManifests(tenant, secrets, db));
+}
+
+/** spec/004 phase 4: the three NetworkPolicies. */
+export function configureNetworkingManifests(tenant: TenantFacts): KubeObject[] {
+  return validated(networkPolicyManifests(tenant));
+}
+
+/** spec/004 phase 3: HelmReleases of the core services. */
+export function deployCoreServicesManifests(tenant: TenantFacts): KubeObject[] {
+  return validated(coreServiceReleases(tenant));
+}
+
+/** spec/004 phase 5: HelmReleases of the data services (Free: a subset). */
+export function deployDataServicesManifests(tenant: TenantFacts): KubeObject[] {
+  return validated(dataServiceReleases(tenant));
+}
+
+export const MANIFEST_STEPS = [
+  StepName.CREATE_NAMESPACE,
+  StepName.APPLY_QUOTAS,
+  StepName.SETUP_DATABASE,
+  StepName.DEPLOY_SECRETS,
+  StepName.DEPLOY_CORE_SERVICES,
+  StepName.CONFIGURE_NETWORKING,
+  StepName.DEPLOY_DATA_SERVICES,
+] as const;
+export type ManifestStep = (typeof MANIFEST_STEPS)[number];
+
+export interface TenantManifestOptions extends Provenance {
+  secrets: TenantSecretValues;
+  databaseCredentials: TenantDatabaseConnection;
+}
+
+/** All of a tenant's objects at once, in plan order (for drift checks, teardown and tests). */
+export function tenantManifests(tenant: TenantFacts, options: TenantManifestOptions): Record<ManifestStep, KubeObject[]> {
+  const db = options.databaseCredentials;
+  return {
+    CREATE_NAMESPACE: createNamespaceManifests(tenant, options),
+    APPLY_QUOTAS: applyQuotasManifests(tenant),
+    SETUP_DATABASE: setupDatabaseManifests(tenant, db),
+    DEPLOY_SECRETS: deploySecretsManifests(tenant, options.secrets, db),
+    DEPLOY_CORE_SERVICES: deployCoreServicesManifests(tenant),
+    CONFIGURE_NETWORKING: configureNetworkingManifests(tenant),
+    DEPLOY_DATA_SERVICES: deployDataServicesManifests(tenant),
+  };
+}
