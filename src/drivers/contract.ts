@@ -148,6 +148,30 @@ export interface ClusterDriver {
    * retryable DriverError after `timeoutMs`; stops when `signal` aborts.
    */
   awaitReady(refs: readonly ObjectRef[], wait: ReadyWait): Promise<void>;
+  /**
+   * One HTTP GET of `path` on a Service through the API server's service proxy
+   * (`/api/v1/namespaces/{ns}/services/{name}:{port}/proxy{path}`): how VERIFY asks each deployed
+   * service for its /health. An answer, healthy or not, is a ProbeResult; not being allowed to ask
+   * (401, 403) is a permanent DriverError, the API server not answering a retryable one.
+   */
+  probe(endpoint: ServiceEndpoint, path: string, signal?: AbortSignal): Promise<ProbeResult>;
+}
+
+export interface ServiceEndpoint {
+  namespace: string;
+  /** The Service's name. */
+  name: string;
+  /** A port number or the name of one of the Service's ports. */
+  port: number | string;
+}
+
+export interface ProbeResult {
+  /** The service answered 2xx. */
+  healthy: boolean;
+  /** The HTTP status of the answer: the service's, or the proxy's (503 when no endpoint is ready, 404 when the Service is absent). */
+  status: number;
+  /** A short reason for an unhealthy answer, for the step's error message. Never the body of a 2xx. */
+  detail?: string;
 }
 
 /* ------------------------------------------------------------------------------------------ *
