@@ -121,13 +121,16 @@ async function run(replicaCount: number): Promise<Result> {
     u.pathname = `/${dbName}`;
     url = u.toString();
   }
+  const BENCH_SECRET_KEY = Buffer.alloc(32, 1).toString('base64');
   const config = loadConfig({ MATIH_WORKER_CONCURRENCY: String(CONCURRENCY), MATIH_POLL_MS: '20', MATIH_SIM_DELAY_MS: '0', MATIH_LOG_LEVEL: 'silent' });
   const replicas: { database: Database; engine: ReturnType<typeof buildEngine> }[] = [];
   try {
     for (let r = 0; r < replicaCount; r++) {
       const database = await openDatabase(url ? { kind: 'postgres', url, poolSize: CONCURRENCY + 2 } : { kind: 'pglite', dataDir: undefined });
       await migrate(database.db);
-      replicas.push({ database, engine: buildEngine(database.db, config, logger, `bench-${r}`) });
+      // Tenant roles are server-wide: a prefix of this run's own, dropped with its database below.
+      const tenantDatabases = { url, namePrefix: dbName ? `${dbName.slice('matih_'.length)}_` : '' };
+      replicas.push({ database, engine: buildEngine(database.db, { ...config, tenantDatabases, secretKey: BENCH_SECRET_KEY }, logger, `bench-${r}`) });
     }
     const main = replicas[0]!.database;
     await createTenants(main, N);
@@ -174,10 +177,15 @@ async function run(replicaCount: number): Promise<Result> {
     };
   } finally {
     for (const r of replicas) {
-      await r.engine.worker.stop();
+      await r.engine.stop();
       await r.database.close();
     }
-    if (dbName) await adminQuery(`drop database if exists ${dbName} with (force)`);
+    if (dbName) {
+      await adminQuery(`drop database if exists ${dbName} with (force)`);
+      await adminQuery(`do $$ declare r record; begin
+        for r in select rolname from pg_roles where rolname like '${dbName.slice('matih_'.length)}\\_%' loop execute format('drop role %I', r.rolname); end loop;
+      end $$`);
+    }
   }
 }
 

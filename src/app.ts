@@ -8,16 +8,12 @@ import type { Config } from './config/load-config.js';
 import { createAuthenticator } from './iam/authenticator.js';
 import { type BootstrapToken, bootstrapMatcher, ensureBootstrapToken } from './iam/bootstrap-token.js';
 import { TokenService } from './iam/token-service.js';
-import { SimulatedCloud } from './drivers/simulated/simulated-cloud.js';
-import { buildEventSinks } from './drivers/build-event-delivery.js';
-import { OutboxRelay } from './engine/outbox-relay.js';
-import { Worker } from './engine/worker.js';
 import { releaseAllLeases } from './store/engine/renew-lease.js';
 import { getOrCreateSigningKey } from './store/iam/signing-key.js';
 import { migrate } from './store/migrate.js';
-import { type Database, type Db, openDatabase } from './store/open-database.js';
-import { deleteSimResource, getSimResource, listSimResources, upsertSimResource } from './store/sim/sim-resources.js';
-import { buildStepRegistry } from './steps/registry.js';
+import { type Database, openDatabase } from './store/open-database.js';
+import { type Engine, buildEngine } from './build-engine.js';
+import { ensureSecretKey } from './iam/secret-key.js';
 
 /**
  * The composition root: config -> database -> store -> IAM -> API. The only module that picks
@@ -49,52 +45,7 @@ export const REDACTED_PATHS = [
   '*.secretHash',
 ];
 
-export interface Engine {
-  worker: Worker;
-  /** Delivers outbox events to the configured sinks (log, webhook, notifications). */
-  relay: OutboxRelay;
-  /** The simulated cloud (the default driver, a test double of the real systems). */
-  cloud: SimulatedCloud;
-}
-
-/** The provisioning engine over the simulated cloud, as the service and the tests run it. */
-export function buildEngine(
-  db: Db,
-  config: Pick<Config, 'sim' | 'engine' | 'retry' | 'baseDomain' | 'events'>,
-  logger: Logger,
-  owner?: string,
-): Engine {
-  const cloud = new SimulatedCloud(
-    {
-      get: (tenantId, kind, name) => getSimResource(db, tenantId, kind, name),
-      upsert: (r) => upsertSimResource(db, r),
-      remove: (tenantId, kind, name) => deleteSimResource(db, tenantId, kind, name),
-      list: (tenantId, step) => listSimResources(db, tenantId, step),
-    },
-    { delayMs: config.sim.delayMs, faults: config.sim.faults },
-  );
-  const steps = buildStepRegistry({ cloud }, { baseDomain: config.baseDomain });
-  const worker = new Worker(
-    db,
-    steps,
-    {
-      owner,
-      concurrency: config.engine.concurrency,
-      leaseMs: config.engine.leaseMs,
-      pollMs: config.engine.pollMs,
-      backoffSeconds: config.retry.backoffSeconds,
-      rollbackOnFailure: config.engine.rollbackOnFailure,
-    },
-    logger.child({ component: 'worker' }),
-  );
-  const relay = new OutboxRelay({
-    db,
-    sinks: buildEventSinks(config, logger.child({ component: 'events' })),
-    logger: logger.child({ component: 'relay' }),
-    pollMs: config.events.relayPollMs,
-  });
-  return { worker, cloud, relay };
-}
+export { type Engine, type EngineConfig, buildEngine } from './build-engine.js';
 
 export function createLogger(config: Pick<Config, 'logLevel'>): Logger {
   return pino({ level: config.logLevel, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } });
@@ -116,7 +67,13 @@ export async function createApp(config: Config, logger: Logger = createLogger(co
     const tokens = new TokenService(secret, config.jwtTtlSeconds);
     // The embedded database serves one process (the lock file sees to it): any lease is a dead one's.
     if (database.kind === 'pglite') await releaseAllLeases(database.db);
-    const engine = buildEngine(database.db, config, logger);
+    const secretKey = ensureSecretKey(config.secretKey, config.dataDir);
+    if (secretKey.file !== undefined && database.kind === 'postgres') {
+      // Replicas on one server each have a data directory: unless they share MATIH_SECRET_KEY,
+      // one cannot open what another sealed, and a tenant's secrets step fails on it.
+      logger.warn({ file: secretKey.file }, 'MATIH_SECRET_KEY is not set: using a key from the data directory; replicas must share one key');
+    }
+    const engine = buildEngine(database.db, { ...config, secretKey: secretKey.key }, logger);
     const deps: ApiDeps = {
       database,
       tokens,
@@ -126,6 +83,7 @@ export async function createApp(config: Config, logger: Logger = createLogger(co
       enabledCloudProviders: config.enabledCloudProviders,
       bodyLimitBytes: config.bodyLimitBytes,
       maxRetries: config.retry.maxRetries,
+      simCluster: engine.cluster,
       wakeWorkers: () => {
         engine.worker.wake();
         engine.relay.wake();
@@ -152,8 +110,7 @@ export async function createApp(config: Config, logger: Logger = createLogger(co
       close() {
         closing ??= (async () => {
           await Promise.allSettled([tenantServer.close(), infraServer.close()]);
-          await engine.worker.stop();
-          await engine.relay.stop();
+          await engine.stop();
           await database.close();
         })();
         return closing;

@@ -13,6 +13,7 @@ import { healthRoutes } from './routes/health.js';
 import { provisioningRoutes } from './routes/provisioning.js';
 import { provisioningStreamRoutes } from './routes/provisioning-ws.js';
 import { settingsRoutes } from './routes/settings.js';
+import { simObjectRoutes } from './routes/sim-objects.js';
 import { tenantDirectoryRoutes } from './routes/tenant-directory.js';
 import { tenantRoutes } from './routes/tenants.js';
 import { ProblemSchema } from './schemas/common.js';
@@ -33,6 +34,7 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(apiKeyRoutes, deps);
   await app.register(authRoutes, deps);
   await app.register(provisioningRoutes, deps);
+  await app.register(simObjectRoutes, deps);
   await app.register(websocket, {
     options: {
       maxPayload: 64 * 1024,

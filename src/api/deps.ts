@@ -21,6 +21,35 @@ export interface ApiDeps {
   wakeWorkers: () => void;
   /** How often a WebSocket progress stream reads new transitions (default 250 ms). */
   progressPollMs?: number;
+  /** The simulated cluster, when the service runs one: /api/v1/sim/objects inspects it (404 without). */
+  simCluster?: SimClusterAccess;
+}
+
+/**
+ * A Kubernetes object as the simulated cluster shows it. Declared here because the API layer
+ * does not import drivers; the driver's KubeObject fits it.
+ */
+export interface SimObject {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; [key: string]: unknown };
+  [key: string]: unknown;
+}
+
+export interface SimObjectRef {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  /** Absent for cluster-scoped objects. */
+  namespace?: string;
+}
+
+/** What the inspection API needs of the simulated cluster (drivers/simulated's SimulatedCluster fits it). */
+export interface SimClusterAccess {
+  /** Every object, in one namespace or all, optionally of one kind (e.g. "Deployment"). */
+  listAll(namespace?: string, kind?: string): Promise<SimObject[]>;
+  /** Deletes one object (a Namespace with everything in it); true when it existed. */
+  remove(ref: SimObjectRef): Promise<boolean>;
 }
 
 declare module 'fastify' {

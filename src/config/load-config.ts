@@ -38,7 +38,26 @@ export interface Config {
   baseDomain: string;
   /** The outbox relay: where events and admin notifications go (event-settings.ts). */
   events: EventSettings;
+  /** Where tenant namespaces and workloads go (DESIGN.md section 5). */
+  cluster: ClusterSettings;
+  tenantDatabases: {
+    /** Unset: the control-plane database (the embedded one when DATABASE_URL is unset too). */
+    url: string | undefined;
+    /** Prefix of the server-wide names (roles, dedicated databases), so control planes can share a server. */
+    namePrefix: string;
+  };
+  /** Base64 of 32 bytes sealing secrets at rest; unset: generated once under dataDir (secret-key-file.ts). */
+  secretKey: string | undefined;
+  /** How long a step waits for its workloads to become ready before a retryable failure. */
+  readyTimeoutMs: number;
+  /** How long VERIFY waits for each service's /health (spec/002 phase 7: 30 s). */
+  verifyTimeoutMs: number;
 }
+
+export type ClusterSettings =
+  | { kind: 'simulated' }
+  /** `kubeconfig` unset: the pod's service account (in-cluster). */
+  | { kind: 'kubernetes'; kubeconfig: string | undefined };
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -80,6 +99,13 @@ export const CONFIG_VARIABLES = {
   MATIH_SMTP_URL: '',
   MATIH_SMTP_FROM: 'matih@localhost',
   MATIH_RELAY_POLL_MS: '500',
+  MATIH_CLUSTER: 'simulated',
+  KUBECONFIG: '',
+  TENANT_DATABASE_URL: '',
+  MATIH_TENANT_DB_PREFIX: '',
+  MATIH_SECRET_KEY: '',
+  MATIH_READY_TIMEOUT_S: '600',
+  MATIH_VERIFY_TIMEOUT_S: '30',
 } as const;
 
 export class ConfigError extends Error {
@@ -167,12 +193,58 @@ export function loadConfig(env: Env = process.env): Config {
     },
     baseDomain: read('MATIH_BASE_DOMAIN').toLowerCase(),
     events: { ...parseEventSettings(read, problems), relayPollMs: int('MATIH_RELAY_POLL_MS', 10, 60_000) },
+    cluster: parseCluster(read('MATIH_CLUSTER'), read('KUBECONFIG') || undefined, env.KUBERNETES_SERVICE_HOST, problems),
+    tenantDatabases: {
+      url: parseTenantDatabaseUrl(read('TENANT_DATABASE_URL') || undefined, databaseUrl, problems),
+      namePrefix: parseNamePrefix(read('MATIH_TENANT_DB_PREFIX'), problems),
+    },
+    secretKey: parseSecretKey(read('MATIH_SECRET_KEY') || undefined, problems),
+    readyTimeoutMs: int('MATIH_READY_TIMEOUT_S', 1, 86_400) * 1000,
+    verifyTimeoutMs: int('MATIH_VERIFY_TIMEOUT_S', 1, 3600) * 1000,
   };
   if (!/^(?=.{1,200}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(config.baseDomain)) {
     problems.push(`MATIH_BASE_DOMAIN="${config.baseDomain}" must be a DNS name such as matih.example.com`);
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+function parseCluster(raw: string, kubeconfig: string | undefined, serviceHost: string | undefined, problems: string[]): ClusterSettings {
+  if (raw === 'simulated') return { kind: 'simulated' };
+  if (raw !== 'kubernetes') {
+    problems.push(`MATIH_CLUSTER="${raw}" must be simulated or kubernetes`);
+    return { kind: 'simulated' };
+  }
+  // Never guess a cluster (client-node would try http://localhost:8080): say where, or run in a pod.
+  if (kubeconfig === undefined && !serviceHost) {
+    problems.push('MATIH_CLUSTER=kubernetes needs KUBECONFIG, or to run in a pod (KUBERNETES_SERVICE_HOST)');
+  }
+  return { kind: 'kubernetes', kubeconfig };
+}
+
+function parseTenantDatabaseUrl(raw: string | undefined, controlPlaneUrl: string | undefined, problems: string[]): string | undefined {
+  if (raw === undefined) return controlPlaneUrl;
+  if (!/^postgres(ql)?:\/\//.test(raw)) problems.push('TENANT_DATABASE_URL must be a postgres:// or postgresql:// URL');
+  return raw;
+}
+
+/** Mirrors drivers/database/identifiers.ts: the prefix goes in front of role and database names. */
+function parseNamePrefix(raw: string, problems: string[]): string {
+  if (raw !== '' && (!/^[a-z][a-z0-9_]{0,15}$/.test(raw) || raw.startsWith('pg_'))) {
+    problems.push(`MATIH_TENANT_DB_PREFIX="${raw}" must be up to 16 lowercase letters, digits and underscores, starting with a letter (not pg_)`);
+    return '';
+  }
+  return raw;
+}
+
+function parseSecretKey(raw: string | undefined, problems: string[]): string | undefined {
+  if (raw === undefined) return undefined;
+  // The value is a secret: the message must not echo it.
+  if (!/^[A-Za-z0-9+/]{43}=$/.test(raw) || Buffer.from(raw, 'base64').length !== 32) {
+    problems.push('MATIH_SECRET_KEY must be 32 random bytes in base64 (openssl rand -base64 32)');
+    return undefined;
+  }
+  return raw;
 }
 
 function parseBackoff(raw: string, problems: string[]): number[] {

@@ -155,6 +155,8 @@ function contextFor(job: ClaimedJob, outputs: Record<string, Record<string, unkn
     jobId: job.id,
     outputs,
     signal,
+    // The tenant's creation, not this run's start: the namespace annotation must not change on a re-run.
+    provenance: { provisionedAt: t.createdAt.toISOString(), provisionedBy: job.initiatedBy },
   };
 }
 

@@ -1,6 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
+import { readOrCreateSecretFile } from './secret-file.js';
 
 export interface BootstrapToken {
   token: string;
@@ -16,23 +15,8 @@ export interface BootstrapToken {
  */
 export function ensureBootstrapToken(configured: string | undefined, dataDir: string): BootstrapToken {
   if (configured !== undefined) return { token: configured, generated: false, file: undefined };
-  const file = path.join(dataDir, 'bootstrap-token');
-  try {
-    const existing = fs.readFileSync(file, 'utf8').trim();
-    if (existing.length > 0) return { token: existing, generated: false, file };
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-  }
-  fs.mkdirSync(dataDir, { recursive: true });
-  const token = `mtb_${randomBytes(32).toString('base64url')}`;
-  try {
-    // 'wx': if another process got there first, its token is the one: read it instead.
-    fs.writeFileSync(file, `${token}\n`, { mode: 0o600, flag: 'wx' });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    return { token: fs.readFileSync(file, 'utf8').trim(), generated: false, file };
-  }
-  return { token, generated: true, file };
+  const { value, generated, file } = readOrCreateSecretFile(dataDir, 'bootstrap-token', () => `mtb_${randomBytes(32).toString('base64url')}`);
+  return { token: value, generated, file };
 }
 
 /** Compares in constant time, so response timing says nothing about the token. */

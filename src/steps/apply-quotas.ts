@@ -1,20 +1,21 @@
 import { StepName } from '../domain/plans.js';
 import { TIER_PROFILES } from '../domain/tiers.js';
-import { type StepDrivers, type StepHandler, declarativeStep, resource } from './step.js';
+import { KIND, clusterStep } from './cluster-step.js';
+import { applyQuotasManifests } from './manifests/index.js';
+import type { StepContext, StepDrivers, StepHandler, StepOptions } from './step.js';
 
-/** spec/003 CONFIGURING_QUOTAS: ResourceQuota and LimitRange from the tier table. */
-export function applyQuotas(drivers: StepDrivers): StepHandler {
-  return declarativeStep(StepName.APPLY_QUOTAS, drivers, (ctx) => {
-    const q = TIER_PROFILES[ctx.tenant.tier].quota;
-    const ns = ctx.tenant.namespace;
-    return [
-      resource('ResourceQuota', `${ns}/tenant-quota`, {
-        hard: {
-          'requests.cpu': q.cpuRequests, 'limits.cpu': q.cpuLimits, 'requests.memory': q.memoryRequests,
-          'limits.memory': q.memoryLimits, pods: q.pods, services: q.services, persistentvolumeclaims: q.persistentVolumeClaims,
-        },
-      }),
-      resource('LimitRange', `${ns}/tenant-limits`, { defaultRequest: { cpu: '250m', memory: '512Mi' }, default: { cpu: '1', memory: '1Gi' } }),
-    ];
-  });
+/** spec/003 CONFIGURING_QUOTAS: the ResourceQuota and LimitRange of the tier table (none for Enterprise). */
+export function applyQuotas(drivers: StepDrivers, options: StepOptions): StepHandler {
+  const manifests = (ctx: StepContext) => applyQuotasManifests(ctx.tenant);
+  return clusterStep(
+    {
+      name: StepName.APPLY_QUOTAS,
+      kinds: [KIND.ResourceQuota, KIND.LimitRange],
+      declare: manifests,
+      teardownOrder: manifests,
+      result: (ctx) => ({ outputs: { quota: TIER_PROFILES[ctx.tenant.tier].quota } }),
+    },
+    drivers,
+    options,
+  );
 }

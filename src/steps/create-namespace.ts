@@ -1,21 +1,24 @@
 import { StepName } from '../domain/plans.js';
-import { type StepDrivers, type StepHandler, declarativeStep, resource } from './step.js';
-import { tenantLabels } from './tenant-labels.js';
+import { KIND, clusterStep } from './cluster-step.js';
+import { createNamespaceManifests } from './manifests/index.js';
+import type { StepContext, StepDrivers, StepHandler, StepOptions } from './step.js';
 
-/** spec/004 phase 1: namespace with labels and annotations, ServiceAccount, Role, RoleBinding. */
-export function createNamespace(drivers: StepDrivers): StepHandler {
-  return declarativeStep(
-    StepName.CREATE_NAMESPACE,
-    drivers,
-    (ctx) => {
-      const ns = ctx.tenant.namespace;
-      return [
-        resource('Namespace', ns, { labels: tenantLabels(ctx.tenant), annotations: { 'matih.ai/provisioned-by': ctx.tenant.adminEmail } }),
-        resource('ServiceAccount', `${ns}/tenant-workload`),
-        resource('Role', `${ns}/tenant-namespace-admin`, { rules: [{ apiGroups: ['*'], resources: ['*'], verbs: ['*'] }] }),
-        resource('RoleBinding', `${ns}/tenant-namespace-admin`, { role: 'tenant-namespace-admin', subject: 'tenant-workload' }),
-      ];
+/**
+ * spec/004 phase 1: the Namespace `matih-{slug}` with its labels and annotations, the workload
+ * ServiceAccount, its Role and RoleBinding. Rollback deletes them, the Namespace last: the API
+ * server then deletes whatever else is left inside it.
+ */
+export function createNamespace(drivers: StepDrivers, options: StepOptions): StepHandler {
+  const manifests = (ctx: StepContext) => createNamespaceManifests(ctx.tenant, ctx.provenance);
+  return clusterStep(
+    {
+      name: StepName.CREATE_NAMESPACE,
+      kinds: [KIND.Namespace, KIND.ServiceAccount, KIND.Role, KIND.RoleBinding],
+      declare: manifests,
+      teardownOrder: manifests,
+      result: (ctx) => ({ outputs: { namespace: ctx.tenant.namespace }, placement: { kubernetesNamespace: ctx.tenant.namespace } }),
     },
-    (ctx) => ({ outputs: { namespace: ctx.tenant.namespace }, placement: { kubernetesNamespace: ctx.tenant.namespace } }),
+    drivers,
+    options,
   );
 }

@@ -1,14 +1,58 @@
+import { randomBytes } from 'node:crypto';
 import { StepName } from '../domain/plans.js';
-import { type StepDrivers, type StepHandler, declarativeStep, resource } from './step.js';
+import { DriverError, type ClusterDriver, type SecretBox, type TenantDatabaseConnection } from '../drivers/contract.js';
+import { KIND, clusterStep } from './cluster-step.js';
+import { type TenantSecretValues, deploySecretsManifests } from './manifests/index.js';
+import { readTenantSecret } from './secret-data.js';
+import type { StepContext, StepDrivers, StepHandler, StepOptions, TenantFacts } from './step.js';
 
-/** spec/002 phase 3 and spec/004's database credentials secret. Values never leave the driver. */
-export const TENANT_SECRETS = [
-  'tenant-db-credentials', 'tenant-redis-credentials', 'tenant-kafka-credentials', 'tenant-jwt-secret', 'tenant-llm-api-key',
-  'tenant-database-credentials',
-] as const;
-
-export function deploySecrets(drivers: StepDrivers): StepHandler {
-  return declarativeStep(StepName.DEPLOY_SECRETS, drivers, (ctx) =>
-    TENANT_SECRETS.map((name) => resource('Secret', `${ctx.tenant.namespace}/${name}`, { type: 'Opaque' })),
+/**
+ * spec/002 phase 3: the five tenant secrets. The database login comes sealed from SETUP_DATABASE;
+ * the others are generated once and read back from the cluster on every later run, so a re-run
+ * (after a crash, or a repair) rotates nothing. Values never reach outputs, logs or events.
+ */
+export function deploySecrets(drivers: StepDrivers, options: StepOptions): StepHandler {
+  return clusterStep(
+    {
+      name: StepName.DEPLOY_SECRETS,
+      kinds: [KIND.Secret],
+      async declare(ctx) {
+        const db = openDatabaseCredentials(ctx, drivers.secretBox);
+        const values = await readOrGenerateValues(drivers.cluster, ctx.tenant);
+        return deploySecretsManifests(ctx.tenant, values, db);
+      },
+    },
+    drivers,
+    options,
   );
+}
+
+/** The tenant database login SETUP_DATABASE sealed into its outputs. */
+export function openDatabaseCredentials(ctx: StepContext, box: SecretBox): TenantDatabaseConnection {
+  const sealed = ctx.outputs[StepName.SETUP_DATABASE]?.credentials;
+  if (typeof sealed !== 'string') {
+    throw new DriverError(`${StepName.SETUP_DATABASE} recorded no database credentials; run it again`, false);
+  }
+  return JSON.parse(box.open(sealed)) as TenantDatabaseConnection;
+}
+
+function generated(bytes = 32): string {
+  return randomBytes(bytes).toString('base64url');
+}
+
+async function readOrGenerateValues(cluster: ClusterDriver, tenant: TenantFacts): Promise<TenantSecretValues> {
+  const [redis, kafka, jwt, llm] = await Promise.all(
+    ['tenant-redis-credentials', 'tenant-kafka-credentials', 'tenant-jwt-secret', 'tenant-llm-api-key'].map((name) => readTenantSecret(cluster, tenant, name)),
+  );
+  return {
+    redisPassword: redis?.REDIS_PASSWORD ?? generated(),
+    kafka: {
+      username: kafka?.KAFKA_SASL_USERNAME ?? `tenant-${tenant.slug}`,
+      password: kafka?.KAFKA_SASL_PASSWORD ?? generated(),
+    },
+    jwtSigningKey: jwt?.JWT_SIGNING_KEY ?? generated(64),
+    // A per-tenant key for the platform's LLM gateway, which attributes usage by it; the
+    // provider's own key stays with the gateway.
+    llmApiKey: llm?.LLM_API_KEY ?? `mlk_${generated()}`,
+  };
 }

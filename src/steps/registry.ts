@@ -9,12 +9,10 @@ import { createDnsZone, createTenantIngress, deployIngressController } from './i
 import { configure, deployMonitoring, setupObservability } from './observability.js';
 import { selectCluster } from './select-cluster.js';
 import { setupDatabase } from './setup-database.js';
-import type { StepDrivers, StepHandler } from './step.js';
+import type { StepDrivers, StepHandler, StepOptions } from './step.js';
 import { verify } from './verify.js';
 
-export interface StepOptions {
-  baseDomain: string;
-}
+export type { StepOptions } from './step.js';
 
 /** Steps the engine runs itself, in the transaction that finishes the job. */
 export const ENGINE_STEPS: ReadonlySet<StepName> = new Set([S.ACTIVATE]);
@@ -22,11 +20,11 @@ export const ENGINE_STEPS: ReadonlySet<StepName> = new Set([S.ACTIVATE]);
 /** Every step of every plan, bound to its drivers. Checked complete at construction. */
 export function buildStepRegistry(drivers: StepDrivers, options: StepOptions): ReadonlyMap<StepName, StepHandler> {
   const handlers = [
-    selectCluster(drivers), createNamespace(drivers), applyQuotas(drivers), validateServicePrincipal(drivers),
-    acquireTerraformLock(drivers), provisionInfrastructure(drivers), setupDatabase(drivers), deploySecrets(drivers),
-    deployCoreServices(drivers), configureNetworking(drivers), deployDataServices(drivers), deployIngressController(drivers),
-    createDnsZone(drivers, options.baseDomain), createTenantIngress(drivers, options.baseDomain), deployMonitoring(drivers),
-    setupObservability(drivers), configure(drivers), verify(drivers),
+    selectCluster(drivers), createNamespace(drivers, options), applyQuotas(drivers, options), validateServicePrincipal(drivers),
+    acquireTerraformLock(drivers), provisionInfrastructure(drivers), setupDatabase(drivers, options), deploySecrets(drivers, options),
+    deployCoreServices(drivers, options), configureNetworking(drivers, options), deployDataServices(drivers, options),
+    deployIngressController(drivers), createDnsZone(drivers, options.baseDomain), createTenantIngress(drivers, options.baseDomain),
+    deployMonitoring(drivers), setupObservability(drivers), configure(drivers), verify(drivers, options),
   ];
   const registry = new Map(handlers.map((h) => [h.name, h] as const));
   for (const plan of Object.values(PLANS)) {

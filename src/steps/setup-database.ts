@@ -1,16 +1,73 @@
+import { randomBytes } from 'node:crypto';
 import { StepName } from '../domain/plans.js';
+import { tenantDatabasePlan } from '../domain/tenant-database.js';
 import { TIER_PROFILES } from '../domain/tiers.js';
-import { type StepDrivers, type StepHandler, declarativeStep, resource } from './step.js';
+import type { TenantDatabaseSpec } from '../drivers/contract.js';
+import { syncObjects, teardownOwned } from './cluster-sync.js';
+import { KIND, stepOwner } from './cluster-step.js';
+import { DATABASE_SECRET, setupDatabaseManifests } from './manifests/index.js';
+import { readTenantSecret } from './secret-data.js';
+import type { StepContext, StepDrivers, StepHandler, StepOptions } from './step.js';
 
-export const SCHEMA_SUFFIXES = ['ai', 'bi', 'query', 'catalog', 'pipeline', 'ml', 'quality', 'ontology', 'governance'] as const;
+/**
+ * spec/002 phase 4 and spec/004 phase 2: the tenant's nine schemas (or, for Enterprise, a
+ * database of its own), a login role limited to them, the tenant migrations and seed data, a
+ * login as that role to prove it works, and the `tenant-database-credentials` Secret.
+ *
+ * The password is generated once: a re-run reads it back from the Secret it wrote, so a crash
+ * between the database and the Secret costs nothing but a repeated ALTER ROLE. The login goes to
+ * the next step sealed (SecretBox) in this step's outputs, never in plain text.
+ *
+ * Rollback deletes the Secret, then drops exactly what the driver made (schemas or database,
+ * and the role): the driver refuses objects marked as another tenant's.
+ */
+export function setupDatabase(drivers: StepDrivers, options: StepOptions): StepHandler {
+  const name = StepName.SETUP_DATABASE;
+  const kinds = [KIND.Secret];
+  return {
+    name,
+    async run(ctx) {
+      const { spec, requested } = databaseSpec(ctx, drivers, options);
+      const existing = await readTenantSecret(drivers.cluster, ctx.tenant, DATABASE_SECRET);
+      const password = existing?.POSTGRES_USER === spec.role && existing.POSTGRES_PASSWORD ? existing.POSTGRES_PASSWORD : randomBytes(24).toString('base64url');
+      ctx.signal.throwIfAborted();
+      const connection = await drivers.tenantDatabase.ensure(spec, password);
+      await drivers.tenantDatabase.verify(connection, spec);
+      const observed = await drivers.tenantDatabase.observe(spec);
+      const sync = await syncObjects(drivers.cluster, setupDatabaseManifests(ctx.tenant, connection), {
+        signal: ctx.signal,
+        readyTimeoutMs: options.readyTimeoutMs,
+        owner: stepOwner(ctx, name),
+        kinds,
+        namespace: ctx.tenant.namespace,
+      });
+      return {
+        outputs: {
+          isolation: spec.isolation,
+          // The embedded database has one database: Enterprise gets schemas there, and says so.
+          ...(requested !== spec.isolation ? { requestedIsolation: requested } : {}),
+          schemas: spec.schemas,
+          role: spec.role,
+          database: connection.database,
+          host: connection.host,
+          port: connection.port,
+          migrationVersion: observed.migrationVersion,
+          verifiedLogin: true,
+          credentials: drivers.secretBox.seal(JSON.stringify(connection)),
+          objects: sync.objects,
+          applied: sync.applied,
+        },
+      };
+    },
+    async rollback(ctx) {
+      await teardownOwned(drivers.cluster, [], { owner: stepOwner(ctx, name), kinds, namespace: ctx.tenant.namespace, signal: ctx.signal });
+      await drivers.tenantDatabase.drop(databaseSpec(ctx, drivers, options).spec);
+    },
+  };
+}
 
-/** spec/002 phase 4: the nine schemas (or, for Enterprise, a database of its own). */
-export function setupDatabase(drivers: StepDrivers): StepHandler {
-  return declarativeStep(StepName.SETUP_DATABASE, drivers, (ctx) => {
-    const base = ctx.tenant.slug.replaceAll('-', '_');
-    if (TIER_PROFILES[ctx.tenant.tier].databaseIsolation === 'DATABASE_PER_TENANT') {
-      return [resource('Database', `matih_${base}`), resource('DatabaseRole', `${base}_owner`)];
-    }
-    return [...SCHEMA_SUFFIXES.map((s) => resource('DatabaseSchema', `${base}_${s}`)), resource('DatabaseRole', `${base}_app`)];
-  });
+function databaseSpec(ctx: StepContext, drivers: StepDrivers, options: StepOptions): { spec: TenantDatabaseSpec; requested: TenantDatabaseSpec['isolation'] } {
+  const requested = TIER_PROFILES[ctx.tenant.tier].databaseIsolation;
+  const isolation = drivers.tenantDatabase.isolations.has(requested) ? requested : 'SCHEMA_PER_TENANT';
+  return { spec: tenantDatabasePlan(ctx.tenant.id, ctx.tenant.slug, isolation, options.tenantDbPrefix), requested };
 }

@@ -1,7 +1,7 @@
 import type { CloudProvider } from '../domain/cloud.js';
 import type { StepName } from '../domain/plans.js';
 import type { DeploymentType, Tier } from '../domain/tiers.js';
-import type { DesiredResource, ResourceDriver } from '../drivers/contract.js';
+import type { ClusterDriver, DesiredResource, ResourceDriver, SecretBox, TenantDatabaseDriver } from '../drivers/contract.js';
 
 /** What a step knows of the tenant it works for. */
 export interface TenantFacts {
@@ -21,6 +21,8 @@ export interface StepContext {
   outputs: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
   /** Aborted when the job loses its lease or is cancelled: stop waiting, change nothing more. */
   signal: AbortSignal;
+  /** Who asked for the tenant and when (spec/004's namespace annotations); stable across re-runs. */
+  provenance: { provisionedAt: string; provisionedBy: string };
 }
 
 /** Tenant record fields the data-plane tier fills in (spec/003: null after the control-plane tier). */
@@ -47,7 +49,24 @@ export interface StepHandler {
 }
 
 export interface StepDrivers {
+  /** The simulated cloud: the systems whose real drivers come with issue 5 (ingress, DNS, TLS, monitoring, Terraform). */
   cloud: ResourceDriver;
+  cluster: ClusterDriver;
+  tenantDatabase: TenantDatabaseDriver;
+  secretBox: SecretBox;
+}
+
+export interface StepOptions {
+  /** Parent DNS zone of the tenant zones. */
+  baseDomain: string;
+  /** How long a step waits for its workloads to become ready. */
+  readyTimeoutMs: number;
+  /** How long VERIFY waits for each service to answer healthy. */
+  verifyTimeoutMs: number;
+  /** How often VERIFY asks an unhealthy service again. */
+  verifyIntervalMs: number;
+  /** Prefix of the server-wide tenant database names (roles, dedicated databases). */
+  tenantDbPrefix: string;
 }
 
 export type Declared = Omit<DesiredResource, 'tenantId' | 'step'>;

@@ -185,6 +185,27 @@ export interface SimResourcesTable {
   updatedAt: UpdatedAt;
 }
 
+/** The simulated cluster's objects (migration 0003); the key is (apiGroup, kind, namespace, name). */
+export interface SimObjectsTable {
+  apiGroup: string;
+  kind: string;
+  /** '' for cluster-scoped objects. */
+  namespace: string;
+  name: string;
+  apiVersion: string;
+  uid: string;
+  object: Json<Record<string, unknown>>;
+  labels: Json<Record<string, string>>;
+  generation: number;
+  /** bigint from a sequence: the pg driver reads it as a string, PGlite as a number. Set by SQL only. */
+  resourceVersion: ColumnType<string | number, never, string>;
+  applyCount: Generated<number>;
+  readyAt: Date | null;
+  loadBalancerIp: string | null;
+  createdAt: CreatedAt;
+  updatedAt: UpdatedAt;
+}
+
 export interface OutboxTable {
   id: Generated<string>;
   eventId: string;
@@ -222,5 +243,6 @@ export interface Schema {
   tenantProvisioningState: TenantProvisioningStateTable;
   provisioningAuditLogs: ProvisioningAuditLogsTable;
   simResources: SimResourcesTable;
+  simObjects: SimObjectsTable;
   schemaMigrations: SchemaMigrationsTable;
 }

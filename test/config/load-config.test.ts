@@ -142,6 +142,57 @@ describe('loadConfig', () => {
     expect(configProblems({ MATIH_EVENT_SINKS: ' , ' })).toEqual(['MATIH_EVENT_SINKS must name at least one of log, webhook']);
   });
 
+  it('runs tenants on the simulated cluster and the control-plane database by default', () => {
+    const config = loadConfig({});
+    expect(config.cluster).toEqual({ kind: 'simulated' });
+    expect(config.tenantDatabases).toEqual({ url: undefined, namePrefix: '' });
+    expect(config.secretKey).toBeUndefined();
+    expect(config.readyTimeoutMs).toBe(600_000);
+    expect(config.verifyTimeoutMs).toBe(30_000);
+    // TENANT_DATABASE_URL defaults to the control-plane server when there is one.
+    expect(loadConfig({ DATABASE_URL: 'postgres://u@h/d' }).tenantDatabases.url).toBe('postgres://u@h/d');
+  });
+
+  it('reads the cluster, tenant database and secret key settings', () => {
+    const key = Buffer.alloc(32, 7).toString('base64');
+    const config = loadConfig({
+      MATIH_CLUSTER: 'kubernetes',
+      KUBECONFIG: '/etc/matih/kubeconfig',
+      DATABASE_URL: 'postgres://u@h/control',
+      TENANT_DATABASE_URL: 'postgresql://admin@tenants:5432/tenants',
+      MATIH_TENANT_DB_PREFIX: 'prod_',
+      MATIH_SECRET_KEY: key,
+      MATIH_READY_TIMEOUT_S: '120',
+      MATIH_VERIFY_TIMEOUT_S: '5',
+    });
+    expect(config.cluster).toEqual({ kind: 'kubernetes', kubeconfig: '/etc/matih/kubeconfig' });
+    expect(config.tenantDatabases).toEqual({ url: 'postgresql://admin@tenants:5432/tenants', namePrefix: 'prod_' });
+    expect(config.secretKey).toBe(key);
+    expect(config.readyTimeoutMs).toBe(120_000);
+    expect(config.verifyTimeoutMs).toBe(5000);
+    // In a pod, the service account is enough.
+    expect(loadConfig({ MATIH_CLUSTER: 'kubernetes', KUBERNETES_SERVICE_HOST: '10.0.0.1' }).cluster).toEqual({ kind: 'kubernetes', kubeconfig: undefined });
+  });
+
+  it('refuses a real cluster without a kubeconfig, bad prefixes and keys, without echoing the key', () => {
+    const badKey = 'c2hvcnQta2V5LXRoYXQtaXMtbm90LTMyLWJ5dGVz';
+    const problems = configProblems({
+      MATIH_CLUSTER: 'kubernetes',
+      TENANT_DATABASE_URL: 'mysql://x',
+      MATIH_TENANT_DB_PREFIX: 'Prod-',
+      MATIH_SECRET_KEY: badKey,
+    });
+    expect(problems).toHaveLength(4);
+    const text = problems.join('\n');
+    expect(text).toContain('MATIH_CLUSTER=kubernetes needs KUBECONFIG');
+    expect(text).toContain('TENANT_DATABASE_URL');
+    expect(text).toContain('MATIH_TENANT_DB_PREFIX');
+    expect(text).toContain('MATIH_SECRET_KEY must be 32 random bytes');
+    expect(text).not.toContain(badKey);
+    expect(configProblems({ MATIH_CLUSTER: 'minikube' })).toEqual(['MATIH_CLUSTER="minikube" must be simulated or kubernetes']);
+    expect(configProblems({ MATIH_TENANT_DB_PREFIX: 'pg_x' })).toHaveLength(1);
+  });
+
   it('refuses the same port for both APIs', () => {
     expect(() => loadConfig({ MATIH_TENANT_PORT: '9000', MATIH_INFRA_PORT: '9000' })).toThrow(/must differ/);
   });
@@ -156,3 +207,13 @@ function configProblems(env: Record<string, string>): readonly string[] {
   }
   return [];
 }
+
+describe('the README', () => {
+  it('documents every configuration variable with its default', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const { CONFIG_VARIABLES } = await import('../../src/config/load-config.js');
+    const readme = await readFile(new URL('../../README.md', import.meta.url), 'utf8');
+    const missing = Object.keys(CONFIG_VARIABLES).filter((name) => !readme.includes(`| \`${name}\` |`));
+    expect(missing).toEqual([]);
+  });
+});

@@ -136,5 +136,43 @@ export function describeClusterDriverContract(name: string, makeDriver: () => Pr
       setTimeout(() => controller.abort(reason), 50);
       await expect(waiting).rejects.toBe(reason);
     });
+
+    // probe: healthy (200) exactly when a ready Deployment (or HelmRelease) of the Service's name
+    // runs in its namespace; the proxy answers 503 while none is ready, and 404 or 503 with none.
+    const service = (name: string, namespace: string): KubeObject => ({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name, namespace, labels: { app: name } },
+      spec: { selector: { app: name }, ports: [{ name: 'http', port: 8080, targetPort: 8080 }] },
+    });
+
+    it('probe is not healthy for a service with nothing behind it', async () => {
+      const result = await driver.probe({ namespace: ns, name: 'nobody-home', port: 8080 }, '/health');
+      expect(result.healthy).toBe(false);
+      expect([404, 503]).toContain(result.status);
+    });
+
+    it('probe answers 503 while the Deployment is not ready, then 200 once it is', async () => {
+      const web = deployment('probed', ns);
+      await driver.apply(service('probed', ns));
+      await driver.apply(web);
+      const endpoint = { namespace: ns, name: 'probed', port: 8080 };
+      expect(await driver.probe(endpoint, '/health')).toMatchObject({ healthy: false, status: 503 });
+      await harness.makeReady(ref(web));
+      expect(await driver.probe(endpoint, '/health')).toMatchObject({ healthy: true, status: 200 });
+      // By port name as well as number.
+      expect(await driver.probe({ ...endpoint, port: 'http' }, '/health')).toMatchObject({ healthy: true, status: 200 });
+    });
+
+    it('probe looks in the endpoint\'s namespace only', async () => {
+      const web = deployment('elsewhere', otherNs);
+      await driver.apply(service('elsewhere', otherNs));
+      await driver.apply(web);
+      await harness.makeReady(ref(web));
+      expect(await driver.probe({ namespace: otherNs, name: 'elsewhere', port: 8080 }, '/health')).toMatchObject({ healthy: true, status: 200 });
+      const here = await driver.probe({ namespace: ns, name: 'elsewhere', port: 8080 }, '/health');
+      expect(here.healthy).toBe(false);
+      expect([404, 503]).toContain(here.status);
+    });
   });
 }

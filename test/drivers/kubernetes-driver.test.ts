@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DriverError, type KubeObject, type ObjectRef } from '../../src/drivers/contract.js';
+import { DriverError, type KubeObject, type ObjectRef, type ServiceEndpoint } from '../../src/drivers/contract.js';
 import { KubeApiError } from '../../src/drivers/kubernetes/error-classification.js';
 import { kubeConfigSource, loadKubeConfig } from '../../src/drivers/kubernetes/kube-config.js';
 import { FIELD_MANAGER, KubernetesClusterDriver, type KubernetesDriverOptions } from '../../src/drivers/kubernetes/kubernetes-driver.js';
@@ -278,6 +278,189 @@ describe('KubernetesClusterDriver against the HTTP fake of the API server', () =
       const started = Date.now();
       expect(await caught(driver.awaitReady([refOf(deployment('web'))], { timeoutMs: 10_000, signal: never() }))).toMatchObject({ status: 403, retryable: false });
       expect(Date.now() - started).toBeLessThan(5000);
+    });
+  });
+
+  describe('probe', () => {
+    const web: ServiceEndpoint = { namespace: NS, name: 'web', port: 8080 };
+    const proxyPath = (target: string, path = '/health') => `/api/v1/namespaces/matih-acme/services/${target}/proxy${path}`;
+    const readyDeployment = async (name: string, replicas = 1) => {
+      await driver.apply(deployment(name, replicas));
+      fake.markReady(refOf(deployment(name, replicas)));
+    };
+
+    it('GETs the service proxy with name:port and each path segment encoded, no body, no discovery', async () => {
+      await readyDeployment('web');
+      fake.requests.length = 0;
+      expect(await driver.probe(web, '/health')).toEqual({ healthy: true, status: 200 });
+      expect(fake.requests).toEqual([
+        {
+          method: 'GET',
+          path: proxyPath('web:8080'),
+          query: {},
+          search: '',
+          contentType: undefined,
+          authorization: `Bearer ${TOKEN}`,
+          body: '',
+          discovery: false,
+        },
+      ]);
+      await driver.probe({ ...web, port: 'http' }, '/health/ready state/ü%2F/');
+      await driver.probe({ ...web, port: '8081' }, '/');
+      await makeDriver(fake, { probeScheme: 'https' }).probe({ ...web, port: 'https' }, '/actuator/health');
+      expect(fake.requests.slice(1).map((r) => `${r.method} ${r.path}${r.search}`)).toEqual([
+        `GET ${proxyPath('web:http', '/health/ready%20state/%C3%BC%252F/')}`,
+        `GET ${proxyPath('web:8081', '/')}`,
+        `GET ${proxyPath('https:web:https', '/actuator/health')}`,
+      ]);
+    });
+
+    it('refuses, without a request, endpoints that are not Kubernetes names and paths that could leave the proxy', async () => {
+      const refused: [Record<string, unknown>, string][] = [
+        [{}, 'health'],
+        [{}, ''],
+        [{}, '/a/../../../secrets'],
+        [{}, '/./health'],
+        [{}, '/..'],
+        [{}, '/health?verbose=true'],
+        [{}, '/health#top'],
+        [{ name: 'Web' }, '/health'],
+        [{ name: 'web/../x' }, '/health'],
+        [{ name: '1web' }, '/health'],
+        [{ namespace: '..' }, '/health'],
+        [{ namespace: 'a'.repeat(64) }, '/health'],
+        [{ port: 0 }, '/health'],
+        [{ port: 65536 }, '/health'],
+        [{ port: 80.5 }, '/health'],
+        [{ port: '' }, '/health'],
+        [{ port: 'http_alt' }, '/health'],
+        [{ port: 'web:80' }, '/health'],
+        [{ port: 'a-very-long-port-name' }, '/health'],
+        [{ port: 'no--double' }, '/health'],
+      ];
+      for (const [change, path] of refused) {
+        const error = await caught(driver.probe({ ...web, ...change }, path));
+        expect(error, JSON.stringify([change, path])).toBeInstanceOf(DriverError);
+        expect(error).toMatchObject({ retryable: false, message: expect.stringMatching(/^probe: /) as string });
+      }
+      expect(fake.requests).toEqual([]);
+    });
+
+    it('a ready Deployment or HelmRelease is healthy; not ready is the proxy\'s 503, absent its 404', async () => {
+      await driver.apply(deployment('web', 2));
+      expect(await driver.probe(web, '/health')).toEqual({ healthy: false, status: 503, detail: 'no endpoints available for service "web"' });
+      fake.setStatus(refOf(deployment('web', 2)), { observedGeneration: 1, replicas: 2, availableReplicas: 1 });
+      expect(await driver.probe(web, '/health')).toMatchObject({ healthy: false, status: 503 });
+      fake.markReady(refOf(deployment('web', 2)));
+      expect(await driver.probe(web, '/health')).toEqual({ healthy: true, status: 200 });
+
+      await driver.apply(helmRelease);
+      const analytics = { namespace: NS, name: 'analytics', port: 'http' };
+      expect(await driver.probe(analytics, '/health')).toMatchObject({ healthy: false, status: 503 });
+      fake.setStatus(refOf(helmRelease), { conditions: [{ type: 'Ready', status: 'False', reason: 'InstallFailed' }] });
+      expect(await driver.probe(analytics, '/health')).toMatchObject({ healthy: false, status: 503 });
+      fake.markReady(refOf(helmRelease));
+      expect(await driver.probe(analytics, '/health')).toEqual({ healthy: true, status: 200 });
+
+      expect(await driver.probe({ ...web, name: 'absent' }, '/health')).toEqual({ healthy: false, status: 404, detail: 'services "absent" not found' });
+      expect(await driver.probe({ ...web, namespace: 'elsewhere' }, '/health')).toMatchObject({ healthy: false, status: 404 });
+      // A Deployment scaled to zero has no endpoint either.
+      await readyDeployment('idle', 0);
+      expect(await driver.probe({ ...web, name: 'idle' }, '/health')).toMatchObject({ healthy: false, status: 503 });
+    });
+
+    it('the service\'s own answer: any 2xx is healthy and keeps no body; a non-2xx is unhealthy with a short detail', async () => {
+      fake.answerNext(204, '');
+      expect(await driver.probe(web, '/health')).toEqual({ healthy: true, status: 204 });
+      fake.answerNext(200, '{"status":"UP","token":"s3cr3t"}', { contentType: 'application/json' });
+      expect(await driver.probe(web, '/health')).toEqual({ healthy: true, status: 200 });
+
+      fake.answerNext(500, `{"status":"DOWN",\n "db":"timeout"}${'x'.repeat(10_000)}`, { contentType: 'application/json' });
+      const down = await driver.probe(web, '/health');
+      expect(down).toMatchObject({ healthy: false, status: 500, detail: expect.stringMatching(/^\{"status":"DOWN", "db":"timeout"\}x+…$/) as string });
+      expect(down.detail).toHaveLength(200);
+      for (const [status, body, detail] of [
+        [503, 'down for maintenance', 'down for maintenance'],
+        [502, '', 'Bad Gateway'],
+        [404, '<html>no such page</html>', '<html>no such page</html>'],
+        [400, 'address not allowed', 'address not allowed'],
+      ] as const) {
+        fake.answerNext(status, body, { retryAfter: '30' }); // the service's Retry-After is its own business
+        expect(await driver.probe(web, '/health')).toEqual({ healthy: false, status, detail });
+      }
+      fake.failNext(503, { message: 'error trying to reach service: dial tcp 10.244.1.7:8080: connect: connection refused' });
+      expect(await driver.probe(web, '/health')).toEqual({ healthy: false, status: 503, detail: 'error trying to reach service: dial tcp 10.244.1.7:8080: connect: connection refused' });
+      fake.answerNext(500, 'Authorization: Bearer abc.def.ghi');
+      expect((await driver.probe(web, '/health')).detail).toBe('Authorization: Bearer [redacted]');
+    });
+
+    it('401 and 403 are permanent: the credentials, or RBAC without get on services/proxy', async () => {
+      const rbac = 'services "web:8080" is forbidden: User "system:serviceaccount:matih:control-plane" cannot get resource "services/proxy" in API group "" in the namespace "matih-acme"';
+      fake.failNext(403, { message: rbac });
+      const forbidden = await caught(driver.probe(web, '/health'));
+      expect(forbidden).toBeInstanceOf(KubeApiError);
+      expect(forbidden).toMatchObject({ status: 403, retryable: false });
+      expect((forbidden as Error).message).toBe(`probe matih-acme/web:8080/health: 403 Forbidden: ${rbac} (the control plane needs "get" on services/proxy in this namespace)`);
+
+      const unauthorized = await caught(makeDriver(fake, {}, 'wrong-token-123').probe(web, '/health'));
+      expect(unauthorized).toMatchObject({ status: 401, retryable: false, message: expect.stringMatching(/^probe matih-acme\/web:8080\/health: 401 Unauthorized/) as string });
+      expect(`${(unauthorized as Error).message} ${JSON.stringify(unauthorized)}`).not.toMatch(/wrong-token-123|fake-bearer-token/);
+
+      fake.answerNext(401, 'login required');
+      expect(await caught(driver.probe(web, '/health'))).toMatchObject({ status: 401, retryable: false });
+    });
+
+    it('429, the API server\'s own 500/504 and a Status asking to retry later are retryable', async () => {
+      fake.failNext(429, { message: 'Too many requests, please try again later.', retryAfter: '7' });
+      expect(await caught(driver.probe(web, '/health'))).toMatchObject({
+        status: 429,
+        retryable: true,
+        retryAfterSeconds: 7,
+        message: 'probe matih-acme/web:8080/health: 429 Too Many Requests: Too many requests, please try again later. (the API server asks to retry after 7 s)',
+      });
+      fake.answerNext(429, 'slow down');
+      expect(await caught(driver.probe(web, '/health'))).toMatchObject({ status: 429, retryable: true });
+      for (const status of [500, 504]) {
+        fake.failNext(status, { message: 'etcdserver: leader changed' });
+        const error = await caught(driver.probe(web, '/health'));
+        expect(error).toBeInstanceOf(KubeApiError);
+        expect(error).toMatchObject({ status, retryable: true, message: expect.stringContaining('etcdserver: leader changed') as string });
+      }
+      fake.failNext(503, { message: 'the apiserver is shutting down', retryAfter: '3' });
+      expect(await caught(driver.probe(web, '/health'))).toMatchObject({ status: 503, retryable: true, retryAfterSeconds: 3 });
+      expect(fake.apiRequests.every((r) => r.path === proxyPath('web:8080'))).toBe(true);
+    });
+
+    it('silence, a dropped connection and a refused one are retryable', async () => {
+      fake.dropNext();
+      expect(await caught(driver.probe(web, '/health'))).toMatchObject({ retryable: true, message: expect.stringContaining('probe matih-acme/web:8080/health: the connection to the API server failed (ECONNRESET)') as string });
+      fake.stallNext();
+      expect(await caught(makeDriver(fake, { requestTimeoutMs: 200 }).probe(web, '/health'))).toMatchObject({ retryable: true, message: expect.stringContaining('no answer from the API server within 200 ms') as string });
+      await fake.close();
+      expect(await caught(driver.probe(web, '/health'))).toMatchObject({ retryable: true, message: expect.stringContaining('ECONNREFUSED') as string });
+    });
+
+    it('stops with the abort reason: before the request, and while waiting for the answer', async () => {
+      const controller = new AbortController();
+      const reason = new Error('lease lost');
+      controller.abort(reason);
+      expect(await caught(driver.probe(web, '/health', controller.signal))).toBe(reason);
+      expect(fake.requests).toEqual([]);
+
+      const later = new AbortController();
+      fake.stallNext();
+      const waiting = caught(driver.probe(web, '/health', later.signal));
+      await waitFor(async () => (fake.apiRequests.length === 1 ? true : undefined), 5000, 'the probe request');
+      const started = Date.now();
+      later.abort(reason);
+      expect(await waiting).toBe(reason);
+      expect(Date.now() - started).toBeLessThan(1000);
+      const plain = new AbortController();
+      fake.stallNext();
+      const aborted = caught(driver.probe(web, '/health', plain.signal));
+      await waitFor(async () => (fake.apiRequests.length === 2 ? true : undefined), 5000, 'the second probe request');
+      plain.abort();
+      expect(await aborted).toMatchObject({ name: 'AbortError' });
     });
   });
 });

@@ -3,21 +3,29 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_ROLES } from '../../src/domain/roles.js';
 import { DriverError, type TenantDatabaseConnection, type TenantDatabaseSpec } from '../../src/drivers/contract.js';
-import { TENANT_SCHEMA_SUFFIXES, tenantDatabaseNames, tenantDatabaseSpec } from '../../src/drivers/database/identifiers.js';
+import { TENANT_SCHEMA_SUFFIXES as DOMAIN_SCHEMA_SUFFIXES, tenantDatabasePlan } from '../../src/domain/tenant-database.js';
+import {
+  MAX_TENANT_NAME_PREFIX_LENGTH,
+  TENANT_SCHEMA_SUFFIXES,
+  checkTenantDatabaseSpec,
+  checkTenantNamePrefix,
+  tenantDatabaseNames,
+  tenantDatabaseSpec,
+} from '../../src/drivers/database/identifiers.js';
 import { isRetryablePgError } from '../../src/drivers/database/pg-errors.js';
 import { PostgresTenantDatabase } from '../../src/drivers/database/postgres-tenant-database.js';
 import { DEFAULT_CONFIGURATION, DEFAULT_DASHBOARD_TEMPLATES } from '../../src/drivers/database/seed.js';
 import { LATEST_TENANT_MIGRATION } from '../../src/drivers/database/tenant-migrations.js';
-import { SCHEMA_SUFFIXES } from '../../src/steps/setup-database.js';
 import { migrate } from '../../src/store/migrate.js';
 import { openDatabase } from '../../src/store/open-database.js';
-import { HAS_SERVER, SERVER_URL, createServerDatabase, dropServerDatabase } from '../support/databases.js';
+import { HAS_SERVER, SERVER_URL, createServerDatabase, dropServerDatabase, tenantNamePrefixFor } from '../support/databases.js';
 
-// Roles and databases are cluster-wide: every name of this run carries RUN, and afterAll drops them all.
-const RUN = randomBytes(4).toString('hex');
+// Roles and databases are cluster-wide: every one this file makes on the server carries the prefix
+// of its test database (tenantNamePrefixFor), and dropServerDatabase drops them all afterwards.
+let prefix = '';
 const PASSWORD = `pw-${randomBytes(18).toString('base64url')}`;
 const spec = (slug: string, isolation: TenantDatabaseSpec['isolation'] = 'SCHEMA_PER_TENANT', tenantId = randomUUID()) =>
-  tenantDatabaseSpec(tenantId, `${slug}-${RUN}`, isolation);
+  tenantDatabaseSpec(tenantId, slug, isolation, prefix);
 const q = (name: string) => `"${name}"`;
 const schemaOf = (s: TenantDatabaseSpec, suffix: string) => s.schemas.find((name) => name.endsWith(`_${suffix}`)) as string;
 
@@ -76,9 +84,61 @@ async function passwordMatches(verifier: string, password: string): Promise<bool
 
 describe('tenant database names and errors (no server needed)', () => {
   it('derives the names setup-database.ts declares, and refuses what is not a slug', async () => {
-    expect(TENANT_SCHEMA_SUFFIXES).toEqual(SCHEMA_SUFFIXES);
+    expect(TENANT_SCHEMA_SUFFIXES).toEqual(DOMAIN_SCHEMA_SUFFIXES);
+    for (const [slug, p] of [['acme-corp', ''], ['1acme', 'cp1_'], ['a'.repeat(40), 'x'.repeat(MAX_TENANT_NAME_PREFIX_LENGTH)]] as const) {
+      for (const isolation of ['SCHEMA_PER_TENANT', 'DATABASE_PER_TENANT'] as const) {
+        expect(tenantDatabaseSpec('t-1', slug, isolation, p)).toEqual(tenantDatabasePlan('t-1', slug, isolation, p));
+      }
+    }
     expect(tenantDatabaseNames('acme-corp')).toMatchObject({ schemas: expect.arrayContaining(['acme_corp_ai', 'acme_corp_governance']) as unknown, sharedRole: 'acme_corp_app', databaseRole: 'acme_corp_owner', database: 'matih_acme_corp' });
     for (const slug of ['Acme', 'acme_corp', 'ac"me', 'a;b', '-acme']) await permanentError(Promise.resolve().then(() => tenantDatabaseNames(slug)));
+  });
+
+  it('prefixes the cluster-wide names (roles, database), never the schemas', () => {
+    expect(tenantDatabaseNames('acme-corp', 'cp1_')).toEqual({
+      base: 'acme_corp',
+      schemas: TENANT_SCHEMA_SUFFIXES.map((suffix) => `acme_corp_${suffix}`),
+      sharedRole: 'cp1_acme_corp_app',
+      databaseRole: 'cp1_acme_corp_owner',
+      database: 'cp1_matih_acme_corp',
+    });
+    expect(tenantDatabaseSpec('t-1', 'acme', 'SCHEMA_PER_TENANT', 'cp1_')).toEqual({ tenantId: 't-1', isolation: 'SCHEMA_PER_TENANT', schemas: tenantDatabaseNames('acme').schemas, role: 'cp1_acme_app' });
+    expect(tenantDatabaseSpec('t-1', 'acme', 'DATABASE_PER_TENANT', 'cp1_')).toMatchObject({ role: 'cp1_acme_owner', database: 'cp1_matih_acme' });
+    // The default is no prefix: the names of before.
+    expect(tenantDatabaseSpec('t-1', 'acme', 'SCHEMA_PER_TENANT')).toEqual(tenantDatabaseSpec('t-1', 'acme', 'SCHEMA_PER_TENANT', ''));
+  });
+
+  it('the longest slug with the longest prefix still fits 63 bytes, so no name is truncated', () => {
+    const longest = 'x'.repeat(MAX_TENANT_NAME_PREFIX_LENGTH);
+    expect(checkTenantNamePrefix(longest)).toBeUndefined();
+    const slug = `${'a'.repeat(19)}-${'b'.repeat(20)}`;
+    expect(slug).toHaveLength(40);
+    for (const isolation of ['SCHEMA_PER_TENANT', 'DATABASE_PER_TENANT'] as const) {
+      const s = tenantDatabaseSpec('t-1', slug, isolation, longest);
+      expect(() => checkTenantDatabaseSpec(s)).not.toThrow();
+      for (const name of [s.role, s.database ?? '', ...s.schemas]) expect(Buffer.byteLength(name)).toBeLessThanOrEqual(63);
+    }
+    expect(tenantDatabaseNames(slug, longest).databaseRole).toHaveLength(62);
+    expect(tenantDatabaseNames(slug, longest).database).toHaveLength(62);
+    // One character more is a prefix too long, refused rather than truncated.
+    expect(checkTenantNamePrefix(`${longest}x`)).toMatch(/1 to 16/);
+    expect(() => tenantDatabaseNames('a'.repeat(41), longest)).toThrow(DriverError);
+  });
+
+  it('refuses a prefix that is not a safe name start, with a permanent error and a reason for config validation', async () => {
+    for (const ok of ['', 'a', 'cp1_', 'matih_', 'a_b_c', 'pg', 'pgx_']) expect(checkTenantNamePrefix(ok), ok).toBeUndefined();
+    for (const bad of ['pg_', 'pg_x_', '1cp_', '_cp', 'Cp_', 'cp-1', 'cp"', 'cp;', 'cp ', 'é', 'x'.repeat(17)]) {
+      expect(checkTenantNamePrefix(bad), bad).toEqual(expect.any(String));
+      const error = await permanentError(Promise.resolve().then(() => tenantDatabaseSpec('t-1', 'acme', 'SCHEMA_PER_TENANT', bad)));
+      expect(error.message).toContain('prefix');
+    }
+    expect(checkTenantNamePrefix('pg_x')).toContain('pg_');
+  });
+
+  it('derives a test prefix from the test database name', () => {
+    expect(tenantNamePrefixFor('postgres://postgres@127.0.0.1:5432/matih_test_0123456789ab')).toBe('t0123456789ab_');
+    expect(checkTenantNamePrefix(tenantNamePrefixFor('postgres://h/matih_test_0123456789ab'))).toBeUndefined();
+    expect(() => tenantNamePrefixFor('postgres://h/postgres')).toThrow();
   });
 
   it('classifies server errors: unreachable, shutdown, serialization, too many connections retry; privilege and syntax do not', async () => {
@@ -96,8 +156,8 @@ describe.skipIf(!HAS_SERVER)('PostgresTenantDatabase on the PostgreSQL server', 
   let url: string;
   let driver: PostgresTenantDatabase;
   let admin: pg.Client;
-  const a = spec('ta');
-  const b = spec('tb');
+  let a: TenantDatabaseSpec;
+  let b: TenantDatabaseSpec;
   let connA: TenantDatabaseConnection;
   let connB: TenantDatabaseConnection;
 
@@ -111,6 +171,9 @@ describe.skipIf(!HAS_SERVER)('PostgresTenantDatabase on the PostgreSQL server', 
 
   beforeAll(async () => {
     url = await createServerDatabase();
+    prefix = tenantNamePrefixFor(url);
+    a = spec('tenant-a');
+    b = spec('tenant-b');
     // The control plane's own tables, in the very database the tenant schemas share.
     const controlPlane = await openDatabase({ kind: 'postgres', url, poolSize: 2 });
     await migrate(controlPlane.db);
@@ -125,20 +188,26 @@ describe.skipIf(!HAS_SERVER)('PostgresTenantDatabase on the PostgreSQL server', 
   afterAll(async () => {
     await driver?.close();
     await admin?.end();
+    if (!url) return;
+    // Drops the test database, then every database and role carrying its prefix.
+    await dropServerDatabase(url);
     const server = new pg.Client({ connectionString: SERVER_URL });
     await server.connect();
     try {
-      const like = `%${RUN}%`;
-      for (const { datname } of (await server.query<{ datname: string }>('select datname from pg_database where datname like $1', [like])).rows) {
-        await server.query(`drop database ${q(datname)} with (force)`);
-      }
-      if (url) await dropServerDatabase(url);
-      for (const { rolname } of (await server.query<{ rolname: string }>('select rolname from pg_roles where rolname like $1', [like])).rows) {
-        await server.query(`drop role ${q(rolname)}`);
-      }
+      const left = await server.query('select rolname from pg_roles where left(rolname, length($1)) = $1 union all select datname from pg_database where left(datname, length($1)) = $1', [prefix]);
+      expect(left.rows).toEqual([]);
     } finally {
       await server.end();
     }
+  });
+
+  it('names every role and database it makes with the prefix, and no schema', async () => {
+    expect(prefix).toMatch(/^t[0-9a-f]+_$/);
+    const named = await admin.query<{ rolname: string }>('select rolname from pg_roles where left(rolname, length($1)) = $1 order by rolname', [prefix]);
+    expect(named.rows.map((r) => r.rolname)).toEqual(expect.arrayContaining([`${prefix}tenant_a_app`, `${prefix}tenant_b_app`]));
+    expect(a.schemas).toEqual(tenantDatabaseNames('tenant-a').schemas);
+    expect(await schemasInShared(a)).toBe(9);
+    expect(spec('tenant-e', 'DATABASE_PER_TENANT')).toMatchObject({ role: `${prefix}tenant_e_owner`, database: `${prefix}matih_tenant_e` });
   });
 
   it('provisions nine schemas, a login role limited to them, the migrations and the seed data', async () => {
@@ -163,7 +232,7 @@ describe.skipIf(!HAS_SERVER)('PostgresTenantDatabase on the PostgreSQL server', 
   });
 
   it('stores only a SCRAM verifier of the password, and ensure resets it (pg_hba trusts 127.0.0.1: see passwordMatches)', async () => {
-    const tenant = spec('tp');
+    const tenant = spec('tenant-p');
     await driver.ensure(tenant, PASSWORD);
     expect(await storedVerifier(tenant.role)).toMatch(/^SCRAM-SHA-256\$4096:/);
     expect(await passwordMatches(await storedVerifier(tenant.role), PASSWORD)).toBe(true);
@@ -197,8 +266,8 @@ describe.skipIf(!HAS_SERVER)('PostgresTenantDatabase on the PostgreSQL server', 
       expect(await codeOf(c.query('select * from tenants'))).toBe('42501');
       expect(await codeOf(c.query('select * from public.schema_migrations'))).toBe('42501');
       expect(await codeOf(c.query('create table public.squat (id int)'))).toBe('42501');
-      expect(await codeOf(c.query(`create role ${q(`evil_${RUN}`)}`))).toBe('42501');
-      expect(await codeOf(c.query(`create database ${q(`evil_${RUN}`)}`))).toBe('42501');
+      expect(await codeOf(c.query(`create role ${q(`${prefix}evil`)}`))).toBe('42501');
+      expect(await codeOf(c.query(`create database ${q(`${prefix}evil`)}`))).toBe('42501');
       expect(await codeOf(c.query(`alter role ${q(a.role)} createdb`))).toBe('42501');
       // Its schemas are the admin's: it can use them but not drop them or rewrite the migration record.
       expect(await codeOf(c.query(`drop schema ${q(schemaOf(a, 'ml'))}`))).toBe('42501');
@@ -210,8 +279,8 @@ describe.skipIf(!HAS_SERVER)('PostgresTenantDatabase on the PostgreSQL server', 
   });
 
   it('drop removes exactly its schemas and role, leaves no orphan, and ensure re-provisions cleanly', async () => {
-    const c = spec('tc');
-    const d = spec('td');
+    const c = spec('tenant-c');
+    const d = spec('tenant-d');
     const connD = await driver.ensure(d, PASSWORD);
     await asTenant(connD, (s) => s.query(`insert into ${q(schemaOf(d, 'bi'))}.dashboards (name) values ('kept')`));
     await driver.ensure(c, PASSWORD);
@@ -238,7 +307,7 @@ describe.skipIf(!HAS_SERVER)('PostgresTenantDatabase on the PostgreSQL server', 
   });
 
   it('Enterprise: a database of its own with the schemas inside, closed to others; drop removes database and role', async () => {
-    const e = spec('te', 'DATABASE_PER_TENANT');
+    const e = spec('tenant-e', 'DATABASE_PER_TENANT');
     const connE = await driver.ensure(e, PASSWORD);
     expect(connE.database).toBe(e.database);
     expect(await driver.observe(e)).toEqual({ rolePresent: true, databasePresent: true, schemasPresent: [...e.schemas].sort(), migrationVersion: LATEST_TENANT_MIGRATION });
@@ -262,7 +331,7 @@ describe.skipIf(!HAS_SERVER)('PostgresTenantDatabase on the PostgreSQL server', 
   });
 
   it('refuses SQL-breaking names with a permanent error before any SQL runs', async () => {
-    const good = spec('tq');
+    const good = spec('tenant-q');
     const evil: TenantDatabaseSpec[] = [
       { ...good, schemas: [...good.schemas.slice(1), `${good.schemas[0]}"; drop table tenants; --`] },
       { ...good, role: `${good.role}' superuser; --` },
@@ -284,13 +353,13 @@ describe.skipIf(!HAS_SERVER)('PostgresTenantDatabase on the PostgreSQL server', 
       }
     }
     await unreachable.close();
-    expect(await count(`pg_roles where rolname like '%${RUN}%''%'`)).toBe(0);
+    expect(await count(`pg_roles where left(rolname, ${prefix.length}) = '${prefix}' and rolname like '%''%'`)).toBe(0);
     expect(await count('tenants')).toBe(0); // still there
   });
 
   it('quotes every identifier: a slug starting with a digit works end to end', async () => {
     const digits = spec('1acme');
-    expect(digits.schemas).toContain(`1acme_${RUN}_ai`);
+    expect(digits.schemas).toContain('1acme_ai');
     const conn = await driver.ensure(digits, PASSWORD);
     await driver.verify(conn, digits);
     await asTenant(conn, (c) => c.query(`select * from ${q(schemaOf(digits, 'bi'))}.dashboard_templates`));
@@ -300,7 +369,7 @@ describe.skipIf(!HAS_SERVER)('PostgresTenantDatabase on the PostgreSQL server', 
   });
 
   it("refuses to adopt or drop objects marked as another tenant's (a reused slug)", async () => {
-    const first = spec('tr');
+    const first = spec('tenant-r');
     await driver.ensure(first, PASSWORD);
     const reused = { ...first, tenantId: randomUUID() };
     expect((await permanentError(driver.ensure(reused, PASSWORD))).message).toContain('is not tenant');

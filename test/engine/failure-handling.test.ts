@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { planFor } from '../../src/domain/plans.js';
-import { listSimResources } from '../../src/store/sim/sim-resources.js';
+import { NOTHING_LEFT, tenantFootprint } from '../support/footprint.js';
 import { BACKENDS } from '../support/databases.js';
 import { history, status, waitForJobEnd } from '../support/provisioning.js';
 import { type TestApp, adminAuth, createTenantViaApi, startTestApp } from '../support/test-app.js';
@@ -15,13 +15,13 @@ describe.each(BACKENDS)('failures during provisioning on %s', (backend) => {
     await t.close();
   });
   // A failed test must not leave its faults to the next one.
-  afterEach(() => t.engine!.cloud.configure({ faults: [] }));
+  afterEach(() => t.engine!.faults.configure({ faults: [] }));
 
   const events = async (tenantId: string) =>
     (await t.database.db.selectFrom('outbox').select(['type', 'payload']).where('aggregateId', '=', tenantId).orderBy('id').execute());
 
   it('a transient fault twice: retried on the configured backoff, then ACTIVE with retryCount 2', async () => {
-    t.engine!.cloud.configure({ faults: [{ step: 'DEPLOY_CORE_SERVICES', kind: 'retryable', times: 2 }] });
+    t.engine!.faults.configure({ faults: [{ step: 'DEPLOY_CORE_SERVICES', kind: 'retryable', times: 2 }] });
     const created = await createTenantViaApi(t.app);
     const final = await waitForJobEnd(t.app, created.id);
     expect(final).toMatchObject({ status: 'ACTIVE', retryCount: 2 });
@@ -42,7 +42,7 @@ describe.each(BACKENDS)('failures during provisioning on %s', (backend) => {
   });
 
   it('a permanent fault: FAILED with the reason, completed steps rolled back newest first, then a retry reaches ACTIVE', async () => {
-    t.engine!.cloud.configure({ faults: [{ step: 'CREATE_DNS_ZONE', kind: 'permanent', times: 0 }] });
+    t.engine!.faults.configure({ faults: [{ step: 'CREATE_DNS_ZONE', kind: 'permanent', times: 0 }] });
     const created = await createTenantViaApi(t.app);
     const failed = await waitForJobEnd(t.app, created.id);
     expect(failed).toMatchObject({ status: 'FAILED', currentPhase: 'FAILED', retryCount: 0 });
@@ -58,32 +58,36 @@ describe.each(BACKENDS)('failures during provisioning on %s', (backend) => {
     const undone = entries.filter((e) => e.trigger === 'rollback.step_completed').map((e) => e.step);
     // The failed step (it may have made things part-way) first, then the completed ones in reverse.
     expect(undone).toEqual(['CREATE_DNS_ZONE', ...completed.reverse()]);
-    expect(await listSimResources(t.database.db, created.id)).toEqual([]);
+    // Nothing left: no cluster object, no cloud resource, no schema or role.
+    expect(await tenantFootprint(t, created)).toEqual(NOTHING_LEFT);
     const types = (await events(created.id)).map((e) => e.type);
     expect(types.at(-1)).toBe('tenant.provisioning.failed');
     const failure = (await events(created.id)).at(-1)!.payload;
     expect(failure).toMatchObject({ adminEmail: expect.stringContaining('@') as unknown, failedStep: 'CREATE_DNS_ZONE' });
 
-    t.engine!.cloud.configure({ faults: [] });
+    t.engine!.faults.configure({ faults: [] });
     const retry = await t.app.inject({ method: 'POST', url: `/api/v1/tenants/${created.id}/provisioning/retry`, headers: adminAuth });
     expect(retry.statusCode).toBe(202);
     expect(retry.json()).toMatchObject({ fromStep: 'SELECT_CLUSTER' });
     const again = await waitForJobEnd(t.app, created.id);
     expect(again).toMatchObject({ status: 'ACTIVE', errorMessage: null });
     expect(again.steps.every((s) => s.status === 'COMPLETED')).toBe(true);
-    const resources = await listSimResources(t.database.db, created.id);
-    expect(resources.length).toBeGreaterThan(20);
+    const footprint = await tenantFootprint(t, created);
+    expect(footprint.objectCount).toBeGreaterThan(20);
+    expect(footprint.cloudResources).toBeGreaterThan(0);
+    expect(footprint.database).toMatchObject({ rolePresent: true, migrationVersion: expect.any(Number) as unknown });
+    expect(footprint.database.schemasPresent).toHaveLength(9);
   });
 
   it('retries exhausted: FAILED after maxRetries, with every failure recorded', async () => {
-    t.engine!.cloud.configure({ faults: [{ step: 'APPLY_QUOTAS', kind: 'retryable', times: 100 }] });
+    t.engine!.faults.configure({ faults: [{ step: 'APPLY_QUOTAS', kind: 'retryable', times: 100 }] });
     const created = await createTenantViaApi(t.app);
     const failed = await waitForJobEnd(t.app, created.id, 30_000);
     expect(failed).toMatchObject({ status: 'FAILED', retryCount: 3 });
     const entries = await history(t.app, created.id);
     expect(entries.filter((e) => e.trigger === 'step.failed')).toHaveLength(3);
     expect(entries.some((e) => e.trigger === 'retries.exhausted')).toBe(true);
-    t.engine!.cloud.configure({ faults: [] });
+    t.engine!.faults.configure({ faults: [] });
   }, 40_000);
 
   it('refuses to retry a job that has not failed, and a tenant admin may not retry at all', async () => {
@@ -119,7 +123,7 @@ describe.each(BACKENDS)('cancelling provisioning on %s', (backend) => {
     expect(final.status).toBe('FAILED');
     const plan = planFor('PROFESSIONAL');
     expect(final.steps.some((s) => s.status === 'COMPLETED' && plan.steps.findIndex((p) => p.name === s.name) > 2)).toBe(false);
-    expect(await listSimResources(t.database.db, created.id)).toEqual([]);
+    expect(await tenantFootprint(t, created)).toEqual(NOTHING_LEFT);
     const entries = await history(t.app, created.id);
     expect(entries.map((e) => e.trigger)).toEqual(expect.arrayContaining(['job.cancel_requested', 'job.cancelled', 'rollback.started']));
   });

@@ -23,14 +23,14 @@ describe.skipIf(!HAS_SERVER)('two replicas sharing one PostgreSQL server', () =>
       // Each replica has its own pool and its own workers, exactly as two processes would.
       const database = await openDatabase({ kind: 'postgres', url, poolSize: 6 });
       await migrate(database.db);
-      const engine = buildEngine(database.db, engineConfig({ delayMs: 5, concurrency: 4, leaseMs: 5000, owner }), pino({ level: 'silent' }), owner);
+      const engine = buildEngine(database.db, engineConfig({ delayMs: 5, concurrency: 4, leaseMs: 5000, owner }, { url }), pino({ level: 'silent' }), owner);
       replicas.push({ database, engine });
     }
   });
 
   afterAll(async () => {
     for (const r of replicas) {
-      await r.engine.worker.stop();
+      await r.engine.stop();
       await r.database.close();
     }
     await dropServerDatabase(url);
@@ -75,9 +75,12 @@ describe.skipIf(!HAS_SERVER)('two replicas sharing one PostgreSQL server', () =>
         expect(rows[i + 1]).toMatchObject({ trigger: 'step.completed', step: rows[i]?.step });
       }
     }
-    const applied = await db.selectFrom('simResources').select(({ fn }) => fn.max('applyCount').as('max')).executeTakeFirstOrThrow();
-    expect(Number(applied.max)).toBe(1);
-    for (const r of replicas) expect(r.engine.cloud.concurrentStepViolations).toBe(0);
+    // Exactly once: no object of the simulated cluster or cloud was applied twice.
+    for (const table of ['simObjects', 'simResources'] as const) {
+      const applied = await db.selectFrom(table).select(({ fn }) => fn.max('applyCount').as('max')).executeTakeFirstOrThrow();
+      expect(Number(applied.max), table).toBe(1);
+    }
+    for (const r of replicas) expect(r.engine.faults.concurrentStepViolations).toBe(0);
 
     // Work split: both replicas ran jobs, and both appear as actors in the history.
     const [a, b] = replicas.map((r) => r.engine.worker.jobsRun);

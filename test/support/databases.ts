@@ -72,18 +72,49 @@ export async function createServerDatabase(): Promise<string> {
   return url.toString();
 }
 
+/**
+ * The prefix of the cluster-wide names (roles, Enterprise tenant databases) a test makes on the
+ * server beside its database `matih_test_<hex>`: `t<hex>_`. Unique per test database, so parallel
+ * test files never share a role, and dropServerDatabase can find and drop exactly that test's.
+ */
+export function tenantNamePrefixFor(databaseUrl: string): string {
+  const name = new URL(databaseUrl).pathname.slice(1);
+  const hex = /^matih_test_([0-9a-f]+)$/.exec(name)?.[1];
+  if (hex === undefined) throw new Error(`not a test database: ${name}`);
+  return `t${hex}_`;
+}
+
+/** Drops the test database, then every database and role named with its prefix (tenantNamePrefixFor). */
 export async function dropServerDatabase(url: string): Promise<void> {
   const name = new URL(url).pathname.slice(1);
   if (!/^matih_test_[0-9a-f]+$/.test(name)) throw new Error(`refusing to drop ${name}`);
-  await adminQuery(`drop database if exists ${name} with (force)`);
+  const prefix = tenantNamePrefixFor(url);
+  await withServer(async (client) => {
+    await client.query(`drop database if exists ${quoteIdent(name)} with (force)`);
+    // Databases first: a role cannot be dropped while it may connect to one. Grants inside the test
+    // database went with it; a role still holding rights elsewhere fails loudly here.
+    const startsWith = (column: string) => `left(${column}, length($1)) = $1`;
+    const databases = await client.query<{ name: string }>(`select datname as name from pg_database where ${startsWith('datname')}`, [prefix]);
+    for (const row of databases.rows) await client.query(`drop database if exists ${quoteIdent(row.name)} with (force)`);
+    const roles = await client.query<{ name: string }>(`select rolname as name from pg_roles where ${startsWith('rolname')}`, [prefix]);
+    for (const row of roles.rows) await client.query(`drop role if exists ${quoteIdent(row.name)}`);
+  });
 }
 
 async function adminQuery(text: string): Promise<void> {
+  await withServer((client) => client.query(text));
+}
+
+async function withServer<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: SERVER_URL });
   await client.connect();
   try {
-    await client.query(text);
+    return await work(client);
   } finally {
     await client.end();
   }
+}
+
+function quoteIdent(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
 }

@@ -6,12 +6,20 @@ import type { KubeObject, ObjectRef } from '../../src/drivers/contract.js';
 
 /**
  * An HTTP fake of the Kubernetes API server on loopback: discovery, server-side apply, GET,
- * list by label selector (paged), DELETE and WATCH, over an in-memory store. Tests point the real
- * driver (client-node underneath) at it and read back every request it made.
+ * list by label selector (paged), DELETE and WATCH, over an in-memory store, and GET through the
+ * service proxy. Tests point the real driver (client-node underneath) at it and read back every
+ * request it made.
  *
  * It fakes the wire protocol, not Kubernetes: no field ownership (an apply replaces the object's
  * declared fields), no admission or schema validation, no namespace existence check, no
  * finalizers or garbage collection, JSON apply bodies only (the API server also takes YAML).
+ *
+ * The service proxy (`/api/v1/namespaces/{ns}/services/[scheme:]{name}[:port]/proxy/...`) has no
+ * Services, pods or endpoints behind it: the workload of that name stands in for them. A ready
+ * Deployment (status.availableReplicas >= spec.replicas, at least one) or HelmRelease (a
+ * Ready=True condition) named {name} in {ns} answers 200 {"status":"UP"} whatever the port and
+ * path; one that exists but is not ready gets the proxy's 503 "no endpoints available"; none gets
+ * 404 "services ... not found". GET only. answerNext injects a service's own answer.
  */
 export interface FakeResource {
   group: string;
@@ -55,6 +63,8 @@ interface Injection {
   status: number | 'drop' | 'stall';
   message: string;
   retryAfter?: string;
+  /** A body sent as is (a proxied service's own answer) instead of a Status. */
+  raw?: { body: string; contentType: string };
 }
 
 interface Watcher {
@@ -105,19 +115,27 @@ export class FakeKubeApi {
     return this.watchers.size;
   }
 
-  /** The next `times` object or collection requests (not discovery) get `status` with a Status body. */
+  /** The next `times` object, collection or proxy requests (not discovery) get `status` with a Status body. */
   failNext(status: number, options: { message?: string; retryAfter?: string; times?: number } = {}): void {
     for (let i = 0; i < (options.times ?? 1); i++) {
       this.injections.push({ status, message: options.message ?? `injected ${status}`, ...(options.retryAfter ? { retryAfter: options.retryAfter } : {}) });
     }
   }
 
-  /** The next object or collection request has its connection destroyed without an answer. */
+  /**
+   * The next object, collection or proxy request gets `status` with `body` as it is, not a
+   * Status: what a service behind the service proxy answers of its own.
+   */
+  answerNext(status: number, body: string, options: { contentType?: string; retryAfter?: string } = {}): void {
+    this.injections.push({ status, message: '', raw: { body, contentType: options.contentType ?? 'text/plain; charset=utf-8' }, ...(options.retryAfter ? { retryAfter: options.retryAfter } : {}) });
+  }
+
+  /** The next object, collection or proxy request has its connection destroyed without an answer. */
   dropNext(): void {
     this.injections.push({ status: 'drop', message: '' });
   }
 
-  /** The next object or collection request gets no answer at all (until close). */
+  /** The next object, collection or proxy request gets no answer at all (until close). */
   stallNext(): void {
     this.injections.push({ status: 'stall', message: '' });
   }
@@ -187,6 +205,7 @@ export class FakeKubeApi {
       const injection = discovery ? undefined : this.injections.shift();
       if (injection?.status === 'drop') return void req.socket.destroy();
       if (injection?.status === 'stall') return;
+      if (injection?.raw) return sendRaw(res, injection.status, injection.raw.body, injection.raw.contentType, injection.retryAfter);
       if (injection) return sendStatus(res, injection.status, reasonOf(injection.status), injection.message, injection.retryAfter);
       if (discovery) return this.discover(segments, res);
       this.route(segments, request, res);
@@ -214,6 +233,8 @@ export class FakeKubeApi {
   }
 
   private route(segments: string[], request: RecordedRequest, res: ServerResponse): void {
+    const proxied = parseServiceProxyPath(segments);
+    if (proxied) return this.serviceProxy(proxied.namespace, proxied.service, request, res);
     const parsed = parseObjectPath(segments);
     if (!parsed) return sendStatus(res, 404, 'NotFound', 'the server could not find the requested resource');
     const { resource: r, namespace, name } = parsed;
@@ -237,6 +258,21 @@ export class FakeKubeApi {
     }
     if (request.method === 'PATCH') return this.apply(res, r, namespace, name, request, current);
     sendStatus(res, 405, 'MethodNotAllowed', `${request.method} is not faked`);
+  }
+
+  /** The service proxy, with the workload named like the Service standing in for its endpoints. */
+  private serviceProxy(namespace: string, service: string, request: RecordedRequest, res: ServerResponse): void {
+    if (request.method !== 'GET') return sendStatus(res, 405, 'MethodNotAllowed', `${request.method} through the service proxy is not faked`);
+    const workloads = [
+      { apiVersion: 'apps/v1', kind: 'Deployment', ready: deploymentReady },
+      { apiVersion: 'helm.toolkit.fluxcd.io/v2', kind: 'HelmRelease', ready: readyConditionTrue },
+    ].flatMap(({ ready, ...kind }) => {
+      const found = this.object({ ...kind, name: service, namespace });
+      return found ? [ready(found)] : [];
+    });
+    if (workloads.length === 0) return sendStatus(res, 404, 'NotFound', `services "${service}" not found`);
+    if (!workloads.includes(true)) return sendStatus(res, 503, 'ServiceUnavailable', `no endpoints available for service "${service}"`);
+    sendJson(res, 200, { status: 'UP' });
   }
 
   private apply(res: ServerResponse, r: FakeResource, namespace: string | undefined, name: string, request: RecordedRequest, current: KubeObject | undefined): void {
@@ -332,6 +368,33 @@ function isDiscovery(segments: string[]): boolean {
   return (root === 'api' && segments.length <= 2) || (root === 'apis' && segments.length <= 3);
 }
 
+/**
+ * /api/v1/namespaces/<ns>/services/<service>/proxy[/<path>]: the Service's name out of
+ * [scheme:]name[:port], split as the API server does (two parts are name and port).
+ */
+function parseServiceProxyPath(segments: string[]): { namespace: string; service: string } | undefined {
+  const [api, version, namespaces, namespace, services, target, proxy] = segments;
+  if (api !== 'api' || version !== 'v1' || namespaces !== 'namespaces' || services !== 'services' || proxy !== 'proxy') return undefined;
+  if (!namespace || !target) return undefined;
+  const parts = target.split(':');
+  const service = parts.length === 3 ? parts[1] : parts[0];
+  return service && parts.length <= 3 ? { namespace, service } : undefined;
+}
+
+/** Rolled out enough to have an endpoint: the replicas it wants (at least one) are available. */
+function deploymentReady(o: KubeObject): boolean {
+  const spec = (o.spec ?? {}) as { replicas?: unknown };
+  const status = (o.status ?? {}) as { availableReplicas?: unknown };
+  const desired = typeof spec.replicas === 'number' ? spec.replicas : 1;
+  const available = typeof status.availableReplicas === 'number' ? status.availableReplicas : 0;
+  return available > 0 && available >= desired;
+}
+
+function readyConditionTrue(o: KubeObject): boolean {
+  const conditions = (o.status as { conditions?: unknown } | undefined)?.conditions;
+  return Array.isArray(conditions) && conditions.some((c) => (c as { type?: unknown; status?: unknown } | null)?.type === 'Ready' && (c as { status?: unknown }).status === 'True');
+}
+
 /** /api/v1/..., /apis/<group>/<version>/...: [namespaces/<ns>/]<plural>[/<name>]. */
 function parseObjectPath(segments: string[]): { resource: FakeResource; namespace?: string; name?: string } | undefined {
   const gvLength = segments[0] === 'api' ? 2 : 3;
@@ -375,7 +438,11 @@ function sendStatus(res: ServerResponse, code: number, reason: string, message: 
   res.writeHead(code, headers).end(JSON.stringify(body));
 }
 
+function sendRaw(res: ServerResponse, status: number, body: string, contentType: string, retryAfter?: string): void {
+  res.writeHead(status, { 'content-type': contentType, ...(retryAfter ? { 'retry-after': retryAfter } : {}) }).end(body);
+}
+
 function reasonOf(status: number): string {
-  const reasons: Record<number, string> = { 400: 'BadRequest', 401: 'Unauthorized', 403: 'Forbidden', 404: 'NotFound', 409: 'Conflict', 410: 'Expired', 422: 'Invalid', 429: 'TooManyRequests', 500: 'InternalError', 503: 'ServiceUnavailable' };
+  const reasons: Record<number, string> = { 400: 'BadRequest', 401: 'Unauthorized', 403: 'Forbidden', 404: 'NotFound', 408: 'Timeout', 409: 'Conflict', 410: 'Expired', 422: 'Invalid', 429: 'TooManyRequests', 500: 'InternalError', 503: 'ServiceUnavailable', 504: 'Timeout' };
   return reasons[status] ?? 'Unknown';
 }

@@ -9,7 +9,7 @@ import { bootstrapMatcher } from '../../src/iam/bootstrap-token.js';
 import { TokenService } from '../../src/iam/token-service.js';
 import { type Engine, buildEngine } from '../../src/app.js';
 import type { SimFault } from '../../src/config/load-config.js';
-import { type BackendKind, type TestDatabase, openTestDatabase } from './databases.js';
+import { type BackendKind, type TestDatabase, openTestDatabase, tenantNamePrefixFor } from './databases.js';
 
 export const BOOTSTRAP_TOKEN = 'test-bootstrap-token-0123456789abcdef';
 
@@ -40,10 +40,26 @@ export interface EngineSettings {
   leaseMs?: number;
   rollbackOnFailure?: boolean;
   owner?: string;
+  readyTimeoutMs?: number;
+  verifyTimeoutMs?: number;
 }
 
-export function engineConfig(s: EngineSettings = {}) {
+/** A fixed key for sealing secrets in tests (MATIH_SECRET_KEY). */
+export const TEST_SECRET_KEY = Buffer.alloc(32, 42).toString('base64');
+
+/**
+ * The engine's configuration for a test over `database`: the simulated cluster, and tenant
+ * databases in the test's own database (embedded PGlite, or the server database with a prefix
+ * of its own for the server-wide role names, dropped with it).
+ */
+export function engineConfig(s: EngineSettings = {}, database?: Pick<TestDatabase, 'url'>) {
+  const url = database?.url;
   return {
+    cluster: { kind: 'simulated' as const },
+    tenantDatabases: { url, namePrefix: url ? tenantNamePrefixFor(url) : '' },
+    secretKey: TEST_SECRET_KEY,
+    readyTimeoutMs: s.readyTimeoutMs ?? 30_000,
+    verifyTimeoutMs: s.verifyTimeoutMs ?? 5_000,
     sim: { delayMs: s.delayMs ?? 0, faults: s.faults ?? [] },
     engine: { concurrency: s.concurrency ?? 4, leaseMs: s.leaseMs ?? 10_000, pollMs: 50, rollbackOnFailure: s.rollbackOnFailure ?? true },
     retry: { backoffSeconds: s.backoffSeconds ?? [1, 2, 4], maxRetries: s.maxRetries ?? 3 },
@@ -64,7 +80,7 @@ export function engineConfig(s: EngineSettings = {}) {
 export async function startTestApp(kind: BackendKind, options: TestAppOptions = {}): Promise<TestApp> {
   const database = await openTestDatabase(kind);
   const silent = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-  const engine = options.engine ? buildEngine(database.db, engineConfig(options.engine), silent, options.engine.owner) : undefined;
+  const engine = options.engine ? buildEngine(database.db, engineConfig(options.engine, database), silent, options.engine.owner) : undefined;
   const tokens = new TokenService('test-signing-secret-that-is-long-enough-0123456789', options.jwtTtlSeconds ?? 900);
   const deps: ApiDeps = {
     database,
@@ -76,6 +92,7 @@ export async function startTestApp(kind: BackendKind, options: TestAppOptions = 
     bodyLimitBytes: options.bodyLimitBytes ?? 65_536,
     maxRetries: options.engine?.maxRetries ?? 3,
     wakeWorkers: () => engine?.worker.wake(),
+    ...(engine?.cluster ? { simCluster: engine.cluster } : {}),
   };
   const app = await buildServer(deps);
   const infra = await buildInfraServer(deps);
@@ -89,7 +106,7 @@ export async function startTestApp(kind: BackendKind, options: TestAppOptions = 
     async close() {
       await app.close();
       await infra.close();
-      await engine?.worker.stop();
+      await engine?.stop();
       await database.close();
     },
   };

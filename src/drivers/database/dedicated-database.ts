@@ -1,6 +1,6 @@
-import type pg from 'pg';
 import { quoteIdent, quoteLiteral } from './identifiers.js';
 import { checkOwnership, ownershipMark } from './ownership-mark.js';
+import type { SqlClient } from './sql-client.js';
 
 /**
  * An Enterprise tenant's database of its own (spec/004 "Database Isolation Strategy"), on the
@@ -9,7 +9,7 @@ import { checkOwnership, ownershipMark } from './ownership-mark.js';
  * open a session there.
  */
 
-export async function readDatabase(client: pg.ClientBase, database: string): Promise<{ comment: string | null } | undefined> {
+export async function readDatabase(client: SqlClient, database: string): Promise<{ comment: string | null } | undefined> {
   const result = await client.query<{ comment: string | null }>(
     `select shobj_description(oid, 'pg_database') as comment from pg_database where datname = $1`,
     [database],
@@ -23,7 +23,7 @@ export async function readDatabase(client: pg.ClientBase, database: string): Pro
  * unmarked database, which the next ensure adopts (see ownership-mark.ts).
  */
 export async function ensureDatabase(
-  client: pg.ClientBase,
+  client: SqlClient,
   options: { tenantId: string; database: string; role: string; admin: string },
 ): Promise<void> {
   const { tenantId, admin } = options;
@@ -40,7 +40,7 @@ export async function ensureDatabase(
 }
 
 /** Drops the database; WITH (FORCE) (PostgreSQL 13+) ends its sessions first. Absent is success. */
-export async function dropDatabase(client: pg.ClientBase, tenantId: string, database: string): Promise<void> {
+export async function dropDatabase(client: SqlClient, tenantId: string, database: string): Promise<void> {
   const existing = await readDatabase(client, database);
   if (!existing) return;
   checkOwnership('database', database, existing.comment, tenantId);

@@ -11,7 +11,7 @@ import { DriverError, type TenantDatabaseSpec } from '../contract.js';
  * valid name such as `1acme_ai` is not a valid *unquoted* identifier.
  */
 
-/** The nine per-service schemas of spec/002 phase 4. Must match SCHEMA_SUFFIXES in steps/setup-database.ts (a test checks). */
+/** The nine per-service schemas of spec/002 phase 4. Must match domain/tenant-database.ts, which the steps use (a test checks). */
 export const TENANT_SCHEMA_SUFFIXES = ['ai', 'bi', 'query', 'catalog', 'pipeline', 'ml', 'quality', 'ontology', 'governance'] as const;
 export type TenantSchemaSuffix = (typeof TENANT_SCHEMA_SUFFIXES)[number];
 
@@ -23,6 +23,7 @@ const RESERVED_NAMES: ReadonlySet<string> = new Set(['public', 'information_sche
 
 export interface TenantDatabaseNames {
   base: string;
+  /** Per database, so never prefixed. */
   schemas: string[];
   /** The login role of a tenant on the shared server. */
   sharedRole: string;
@@ -31,23 +32,57 @@ export interface TenantDatabaseNames {
   database: string;
 }
 
-/** The names setup-database.ts declares for a slug; refuses anything that is not a valid slug. */
-export function tenantDatabaseNames(slug: string): TenantDatabaseNames {
+/**
+ * Roles and databases are cluster-wide: two control planes (or two test files) sharing a server
+ * would both call the role of `acme` `acme_app`, and each would take the other's for its own (or
+ * refuse it as another tenant's). A prefix per control plane keeps them apart. Schemas live in one
+ * database and are not prefixed.
+ *
+ * At most 16 characters: with the longest slug (SLUG_MAX, 40) the longest names, `{prefix}{base}_owner`
+ * and `{prefix}matih_{base}`, take 62 bytes, within the 63 PostgreSQL keeps.
+ */
+export const MAX_TENANT_NAME_PREFIX_LENGTH = 16;
+const PREFIX_PATTERN = /^[a-z][a-z0-9_]{0,15}$/;
+
+/** Why `prefix` may not prefix the cluster-wide names, or undefined when it may ('' may). */
+export function checkTenantNamePrefix(prefix: string): string | undefined {
+  if (prefix === '') return undefined;
+  if (!PREFIX_PATTERN.test(prefix)) {
+    return `must be 1 to ${MAX_TENANT_NAME_PREFIX_LENGTH} lowercase letters, digits and underscores, starting with a letter`;
+  }
+  // pg_ names are the server's own: CREATE ROLE pg_x fails, and a reserved-looking name misleads.
+  if (prefix.startsWith('pg_')) return 'must not start with pg_ (reserved by PostgreSQL)';
+  return undefined;
+}
+
+/**
+ * The names of a slug's objects (the same as domain/tenant-database.ts tenantDatabasePlan, which
+ * the steps declare), the cluster-wide ones (roles, database) behind `prefix`; refuses anything
+ * that is not a valid slug or prefix.
+ */
+export function tenantDatabaseNames(slug: string, prefix = ''): TenantDatabaseNames {
   const problem = slugProblem(slug);
   if (problem !== undefined) throw new DriverError(`tenant slug ${JSON.stringify(slug)} ${problem}`, false);
+  const prefixProblem = checkTenantNamePrefix(prefix);
+  if (prefixProblem !== undefined) throw new DriverError(`tenant name prefix ${JSON.stringify(prefix)} ${prefixProblem}`, false);
   const base = slug.replaceAll('-', '_');
   return {
     base,
     schemas: TENANT_SCHEMA_SUFFIXES.map((suffix) => `${base}_${suffix}`),
-    sharedRole: `${base}_app`,
-    databaseRole: `${base}_owner`,
-    database: `matih_${base}`,
+    sharedRole: `${prefix}${base}_app`,
+    databaseRole: `${prefix}${base}_owner`,
+    database: `${prefix}matih_${base}`,
   };
 }
 
-/** A complete spec for a slug, for the composition root and tests. */
-export function tenantDatabaseSpec(tenantId: string, slug: string, isolation: TenantDatabaseSpec['isolation']): TenantDatabaseSpec {
-  const names = tenantDatabaseNames(slug);
+/** A complete spec for a slug, for the composition root and tests; `prefix` as in tenantDatabaseNames. */
+export function tenantDatabaseSpec(
+  tenantId: string,
+  slug: string,
+  isolation: TenantDatabaseSpec['isolation'],
+  prefix = '',
+): TenantDatabaseSpec {
+  const names = tenantDatabaseNames(slug, prefix);
   if (isolation === 'DATABASE_PER_TENANT') {
     return { tenantId, isolation, schemas: names.schemas, role: names.databaseRole, database: names.database };
   }

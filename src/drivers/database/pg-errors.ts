@@ -24,6 +24,8 @@ export function isRetryablePgError(error: unknown): boolean {
     return /terminated|timeout|Connection ended/i.test(error instanceof Error ? error.message : '');
   }
   if (NETWORK_CODES.has(code)) return true;
+  // Two catalog updates of one row at once (concurrent GRANTs on one object): the loser may try again.
+  if (code === 'XX000' && /tuple concurrently (updated|deleted)/.test(error instanceof Error ? error.message : '')) return true;
   if (!/^[0-9A-Z]{5}$/.test(code)) return false;
   return RETRYABLE_CLASSES.has(code.slice(0, 2)) || RETRYABLE_CODES.has(code);
 }

@@ -6,14 +6,20 @@ import {
   type TenantDatabaseObservation,
   type TenantDatabaseSpec,
 } from '../contract.js';
-import { ensureDatabase, dropDatabase, readDatabase } from './dedicated-database.js';
-import { checkTenantDatabaseSpec, quoteIdent } from './identifiers.js';
-import { checkOwnership } from './ownership-mark.js';
+import { ensureDatabase, readDatabase } from './dedicated-database.js';
 import { pgDriverError } from './pg-errors.js';
-import { seedReferenceData } from './seed.js';
-import { dropRole, ensureRole, readRole, terminateSessions } from './tenant-role.js';
-import { type ServiceSchemas, migrateTenant, serviceSchemas, tenantMigrationVersion, versionTable } from './tenant-migrations.js';
-import { dropSchemas, ensureSchemas, protectVersionTable, readSchemas } from './tenant-schemas.js';
+import type { SqlClient } from './sql-client.js';
+import { ensureRole, readRole } from './tenant-role.js';
+import {
+  dropTenantDatabase,
+  ensureContents,
+  ensureSharedSchemas,
+  observeSharedSchemas,
+  planTenantDatabase as plan,
+  probeTenantSchemas,
+  readContents,
+  sessionIdentity,
+} from './tenant-provisioning.js';
 
 export interface PostgresTenantDatabaseOptions {
   /**
@@ -44,6 +50,7 @@ const APPLICATION_NAME = 'matih-tenant-database';
  * marked as another tenant's (ownership-mark.ts). Errors are DriverErrors (pg-errors.ts).
  */
 export class PostgresTenantDatabase implements TenantDatabaseDriver {
+  readonly isolations: ReadonlySet<TenantDatabaseSpec['isolation']> = new Set(['SCHEMA_PER_TENANT', 'DATABASE_PER_TENANT'] as const);
   private readonly pool: pg.Pool;
   private readonly adminUrl: string;
   private readonly host: string;
@@ -69,10 +76,8 @@ export class PostgresTenantDatabase implements TenantDatabaseDriver {
   async observe(spec: TenantDatabaseSpec): Promise<TenantDatabaseObservation> {
     const s = plan(spec);
     return this.withAdmin(`observing tenant ${spec.tenantId}'s database`, async (admin) => {
+      if (spec.isolation === 'SCHEMA_PER_TENANT') return observeSharedSchemas(admin, spec, s);
       const rolePresent = (await readRole(admin, spec.role)) !== undefined;
-      if (spec.isolation === 'SCHEMA_PER_TENANT') {
-        return { rolePresent, databasePresent: false, ...(await readContents(admin, spec, s)) };
-      }
       const database = spec.database as string;
       if ((await readDatabase(admin, database)) === undefined) {
         return { rolePresent, databasePresent: false, schemasPresent: [], migrationVersion: null };
@@ -84,19 +89,15 @@ export class PostgresTenantDatabase implements TenantDatabaseDriver {
   async ensure(spec: TenantDatabaseSpec, password: string): Promise<TenantDatabaseConnection> {
     const s = plan(spec);
     return this.withAdmin(`ensuring tenant ${spec.tenantId}'s database`, async (admin) => {
-      const who = await admin.query<{ admin: string; database: string }>('select current_user as admin, current_database() as database');
-      const { admin: adminName, database: shared } = who.rows[0] as { admin: string; database: string };
-      await ensureRole(admin, spec.tenantId, spec.role, password, this.connectionLimit);
-      const contents = (client: pg.ClientBase) => ensureContents(client, spec, s, adminName);
       if (spec.isolation === 'SCHEMA_PER_TENANT') {
-        // PUBLIC holds CONNECT on a new database, but an operator may have revoked it there.
-        await admin.query(`GRANT CONNECT ON DATABASE ${quoteIdent(shared)} TO ${quoteIdent(spec.role)}`);
-        await contents(admin);
+        const shared = await ensureSharedSchemas(admin, spec, s, { password, connectionLimit: this.connectionLimit, grantConnect: true });
         return this.connection(shared, spec.role, password);
       }
+      const { admin: adminName } = await sessionIdentity(admin);
+      await ensureRole(admin, spec.tenantId, spec.role, password, this.connectionLimit);
       const database = spec.database as string;
       await ensureDatabase(admin, { tenantId: spec.tenantId, database, role: spec.role, admin: adminName });
-      await this.inDatabase(database, contents);
+      await this.inDatabase(database, (client) => ensureContents(client, spec, s, adminName));
       return this.connection(database, spec.role, password);
     });
   }
@@ -121,14 +122,8 @@ export class PostgresTenantDatabase implements TenantDatabaseDriver {
     client.on('error', () => {});
     try {
       await client.connect();
-      await client.query(`SET search_path TO ${spec.schemas.map(quoteIdent).join(', ')}`);
-      const me = await client.query<{ user: string }>('select current_user as user');
-      if (me.rows[0]?.user !== spec.role) throw new DriverError(`verify: logged in as ${me.rows[0]?.user}, not ${spec.role}`, false);
       await client.query('begin');
-      await client.query('select count(*) from system_roles');
-      for (const schema of spec.schemas) {
-        await client.query(`create table ${quoteIdent(schema)}.matih_verify_probe (id integer)`);
-      }
+      await probeTenantSchemas(client, spec);
       await client.query('rollback');
     } catch (error) {
       throw pgDriverError(`verifying the tenant database as ${where}`, error);
@@ -139,17 +134,7 @@ export class PostgresTenantDatabase implements TenantDatabaseDriver {
 
   async drop(spec: TenantDatabaseSpec): Promise<void> {
     plan(spec);
-    await this.withAdmin(`dropping tenant ${spec.tenantId}'s database`, async (admin) => {
-      const role = await readRole(admin, spec.role);
-      if (role) {
-        checkOwnership('role', spec.role, role.comment, spec.tenantId);
-        // Its open sessions could hold locks the drop of its schemas would wait on.
-        await terminateSessions(admin, 'usename', spec.role);
-      }
-      if (spec.isolation === 'SCHEMA_PER_TENANT') await dropSchemas(admin, spec.tenantId, spec.schemas);
-      else await dropDatabase(admin, spec.tenantId, spec.database as string);
-      await dropRole(admin, spec.tenantId, spec.role);
-    });
+    await this.withAdmin(`dropping tenant ${spec.tenantId}'s database`, (admin) => dropTenantDatabase(admin, spec));
   }
 
   async close(): Promise<void> {
@@ -179,7 +164,7 @@ export class PostgresTenantDatabase implements TenantDatabaseDriver {
   }
 
   /** A short-lived admin session in another database of the server (an Enterprise tenant's). */
-  private async inDatabase<T>(database: string, work: (client: pg.ClientBase) => Promise<T>): Promise<T> {
+  private async inDatabase<T>(database: string, work: (client: SqlClient) => Promise<T>): Promise<T> {
     const url = new URL(this.adminUrl);
     url.pathname = `/${encodeURIComponent(database)}`;
     const client = new pg.Client(this.adminConfig(url.toString()));
@@ -191,23 +176,4 @@ export class PostgresTenantDatabase implements TenantDatabaseDriver {
       await client.end().catch(() => undefined);
     }
   }
-}
-
-/** Checks the spec before any SQL runs and finds the schemas the migrations write to. */
-function plan(spec: TenantDatabaseSpec): ServiceSchemas {
-  checkTenantDatabaseSpec(spec);
-  return serviceSchemas(spec.schemas);
-}
-
-async function readContents(client: pg.ClientBase, spec: TenantDatabaseSpec, s: ServiceSchemas) {
-  const schemasPresent = (await readSchemas(client, spec.schemas)).map((row) => row.name);
-  return { schemasPresent, migrationVersion: await tenantMigrationVersion(client, s) };
-}
-
-/** Schemas and grants, then migrations, then seed: each step needs the one before. */
-async function ensureContents(client: pg.ClientBase, spec: TenantDatabaseSpec, s: ServiceSchemas, admin: string): Promise<void> {
-  await ensureSchemas(client, { tenantId: spec.tenantId, schemas: spec.schemas, role: spec.role, admin });
-  await migrateTenant(client, s);
-  await protectVersionTable(client, versionTable(s), spec.role);
-  await seedReferenceData(client, s);
 }

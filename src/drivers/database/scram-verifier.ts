@@ -1,4 +1,4 @@
-import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
+import { createHash, createHmac, pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto';
 import { DriverError } from '../contract.js';
 
 /** PostgreSQL's own default (scram_iterations, PG16; fixed before). */
@@ -22,9 +22,32 @@ export function scramSha256Verifier(password: string, salt: Buffer = randomBytes
   if (!PRINTABLE_ASCII.test(password)) {
     throw new DriverError('a tenant database password must be non-empty printable ASCII', false);
   }
+  const { storedKey, serverKey } = scramKeys(password, salt, iterations);
+  return `SCRAM-SHA-256$${iterations}:${salt.toString('base64')}$${storedKey.toString('base64')}:${serverKey.toString('base64')}`;
+}
+
+function scramKeys(password: string, salt: Buffer, iterations: number): { storedKey: Buffer; serverKey: Buffer } {
   const salted = pbkdf2Sync(Buffer.from(password, 'utf8'), salt, iterations, 32, 'sha256');
   const clientKey = createHmac('sha256', salted).update('Client Key').digest();
-  const storedKey = createHash('sha256').update(clientKey).digest();
-  const serverKey = createHmac('sha256', salted).update('Server Key').digest();
-  return `SCRAM-SHA-256$${iterations}:${salt.toString('base64')}$${storedKey.toString('base64')}:${serverKey.toString('base64')}`;
+  return {
+    storedKey: createHash('sha256').update(clientKey).digest(),
+    serverKey: createHmac('sha256', salted).update('Server Key').digest(),
+  };
+}
+
+const VERIFIER = /^SCRAM-SHA-256\$(\d{1,7}):([A-Za-z0-9+/=]+)\$([A-Za-z0-9+/=]+):([A-Za-z0-9+/=]+)$/;
+
+/**
+ * Whether `password` is the one `verifier` (a stored rolpassword) was made from: the check the
+ * server's SCRAM login makes, done here for the embedded database, where nobody logs in. False
+ * for anything that is not a SCRAM-SHA-256 verifier (an md5 hash, NULL) and for a password this
+ * module would refuse to hash. The keys are compared in constant time.
+ */
+export function scramVerifierMatches(verifier: string | null, password: string): boolean {
+  const match = verifier === null ? null : VERIFIER.exec(verifier);
+  if (!match || !PRINTABLE_ASCII.test(password)) return false;
+  const [, iterations, salt, storedKey, serverKey] = match as unknown as [string, string, string, string, string];
+  const keys = scramKeys(password, Buffer.from(salt, 'base64'), Number(iterations));
+  const same = (a: Buffer, b: Buffer) => a.length === b.length && timingSafeEqual(a, b);
+  return same(keys.storedKey, Buffer.from(storedKey, 'base64')) && same(keys.serverKey, Buffer.from(serverKey, 'base64'));
 }

@@ -1,5 +1,5 @@
-import type pg from 'pg';
 import { DEFAULT_ROLES } from '../../domain/roles.js';
+import type { SqlClient } from './sql-client.js';
 import type { ServiceSchemas } from './tenant-migrations.js';
 import { inTransaction } from './transaction.js';
 
@@ -73,32 +73,32 @@ export const DEFAULT_CONFIGURATION: readonly ConfigurationEntry[] = [
 ];
 
 /** Inserts the reference rows that are missing, in one transaction. Returns how many were inserted. */
-export async function seedReferenceData(client: pg.ClientBase, s: ServiceSchemas): Promise<number> {
+export async function seedReferenceData(client: SqlClient, s: ServiceSchemas): Promise<number> {
   return inTransaction(client, async () => {
     let inserted = 0;
     for (const t of DEFAULT_DASHBOARD_TEMPLATES) {
       const result = await client.query(
         `insert into ${s.bi}.dashboard_templates (key, name, description, definition)
-         values ($1, $2, $3, $4) on conflict (key) do nothing`,
+         values ($1, $2, $3, $4) on conflict (key) do nothing returning 1`,
         [t.key, t.name, t.description, JSON.stringify({ widgets: t.widgets })],
       );
-      inserted += result.rowCount ?? 0;
+      inserted += result.rows.length;
     }
     for (const role of DEFAULT_ROLES) {
       const result = await client.query(
         `insert into ${s.governance}.system_roles (name, description, permissions)
-         values ($1, $2, $3) on conflict (name) do nothing`,
+         values ($1, $2, $3) on conflict (name) do nothing returning 1`,
         [role.name, role.description, role.permissions],
       );
-      inserted += result.rowCount ?? 0;
+      inserted += result.rows.length;
     }
     for (const c of DEFAULT_CONFIGURATION) {
       const result = await client.query(
         `insert into ${s[c.service]}.configuration (key, value, description)
-         values ($1, $2, $3) on conflict (key) do nothing`,
+         values ($1, $2, $3) on conflict (key) do nothing returning 1`,
         [c.key, JSON.stringify(c.value), c.description],
       );
-      inserted += result.rowCount ?? 0;
+      inserted += result.rows.length;
     }
     return inserted;
   });

@@ -1,6 +1,6 @@
-import type pg from 'pg';
 import { DriverError } from '../contract.js';
 import { quoteIdent } from './identifiers.js';
+import type { SqlClient } from './sql-client.js';
 import { inTransaction } from './transaction.js';
 
 /**
@@ -105,7 +105,7 @@ export function versionTable(s: ServiceSchemas): string {
 }
 
 /** The highest applied version, or null when none is (or the schema is absent). */
-export async function tenantMigrationVersion(client: pg.ClientBase, s: ServiceSchemas): Promise<number | null> {
+export async function tenantMigrationVersion(client: SqlClient, s: ServiceSchemas): Promise<number | null> {
   const exists = await client.query<{ present: boolean }>('select to_regclass($1) is not null as present', [versionTable(s)]);
   if (!exists.rows[0]?.present) return null;
   const row = await client.query<{ version: number | null }>(`select max(version)::int as version from ${versionTable(s)}`);
@@ -118,7 +118,7 @@ export async function tenantMigrationVersion(client: pg.ClientBase, s: ServiceSc
  * so each migration runs exactly once. Returns the versions applied now.
  */
 export async function migrateTenant(
-  client: pg.ClientBase,
+  client: SqlClient,
   s: ServiceSchemas,
   migrations: readonly TenantMigration[] = TENANT_MIGRATIONS,
 ): Promise<number[]> {
@@ -133,7 +133,7 @@ export async function migrateTenant(
           applied_at timestamptz not null default now()
         )`);
       const done = await client.query(`select 1 from ${versionTable(s)} where version = $1`, [migration.version]);
-      if (done.rowCount !== 0) return;
+      if (done.rows.length !== 0) return;
       await client.query(migration.sql(s));
       await client.query(`insert into ${versionTable(s)} (version, name) values ($1, $2)`, [migration.version, migration.name]);
       applied.push(migration.version);

@@ -1,9 +1,9 @@
-import type pg from 'pg';
 import { DriverError } from '../contract.js';
 import { quoteIdent, quoteLiteral } from './identifiers.js';
 import { checkOwnership, ownershipMark } from './ownership-mark.js';
 import { pgDriverError } from './pg-errors.js';
 import { scramSha256Verifier } from './scram-verifier.js';
+import type { SqlClient } from './sql-client.js';
 import { inTransaction } from './transaction.js';
 
 /**
@@ -22,7 +22,7 @@ interface RoleRow {
   comment: string | null;
 }
 
-export async function readRole(client: pg.ClientBase, role: string): Promise<RoleRow | undefined> {
+export async function readRole(client: SqlClient, role: string): Promise<RoleRow | undefined> {
   const result = await client.query<RoleRow>(
     `select rolsuper, rolreplication, rolbypassrls, shobj_description(oid, 'pg_authid') as comment
        from pg_roles where rolname = $1`,
@@ -38,7 +38,7 @@ export async function readRole(client: pg.ClientBase, role: string): Promise<Rol
  * these statements are reported without the server's message, which could quote the literal.
  */
 export async function ensureRole(
-  client: pg.ClientBase,
+  client: SqlClient,
   tenantId: string,
   role: string,
   password: string,
@@ -76,21 +76,35 @@ export async function ensureRole(
  * BY: tables a service created in a tenant schema, the CONNECT grant, default privileges). Its
  * sessions are ended first, since they could hold locks the drop waits on. Absent is success.
  */
-export async function dropRole(client: pg.ClientBase, tenantId: string, role: string): Promise<void> {
+export async function dropRole(client: SqlClient, tenantId: string, role: string): Promise<void> {
   const existing = await readRole(client, role);
   if (!existing) return;
   checkOwnership('role', role, existing.comment, tenantId);
   await terminateSessions(client, 'usename', role);
   const name = quoteIdent(role);
   await inTransaction(client, async () => {
+    await lockDatabaseAcls(client);
     await client.query(`DROP OWNED BY ${name}`);
     await client.query(`DROP ROLE IF EXISTS ${name}`);
   });
 }
 
 /** Ends the sessions of a user or on a database; best effort, since an admin that is not superuser may not. */
-export async function terminateSessions(client: pg.ClientBase, column: 'usename' | 'datname', value: string): Promise<void> {
+export async function terminateSessions(client: SqlClient, column: 'usename' | 'datname', value: string): Promise<void> {
   await client
     .query(`select pg_terminate_backend(pid) from pg_stat_activity where ${column} = $1 and pid <> pg_backend_pid()`, [value])
     .catch(() => undefined);
 }
+
+/**
+ * GRANT and REVOKE on a database rewrite its one pg_database row; two sessions doing it at once
+ * (two tenants provisioned together, both granted CONNECT on the shared database, or one dropped
+ * by DROP OWNED BY) fail with "tuple concurrently updated" (XX000). Taken inside the caller's
+ * transaction, this lock makes them wait for each other instead.
+ */
+export async function lockDatabaseAcls(client: SqlClient): Promise<void> {
+  await client.query('select pg_advisory_xact_lock($1, 0)', [DATABASE_ACL_LOCK_CLASS]);
+}
+
+// Apart from the tenant migrations' lock class (tenant-migrations.ts) and the control plane's one-key lock.
+const DATABASE_ACL_LOCK_CLASS = 724_003;

@@ -1,6 +1,6 @@
-import type pg from 'pg';
 import { quoteIdent, quoteLiteral } from './identifiers.js';
 import { checkOwnership, ownershipMark } from './ownership-mark.js';
+import type { SqlClient } from './sql-client.js';
 import { inTransaction } from './transaction.js';
 
 /**
@@ -23,7 +23,7 @@ interface SchemaRow {
 const TABLE_RIGHTS = 'SELECT, INSERT, UPDATE, DELETE';
 const SEQUENCE_RIGHTS = 'USAGE, SELECT, UPDATE';
 
-export async function readSchemas(client: pg.ClientBase, names: readonly string[]): Promise<SchemaRow[]> {
+export async function readSchemas(client: SqlClient, names: readonly string[]): Promise<SchemaRow[]> {
   const result = await client.query<SchemaRow>(
     `select nspname as name, pg_get_userbyid(nspowner) as owner, obj_description(oid, 'pg_namespace') as comment
        from pg_namespace where nspname = any($1::text[]) order by nspname`,
@@ -37,7 +37,7 @@ export async function readSchemas(client: pg.ClientBase, names: readonly string[
  * Grants are idempotent, so asserting them again repairs drift (a revoked right) at no cost.
  */
 export async function ensureSchemas(
-  client: pg.ClientBase,
+  client: SqlClient,
   options: { tenantId: string; schemas: readonly string[]; role: string; admin: string },
 ): Promise<void> {
   const { tenantId, schemas, admin } = options;
@@ -73,12 +73,12 @@ export async function ensureSchemas(
  * (deleting a row would make the next ensure re-run a migration). Called after the migrations,
  * since the grants above hand it the same rights as any table in its schema.
  */
-export async function protectVersionTable(client: pg.ClientBase, versionTable: string, role: string): Promise<void> {
+export async function protectVersionTable(client: SqlClient, versionTable: string, role: string): Promise<void> {
   await client.query(`REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON ${versionTable} FROM ${quoteIdent(role)}`);
 }
 
 /** Drops exactly the tenant's schemas that exist, with everything in them. Absent is success. */
-export async function dropSchemas(client: pg.ClientBase, tenantId: string, schemas: readonly string[]): Promise<void> {
+export async function dropSchemas(client: SqlClient, tenantId: string, schemas: readonly string[]): Promise<void> {
   await inTransaction(client, async () => {
     const existing = await readSchemas(client, schemas);
     for (const row of existing) checkOwnership('schema', row.name, row.comment, tenantId);

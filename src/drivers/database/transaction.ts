@@ -1,7 +1,7 @@
-import type pg from 'pg';
+import type { SqlClient } from './sql-client.js';
 
 /** Runs `work` in one transaction on `client`: commit on success, rollback (best effort) and rethrow on failure. */
-export async function inTransaction<T>(client: pg.ClientBase, work: () => Promise<T>): Promise<T> {
+export async function inTransaction<T>(client: SqlClient, work: () => Promise<T>): Promise<T> {
   await client.query('begin');
   try {
     const result = await work();

@@ -66,7 +66,7 @@ function apiServerMessage(body: unknown): string {
 }
 
 /** Retry-After in seconds (RFC 9110 allows a date too), or the Status's details.retryAfterSeconds. */
-function retryAfterSeconds(headers: Readonly<Record<string, string>> | undefined, body: unknown): number | undefined {
+export function retryAfterSeconds(headers: Readonly<Record<string, string>> | undefined, body: unknown): number | undefined {
   const header = headers?.['retry-after'] ?? headers?.['Retry-After'];
   if (header !== undefined) {
     const seconds = Number(header);

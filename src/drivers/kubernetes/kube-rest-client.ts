@@ -7,8 +7,19 @@ export interface RestRequest {
   query?: Readonly<Record<string, string>>;
   contentType?: string;
   body?: string;
+  /** The Accept header; application/json unless given. */
+  accept?: string;
   /** The caller giving up (a wait that ended); the request's own timeout applies as well. */
   signal?: AbortSignal;
+}
+
+/** One answer as it came, whatever its status. */
+export interface RawResponse {
+  status: number;
+  /** Header names in lower case. */
+  headers: Readonly<Record<string, string>>;
+  /** The body as text, cut to `maxBodyChars` when the request asked for that. */
+  body: string;
 }
 
 /**
@@ -42,8 +53,30 @@ export class KubeRestClient {
    * the transport's error otherwise.
    */
   async request(method: HttpMethod, path: string, options: RestRequest = {}): Promise<unknown> {
-    const context = this.configuration.baseServer.makeRequestContext(path, method);
-    context.setHeaderParam('Accept', 'application/json');
+    const answer = await this.exchange(method, path, options);
+    if (answer.status < 200 || answer.status > 299) {
+      // The body is the API server's Status; error-classification.ts reads its message.
+      throw new ApiException<string>(answer.status, 'Unsuccessful HTTP Request', answer.body, { ...answer.headers });
+    }
+    return answer.body === '' ? undefined : (JSON.parse(answer.body) as unknown);
+  }
+
+  /**
+   * One request, and its answer whatever the status: for callers to whom a non-2xx is an answer
+   * rather than a failure (the service proxy, where it is the service speaking). Throws only when
+   * there is no answer: a retryable DriverError after the timeout, the transport's error
+   * otherwise (an abort by `signal` included).
+   *
+   * `maxBodyChars` keeps only the start of the body. client-node's transport reads a body whole
+   * before it hands it over, so this bounds what the caller holds and passes on, not what is
+   * read; the request timeout bounds that.
+   */
+  async exchange(method: HttpMethod, path: string, options: RestRequest & { maxBodyChars?: number } = {}): Promise<RawResponse> {
+    // client-node drops a trailing slash from every URL (RequestContext.getUrl); an empty query
+    // keeps it ("/proxy/" and "/proxy" are different paths to a proxied service).
+    const keepSlash = path.endsWith('/') && Object.keys(options.query ?? {}).length === 0 ? '?' : '';
+    const context = this.configuration.baseServer.makeRequestContext(`${path}${keepSlash}`, method);
+    context.setHeaderParam('Accept', options.accept ?? 'application/json');
     for (const [name, value] of Object.entries(options.query ?? {})) context.setQueryParam(name, value);
     if (options.body !== undefined) {
       context.setHeaderParam('Content-Type', options.contentType ?? 'application/json');
@@ -56,11 +89,8 @@ export class KubeRestClient {
     try {
       const response = await this.configuration.httpApi.send(context).toPromise();
       const text = await response.body.text();
-      if (response.httpStatusCode < 200 || response.httpStatusCode > 299) {
-        // The body is the API server's Status; error-classification.ts reads its message.
-        throw new ApiException<string>(response.httpStatusCode, 'Unsuccessful HTTP Request', text, response.headers);
-      }
-      return text === '' ? undefined : (JSON.parse(text) as unknown);
+      const body = options.maxBodyChars === undefined ? text : text.slice(0, options.maxBodyChars);
+      return { status: response.httpStatusCode, headers: response.headers, body };
     } catch (error) {
       if (timeout.aborted && !options.signal?.aborted) {
         throw new DriverError(`${method} ${path}: no answer from the API server within ${this.timeoutMs} ms`, true);

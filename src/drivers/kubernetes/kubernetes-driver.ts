@@ -1,5 +1,5 @@
 import { KubeConfig, Watch } from '@kubernetes/client-node';
-import { type ClusterDriver, DriverError, type KubeObject, type ObjectKind, type ObjectRef, type ReadyWait } from '../contract.js';
+import { type ClusterDriver, DriverError, type KubeObject, type ObjectKind, type ObjectRef, type ProbeResult, type ReadyWait, type ServiceEndpoint } from '../contract.js';
 import { awaitObjectsReady } from './await-ready.js';
 import { apiStatus, classifyKubeError } from './error-classification.js';
 import { type KubeConfigSource, loadKubeConfig } from './kube-config.js';
@@ -8,6 +8,7 @@ import { labelSelector } from './label-selector.js';
 import { watchObject } from './object-watch.js';
 import { describeRef, isKubeObject, refOf } from './object-refs.js';
 import { KindNotServedError, ResourceDiscovery } from './resource-discovery.js';
+import { MAX_PROBE_BODY_CHARS, type ProbeScheme, describeEndpoint, probeResultOf, serviceProxyPath } from './service-probe.js';
 
 /**
  * The one field manager of every server-side apply we make. Stable on purpose: the API server
@@ -39,6 +40,8 @@ export interface KubernetesDriverOptions {
   watchTimeoutSeconds?: number;
   /** Objects per list page; default 500. */
   listPageSize?: number;
+  /** How the API server's service proxy talks to probed services: 'http' (default) or 'https'. */
+  probeScheme?: ProbeScheme;
 }
 
 /** Server-populated metadata. Sent back in an apply, managedFields is refused and resourceVersion makes it a compare-and-swap that fails with 409. */
@@ -57,6 +60,7 @@ export class KubernetesClusterDriver implements ClusterDriver {
   private readonly watchRetryDelayMs: number;
   private readonly watchTimeoutSeconds: number;
   private readonly listPageSize: number;
+  private readonly probeScheme: ProbeScheme;
 
   constructor(options: KubernetesDriverOptions) {
     const config = options.kubeConfig instanceof KubeConfig ? options.kubeConfig : loadKubeConfig(options.kubeConfig);
@@ -66,6 +70,7 @@ export class KubernetesClusterDriver implements ClusterDriver {
     this.watchRetryDelayMs = options.watchRetryDelayMs ?? 1000;
     this.watchTimeoutSeconds = options.watchTimeoutSeconds ?? 60;
     this.listPageSize = options.listPageSize ?? 500;
+    this.probeScheme = options.probeScheme ?? 'http';
   }
 
   async get(ref: ObjectRef, signal?: AbortSignal): Promise<KubeObject | undefined> {
@@ -141,6 +146,30 @@ export class KubernetesClusterDriver implements ClusterDriver {
       retryDelayMs: this.watchRetryDelayMs,
     };
     return awaitObjectsReady(deps, refs, wait);
+  }
+
+  /**
+   * GET through the API server's service proxy (service-probe.ts says what each answer means).
+   * No discovery: the proxy is a core subresource every API server serves. Rejects with
+   * `signal.reason` when the caller aborts.
+   */
+  async probe(endpoint: ServiceEndpoint, path: string, signal?: AbortSignal): Promise<ProbeResult> {
+    signal?.throwIfAborted();
+    const target = serviceProxyPath(endpoint, path, this.probeScheme);
+    const action = `probe ${describeEndpoint(endpoint)}${path}`;
+    try {
+      const answer = await this.rest.exchange(HttpMethod.GET, target, {
+        // A health endpoint may answer JSON or text: JSON preferred, anything taken.
+        accept: 'application/json, */*',
+        maxBodyChars: MAX_PROBE_BODY_CHARS,
+        ...(signal ? { signal } : {}),
+      });
+      return probeResultOf(answer, action);
+    } catch (error) {
+      // The caller's reason, as given, like awaitReady (an AbortError DOMException unless it chose another).
+      if (signal?.aborted) throw signal.reason as Error;
+      throw classifyKubeError(error, action);
+    }
   }
 }
 

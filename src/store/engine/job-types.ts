@@ -24,6 +24,7 @@ export interface ClaimedJob {
     region: string;
     cloudProvider: CloudProvider;
     adminEmail: string;
+    createdAt: Date;
   };
   steps: Map<string, StepRecord & { outputs: Record<string, unknown> }>;
 }

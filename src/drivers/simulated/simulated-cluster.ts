@@ -1,0 +1,239 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { isDeepStrictEqual } from 'node:util';
+import {
+  type ClusterDriver,
+  DriverError,
+  type KubeObject,
+  type ObjectKind,
+  type ObjectRef,
+  type ProbeResult,
+  type ReadyWait,
+  type ServiceEndpoint,
+} from '../contract.js';
+import { labelSelector } from '../kubernetes/label-selector.js';
+import { describeRef } from '../kubernetes/object-refs.js';
+import { pollUntilReady, type ReadyCheck } from './sim-await-ready.js';
+import { type DeclaredObject, declaredForm, specPart } from './sim-declared.js';
+import { groupOf, isKnownClusterScoped, isNamespaceKind, keyOfRef } from './sim-kinds.js';
+import { DEFAULT_LOAD_BALANCER_IPS, nextFreeIp } from './sim-load-balancer-ips.js';
+import type { SimObjectKey, SimObjectRecord, SimObjectStore } from './sim-object-store.js';
+import { isSimReady, readyAtAfterChange, simPendingReason, workloadOf } from './sim-readiness.js';
+import { materialise } from './sim-status.js';
+
+/**
+ * The simulated cluster: a TEST DOUBLE of a Kubernetes API server, in the manner of kwok
+ * (DESIGN.md section 5). It is the default ClusterDriver so that one laptop runs everything; the
+ * real one is drivers/kubernetes. Both pass the same contract tests (test/drivers/cluster-contract.ts).
+ *
+ * What it simulates:
+ * - storage: objects are kept in the control-plane database (table sim_objects), so they survive
+ *   a restart and replicas sharing a PostgreSQL server see one cluster;
+ * - server-side apply as an answer: the declared object is stored as given (status and server
+ *   metadata stripped), with a stable uid, creationTimestamp, a resourceVersion that changes on
+ *   every change, and a generation bumped when anything outside metadata changes; an identical
+ *   apply changes nothing (only the apply_count tests read);
+ * - namespaces: cluster-scoped Namespaces, and deleting one deletes everything in it (at once;
+ *   the API server takes seconds);
+ * - readiness: Deployments, StatefulSets, Flux HelmReleases and LoadBalancer Services become
+ *   ready `delayMs` after an apply that changed them, with the status their controllers would
+ *   write (replica counts, a Ready condition, an ingress IP from a pool of addresses);
+ * - probe: a service "answers" 200 when a ready Deployment or HelmRelease of its name exists.
+ *
+ * What it does not: no admission (webhooks, defaulting beyond replicas=1, schema validation of
+ * specs), no field ownership (an apply replaces the whole declaration, as one field manager with
+ * force would), no controllers (no ReplicaSets, Pods, Endpoints, Helm installs), no namespace
+ * existence check, no finalizers or garbage collection by ownerReferences, no watch, and no
+ * version conversion (an object reads the same at every version of its group).
+ *
+ * Beyond the ClusterDriver contract it has hooks for tests and the inspection API
+ * (GET/DELETE /api/v1/sim/objects): markReady, configure, listAll, remove and applyCount.
+ */
+export interface SimulatedClusterOptions {
+  /** How long a workload takes to become ready after an apply that changed it. */
+  delayMs: number;
+  /** Addresses LoadBalancer Services get, lowest free first; default 10.240.0.1-254. */
+  loadBalancerIps?: readonly string[];
+  /** How often awaitReady reads the store while waiting (besides waking at each ready_at); default 100 ms. */
+  pollMs?: number;
+}
+
+// Concurrent applies of one object (or two load balancers taking the last free address) lose
+// compare-and-set races; each retry reads again. Few contenders ever race, so a few tries do.
+const APPLY_ATTEMPTS = 8;
+
+export class SimulatedCluster implements ClusterDriver {
+  private delayMs: number;
+  private readonly loadBalancerIps: readonly string[];
+  private readonly pollMs: number;
+
+  constructor(
+    private readonly store: SimObjectStore,
+    options: SimulatedClusterOptions,
+  ) {
+    this.delayMs = options.delayMs;
+    this.loadBalancerIps = options.loadBalancerIps ?? DEFAULT_LOAD_BALANCER_IPS;
+    this.pollMs = options.pollMs ?? 100;
+  }
+
+  async get(ref: ObjectRef): Promise<KubeObject | undefined> {
+    const record = await this.store.get(keyOfRef(ref));
+    return record && materialise(record, Date.now(), ref.apiVersion);
+  }
+
+  async apply(object: KubeObject): Promise<KubeObject> {
+    const declared = declaredForm(object);
+    for (let attempt = 1; attempt <= APPLY_ATTEMPTS; attempt++) {
+      const current = await this.store.get(declared.key);
+      const stored = current ? await this.update(current, declared) : await this.create(declared);
+      if (stored) return materialise(stored, Date.now());
+      // Lost a race: let the winner finish, then look again.
+      await sleep(Math.random() * 5 * attempt);
+    }
+    throw new DriverError(`apply ${describeKey(declared.key, declared.apiVersion)}: conflicting concurrent changes, try again`, true);
+  }
+
+  async delete(ref: ObjectRef): Promise<void> {
+    await this.remove(ref);
+  }
+
+  async list(kind: ObjectKind, labels: Readonly<Record<string, string>>, namespace?: string): Promise<KubeObject[]> {
+    // The real driver refuses what no label selector can say; so does the double.
+    labelSelector(labels);
+    const apiGroup = groupOf(kind.apiVersion);
+    const records = await this.store.list({
+      apiGroup,
+      kind: kind.kind,
+      ...(namespace && !isKnownClusterScoped(apiGroup, kind.kind) ? { namespace } : {}),
+      labels,
+    });
+    const now = Date.now();
+    return records.map((r) => materialise(r, now, kind.apiVersion));
+  }
+
+  async awaitReady(refs: readonly ObjectRef[], wait: ReadyWait): Promise<void> {
+    const keys = refs.map(keyOfRef);
+    const check = async (): Promise<ReadyCheck> => {
+      const records = await this.store.getMany(keys);
+      const now = Date.now();
+      const notReady = new Map<string, string>();
+      let nextReadyAt: number | undefined;
+      for (const [i, ref] of refs.entries()) {
+        const key = keys[i] as SimObjectKey;
+        const record = records.find((r) => sameKey(r, key));
+        if (!record) {
+          notReady.set(describeRef(ref), 'does not exist');
+        } else if (!isSimReady(record, now)) {
+          notReady.set(describeRef(ref), simPendingReason(record, now));
+          const at = record.readyAt?.getTime();
+          if (at !== undefined && at > now) nextReadyAt = Math.min(nextReadyAt ?? Infinity, at);
+        }
+      }
+      return { notReady, nextReadyAt };
+    };
+    return pollUntilReady(check, wait, this.pollMs);
+  }
+
+  /**
+   * As if the API server proxied GET `path` to the Service: 200 when a ready Deployment or
+   * HelmRelease named like it runs in its namespace, 503 (no ready endpoints) while only one
+   * that is not ready does, 404 when there is none. The path is not looked at.
+   */
+  async probe(endpoint: ServiceEndpoint, _path: string, signal?: AbortSignal): Promise<ProbeResult> {
+    signal?.throwIfAborted();
+    const backends = await this.store.getMany([
+      { apiGroup: 'apps', kind: 'Deployment', namespace: endpoint.namespace, name: endpoint.name },
+      { apiGroup: 'helm.toolkit.fluxcd.io', kind: 'HelmRelease', namespace: endpoint.namespace, name: endpoint.name },
+    ]);
+    signal?.throwIfAborted();
+    const now = Date.now();
+    if (backends.some((r) => isSimReady(r, now))) return { healthy: true, status: 200 };
+    if (backends.length > 0) return { healthy: false, status: 503, detail: 'no ready endpoints' };
+    return { healthy: false, status: 404, detail: `no Deployment or HelmRelease ${endpoint.namespace}/${endpoint.name} serves this service` };
+  }
+
+  /* ----------------------------------------------------------------------------------------- *
+   * Hooks for tests and the simulated-cluster inspection API. Not part of ClusterDriver.
+   * ----------------------------------------------------------------------------------------- */
+
+  /** For tests: the object's controller finishes now (a Deployment rolled out, a release installed). */
+  async markReady(ref: ObjectRef): Promise<void> {
+    const found = await this.store.setReadyAt(keyOfRef(ref), new Date());
+    if (!found) throw new DriverError(`markReady: ${describeRef(ref)} does not exist`, false);
+  }
+
+  /** For tests: a new delay for workloads changed from now on (those rolling out keep their ready_at). */
+  configure(options: Partial<Pick<SimulatedClusterOptions, 'delayMs'>>): void {
+    if (options.delayMs !== undefined) this.delayMs = options.delayMs;
+  }
+
+  /** For inspection (tests, GET /api/v1/sim/objects): every object, in one namespace or all, optionally of one kind. */
+  async listAll(namespace?: string, kind?: string): Promise<KubeObject[]> {
+    const records = await this.store.list({ ...(namespace !== undefined ? { namespace } : {}), ...(kind !== undefined ? { kind } : {}) });
+    const now = Date.now();
+    return records.map((r) => materialise(r, now));
+  }
+
+  /**
+   * Deletes one object (a Namespace with everything in it); true when anything existed. delete() is
+   * this without the answer; the inspection API uses it to delete behind the engine's back.
+   */
+  async remove(ref: ObjectRef): Promise<boolean> {
+    const key = keyOfRef(ref);
+    if (isNamespaceKind(key.apiGroup, key.kind)) {
+      // Even when the Namespace object itself is absent: the sim does not require one before
+      // objects go into a namespace, so deleting the namespace must still empty it.
+      const { namespaceExisted, contents } = await this.store.deleteNamespace(ref.name);
+      return namespaceExisted || contents > 0;
+    }
+    return this.store.delete(key);
+  }
+
+  /** For tests: how many times the object was applied (changed or not); 0 when absent. */
+  async applyCount(ref: ObjectRef): Promise<number> {
+    return (await this.store.get(keyOfRef(ref)))?.applyCount ?? 0;
+  }
+
+  private async create(declared: DeclaredObject): Promise<SimObjectRecord | undefined> {
+    const workload = workloadOf(declared.key, declared.object);
+    return this.store.insert(declared.key, randomUUID(), {
+      apiVersion: declared.apiVersion,
+      object: declared.object,
+      labels: declared.labels,
+      generation: 1,
+      readyAt: readyAtAfterChange(workload, Date.now(), this.delayMs),
+      loadBalancerIp: workload === 'LoadBalancer' ? await this.freeIp() : null,
+    });
+  }
+
+  private async update(current: SimObjectRecord, declared: DeclaredObject): Promise<SimObjectRecord | undefined> {
+    const workload = workloadOf(declared.key, declared.object);
+    // A load balancer still waiting for an address tries the pool again, changed or not.
+    const wantsAddress = workload === 'LoadBalancer' && current.loadBalancerIp === null;
+    // Identical: a real server-side apply with force changes nothing, not even resourceVersion.
+    if (isDeepStrictEqual(current.object, declared.object) && !wantsAddress) return this.store.countApply(declared.key, current.resourceVersion);
+    const changed = !isDeepStrictEqual(specPart(current.object), specPart(declared.object));
+    return this.store.replace(declared.key, current.resourceVersion, {
+      apiVersion: declared.apiVersion,
+      object: declared.object,
+      labels: declared.labels,
+      generation: changed ? current.generation + 1 : current.generation,
+      readyAt: changed ? readyAtAfterChange(workload, Date.now(), this.delayMs) : current.readyAt,
+      // Stable per object while it stays a load balancer; released when it stops being one.
+      loadBalancerIp: workload === 'LoadBalancer' ? (current.loadBalancerIp ?? (await this.freeIp())) : null,
+    });
+  }
+
+  private async freeIp(): Promise<string | null> {
+    return nextFreeIp(this.loadBalancerIps, await this.store.loadBalancerIpsInUse()) ?? null;
+  }
+}
+
+function sameKey(a: SimObjectKey, b: SimObjectKey): boolean {
+  return a.apiGroup === b.apiGroup && a.kind === b.kind && a.namespace === b.namespace && a.name === b.name;
+}
+
+function describeKey(key: SimObjectKey, apiVersion: string): string {
+  return describeRef({ apiVersion, kind: key.kind, name: key.name, ...(key.namespace ? { namespace: key.namespace } : {}) });
+}
+

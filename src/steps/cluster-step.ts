@@ -1,0 +1,68 @@
+import type { StepName } from '../domain/plans.js';
+import type { KubeObject, ObjectKind } from '../drivers/contract.js';
+import { syncObjects, teardownOwned, type SyncResult } from './cluster-sync.js';
+import { LABEL } from './manifests/index.js';
+import type { StepContext, StepDrivers, StepHandler, StepOptions, StepResult } from './step.js';
+
+export interface ClusterStepDefinition {
+  name: StepName;
+  /** Every kind the step may create: rollback and pruning select these by the step's labels. */
+  kinds: readonly ObjectKind[];
+  /** The objects the step declares; may read the cluster (existing secret values) or earlier outputs. */
+  declare(ctx: StepContext): Promise<KubeObject[]> | KubeObject[];
+  /**
+   * The declared objects again, for teardown in reverse order, when building them needs no
+   * secrets (services, policies). Without it rollback deletes what the label selection finds.
+   */
+  teardownOrder?(ctx: StepContext): KubeObject[];
+  /** Outputs and placement beyond the objects the step synced. */
+  result?(ctx: StepContext, sync: SyncResult): Omit<StepResult, 'outputs'> & { outputs?: Record<string, unknown> };
+}
+
+/** The labels that select what one step of one tenant owns. */
+export function stepOwner(ctx: StepContext, step: StepName): Record<string, string> {
+  return { [LABEL.tenantId]: ctx.tenant.id, [LABEL.step]: step };
+}
+
+/**
+ * A step whose work is Kubernetes objects: sync (observe, apply the difference, prune, wait until
+ * ready) on run; delete everything it owns, newest first, on rollback. Outputs name every object
+ * the step holds and which ones this run applied, so the history says what changed.
+ */
+export function clusterStep(def: ClusterStepDefinition, drivers: StepDrivers, options: StepOptions): StepHandler {
+  return {
+    name: def.name,
+    async run(ctx) {
+      const declared = await def.declare(ctx);
+      const sync = await syncObjects(drivers.cluster, declared, {
+        signal: ctx.signal,
+        readyTimeoutMs: options.readyTimeoutMs,
+        owner: stepOwner(ctx, def.name),
+        kinds: def.kinds,
+        namespace: ctx.tenant.namespace,
+      });
+      const extra = def.result?.(ctx, sync) ?? {};
+      return { ...extra, outputs: { objects: sync.objects, applied: sync.applied, pruned: sync.pruned, ...extra.outputs } };
+    },
+    async rollback(ctx) {
+      await teardownOwned(drivers.cluster, def.teardownOrder?.(ctx) ?? [], {
+        owner: stepOwner(ctx, def.name),
+        kinds: def.kinds,
+        namespace: ctx.tenant.namespace,
+        signal: ctx.signal,
+      });
+    },
+  };
+}
+
+export const KIND = {
+  Namespace: { apiVersion: 'v1', kind: 'Namespace' },
+  ServiceAccount: { apiVersion: 'v1', kind: 'ServiceAccount' },
+  Secret: { apiVersion: 'v1', kind: 'Secret' },
+  ResourceQuota: { apiVersion: 'v1', kind: 'ResourceQuota' },
+  LimitRange: { apiVersion: 'v1', kind: 'LimitRange' },
+  Role: { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role' },
+  RoleBinding: { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding' },
+  NetworkPolicy: { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy' },
+  HelmRelease: { apiVersion: 'helm.toolkit.fluxcd.io/v2', kind: 'HelmRelease' },
+} as const satisfies Record<string, ObjectKind>;

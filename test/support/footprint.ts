@@ -1,0 +1,44 @@
+import { tenantDatabasePlan } from '../../src/domain/tenant-database.js';
+import { TIER_PROFILES, type Tier } from '../../src/domain/tiers.js';
+import type { TenantDatabaseObservation } from '../../src/drivers/contract.js';
+import { listSimResources } from '../../src/store/sim/sim-resources.js';
+import { tenantNamePrefixFor } from './databases.js';
+import type { TestApp } from './test-app.js';
+
+export interface TenantFootprint {
+  /** Objects of the simulated cluster in the tenant's namespace (and the Namespace itself), by kind. */
+  objectsByKind: Record<string, number>;
+  objectCount: number;
+  /** What the simulated cloud holds for the tenant (issue-5 systems). */
+  cloudResources: number;
+  database: TenantDatabaseObservation;
+}
+
+/** Everything a tenant has outside the control plane's own tables: what teardown must leave at zero. */
+export async function tenantFootprint(t: TestApp, tenant: { id: string; slug: string; tier: string }): Promise<TenantFootprint> {
+  const engine = t.engine;
+  if (!engine?.cluster) throw new Error('the test app runs the simulated cluster');
+  const namespace = `matih-${tenant.slug}`;
+  const objects = (await engine.cluster.listAll(namespace)).concat(
+    (await engine.cluster.listAll(undefined, 'Namespace')).filter((o) => o.metadata.name === namespace),
+  );
+  const objectsByKind: Record<string, number> = {};
+  for (const o of objects) objectsByKind[o.kind] = (objectsByKind[o.kind] ?? 0) + 1;
+  const prefix = t.database.url ? tenantNamePrefixFor(t.database.url) : '';
+  const requested = TIER_PROFILES[tenant.tier as Tier].databaseIsolation;
+  const isolation = engine.tenantDatabase.isolations.has(requested) ? requested : 'SCHEMA_PER_TENANT';
+  const database = await engine.tenantDatabase.observe(tenantDatabasePlan(tenant.id, tenant.slug, isolation, prefix));
+  return {
+    objectsByKind,
+    objectCount: objects.length,
+    cloudResources: (await listSimResources(t.database.db, tenant.id)).length,
+    database,
+  };
+}
+
+export const NOTHING_LEFT = {
+  objectsByKind: {},
+  objectCount: 0,
+  cloudResources: 0,
+  database: { rolePresent: false, databasePresent: false, schemasPresent: [], migrationVersion: null },
+};
