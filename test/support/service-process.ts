@@ -4,6 +4,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { tenantNamePrefixFor } from './databases.js';
 
 /**
  * The real service as a child process (`node --import tsx src/main.ts`), for suites that test
@@ -74,11 +75,13 @@ function baseEnv(): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(process.env)) {
     if (value === undefined) continue;
-    if (key.startsWith('MATIH_') || key === 'DATABASE_URL' || key === 'NODE_OPTIONS' || key.startsWith('VITEST')) continue;
+    if (key.startsWith('MATIH_') || CONFIGURING.has(key) || key.startsWith('VITEST')) continue;
     env[key] = value;
   }
   return env;
 }
+
+const CONFIGURING = new Set(['DATABASE_URL', 'TENANT_DATABASE_URL', 'KUBECONFIG', 'KUBERNETES_SERVICE_HOST', 'NODE_OPTIONS']);
 
 const live = new Set<ChildProcess>();
 let exitHookInstalled = false;
@@ -124,6 +127,8 @@ function spawnService(dataDir: string, tenantPort: number, infraPort: number, ex
     if (value === undefined) delete env[key];
     else env[key] = value;
   }
+  // Tenant roles are server-wide: on a test database, the prefix that dropServerDatabase cleans up.
+  if (env.DATABASE_URL && env.MATIH_TENANT_DB_PREFIX === undefined) env.MATIH_TENANT_DB_PREFIX = tenantNamePrefixFor(env.DATABASE_URL);
 
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: REPO_ROOT,
