@@ -73,7 +73,7 @@ export async function createApp(config: Config, logger: Logger = createLogger(co
       // one cannot open what another sealed, and a tenant's secrets step fails on it.
       logger.warn({ file: secretKey.file }, 'MATIH_SECRET_KEY is not set: using a key from the data directory; replicas must share one key');
     }
-    const engine = buildEngine(database.db, { ...config, secretKey: secretKey.key }, logger);
+    const engine = buildEngine(database.backgroundDb, { ...config, secretKey: secretKey.key }, logger);
     const deps: ApiDeps = {
       database,
       tokens,

@@ -20,7 +20,8 @@ export interface InjectedFault {
 export class FaultInjector {
   private faults: readonly InjectedFault[];
   private readonly failures = new Map<string, number>();
-  private readonly busyTenants = new Map<string, string>();
+  /** Steps running now, per tenant: more than one is a violation of the engine's promise. */
+  private readonly running = new Map<string, number>();
   concurrentStepViolations = 0;
 
   constructor(faults: readonly InjectedFault[] = []) {
@@ -38,14 +39,17 @@ export class FaultInjector {
       name: handler.name,
       run: async (ctx) => {
         const tenant = ctx.tenant.id;
-        if (this.busyTenants.has(tenant)) this.concurrentStepViolations++;
-        this.busyTenants.set(tenant, handler.name);
+        const before = this.running.get(tenant) ?? 0;
+        if (before > 0) this.concurrentStepViolations++;
+        this.running.set(tenant, before + 1);
         try {
           const result = await handler.run(ctx);
           this.inject(tenant, handler.name);
           return result;
         } finally {
-          if (this.busyTenants.get(tenant) === handler.name) this.busyTenants.delete(tenant);
+          const left = (this.running.get(tenant) ?? 1) - 1;
+          if (left > 0) this.running.set(tenant, left);
+          else this.running.delete(tenant);
         }
       },
       rollback: (ctx) => handler.rollback(ctx),

@@ -56,6 +56,7 @@ export function setupDatabase(drivers: StepDrivers, options: StepOptions): StepH
           credentials: drivers.secretBox.seal(JSON.stringify(connection)),
           objects: sync.objects,
           applied: sync.applied,
+          pruned: sync.pruned,
         },
       };
     },

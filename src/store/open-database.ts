@@ -3,7 +3,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { CamelCasePlugin, Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { type DataDirLock, lockDataDir } from './data-dir-lock.js';
-import { PGliteDialect } from './pglite-dialect.js';
+import { PGliteDialect, PGliteGate } from './pglite-dialect.js';
 import type { Schema } from './schema.js';
 
 export type Db = Kysely<Schema>;
@@ -12,7 +12,13 @@ export type Db = Kysely<Schema>;
 const camelCase = () => new CamelCasePlugin({ maintainNestedObjectKeys: true });
 
 export interface Database {
+  /** For requests someone is waiting on (the API). */
   readonly db: Db;
+  /**
+   * The same database for background work (the engine, the relay). On PGlite its queries wait
+   * behind the API's for the one session (pglite-dialect.ts); on a server it is `db`.
+   */
+  readonly backgroundDb: Db;
   /** `pglite`: embedded, one process; `postgres`: a server shared by any number of replicas. */
   readonly kind: 'pglite' | 'postgres';
   close(): Promise<void>;
@@ -34,6 +40,7 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
   const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }), plugins: [camelCase()] });
   return {
     db,
+    backgroundDb: db,
     kind: 'postgres',
     close: () => db.destroy(),
   };
@@ -44,12 +51,16 @@ async function openPGlite(dataDir: string | undefined): Promise<Database> {
   if (dataDir !== undefined) lock = lockDataDir(dataDir);
   try {
     const client = await PGlite.create(dataDir === undefined ? undefined : path.join(dataDir, 'pgdata'));
-    const db = new Kysely<Schema>({ dialect: new PGliteDialect(client), plugins: [camelCase()] });
+    const gate = new PGliteGate();
+    const db = new Kysely<Schema>({ dialect: new PGliteDialect(client, gate, 'foreground'), plugins: [camelCase()] });
+    const backgroundDb = new Kysely<Schema>({ dialect: new PGliteDialect(client, gate, 'background'), plugins: [camelCase()] });
     return {
       db,
+      backgroundDb,
       kind: 'pglite',
       async close() {
         try {
+          await backgroundDb.destroy();
           await db.destroy();
           await client.close();
         } finally {

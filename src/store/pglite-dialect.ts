@@ -16,17 +16,50 @@ import {
 } from 'kysely';
 
 /**
- * Kysely over embedded PGlite. PGlite has exactly one session, so a transaction is only safe
- * if nothing else talks to it between BEGIN and COMMIT: the driver hands out its one
- * connection under a mutex, which serialises transactions (and everything else) in-process.
+ * Who waits first for PGlite's one session. PGlite has exactly one session, so a transaction is
+ * only safe if nothing else talks to it between BEGIN and COMMIT: every Kysely over one PGlite
+ * shares one gate, which hands the session to one user at a time. Waiters of the `foreground`
+ * lane (the API: a person is waiting) go before those of the `background` lane (the engine and
+ * the relay: a provisioning step can wait some milliseconds more), in arrival order within each
+ * lane. Without lanes an API request queued behind a burst of engine work and took seconds.
+ * A holder is never interrupted: a long background transaction still delays the API by its length.
  */
+export type PGliteLane = 'foreground' | 'background';
+
+export class PGliteGate {
+  private held = false;
+  private readonly waiting: Record<PGliteLane, (() => void)[]> = { foreground: [], background: [] };
+
+  async acquire(lane: PGliteLane): Promise<() => void> {
+    if (this.held) await new Promise<void>((resolve) => this.waiting[lane].push(resolve));
+    else this.held = true;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.handOn();
+    };
+  }
+
+  /** The next waiter gets the session (still held, so no one jumps the queue in between); none: free. */
+  private handOn(): void {
+    const next = this.waiting.foreground.shift() ?? this.waiting.background.shift();
+    if (next) next();
+    else this.held = false;
+  }
+}
+
 export class PGliteDialect implements Dialect {
-  constructor(private readonly pg: PGlite) {}
+  constructor(
+    private readonly pg: PGlite,
+    private readonly gate: PGliteGate = new PGliteGate(),
+    private readonly lane: PGliteLane = 'foreground',
+  ) {}
   createAdapter(): DialectAdapter {
     return new PostgresAdapter();
   }
   createDriver(): Driver {
-    return new PGliteDriver(this.pg);
+    return new PGliteDriver(this.pg, this.gate, this.lane);
   }
   createIntrospector(db: Kysely<unknown>): DatabaseIntrospector {
     return new PostgresIntrospector(db);
@@ -38,21 +71,20 @@ export class PGliteDialect implements Dialect {
 
 class PGliteDriver implements Driver {
   private readonly connection: PGliteConnection;
-  private tail: Promise<void> = Promise.resolve();
   private readonly releases = new WeakMap<DatabaseConnection, () => void>();
 
-  constructor(pg: PGlite) {
+  constructor(
+    pg: PGlite,
+    private readonly gate: PGliteGate,
+    private readonly lane: PGliteLane,
+  ) {
     this.connection = new PGliteConnection(pg);
   }
 
   async init(): Promise<void> {}
 
   async acquireConnection(): Promise<DatabaseConnection> {
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    const previous = this.tail;
-    this.tail = previous.then(() => held);
-    await previous;
+    const release = await this.gate.acquire(this.lane);
     this.releases.set(this.connection, release);
     return this.connection;
   }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { buildServer } from '../../src/api/build-server.js';
 import type { KubeObject } from '../../src/drivers/contract.js';
 import type { SimulatedCluster } from '../../src/drivers/simulated/simulated-cluster.js';
 import { BACKENDS } from '../support/databases.js';
@@ -121,14 +122,20 @@ describe.each(BACKENDS)('simulated cluster inspection API on %s', (backend) => {
   });
 
   it('404 problem+json when the service does not run the simulated cluster', async () => {
-    // t.app is built without simCluster, as a service on a real cluster driver would be.
-    for (const [method, url] of [
-      ['GET', '/api/v1/sim/objects'],
-      ['DELETE', '/api/v1/sim/objects?apiVersion=v1&kind=ConfigMap&namespace=x&name=x'],
-    ] as const) {
-      const res = await t.app.inject({ method, url, headers: adminAuth });
-      expect(res.statusCode).toBe(404);
-      expect(res.json<Problem>()).toMatchObject({ code: 'no_simulated_cluster' });
+    // Built without simCluster, as a service on a real cluster driver is.
+    const { simCluster: _simulated, ...deps } = t.deps;
+    const real = await buildServer(deps);
+    try {
+      for (const [method, url] of [
+        ['GET', '/api/v1/sim/objects'],
+        ['DELETE', '/api/v1/sim/objects?apiVersion=v1&kind=ConfigMap&namespace=x&name=x'],
+      ] as const) {
+        const res = await real.inject({ method, url, headers: adminAuth });
+        expect(res.statusCode).toBe(404);
+        expect(res.json<Problem>()).toMatchObject({ code: 'no_simulated_cluster' });
+      }
+    } finally {
+      await real.close();
     }
   });
 

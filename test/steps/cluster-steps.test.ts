@@ -60,7 +60,7 @@ const OWNING_STEPS = PLAN.filter((s) => s !== StepName.VERIFY);
 /** Fixed, as the engine takes it from the tenant record: the namespace annotations must not change between runs. */
 const PROVENANCE = { provisionedAt: '2025-01-15T10:00:00.000Z', provisionedBy: 'test' };
 
-/** Short waits: the sim makes everything ready at once unless a test configures a delay. */
+/** Generous waits: the sim makes everything ready at once unless a test sets a delay; tests that must time out use impatientVerify. */
 const BASE_OPTIONS: Omit<StepOptions, 'tenantDbPrefix'> = {
   baseDomain: 'tenants.test.matih.ai',
   readyTimeoutMs: 10_000,
@@ -151,6 +151,15 @@ function edited(object: KubeObject | undefined, change: (o: KubeObject & { spec:
   return copy;
 }
 
+/** The simulated cluster, remembering what was deleted and in which order (rollback order is spec/004's). */
+class RecordingCluster extends SimulatedCluster {
+  readonly deleted: string[] = [];
+  override async delete(ref: ObjectRef): Promise<void> {
+    this.deleted.push(`${ref.kind}/${ref.name}`);
+    await super.delete(ref);
+  }
+}
+
 /* ------------------------------------------------------------------------------------------ *
  * The suite, once per backend
  * ------------------------------------------------------------------------------------------ */
@@ -201,6 +210,9 @@ describe.each(BACKENDS)('cluster steps on %s', (backend: BackendKind) => {
     return { cluster, secretBox, handler };
   }
   type Env = ReturnType<typeof makeEnv>;
+
+  /** VERIFY over the same cluster with short waits, for the cases where it must fail: the test stays fast. */
+  const impatientVerify = (env: Env) => makeEnv({ readyTimeoutMs: 300, verifyTimeoutMs: 300 }, env.cluster).handler(StepName.VERIFY);
 
   /** One tenant's run through the steps: keeps each step's outputs by name, as the engine records them. */
   function tenantRun(tier: Tier, env: Env = makeEnv()) {
@@ -470,10 +482,8 @@ describe.each(BACKENDS)('cluster steps on %s', (backend: BackendKind) => {
       expect(stringList(await t.run(step), 'pruned')).toEqual([nameOf(leftover)]);
     });
 
-    // BUG (src/steps/setup-database.ts): SETUP_DATABASE prunes a stray Secret carrying its labels
-    // (asserted above) but its outputs have no `pruned`, so the deletion is in no history. Marked
-    // `fails` so the suite stays green; drop `.fails` once the step returns `pruned: sync.pruned`.
-    it.fails('SETUP_DATABASE lists what it pruned in outputs.pruned', async () => {
+    // SETUP_DATABASE builds its handler by hand (not clusterStep): it must report pruning as the others do.
+    it('SETUP_DATABASE lists what it pruned in outputs.pruned', async () => {
       const t = tenantRun('PROFESSIONAL');
       await t.runAll(OWNING_STEPS);
       const leftover = strayObject(t.tenant, StepName.SETUP_DATABASE);
@@ -523,6 +533,22 @@ describe.each(BACKENDS)('cluster steps on %s', (backend: BackendKind) => {
       }
     });
 
+    it('uninstalls releases in reverse order of installation, and deletes the Namespace last', async () => {
+      const cluster = new RecordingCluster(simObjectStore(database.db), { delayMs: 0, pollMs: 20 });
+      const t = tenantRun('PROFESSIONAL', makeEnv({}, cluster));
+      await t.runAll(OWNING_STEPS);
+
+      await t.rollback(StepName.DEPLOY_DATA_SERVICES);
+      await t.rollback(StepName.DEPLOY_CORE_SERVICES);
+      // spec/004: dependants go before what they depend on.
+      const installed = [...CORE_SERVICES, ...dataServicesFor('PROFESSIONAL')].map((s) => `HelmRelease/${s}`);
+      expect(cluster.deleted).toEqual([...installed].reverse());
+
+      cluster.deleted.length = 0;
+      await t.rollback(StepName.CREATE_NAMESPACE);
+      expect(cluster.deleted.at(-1)).toBe(`Namespace/${t.tenant.namespace}`);
+    });
+
     it('rolling back CREATE_NAMESPACE deletes the Namespace, and with it whatever is inside', async () => {
       const t = tenantRun('PROFESSIONAL');
       await t.runAll();
@@ -531,6 +557,7 @@ describe.each(BACKENDS)('cluster steps on %s', (backend: BackendKind) => {
     });
 
     it('rolling back every step in reverse empties the namespace and drops the database; twice is fine', async () => {
+      // On the server Enterprise has a database of its own: its rollback must drop that too.
       const t = tenantRun(onServer ? 'ENTERPRISE' : 'PROFESSIONAL');
       await t.runAll();
       const spec = t.databaseSpec();
@@ -591,39 +618,39 @@ describe.each(BACKENDS)('cluster steps on %s', (backend: BackendKind) => {
     });
 
     it('fails retryably, naming the service, when a release is missing', async () => {
-      const t = tenantRun('PROFESSIONAL', makeEnv({ readyTimeoutMs: 300, verifyTimeoutMs: 300 }));
+      const t = tenantRun('PROFESSIONAL');
       await t.runAll(OWNING_STEPS);
       await t.env.cluster.remove(releaseRef(t.tenant, 'semantic-layer'));
 
-      const error = await rejectionOf(t.run(StepName.VERIFY));
+      const error = await rejectionOf(t.run(StepName.VERIFY, impatientVerify(t.env)));
       expect(error.retryable).toBe(true);
       expect(error.message).toContain(`${t.tenant.namespace}/semantic-layer`);
       expect(error.message).not.toContain(`${t.tenant.namespace}/bi-service`);
     });
 
     it('waits for a release the sim has not made ready yet, and passes once it is', async () => {
-      const env = makeEnv({ readyTimeoutMs: 300, verifyTimeoutMs: 300 });
-      const t = tenantRun('PROFESSIONAL', env);
+      const t = tenantRun('PROFESSIONAL');
+      const env = t.env;
       await t.runAll(OWNING_STEPS);
       // A changed release rolls out again: with this delay it is not ready until markReady says so.
       env.cluster.configure({ delayMs: NEVER_BY_ITSELF_MS });
       const declared = deployDataServicesManifests(t.tenant).find((o) => o.metadata.name === 'ml-service');
       await env.cluster.apply(edited(declared, (o) => ((o.spec.values as { replicaCount: number }).replicaCount = 2)));
 
-      const error = await rejectionOf(t.run(StepName.VERIFY));
+      // Not ready means VERIFY cannot pass: a short wait fails, naming the release still rolling out.
+      const error = await rejectionOf(t.run(StepName.VERIFY, impatientVerify(env)));
       expect(error.retryable).toBe(true);
       expect(error.message).toContain(`${t.tenant.namespace}/ml-service`);
 
-      // The same cluster, with time enough to wait: VERIFY is under way when the release becomes ready.
-      const patient = makeEnv({ readyTimeoutMs: 20_000 }, env.cluster).handler(StepName.VERIFY);
-      const verifying = t.run(StepName.VERIFY, patient);
+      // With time enough to wait (BASE_OPTIONS), VERIFY is under way when the release becomes ready.
+      const verifying = t.run(StepName.VERIFY);
       await env.cluster.markReady(releaseRef(t.tenant, 'ml-service'));
       await expect(verifying).resolves.toEqual({ healthy: deployedServicesFor('PROFESSIONAL') });
     });
 
     it('passes by itself once the sim delay has run out', async () => {
-      const env = makeEnv({ readyTimeoutMs: 20_000 });
-      const t = tenantRun('PROFESSIONAL', env);
+      const t = tenantRun('PROFESSIONAL');
+      const env = t.env;
       await t.runAll(OWNING_STEPS);
       env.cluster.configure({ delayMs: 400 });
       const declared = deployCoreServicesManifests(t.tenant).find((o) => o.metadata.name === 'ai-service');
@@ -683,11 +710,9 @@ describe.each(BACKENDS)('cluster steps on %s', (backend: BackendKind) => {
       expect(faults.concurrentStepViolations).toBe(1);
     });
 
-    // BUG (src/steps/fault-injection.ts): busyTenants keeps one step name per tenant, so when the
-    // later of two overlapping steps ends it forgets the earlier one, still running: a third step
-    // started then is not counted. Zero stays zero (the first overlap is always seen), but the
-    // count is low. Held steps (stubs released by hand) make the overlap exact, with no timing.
-    it.fails('counts every step that starts while another step of the tenant still runs', async () => {
+    // Overlaps are counted while any earlier step still runs, not only the latest one. Held steps
+    // (stubs released by hand) make the overlap exact, with no timing.
+    it('counts every step that starts while another step of the tenant still runs', async () => {
       const faults = new FaultInjector();
       const held = (name: StepName) => {
         let release: () => void = () => {};

@@ -80,7 +80,7 @@ export function engineConfig(s: EngineSettings = {}, database?: Pick<TestDatabas
 export async function startTestApp(kind: BackendKind, options: TestAppOptions = {}): Promise<TestApp> {
   const database = await openTestDatabase(kind);
   const silent = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-  const engine = options.engine ? buildEngine(database.db, engineConfig(options.engine, database), silent, options.engine.owner) : undefined;
+  const engine = options.engine ? buildEngine(database.backgroundDb, engineConfig(options.engine, database), silent, options.engine.owner) : undefined;
   const tokens = new TokenService('test-signing-secret-that-is-long-enough-0123456789', options.jwtTtlSeconds ?? 900);
   const deps: ApiDeps = {
     database,
