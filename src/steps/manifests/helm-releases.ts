@@ -38,9 +38,20 @@ export function serviceValues(tenant: TenantFacts, service: string): ServiceValu
       { name: 'TENANT_ID', value: tenant.id },
       { name: 'DATABASE_URL', valueFrom: { secretKeyRef: { name: DATABASE_SECRET, key: 'DATABASE_URL' } } },
     ],
-    resources: { requests: { cpu: '250m', memory: '512Mi' }, limits: { cpu: '1000m', memory: '1Gi' } },
+    resources: tenant.tier === 'FREE' ? FREE_RESOURCES : SPEC_RESOURCES,
   };
 }
+
+/** spec/004 phase 3's example. */
+const SPEC_RESOURCES: ServiceValues['resources'] = { requests: { cpu: '250m', memory: '512Mi' }, limits: { cpu: '1000m', memory: '1Gi' } };
+
+/**
+ * Free's nine services at spec/004's sizes would ask for 2.25 CPU and 4.5Gi and be limited to
+ * 9 CPU and 9Gi, past Free's own quota (2 / 4 CPU, 4Gi / 8Gi): the API server would refuse the
+ * last pods and the tenant would never become ready. Free gets smaller pods that fit with room
+ * for its ingress controller (a test sums them against every tier's quota).
+ */
+const FREE_RESOURCES: ServiceValues['resources'] = { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '400m', memory: '768Mi' } };
 
 /**
  * One release per service, named after it: Helm release names are per namespace, and the
