@@ -128,9 +128,20 @@ export interface ReadyWait {
  * 404 on read is "absent", not an error; 409 conflicts, 429 and 5xx are retryable; 400, 403 and
  * 422 (the object itself is wrong, or we may not do this) are permanent.
  */
+export interface ObjectObservation extends Observation {
+  /** The object as the cluster has it, when it exists. */
+  actual?: KubeObject;
+}
+
 export interface ClusterDriver {
   /** One object as the cluster has it; undefined when it does not exist. Changes nothing. */
   get(ref: ObjectRef): Promise<KubeObject | undefined>;
+  /**
+   * The actual state of `desired` against it: absent; present and up to date (every field
+   * `desired` declares has the declared value; fields the server adds, such as status, uid or
+   * defaults, are not drift); or present and drifted. Changes nothing.
+   */
+  observe(desired: KubeObject): Promise<ObjectObservation>;
   /**
    * Server-side apply with one stable field manager and force: creates the object or makes the
    * fields we manage equal to `object`. Applying the same object twice changes nothing more.

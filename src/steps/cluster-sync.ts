@@ -1,5 +1,5 @@
 import type { ClusterDriver, KubeObject, ObjectKind, ObjectRef } from '../drivers/contract.js';
-import { containsDeclared, objectName, refOf, sameObject } from './manifest-diff.js';
+import { objectName, refOf, sameObject } from './object-names.js';
 
 export interface SyncResult {
   /** Every declared object, "Kind/name", in declaration order. */
@@ -30,8 +30,7 @@ export async function syncObjects(cluster: ClusterDriver, declared: readonly Kub
   const applied: string[] = [];
   for (const object of declared) {
     options.signal.throwIfAborted();
-    const actual = await cluster.get(refOf(object));
-    if (actual !== undefined && containsDeclared(actual, object)) continue;
+    if ((await cluster.observe(object)).upToDate) continue;
     await cluster.apply(object);
     applied.push(objectName(refOf(object)));
   }

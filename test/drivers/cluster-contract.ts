@@ -75,6 +75,24 @@ export function describeClusterDriverContract(name: string, makeDriver: () => Pr
       expect((await driver.get(ref(cm)))?.data).toEqual({ key: 'changed' });
     });
 
+    it('observe says absent, up to date, or drifted, and server-added fields are not drift', async () => {
+      const cm = configMap('observed', ns, owner('t1', 's1'));
+      expect(await driver.observe(cm)).toEqual({ exists: false, upToDate: false });
+      await driver.apply(cm);
+      // The stored object has more than we declared (uid, resourceVersion, ...): still up to date.
+      const seen = await driver.observe(cm);
+      expect(seen).toMatchObject({ exists: true, upToDate: true, actual: { metadata: { name: 'observed', namespace: ns } } });
+      expect(seen.actual?.metadata.uid).toEqual(expect.any(String));
+      // A declared field with another value, or a label we declare that is missing, is drift.
+      expect(await driver.observe({ ...cm, data: { key: 'other' } })).toMatchObject({ exists: true, upToDate: false });
+      expect(await driver.observe(configMap('observed', ns, { ...owner('t1', 's1'), extra: 'x' }))).toMatchObject({ exists: true, upToDate: false });
+      // So is a field changed behind our back; applying the declaration again repairs it.
+      await driver.apply({ ...cm, data: { key: 'edited by someone' } });
+      expect((await driver.observe(cm)).upToDate).toBe(false);
+      await driver.apply(cm);
+      expect((await driver.observe(cm)).upToDate).toBe(true);
+    });
+
     it('get of an absent object is undefined', async () => {
       expect(await driver.get({ apiVersion: 'v1', kind: 'ConfigMap', name: 'absent', namespace: ns })).toBeUndefined();
       expect(await driver.get({ apiVersion: 'v1', kind: 'Namespace', name: `${ns}-absent` })).toBeUndefined();

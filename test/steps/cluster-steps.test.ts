@@ -14,7 +14,7 @@ import { deleteSimResource, getSimResource, listSimResources, upsertSimResource 
 import { sqlSession } from '../../src/store/sql-session.js';
 import { KIND } from '../../src/steps/cluster-step.js';
 import { FaultInjector } from '../../src/steps/fault-injection.js';
-import { refOf } from '../../src/steps/manifest-diff.js';
+import { refOf } from '../../src/steps/object-names.js';
 import {
   DATABASE_SECRET,
   LABEL,

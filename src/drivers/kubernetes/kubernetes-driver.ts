@@ -1,6 +1,7 @@
 import { KubeConfig, Watch } from '@kubernetes/client-node';
-import { type ClusterDriver, DriverError, type KubeObject, type ObjectKind, type ObjectRef, type ProbeResult, type ReadyWait, type ServiceEndpoint } from '../contract.js';
+import { type ClusterDriver, DriverError, type KubeObject, type ObjectObservation, type ObjectKind, type ObjectRef, type ProbeResult, type ReadyWait, type ServiceEndpoint } from '../contract.js';
 import { awaitObjectsReady } from './await-ready.js';
+import { observeObject } from './declared-fields.js';
 import { apiStatus, classifyKubeError } from './error-classification.js';
 import { type KubeConfigSource, loadKubeConfig } from './kube-config.js';
 import { HttpMethod, KubeRestClient } from './kube-rest-client.js';
@@ -83,6 +84,10 @@ export class KubernetesClusterDriver implements ClusterDriver {
       if (error instanceof KindNotServedError || isNotFound(error)) return undefined;
       throw classifyKubeError(error, `get ${describeRef(ref)}`);
     }
+  }
+
+  observe(desired: KubeObject): Promise<ObjectObservation> {
+    return observeObject((ref) => this.get(ref), desired);
   }
 
   async apply(object: KubeObject): Promise<KubeObject> {

@@ -5,12 +5,14 @@ import {
   type ClusterDriver,
   DriverError,
   type KubeObject,
+  type ObjectObservation,
   type ObjectKind,
   type ObjectRef,
   type ProbeResult,
   type ReadyWait,
   type ServiceEndpoint,
 } from '../contract.js';
+import { observeObject } from '../kubernetes/declared-fields.js';
 import { labelSelector } from '../kubernetes/label-selector.js';
 import { describeRef } from '../kubernetes/object-refs.js';
 import { pollUntilReady, type ReadyCheck } from './sim-await-ready.js';
@@ -79,6 +81,10 @@ export class SimulatedCluster implements ClusterDriver {
   async get(ref: ObjectRef): Promise<KubeObject | undefined> {
     const record = await this.store.get(keyOfRef(ref));
     return record && materialise(record, Date.now(), ref.apiVersion);
+  }
+
+  observe(desired: KubeObject): Promise<ObjectObservation> {
+    return observeObject((ref) => this.get(ref), desired);
   }
 
   async apply(object: KubeObject): Promise<KubeObject> {

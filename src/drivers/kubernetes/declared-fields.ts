@@ -1,5 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
-import type { KubeObject, ObjectRef } from '../drivers/contract.js';
+import type { KubeObject, ObjectObservation } from '../contract.js';
+import { refOf } from './object-refs.js';
 
 /**
  * Whether the object a cluster holds says everything our declaration says: the test of
@@ -23,26 +24,12 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-export function refOf(object: KubeObject): ObjectRef {
-  return {
-    apiVersion: object.apiVersion,
-    kind: object.kind,
-    name: object.metadata.name,
-    ...(object.metadata.namespace ? { namespace: object.metadata.namespace } : {}),
-  };
-}
-
-/** "Secret/tenant-jwt-secret": how step outputs and messages name an object of the tenant. */
-export function objectName(ref: ObjectRef): string {
-  return `${ref.kind}/${ref.name}`;
-}
-
-export function sameObject(a: ObjectRef, b: ObjectRef): boolean {
-  return a.kind === b.kind && a.name === b.name && (a.namespace ?? '') === (b.namespace ?? '') && apiGroup(a.apiVersion) === apiGroup(b.apiVersion);
-}
-
-/** "apps/v1" -> "apps", "v1" -> "": objects are the same whatever version they are read at. */
-function apiGroup(apiVersion: string): string {
-  const slash = apiVersion.indexOf('/');
-  return slash < 0 ? '' : apiVersion.slice(0, slash);
+/**
+ * The observation of ClusterDriver.observe, for any driver that can `get`: absent, present and
+ * equal to the declaration in every field it declares, or present and drifted.
+ */
+export async function observeObject(get: (ref: ReturnType<typeof refOf>) => Promise<KubeObject | undefined>, desired: KubeObject): Promise<ObjectObservation> {
+  const actual = await get(refOf(desired));
+  if (actual === undefined) return { exists: false, upToDate: false };
+  return { exists: true, upToDate: containsDeclared(actual, desired), actual };
 }
