@@ -69,7 +69,9 @@ async function readTenant(service: ServiceProcess, token: string, id: string): P
   return res.body;
 }
 
-describe('the service process on its embedded database', () => {
+// Each test starts the service two or three times from source (tsx compiles it at every start):
+// seconds each on a busy 2-core CI machine, so these tests get more time than vitest's default.
+describe('the service process on its embedded database', { timeout: 120_000 }, () => {
   it('generates a bootstrap token at first start, prints it once, keeps it private, and keeps it across restarts', async () => {
     const first = await processes.start();
     const token = await readToken(first.dataDir);
@@ -167,7 +169,7 @@ describe('the service process on its embedded database', () => {
   });
 });
 
-describe.skipIf(!HAS_SERVER)('replicas sharing a PostgreSQL server (DATABASE_URL)', () => {
+describe.skipIf(!HAS_SERVER)('replicas sharing a PostgreSQL server (DATABASE_URL)', { timeout: 120_000 }, () => {
   let databaseUrl: string | undefined;
   beforeAll(async () => {
     databaseUrl = await createServerDatabase();
