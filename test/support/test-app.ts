@@ -42,6 +42,8 @@ export interface EngineSettings {
   owner?: string;
   readyTimeoutMs?: number;
   verifyTimeoutMs?: number;
+  /** Default: the simulated cluster. */
+  cluster?: { kind: 'simulated' } | { kind: 'kubernetes'; kubeconfig: string | undefined };
 }
 
 /** A fixed key for sealing secrets in tests (MATIH_SECRET_KEY). */
@@ -55,7 +57,7 @@ export const TEST_SECRET_KEY = Buffer.alloc(32, 42).toString('base64');
 export function engineConfig(s: EngineSettings = {}, database?: Pick<TestDatabase, 'url'>) {
   const url = database?.url;
   return {
-    cluster: { kind: 'simulated' as const },
+    cluster: s.cluster ?? { kind: 'simulated' as const },
     tenantDatabases: { url, namePrefix: url ? tenantNamePrefixFor(url) : '' },
     secretKey: TEST_SECRET_KEY,
     readyTimeoutMs: s.readyTimeoutMs ?? 30_000,
