@@ -23,6 +23,18 @@ export { SERVICE_DEPENDENCIES } from './helm-releases.js';
 export { ANNOTATION, LABEL, MANAGED_BY, ownerLabels } from './labels.js';
 export { DATABASE_SECRET, databaseUrl } from './secrets.js';
 export { ManifestValidationError, assertValidManifests, validateManifest } from './validate.js';
+// spec/004 phases 9 and 10; each builder validates what it returns, as the ones below do.
+export type { AlertRule, PrometheusRule, RuleGroup, Severity } from './prometheus-rule-schema.js';
+export { PROMETHEUS_RULE_API_VERSION, PrometheusRuleSchema, prometheusRuleProblems } from './prometheus-rule-schema.js';
+export { CLUSTER_METRICS, DEFAULT_ALERTS, HTTP_METRICS, type DefaultAlert } from './alert-rules.js';
+export {
+  ALERT_RULES_NAME, GRAFANA_ADMIN_SECRET, GRAFANA_RELEASE, GRAFANA_REPOSITORY, PROMETHEUS_COMMUNITY_REPOSITORY,
+  PROMETHEUS_RELEASE, PROMETHEUS_SERVICE_ACCOUNT, deployMonitoringManifests, prometheusUrl,
+} from './monitoring.js';
+export {
+  CONFIG_FILE, LOKI_TENANT_CONFIG, OTEL_COLLECTOR_CONFIG, TELEMETRY_LABEL, TELEMETRY_ROLE, TEMPO_TENANT_CONFIG, setupObservabilityManifests,
+} from './observability.js';
+export { LOKI, PLATFORM_PROMETHEUS, TELEMETRY_RETENTION, TEMPO, TENANT_HEADER } from './telemetry.js';
 
 function validated(objs: KubeObject[]): KubeObject[] {
   assertValidManifests(objs);

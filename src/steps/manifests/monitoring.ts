@@ -1,0 +1,112 @@
+import type { IRole } from 'kubernetes-models/rbac.authorization.k8s.io/v1/Role';
+import type { IRoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding';
+import { StepName } from '../../domain/plans.js';
+import type { KubeObject } from '../../drivers/contract.js';
+import type { TenantFacts } from '../step.js';
+import { defaultAlertRules } from './alert-rules.js';
+import { grafanaValues } from './grafana-values.js';
+import { HELM_RELEASE_API_VERSION, type HelmRelease } from './helm-release-schema.js';
+import { tenantMeta, toKubeObject } from './object-meta.js';
+import { PROMETHEUS_RULE_API_VERSION, type PrometheusRule, prometheusRuleProblems } from './prometheus-rule-schema.js';
+import { PROMETHEUS_RELEASE, PROMETHEUS_SERVICE_ACCOUNT, prometheusValues } from './prometheus-values.js';
+import { ManifestValidationError, validateManifest } from './validate.js';
+
+export { GRAFANA_ADMIN_SECRET } from './grafana-values.js';
+export { PROMETHEUS_RELEASE, PROMETHEUS_SERVICE_ACCOUNT, prometheusUrl } from './prometheus-values.js';
+
+/**
+ * spec/004 phase 9: the tenant's Prometheus and Grafana, as Flux HelmReleases, and its default
+ * alert rules as a PrometheusRule.
+ *
+ * A PrometheusRule is read by the Prometheus Operator, so the tenant Prometheus is one the
+ * operator runs: kube-prometheus-stack with everything but Prometheus switched off. The operator
+ * and its CRDs are the platform's, installed once per cluster, as are node-exporter and
+ * kube-state-metrics; a tenant release that installed them would own cluster-wide objects and
+ * collide with the next tenant's. Alert notification channels (email, Slack) are not here:
+ * they need the platform's Alertmanager and its SMTP and Slack settings, which nothing models yet.
+ */
+
+/**
+ * The chart sources, one HelmRepository each for the whole platform in Flux's namespace, as
+ * `matih` is (helm-release-schema.ts): no tenant step owns them, so no teardown deletes them.
+ */
+export const PROMETHEUS_COMMUNITY_REPOSITORY = { kind: 'HelmRepository', name: 'prometheus-community', namespace: 'flux-system' } as const;
+export const GRAFANA_REPOSITORY = { kind: 'HelmRepository', name: 'grafana', namespace: 'flux-system' } as const;
+
+/**
+ * Chart versions pinned to a major: prometheus-values.ts and grafana-values.ts are written
+ * against these, and a new major of either chart renames values as often as not. Minor and
+ * patch releases come in.
+ */
+const PROMETHEUS_CHART = { chart: 'kube-prometheus-stack', version: '67.x' } as const;
+const GRAFANA_CHART = { chart: 'grafana', version: '8.x' } as const;
+
+/** Names; the simulated DEPLOY_MONITORING step declares the same three objects (with PROMETHEUS_RELEASE). */
+export const GRAFANA_RELEASE = 'grafana';
+export const ALERT_RULES_NAME = 'tenant-default-alerts';
+
+/** Same as the service releases: how often Flux checks a release against its declaration. */
+const RECONCILE_INTERVAL = '10m';
+
+function release(tenant: TenantFacts, name: string, chart: { chart: string; version: string }, sourceRef: HelmRelease['spec']['chart']['spec']['sourceRef'], values: Record<string, unknown>): KubeObject {
+  const r: HelmRelease = {
+    apiVersion: HELM_RELEASE_API_VERSION,
+    kind: 'HelmRelease',
+    metadata: tenantMeta(tenant, StepName.DEPLOY_MONITORING, name),
+    spec: { interval: RECONCILE_INTERVAL, chart: { spec: { ...chart, sourceRef: { ...sourceRef } } }, values },
+  };
+  return toKubeObject(r);
+}
+
+/** What the tenant Prometheus may read: the objects its service discovery lists, in its namespace. */
+function discoveryRbac(tenant: TenantFacts): KubeObject[] {
+  const step = StepName.DEPLOY_MONITORING;
+  const read = ['get', 'list', 'watch'];
+  const role: IRole = {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'Role',
+    metadata: tenantMeta(tenant, step, PROMETHEUS_SERVICE_ACCOUNT),
+    rules: [
+      { apiGroups: [''], resources: ['pods', 'services', 'endpoints'], verbs: read },
+      { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: read },
+    ],
+  };
+  const binding: IRoleBinding = {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'RoleBinding',
+    metadata: tenantMeta(tenant, step, PROMETHEUS_SERVICE_ACCOUNT),
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: PROMETHEUS_SERVICE_ACCOUNT },
+    subjects: [{ kind: 'ServiceAccount', name: PROMETHEUS_SERVICE_ACCOUNT, namespace: tenant.namespace }],
+  };
+  return [toKubeObject(role), toKubeObject(binding)];
+}
+
+function alertRules(tenant: TenantFacts): KubeObject {
+  const rule: PrometheusRule = {
+    apiVersion: PROMETHEUS_RULE_API_VERSION,
+    kind: 'PrometheusRule',
+    metadata: tenantMeta(tenant, StepName.DEPLOY_MONITORING, ALERT_RULES_NAME),
+    spec: { groups: [{ name: ALERT_RULES_NAME, rules: defaultAlertRules(tenant) }] },
+  };
+  return toKubeObject(rule);
+}
+
+/**
+ * validate.ts does not know PrometheusRule yet, so its schema is checked here as well; once
+ * validate.ts runs prometheusRuleProblems itself, this is assertValidManifests.
+ */
+function validated(objs: KubeObject[]): KubeObject[] {
+  const problems = [...objs.flatMap(validateManifest), ...objs.flatMap(prometheusRuleProblems)];
+  if (problems.length > 0) throw new ManifestValidationError(problems);
+  return objs;
+}
+
+/** spec/004 phase 9, for DEPLOY_MONITORING. */
+export function deployMonitoringManifests(tenant: TenantFacts): KubeObject[] {
+  return validated([
+    ...discoveryRbac(tenant),
+    release(tenant, PROMETHEUS_RELEASE, PROMETHEUS_CHART, PROMETHEUS_COMMUNITY_REPOSITORY, prometheusValues(tenant)),
+    release(tenant, GRAFANA_RELEASE, GRAFANA_CHART, GRAFANA_REPOSITORY, grafanaValues(tenant)),
+    alertRules(tenant),
+  ]);
+}
