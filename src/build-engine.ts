@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Config } from './config/load-config.js';
 import type { ClusterDriver, TenantDatabaseDriver } from './drivers/contract.js';
-import { buildEventSinks } from './drivers/build-event-delivery.js';
+import { buildEventSinks, closeEventSinks } from './drivers/build-event-delivery.js';
 import { EmbeddedTenantDatabase } from './drivers/database/embedded-tenant-database.js';
 import { PostgresTenantDatabase } from './drivers/database/postgres-tenant-database.js';
 import { KubernetesClusterDriver } from './drivers/kubernetes/kubernetes-driver.js';
@@ -90,9 +90,10 @@ export function buildEngine(db: Db, config: EngineConfig, logger: Logger, owner?
     },
     logger.child({ component: 'worker' }),
   );
+  const sinks = buildEventSinks(config, logger.child({ component: 'events' }));
   const relay = new OutboxRelay({
     db,
-    sinks: buildEventSinks(config, logger.child({ component: 'events' })),
+    sinks,
     logger: logger.child({ component: 'relay' }),
     pollMs: config.events.relayPollMs,
   });
@@ -107,6 +108,7 @@ export function buildEngine(db: Db, config: EngineConfig, logger: Logger, owner?
     async stop() {
       await worker.stop();
       await relay.stop();
+      await closeEventSinks(sinks);
       if (tenantDatabase instanceof PostgresTenantDatabase) await tenantDatabase.close();
     },
   };

@@ -1,9 +1,11 @@
+import { EventType } from '../domain/events.js';
+
 /**
  * Event delivery settings (the outbox relay's sinks and the admin notifier), read by loadConfig.
  * Kept apart from load-config.ts because they validate as a group: which variables are required
  * depends on which sinks are enabled.
  */
-export const EVENT_SINK_KINDS = ['log', 'webhook'] as const;
+export const EVENT_SINK_KINDS = ['log', 'webhook', 'nats', 'kafka'] as const;
 export type EventSinkKind = (typeof EVENT_SINK_KINDS)[number];
 export const NOTIFIER_KINDS = ['log', 'smtp'] as const;
 export type NotifierKind = (typeof NOTIFIER_KINDS)[number];
@@ -21,11 +23,44 @@ export interface EventSettings {
   smtpFrom: string;
   /** How often an idle relay looks for undelivered events. */
   relayPollMs: number;
+  /** Set when the nats sink is enabled. */
+  nats?: NatsSettings;
+  /** Set when the kafka sink is enabled. */
+  kafka?: KafkaSettings;
+}
+
+export interface NatsSettings {
+  /** nats:// or tls:// URLs, comma-separated; may carry credentials (user:pass@ or token@). */
+  url: string;
+  /** The JetStream stream storing the events; created at first use when absent. */
+  stream: string;
+  /** Events go to `{subjectPrefix}.{event type}`; the stream captures `{subjectPrefix}.>`. */
+  subjectPrefix: string;
+}
+
+export interface KafkaSettings {
+  /** host:port of the bootstrap brokers. */
+  brokers: string[];
+  clientId: string;
+  /** Where an event type without an entry in `topics` goes. */
+  defaultTopic: string;
+  /** Event type → topic overrides. */
+  topics: Record<string, string>;
 }
 
 export const MIN_WEBHOOK_SECRET_LENGTH = 16;
 
-type EventVariable = 'MATIH_EVENT_SINKS' | 'MATIH_WEBHOOK_URL' | 'MATIH_WEBHOOK_SECRET' | 'MATIH_NOTIFIER' | 'MATIH_SMTP_URL' | 'MATIH_SMTP_FROM';
+type EventVariable =
+  | 'MATIH_EVENT_SINKS'
+  | 'MATIH_WEBHOOK_URL'
+  | 'MATIH_WEBHOOK_SECRET'
+  | 'MATIH_NOTIFIER'
+  | 'MATIH_SMTP_URL'
+  | 'MATIH_SMTP_FROM'
+  | NatsVariable
+  | KafkaVariable;
+type NatsVariable = 'MATIH_NATS_URL' | 'MATIH_NATS_STREAM' | 'MATIH_NATS_SUBJECT_PREFIX';
+type KafkaVariable = 'MATIH_KAFKA_BROKERS' | 'MATIH_KAFKA_TOPIC' | 'MATIH_KAFKA_TOPICS' | 'MATIH_KAFKA_CLIENT_ID';
 
 /**
  * Problems name the variable but never echo a secret or a URL, which may carry credentials
@@ -67,7 +102,68 @@ export function parseEventSettings(read: (name: EventVariable) => string, proble
     problems.push(`MATIH_SMTP_FROM="${smtpFrom}" must be an email address, optionally as Name <address>`);
   }
 
-  return { sinks, webhookUrl, webhookSecret, notifier: notifier ?? 'log', smtpUrl, smtpFrom };
+  const nats = sinks.includes('nats') ? parseNatsSettings(read, problems) : undefined;
+  const kafka = sinks.includes('kafka') ? parseKafkaSettings(read, problems) : undefined;
+  return { sinks, webhookUrl, webhookSecret, notifier: notifier ?? 'log', smtpUrl, smtpFrom, nats, kafka };
+}
+
+/* Mirror drivers/events/nats-subjects.ts (config/ may not import drivers/). */
+const NATS_STREAM_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+const NATS_SUBJECT_PREFIX = /^[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*$/;
+
+function parseNatsSettings(read: (name: NatsVariable) => string, problems: string[]): NatsSettings {
+  const url = read('MATIH_NATS_URL');
+  const servers = url.split(',').map((s) => s.trim()).filter(Boolean);
+  if (servers.length === 0) problems.push('MATIH_NATS_URL is required when MATIH_EVENT_SINKS includes nats');
+  else if (!servers.every((server) => isUrl(server, ['nats:', 'tls:']))) {
+    problems.push('MATIH_NATS_URL must be one or more nats:// or tls:// URLs, comma-separated');
+  }
+  const stream = read('MATIH_NATS_STREAM');
+  if (!NATS_STREAM_NAME.test(stream)) problems.push(`MATIH_NATS_STREAM="${stream}" must be 1 to 64 letters, digits, _ or -`);
+  const subjectPrefix = read('MATIH_NATS_SUBJECT_PREFIX');
+  if (!NATS_SUBJECT_PREFIX.test(subjectPrefix)) {
+    problems.push(`MATIH_NATS_SUBJECT_PREFIX="${subjectPrefix}" must be dot-separated tokens of letters, digits, _ or - (no wildcards), such as matih.events`);
+  }
+  return { url, stream, subjectPrefix };
+}
+
+/** Kafka's legal topic names (and not `.` or `..`). */
+const KAFKA_TOPIC = /^(?!\.{1,2}$)[A-Za-z0-9._-]{1,249}$/;
+const HOST_PORT = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?):(\d{1,5})$/;
+const KNOWN_EVENT_TYPES: ReadonlySet<string> = new Set(Object.values(EventType));
+
+function parseKafkaSettings(read: (name: KafkaVariable) => string, problems: string[]): KafkaSettings {
+  const brokers = read('MATIH_KAFKA_BROKERS').split(',').map((s) => s.trim()).filter(Boolean);
+  if (brokers.length === 0) problems.push('MATIH_KAFKA_BROKERS is required when MATIH_EVENT_SINKS includes kafka');
+  brokers.forEach((broker, i) => {
+    const port = Number(HOST_PORT.exec(broker)?.[1]);
+    // Positions, not values: an entry pasted with credentials in it must not end up in a log.
+    if (!(port >= 1 && port <= 65535)) problems.push(`MATIH_KAFKA_BROKERS: entry ${i + 1} must be host:port`);
+  });
+
+  const defaultTopic = read('MATIH_KAFKA_TOPIC');
+  if (!KAFKA_TOPIC.test(defaultTopic)) problems.push(`MATIH_KAFKA_TOPIC="${defaultTopic}" must be a Kafka topic name (letters, digits, . _ -, up to 249)`);
+
+  const topics: Record<string, string> = {};
+  for (const item of read('MATIH_KAFKA_TOPICS').split(',').map((s) => s.trim()).filter(Boolean)) {
+    const [type = '', topic = '', ...rest] = item.split('=').map((s) => s.trim());
+    if (rest.length > 0 || type === '' || topic === '') {
+      problems.push(`MATIH_KAFKA_TOPICS: "${item}" must be eventtype=topic`);
+    } else if (!KNOWN_EVENT_TYPES.has(type)) {
+      // A typo would silently send the type to the default topic: refuse it instead.
+      problems.push(`MATIH_KAFKA_TOPICS: "${type}" is not an event type (${[...KNOWN_EVENT_TYPES].join(', ')})`);
+    } else if (!KAFKA_TOPIC.test(topic)) {
+      problems.push(`MATIH_KAFKA_TOPICS: "${topic}" is not a Kafka topic name`);
+    } else if (Object.hasOwn(topics, type)) {
+      problems.push(`MATIH_KAFKA_TOPICS: "${type}" is given twice`);
+    } else {
+      topics[type] = topic;
+    }
+  }
+
+  const clientId = read('MATIH_KAFKA_CLIENT_ID');
+  if (!/^[A-Za-z0-9._-]{1,100}$/.test(clientId)) problems.push(`MATIH_KAFKA_CLIENT_ID="${clientId}" must be 1 to 100 letters, digits, . _ or -`);
+  return { brokers, clientId, defaultTopic, topics };
 }
 
 function isUrl(value: string, protocols: readonly string[]): boolean {

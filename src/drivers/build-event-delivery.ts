@@ -1,6 +1,8 @@
 import type { Logger } from 'pino';
 import type { EventSink, Notifier } from './contract.js';
+import { KafkaSink } from './events/kafka-sink.js';
 import { LogSink } from './events/log-sink.js';
+import { NatsJetStreamSink } from './events/nats-sink.js';
 import { WebhookSink } from './events/webhook-sink.js';
 import { LogNotifier } from './notify/log-notifier.js';
 import { NotificationSink } from './notify/notification-sink.js';
@@ -12,12 +14,16 @@ import { SmtpNotifier } from './notify/smtp-notifier.js';
  */
 export interface EventDeliverySettings {
   events: {
-    sinks: readonly ('log' | 'webhook')[];
+    sinks: readonly ('log' | 'webhook' | 'nats' | 'kafka')[];
     webhookUrl: string | undefined;
     webhookSecret: string | undefined;
     notifier: 'log' | 'smtp';
     smtpUrl: string | undefined;
     smtpFrom: string;
+    /** Set when the nats sink is enabled. */
+    nats?: { url: string; stream: string; subjectPrefix: string } | undefined;
+    /** Set when the kafka sink is enabled. */
+    kafka?: { brokers: readonly string[]; clientId: string; defaultTopic: string; topics: Readonly<Record<string, string>> } | undefined;
   };
 }
 
@@ -29,12 +35,39 @@ export interface EventDeliverySettings {
 export function buildEventSinks(config: EventDeliverySettings, logger: Logger): EventSink[] {
   const { events } = config;
   const sinks: EventSink[] = [];
-  for (const kind of events.sinks) {
-    if (kind === 'log') sinks.push(new LogSink(logger));
-    else sinks.push(new WebhookSink({ url: required(events.webhookUrl, 'webhook URL'), secret: required(events.webhookSecret, 'webhook secret'), logger }));
-  }
+  for (const kind of events.sinks) sinks.push(buildEventSink(kind, config, logger));
   sinks.push(new NotificationSink(buildNotifier(config, logger), logger));
   return sinks;
+}
+
+function buildEventSink(kind: EventDeliverySettings['events']['sinks'][number], { events }: EventDeliverySettings, logger: Logger): EventSink {
+  switch (kind) {
+    case 'log':
+      return new LogSink(logger);
+    case 'webhook':
+      return new WebhookSink({ url: required(events.webhookUrl, 'webhook URL'), secret: required(events.webhookSecret, 'webhook secret'), logger });
+    case 'nats': {
+      // Nothing connects here: the sink connects at its first event, so a NATS outage never stops a start.
+      const nats = required(events.nats, 'NATS settings');
+      return new NatsJetStreamSink({ url: nats.url, stream: nats.stream, subjectPrefix: nats.subjectPrefix, logger });
+    }
+    case 'kafka': {
+      const kafka = required(events.kafka, 'Kafka settings');
+      return new KafkaSink({ brokers: kafka.brokers, clientId: kafka.clientId, defaultTopic: kafka.defaultTopic, topics: kafka.topics, logger });
+    }
+  }
+}
+
+/**
+ * Closes the sinks that hold connections (NATS drains what is in flight, the Kafka producer
+ * disconnects). Call it after the relay has stopped, so no delivery is cut off.
+ */
+export async function closeEventSinks(sinks: readonly EventSink[]): Promise<void> {
+  await Promise.allSettled(sinks.map(async (sink) => (isClosable(sink) ? sink.close() : undefined)));
+}
+
+function isClosable(sink: EventSink): sink is EventSink & { close(): Promise<void> | void } {
+  return typeof (sink as { close?: unknown }).close === 'function';
 }
 
 export function buildNotifier(config: EventDeliverySettings, logger: Logger): Notifier {
@@ -44,7 +77,7 @@ export function buildNotifier(config: EventDeliverySettings, logger: Logger): No
 }
 
 /** loadConfig already refuses these gaps; this guards callers that build settings by hand. */
-function required(value: string | undefined, what: string): string {
+function required<T>(value: T | undefined, what: string): T {
   if (!value) throw new Error(`event delivery: no ${what} configured`);
   return value;
 }

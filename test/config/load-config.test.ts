@@ -115,7 +115,7 @@ describe('loadConfig', () => {
   it('lists every event delivery problem at once, without echoing secrets or URLs', () => {
     const secret = 'too-short-secret'.slice(0, 15);
     const problems = configProblems({
-      MATIH_EVENT_SINKS: 'webhook,kafka',
+      MATIH_EVENT_SINKS: 'webhook,pigeon',
       MATIH_WEBHOOK_URL: 'ftp://files.example.com/drop',
       MATIH_WEBHOOK_SECRET: secret,
       MATIH_NOTIFIER: 'smtp',
@@ -125,7 +125,7 @@ describe('loadConfig', () => {
     });
     expect(problems).toHaveLength(6);
     const text = problems.join('\n');
-    expect(text).toContain('MATIH_EVENT_SINKS: "kafka" is not one of log, webhook');
+    expect(text).toContain('MATIH_EVENT_SINKS: "pigeon" is not one of log, webhook, nats, kafka');
     expect(text).toContain('MATIH_WEBHOOK_URL must be an http:// or https:// URL');
     expect(text).toContain('MATIH_WEBHOOK_SECRET must be at least 16 characters long');
     expect(text).toContain('MATIH_SMTP_URL must be an smtp:// or smtps:// URL');
@@ -139,7 +139,7 @@ describe('loadConfig', () => {
   it('requires the SMTP URL for the smtp notifier and refuses unknown notifiers and empty sink lists', () => {
     expect(configProblems({ MATIH_NOTIFIER: 'smtp' })).toEqual(['MATIH_SMTP_URL is required when MATIH_NOTIFIER is smtp']);
     expect(configProblems({ MATIH_NOTIFIER: 'pigeon' })).toEqual(['MATIH_NOTIFIER="pigeon" must be one of log, smtp']);
-    expect(configProblems({ MATIH_EVENT_SINKS: ' , ' })).toEqual(['MATIH_EVENT_SINKS must name at least one of log, webhook']);
+    expect(configProblems({ MATIH_EVENT_SINKS: ' , ' })).toEqual(['MATIH_EVENT_SINKS must name at least one of log, webhook, nats, kafka']);
   });
 
   it('runs tenants on the simulated cluster and the control-plane database by default', () => {
