@@ -245,4 +245,25 @@ export interface Schema {
   simResources: SimResourcesTable;
   simObjects: SimObjectsTable;
   schemaMigrations: SchemaMigrationsTable;
+  dnsZones: DnsZonesTable;
+  dnsRecords: DnsRecordsTable;
+}
+
+/** The embedded DNS server's zones (migration 0004). */
+export interface DnsZonesTable {
+  name: string;
+  /** bigint (an unsigned 32-bit SOA serial): the pg driver reads it as a string, PGlite as a number. */
+  serial: ColumnType<string | number, number | undefined, number>;
+  createdAt: CreatedAt;
+  updatedAt: UpdatedAt;
+}
+
+/** One record set per row; the key is (zone, name, type). */
+export interface DnsRecordsTable {
+  zone: string;
+  /** Relative to the zone: '@' for the apex, '*' for a wildcard. */
+  name: string;
+  type: string;
+  ttl: number;
+  values: Json<string[]>;
 }
