@@ -492,18 +492,23 @@ describe.each(BACKENDS)('cluster steps on %s', (backend: BackendKind) => {
       expect(await t.run(StepName.SETUP_DATABASE)).toMatchObject({ pruned: [nameOf(leftover)] });
     });
 
-    it('a tier change adds the releases the new tier has and prunes those it has not', async () => {
+    it('a tier change adds the releases the new tier has, resizes the others and prunes those it has not', async () => {
       const t = tenantRun('FREE');
       await t.runAll(OWNING_STEPS);
       const extra = dataServicesFor('PROFESSIONAL').filter((s) => !dataServicesFor('FREE').includes(s));
       expect(extra.length).toBeGreaterThan(0);
 
+      // Free's services are sized to fit Free's quota (helm-releases.ts): every release the two
+      // tiers share changes size too, so the upgrade applies all of Professional's releases.
       const upgraded = { ...t.tenant, tier: 'PROFESSIONAL' as const };
       const up = await t.env.handler(StepName.DEPLOY_DATA_SERVICES).run({ ...t.context(), tenant: upgraded });
-      expect(up.outputs).toMatchObject({ applied: extra.map((s) => `HelmRelease/${s}`), pruned: [] });
+      expect(up.outputs).toMatchObject({ applied: dataServicesFor('PROFESSIONAL').map((s) => `HelmRelease/${s}`), pruned: [] });
 
       const down = await t.env.handler(StepName.DEPLOY_DATA_SERVICES).run(t.context());
-      expect(down.outputs).toMatchObject({ applied: [], pruned: expect.arrayContaining(extra.map((s) => `HelmRelease/${s}`)) as unknown });
+      expect(down.outputs).toMatchObject({
+        applied: dataServicesFor('FREE').map((s) => `HelmRelease/${s}`),
+        pruned: expect.arrayContaining(extra.map((s) => `HelmRelease/${s}`)) as unknown,
+      });
       expect(stringList(down.outputs, 'pruned')).toHaveLength(extra.length);
       expect(countByKind(await t.objects())).toEqual(expectedKinds(t.tenant));
     });
