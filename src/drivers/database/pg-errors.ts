@@ -10,7 +10,7 @@ import { DriverError } from '../contract.js';
  * object_in_use, and the "already exists" errors two concurrent ensures can hit: the retry
  * observes the object and moves on).
  * Permanent: everything else the server refused on its merits, notably 42501
- * insufficient_privilege and 42601 syntax_error (class 42), 28xxx authentication, 3D000 no such
+ * insufficient_privilege and 42601 syntax_error (class 42), class 28 (invalid authorization), 3D000 no such
  * database, 2BP01 dependent objects: the same request would fail the same way.
  */
 const RETRYABLE_CLASSES = new Set(['08', '40', '53', '57', '58']);
