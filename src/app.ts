@@ -14,6 +14,7 @@ import { migrate } from './store/migrate.js';
 import { type Database, openDatabase } from './store/open-database.js';
 import { type Engine, buildEngine } from './build-engine.js';
 import { ensureSecretKey } from './iam/secret-key.js';
+import type { DnsServerPorts } from './drivers/dns/embedded-dns-server.js';
 
 /**
  * The composition root: config -> database -> store -> IAM -> API. The only module that picks
@@ -27,8 +28,8 @@ export interface App {
   readonly bootstrap: BootstrapToken;
   readonly logger: Logger;
   readonly engine: Engine;
-  /** Binds both ports and starts the workers; returns the base URLs. */
-  listen(): Promise<{ tenantUrl: string; infraUrl: string }>;
+  /** Binds both ports (and the embedded DNS server's) and starts the workers; returns where they listen. */
+  listen(): Promise<{ tenantUrl: string; infraUrl: string; dns: DnsServerPorts | undefined }>;
   /** Stops taking requests, finishes those in flight, closes the database. Idempotent. */
   close(): Promise<void>;
 }
@@ -84,6 +85,7 @@ export async function createApp(config: Config, logger: Logger = createLogger(co
       bodyLimitBytes: config.bodyLimitBytes,
       maxRetries: config.retry.maxRetries,
       simCluster: engine.cluster,
+      ...(engine.certificateAuthority ? { certificateAuthority: engine.certificateAuthority } : {}),
       wakeWorkers: () => {
         engine.worker.wake();
         engine.relay.wake();
@@ -103,9 +105,12 @@ export async function createApp(config: Config, logger: Logger = createLogger(co
       async listen() {
         const tenantUrl = await tenantServer.listen({ port: config.tenantPort, host: config.host });
         const infraUrl = await infraServer.listen({ port: config.infraPort, host: config.host });
+        // Before the workers: CREATE_DNS_ZONE's zones should answer from the moment they exist.
+        const dns = await engine.dnsServer?.listen();
+        if (dns) logger.info({ dns }, 'embedded DNS server listening');
         engine.worker.start();
         engine.relay.start();
-        return { tenantUrl, infraUrl };
+        return { tenantUrl, infraUrl, dns };
       },
       close() {
         closing ??= (async () => {

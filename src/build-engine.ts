@@ -1,12 +1,30 @@
+import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from './config/load-config.js';
-import type { ClusterDriver, TenantDatabaseDriver } from './drivers/contract.js';
+import type { ClusterDriver, DnsDriver, ServicePrincipalValidator, TenantDatabaseDriver, TerraformDriver } from './drivers/contract.js';
+import { azureDedicatedModules } from './drivers/terraform/modules/azure-dedicated.js';
+import { builtinDedicatedModules } from './drivers/terraform/modules/builtin-dedicated.js';
+import { moduleSetByCloud } from './drivers/terraform/modules/by-cloud.js';
+import { AzureServicePrincipals } from './drivers/terraform/azure-service-principals.js';
+import { SimulatedServicePrincipals } from './drivers/terraform/simulated-service-principals.js';
+import { SimulatedTerraform } from './drivers/terraform/simulated-terraform.js';
+import { simResourceTerraformStateStore } from './drivers/terraform/simulated-terraform-state.js';
+import { TerraformCli } from './drivers/terraform/terraform-cli.js';
+import { terraformStateLockStore } from './store/terraform/terraform-state-lock-store.js';
+import { tenantConfigSource } from './store/tenants/tenant-config-source.js';
 import { buildEventSinks, closeEventSinks } from './drivers/build-event-delivery.js';
+import { azureDnsDriverFromEnv } from './drivers/dns/azure-dns-factory.js';
+import { PowerDnsDriver } from './drivers/dns/powerdns-driver.js';
+import { EmbeddedDnsDriver } from './drivers/dns/embedded-dns-driver.js';
+import { EmbeddedDnsServer } from './drivers/dns/embedded-dns-server.js';
+import { LOCAL_CA_STORE_NAME, LocalCertificateAuthority } from './drivers/tls/local-ca.js';
+import { dnsZoneStore } from './store/dns/dns-zones.js';
+import { getOrCreateSigningKey } from './store/iam/signing-key.js';
 import { EmbeddedTenantDatabase } from './drivers/database/embedded-tenant-database.js';
 import { PostgresTenantDatabase } from './drivers/database/postgres-tenant-database.js';
 import { KubernetesClusterDriver } from './drivers/kubernetes/kubernetes-driver.js';
 import { AesGcmSecretBox } from './drivers/secrets/aes-gcm-secret-box.js';
-import { SimulatedCloud } from './drivers/simulated/simulated-cloud.js';
+import type { SimResourceStore } from './drivers/simulated/sim-resource-store.js';
 import { SimulatedCluster } from './drivers/simulated/simulated-cluster.js';
 import { OutboxRelay } from './engine/outbox-relay.js';
 import { Worker } from './engine/worker.js';
@@ -20,20 +38,26 @@ import { buildStepRegistry } from './steps/registry.js';
 /** What the engine needs of the configuration; `secretKey` resolved (from config or the data directory). */
 export type EngineConfig = Pick<
   Config,
-  'sim' | 'engine' | 'retry' | 'baseDomain' | 'events' | 'cluster' | 'tenantDatabases' | 'readyTimeoutMs' | 'verifyTimeoutMs'
+  'sim' | 'engine' | 'retry' | 'baseDomain' | 'events' | 'cluster' | 'tenantDatabases' | 'readyTimeoutMs' | 'verifyTimeoutMs' | 'edge' | 'enterprise'
 > & { secretKey: string };
 
 export interface Engine {
   worker: Worker;
   /** Delivers outbox events to the configured sinks (log, webhook, notifications). */
   relay: OutboxRelay;
-  /** The simulated cloud: the systems whose real drivers come with issue 5 (a test double). */
-  cloud: SimulatedCloud;
   /** Where tenant objects go: the real cluster, or the simulated one (a test double). */
   clusterDriver: ClusterDriver;
   /** The simulated cluster when MATIH_CLUSTER=simulated (the default), for inspection and drift tests. */
   cluster: SimulatedCluster | undefined;
   tenantDatabase: TenantDatabaseDriver;
+  /** Where tenant zones go (MATIH_DNS_DRIVER). */
+  dns: DnsDriver;
+  /** The embedded authoritative server answering `dns` (MATIH_DNS_DRIVER=embedded); not listening until started. */
+  dnsServer: EmbeddedDnsServer | undefined;
+  /** The local CA (MATIH_TLS_DRIVER=local-ca): clients trust its certificate to reach tenant hosts. */
+  certificateAuthority: LocalCertificateAuthority | undefined;
+  /** Terraform for Enterprise tenants: the simulated runner (MATIH_TERRAFORM=simulated, a test double) or the CLI. */
+  terraform: TerraformDriver;
   /** MATIH_SIM_FAULTS: tests change the faults while the engine runs. */
   faults: FaultInjector;
   /** Stops the worker and the relay, then closes the drivers' connections. */
@@ -46,15 +70,12 @@ export interface Engine {
  * database itself: embedded PGlite or the same server), secrets sealed with the secret key.
  */
 export function buildEngine(db: Db, config: EngineConfig, logger: Logger, owner?: string): Engine {
-  const cloud = new SimulatedCloud(
-    {
-      get: (tenantId, kind, name) => getSimResource(db, tenantId, kind, name),
-      upsert: (r) => upsertSimResource(db, r),
-      remove: (tenantId, kind, name) => deleteSimResource(db, tenantId, kind, name),
-      list: (tenantId, step) => listSimResources(db, tenantId, step),
-    },
-    { delayMs: config.sim.delayMs },
-  );
+  const simStore: SimResourceStore = {
+    get: (tenantId, kind, name) => getSimResource(db, tenantId, kind, name),
+    upsert: (r) => upsertSimResource(db, r),
+    remove: (tenantId, kind, name) => deleteSimResource(db, tenantId, kind, name),
+    list: (tenantId, step) => listSimResources(db, tenantId, step),
+  };
   const cluster = config.cluster.kind === 'simulated' ? new SimulatedCluster(simObjectStore(db), { delayMs: config.sim.delayMs }) : undefined;
   const clusterDriver: ClusterDriver =
     cluster ??
@@ -64,16 +85,53 @@ export function buildEngine(db: Db, config: EngineConfig, logger: Logger, owner?
   const tenantDatabase = config.tenantDatabases.url
     ? new PostgresTenantDatabase({ adminUrl: config.tenantDatabases.url, poolSize: 4 })
     : new EmbeddedTenantDatabase(sqlSession(db));
+  const secretBox = new AesGcmSecretBox(config.secretKey);
+  const { dns, dnsServer } = buildDns(db, config, logger);
+  const certificateAuthority =
+    config.edge.tls === 'local-ca'
+      ? new LocalCertificateAuthority(
+          // Generated before asking the store, which keeps the first replica's: a rare wasted key beats a lock.
+          async (generate) => {
+            const mine = await generate();
+            return getOrCreateSigningKey(db, LOCAL_CA_STORE_NAME, () => mine);
+          },
+          secretBox,
+        )
+      : undefined;
+  const terraform = buildTerraform(config, simStore);
+  const terraformLog = logger.child({ component: 'terraform' });
   const faults = new FaultInjector(config.sim.faults);
   const steps = faults.wrapAll(
     buildStepRegistry(
-      { cloud, cluster: clusterDriver, tenantDatabase, secretBox: new AesGcmSecretBox(config.secretKey) },
+      {
+        cluster: clusterDriver,
+        tenantDatabase,
+        secretBox,
+        dns,
+        tls: certificateAuthority ? { mode: 'local-ca', issuer: certificateAuthority } : { mode: 'cert-manager' },
+      },
       {
         baseDomain: config.baseDomain,
         readyTimeoutMs: config.readyTimeoutMs,
         verifyTimeoutMs: config.verifyTimeoutMs,
         verifyIntervalMs: Math.min(1000, config.verifyTimeoutMs),
         tenantDbPrefix: config.tenantDatabases.namePrefix,
+        loadBalancerWaitMs: config.edge.loadBalancerWaitMs,
+        dnsTtl: config.edge.dns.ttl,
+        createParentZone: config.edge.dns.driver === 'embedded',
+      },
+      {
+        tenantConfig: tenantConfigSource(db),
+        enterprise: {
+          deps: { servicePrincipals: buildServicePrincipals(config), stateLocks: terraformStateLockStore(db), terraform },
+          options: {
+            lockLeaseMs: config.enterprise.lockLeaseMs,
+            onProgress: (event, source) => {
+              const level = event.level === 'error' ? 'error' : event.level === 'warn' ? 'warn' : 'debug';
+              terraformLog[level]({ ...source, type: event.type, address: event.address, action: event.action }, event.message);
+            },
+          },
+        },
       },
     ),
   );
@@ -100,16 +158,84 @@ export function buildEngine(db: Db, config: EngineConfig, logger: Logger, owner?
   return {
     worker,
     relay,
-    cloud,
     clusterDriver,
     cluster,
     tenantDatabase,
+    dns,
+    dnsServer,
+    certificateAuthority,
+    terraform,
     faults,
     async stop() {
       await worker.stop();
       await relay.stop();
+      await dnsServer?.close();
       await closeEventSinks(sinks);
       if (tenantDatabase instanceof PostgresTenantDatabase) await tenantDatabase.close();
     },
   };
+}
+
+/** The DNS provider of MATIH_DNS_DRIVER, and for the embedded one the server that answers its zones. */
+function buildDns(db: Db, config: EngineConfig, logger: Logger): { dns: DnsDriver; dnsServer: EmbeddedDnsServer | undefined } {
+  const settings = config.edge.dns;
+  switch (settings.driver) {
+    case 'embedded': {
+      const authority = { nameServers: settings.nameServers, soaEmail: `hostmaster@${config.baseDomain}`, defaultTtl: settings.ttl };
+      const store = dnsZoneStore(db);
+      return {
+        dns: new EmbeddedDnsDriver(store, authority),
+        dnsServer: new EmbeddedDnsServer(store, { ...authority, host: settings.host, port: settings.port, logger: logger.child({ component: 'dns' }) }),
+      };
+    }
+    case 'powerdns':
+      return {
+        dns: new PowerDnsDriver({ apiUrl: settings.apiUrl, apiKey: settings.apiKey, serverId: settings.serverId, nameServers: settings.nameServers, defaultTtl: settings.ttl }),
+        dnsServer: undefined,
+      };
+    case 'azure':
+      // The Azure credential comes from the AZURE_* variables (or workload identity), which the
+      // Azure SDK reads from the environment itself; the factory checks they are complete.
+      return {
+        dns: azureDnsDriverFromEnv({ ...process.env, MATIH_AZURE_SUBSCRIPTION_ID: settings.subscriptionId, MATIH_AZURE_DNS_RESOURCE_GROUP: settings.resourceGroup }),
+        dnsServer: undefined,
+      };
+  }
+}
+
+/** The Azure service principal check of VALIDATE_SERVICE_PRINCIPAL (MATIH_SERVICE_PRINCIPAL). */
+function buildServicePrincipals(config: EngineConfig): ServicePrincipalValidator {
+  const azure = config.enterprise.azure;
+  return config.enterprise.servicePrincipal === 'azure' && azure ? new AzureServicePrincipals(azure) : new SimulatedServicePrincipals();
+}
+
+/**
+ * Terraform of PROVISION_INFRASTRUCTURE (MATIH_TERRAFORM): the simulated runner keeps its state
+ * in the sim_resources table; the CLI runs terraform or tofu per tenant, with the
+ * Azure service principal handed to the azurerm provider through its ARM_* variables.
+ */
+function buildTerraform(config: EngineConfig, simStore: SimResourceStore): TerraformDriver {
+  const settings = config.enterprise.terraform;
+  const azureModules = moduleSetByCloud({ AZURE: azureDedicatedModules() }, builtinDedicatedModules());
+  if (settings.kind === 'simulated') {
+    return new SimulatedTerraform({ modules: azureModules, state: simResourceTerraformStateStore(simStore), delayMs: config.sim.delayMs });
+  }
+  const azure = config.enterprise.azure;
+  return new TerraformCli({
+    binary: settings.binary,
+    rootDir: settings.dir,
+    modules: settings.modules === 'builtin' ? builtinDedicatedModules() : moduleSetByCloud({ AZURE: azureDedicatedModules() }),
+    backend: settings.stateAddress
+      ? {
+          kind: 'http',
+          address: settings.stateAddress,
+          ...(settings.stateLockAddress ? { lockAddress: settings.stateLockAddress } : {}),
+          ...(settings.stateUsername ? { username: settings.stateUsername } : {}),
+          ...(settings.statePassword ? { password: settings.statePassword } : {}),
+        }
+      : { kind: 'local', directory: path.join(settings.dir, 'state') },
+    env: azure
+      ? { ARM_CLIENT_ID: azure.clientId, ARM_CLIENT_SECRET: azure.clientSecret, ARM_TENANT_ID: azure.directoryId, ARM_SUBSCRIPTION_ID: azure.subscriptionId }
+      : {},
+  });
 }

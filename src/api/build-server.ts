@@ -9,6 +9,7 @@ import type { ApiDeps } from './deps.js';
 import { handleError, sendProblem } from './problem.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
 import { authRoutes } from './routes/auth.js';
+import { featureRoutes } from './routes/features.js';
 import { healthRoutes } from './routes/health.js';
 import { provisioningRoutes } from './routes/provisioning.js';
 import { provisioningStreamRoutes } from './routes/provisioning-ws.js';
@@ -16,6 +17,7 @@ import { settingsRoutes } from './routes/settings.js';
 import { simObjectRoutes } from './routes/sim-objects.js';
 import { tenantDirectoryRoutes } from './routes/tenant-directory.js';
 import { tenantRoutes } from './routes/tenants.js';
+import { tlsRoutes } from './routes/tls.js';
 import { ProblemSchema } from './schemas/common.js';
 import { ProvisioningStatusSchema } from './schemas/provisioning.js';
 import { TenantSchema } from './schemas/tenant.js';
@@ -31,10 +33,12 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(tenantRoutes, deps);
   await app.register(tenantDirectoryRoutes, deps);
   await app.register(settingsRoutes, deps);
+  await app.register(featureRoutes, deps);
   await app.register(apiKeyRoutes, deps);
   await app.register(authRoutes, deps);
   await app.register(provisioningRoutes, deps);
   await app.register(simObjectRoutes, deps);
+  await app.register(tlsRoutes, deps);
   await app.register(websocket, {
     options: {
       maxPayload: 64 * 1024,

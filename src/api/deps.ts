@@ -23,6 +23,8 @@ export interface ApiDeps {
   progressPollMs?: number;
   /** The simulated cluster, when the service runs one: /api/v1/sim/objects inspects it (404 without). */
   simCluster?: SimClusterAccess;
+  /** The local CA (MATIH_TLS_DRIVER=local-ca): GET /api/v1/tls/ca.pem hands out its certificate (404 without). */
+  certificateAuthority?: { caCertificatePem(): Promise<string> };
 }
 
 /**

@@ -1,5 +1,7 @@
 import path from 'node:path';
 import { CLOUD_PROVIDERS, type CloudProvider, parseCloudProvider } from '../domain/cloud.js';
+import { type EdgeSettings, parseEdgeSettings } from './edge-settings.js';
+import { type EnterpriseSettings, parseEnterpriseSettings } from './enterprise-settings.js';
 import { type EventSettings, parseEventSettings } from './event-settings.js';
 
 /**
@@ -52,6 +54,10 @@ export interface Config {
   readyTimeoutMs: number;
   /** How long VERIFY waits for each service's /health (spec/002 phase 7: 30 s). */
   verifyTimeoutMs: number;
+  /** Load balancer wait, DNS provider, TLS issuer (edge-settings.ts). */
+  edge: EdgeSettings;
+  /** Service principal check and Terraform for Enterprise tenants (enterprise-settings.ts). */
+  enterprise: EnterpriseSettings;
 }
 
 export type ClusterSettings =
@@ -113,6 +119,31 @@ export const CONFIG_VARIABLES = {
   MATIH_SECRET_KEY: '',
   MATIH_READY_TIMEOUT_S: '600',
   MATIH_VERIFY_TIMEOUT_S: '30',
+  MATIH_LB_WAIT_S: '600',
+  MATIH_DNS_DRIVER: 'embedded',
+  MATIH_DNS_HOST: '127.0.0.1',
+  MATIH_DNS_PORT: '5353',
+  MATIH_DNS_NAME_SERVERS: '',
+  MATIH_DNS_TTL: '300',
+  MATIH_POWERDNS_URL: '',
+  MATIH_POWERDNS_API_KEY: '',
+  MATIH_POWERDNS_SERVER_ID: 'localhost',
+  MATIH_AZURE_SUBSCRIPTION_ID: '',
+  MATIH_AZURE_DNS_RESOURCE_GROUP: '',
+  MATIH_TLS_DRIVER: 'local-ca',
+  MATIH_SERVICE_PRINCIPAL: 'simulated',
+  MATIH_TERRAFORM: 'simulated',
+  MATIH_TERRAFORM_BINARY: 'terraform',
+  MATIH_TERRAFORM_DIR: '',
+  MATIH_TERRAFORM_MODULES: 'azure',
+  MATIH_TERRAFORM_STATE_ADDRESS: '',
+  MATIH_TERRAFORM_STATE_LOCK_ADDRESS: '',
+  MATIH_TERRAFORM_STATE_USERNAME: '',
+  MATIH_TERRAFORM_STATE_PASSWORD: '',
+  MATIH_TERRAFORM_LOCK_LEASE_S: '600',
+  MATIH_AZURE_TENANT_ID: '',
+  MATIH_AZURE_CLIENT_ID: '',
+  MATIH_AZURE_CLIENT_SECRET: '',
 } as const;
 
 export class ConfigError extends Error {
@@ -208,6 +239,8 @@ export function loadConfig(env: Env = process.env): Config {
     secretKey: parseSecretKey(read('MATIH_SECRET_KEY') || undefined, problems),
     readyTimeoutMs: int('MATIH_READY_TIMEOUT_S', 1, 86_400) * 1000,
     verifyTimeoutMs: int('MATIH_VERIFY_TIMEOUT_S', 1, 3600) * 1000,
+    edge: parseEdgeSettings(read, int, read('MATIH_BASE_DOMAIN').toLowerCase(), problems),
+    enterprise: parseEnterpriseSettings(read, int, path.resolve(read('MATIH_DATA_DIR')), problems),
   };
   if (!/^(?=.{1,200}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(config.baseDomain)) {
     problems.push(`MATIH_BASE_DOMAIN="${config.baseDomain}" must be a DNS name such as matih.example.com`);

@@ -5,6 +5,7 @@
 export const EventType = {
   TENANT_CREATED: 'tenant.created',
   TENANT_SETTINGS_CHANGED: 'tenant.settings.changed',
+  TENANT_FEATURES_CHANGED: 'tenant.features.changed',
   PROVISIONING_STEP_COMPLETED: 'tenant.provisioning.step_completed',
   TENANT_PROVISIONED: 'tenant.provisioned',
   PROVISIONING_FAILED: 'tenant.provisioning.failed',

@@ -65,4 +65,8 @@ export const KIND = {
   RoleBinding: { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding' },
   NetworkPolicy: { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy' },
   HelmRelease: { apiVersion: 'helm.toolkit.fluxcd.io/v2', kind: 'HelmRelease' },
+  ConfigMap: { apiVersion: 'v1', kind: 'ConfigMap' },
+  Ingress: { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress' },
+  Certificate: { apiVersion: 'cert-manager.io/v1', kind: 'Certificate' },
+  PrometheusRule: { apiVersion: 'monitoring.coreos.com/v1', kind: 'PrometheusRule' },
 } as const satisfies Record<string, ObjectKind>;

@@ -2,12 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { StepName } from '../domain/plans.js';
 import { DriverError, type ClusterDriver, type SecretBox, type TenantDatabaseConnection } from '../drivers/contract.js';
 import { KIND, clusterStep } from './cluster-step.js';
-import { type TenantSecretValues, deploySecretsManifests } from './manifests/index.js';
+import { GRAFANA_ADMIN_SECRET, type TenantSecretValues, deploySecretsManifests } from './manifests/index.js';
 import { readTenantSecret } from './secret-data.js';
 import type { StepContext, StepDrivers, StepHandler, StepOptions, TenantFacts } from './step.js';
 
 /**
- * spec/002 phase 3: the five tenant secrets. The database login comes sealed from SETUP_DATABASE;
+ * spec/002 phase 3: the five tenant secrets, and Grafana's admin login. The database login comes sealed from SETUP_DATABASE;
  * the others are generated once and read back from the cluster on every later run, so a re-run
  * (after a crash, or a repair) rotates nothing. Values never reach outputs, logs or events.
  */
@@ -41,8 +41,10 @@ function generated(bytes = 32): string {
 }
 
 async function readOrGenerateValues(cluster: ClusterDriver, tenant: TenantFacts): Promise<TenantSecretValues> {
-  const [redis, kafka, jwt, llm] = await Promise.all(
-    ['tenant-redis-credentials', 'tenant-kafka-credentials', 'tenant-jwt-secret', 'tenant-llm-api-key'].map((name) => readTenantSecret(cluster, tenant, name)),
+  const [redis, kafka, jwt, llm, grafana] = await Promise.all(
+    ['tenant-redis-credentials', 'tenant-kafka-credentials', 'tenant-jwt-secret', 'tenant-llm-api-key', GRAFANA_ADMIN_SECRET.name].map((name) =>
+      readTenantSecret(cluster, tenant, name),
+    ),
   );
   return {
     redisPassword: redis?.REDIS_PASSWORD ?? generated(),
@@ -54,5 +56,6 @@ async function readOrGenerateValues(cluster: ClusterDriver, tenant: TenantFacts)
     // A per-tenant key for the platform's LLM gateway, which attributes usage by it; the
     // provider's own key stays with the gateway.
     llmApiKey: llm?.LLM_API_KEY ?? `mlk_${generated()}`,
+    grafanaAdminPassword: grafana?.[GRAFANA_ADMIN_SECRET.passwordKey] ?? generated(),
   };
 }

@@ -1,17 +1,24 @@
 import { StepName } from '../domain/plans.js';
 import { DeploymentType } from '../domain/tiers.js';
-import { type StepDrivers, type StepHandler, declarativeStep } from './step.js';
+import type { StepHandler } from './step.js';
 
-/** Free and Professional share a regional cluster (spec/003 ALLOCATING_SHARED_CLUSTER). */
-export function selectCluster(drivers: StepDrivers): StepHandler {
-  return declarativeStep(StepName.SELECT_CLUSTER, drivers, () => [], (ctx) => {
-    const cluster = `matih-shared-${ctx.tenant.region}`;
-    return {
-      outputs: { cluster },
-      placement: {
-        deploymentType: DeploymentType.SHARED,
-        ...(ctx.tenant.cloudProvider === 'AZURE' ? { azureAksClusterName: cluster } : {}),
-      },
-    };
-  });
+/**
+ * Free and Professional share a regional cluster (spec/003 ALLOCATING_SHARED_CLUSTER). Nothing
+ * is made: the step records which cluster the tenant's objects go to, so rollback has nothing to undo.
+ */
+export function selectCluster(): StepHandler {
+  return {
+    name: StepName.SELECT_CLUSTER,
+    run(ctx) {
+      const cluster = `matih-shared-${ctx.tenant.region}`;
+      return Promise.resolve({
+        outputs: { cluster },
+        placement: {
+          deploymentType: DeploymentType.SHARED,
+          ...(ctx.tenant.cloudProvider === 'AZURE' ? { azureAksClusterName: cluster } : {}),
+        },
+      });
+    },
+    rollback: () => Promise.resolve(),
+  };
 }

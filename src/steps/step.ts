@@ -1,7 +1,7 @@
 import type { CloudProvider } from '../domain/cloud.js';
 import type { StepName } from '../domain/plans.js';
 import type { DeploymentType, Tier } from '../domain/tiers.js';
-import type { ClusterDriver, DesiredResource, ResourceDriver, SecretBox, TenantDatabaseDriver } from '../drivers/contract.js';
+import type { CertificateIssuer, ClusterDriver, DnsDriver, SecretBox, TenantDatabaseDriver } from '../drivers/contract.js';
 
 /** What a step knows of the tenant it works for. */
 export interface TenantFacts {
@@ -48,12 +48,19 @@ export interface StepHandler {
   rollback(ctx: StepContext): Promise<void>;
 }
 
+/**
+ * How the tenant's certificate is made (DESIGN.md section 5): by the control plane's own CA
+ * (`local-ca`, the default: CREATE_TENANT_INGRESS writes the Secret), or by cert-manager in the
+ * cluster (the step declares a Certificate and waits until cert-manager reports it Ready).
+ */
+export type TlsProvider = { mode: 'local-ca'; issuer: CertificateIssuer } | { mode: 'cert-manager' };
+
 export interface StepDrivers {
-  /** The simulated cloud: the systems whose real drivers come with issue 5 (ingress, DNS, TLS, monitoring, Terraform). */
-  cloud: ResourceDriver;
   cluster: ClusterDriver;
   tenantDatabase: TenantDatabaseDriver;
   secretBox: SecretBox;
+  dns: DnsDriver;
+  tls: TlsProvider;
 }
 
 export interface StepOptions {
@@ -67,46 +74,14 @@ export interface StepOptions {
   verifyIntervalMs: number;
   /** Prefix of the server-wide tenant database names (roles, dedicated databases). */
   tenantDbPrefix: string;
-}
-
-export type Declared = Omit<DesiredResource, 'tenantId' | 'step'>;
-
-/**
- * A step that declares resources: apply what differs, wait until ready, report what it made.
- * Rollback deletes whatever the driver holds for this step (declared or not), newest first.
- */
-export function declarativeStep(
-  name: StepName,
-  drivers: StepDrivers,
-  declare: (ctx: StepContext) => Declared[],
-  result: (ctx: StepContext) => Omit<StepResult, 'outputs'> & { outputs?: Record<string, unknown> } = () => ({}),
-): StepHandler {
-  return {
-    name,
-    async run(ctx) {
-      const desired = declare(ctx).map((d) => ({ ...d, tenantId: ctx.tenant.id, step: name }));
-      let changed = 0;
-      for (const resource of desired) {
-        ctx.signal.throwIfAborted();
-        const seen = await drivers.cloud.observe(resource);
-        if (seen.upToDate) continue;
-        await drivers.cloud.apply(resource);
-        changed++;
-      }
-      await drivers.cloud.awaitReady(ctx.tenant.id, name, ctx.signal);
-      const extra = result(ctx);
-      return {
-        ...extra,
-        outputs: { resources: desired.map((d) => `${d.kind}/${d.name}`), changed, ...extra.outputs },
-      };
-    },
-    async rollback(ctx) {
-      const existing = await drivers.cloud.list(ctx.tenant.id, name);
-      for (const resource of existing.reverse()) await drivers.cloud.delete(resource);
-    },
-  };
-}
-
-export function resource(kind: string, name: string, spec: Record<string, unknown> = {}): Declared {
-  return { kind, name, spec };
+  /** How long DEPLOY_INGRESS_CONTROLLER waits for the LoadBalancer address (spec/004: 600 s). */
+  loadBalancerWaitMs: number;
+  /** TTL of the records CREATE_DNS_ZONE writes. */
+  dnsTtl: number;
+  /**
+   * Create the parent zone when it is absent: right for the embedded DNS server, which starts
+   * empty; with a provider (PowerDNS, Azure) the parent zone is the platform's and its absence
+   * is an operator's mistake CREATE_DNS_ZONE reports.
+   */
+  createParentZone: boolean;
 }

@@ -45,6 +45,12 @@ describe('provisioning a tenant on a Kubernetes API server (HTTP fake)', () => {
         if (!fake.object(ref)) continue;
         fake.markReady(ref);
         marked.add(r.path);
+        // The chart's controller Service, and the cloud giving it an address.
+        if (ref.name === 'ingress-nginx') {
+          const service = { apiVersion: 'v1', kind: 'Service', name: 'ingress-nginx-controller', namespace: ref.namespace };
+          fake.seed({ apiVersion: 'v1', kind: 'Service', metadata: { name: service.name, namespace: ref.namespace }, spec: { type: 'LoadBalancer' } });
+          fake.markReady(service);
+        }
       }
     }, 20);
     t = await startTestApp('pglite', { engine: { cluster: { kind: 'kubernetes', kubeconfig } } });
@@ -64,13 +70,16 @@ describe('provisioning a tenant on a Kubernetes API server (HTTP fake)', () => {
 
     const ns = `matih-${created.slug}`;
     const applies = fake.apiRequests.filter((r) => r.method === 'PATCH' && (r.path.includes(`/namespaces/${ns}/`) || r.path.endsWith(`/namespaces/${ns}`)));
-    // The 30 objects of a Professional tenant, each applied exactly once, all the same way.
+    // The 42 objects of a Professional tenant, each applied exactly once, all the same way.
     const kinds: Record<string, number> = {};
     for (const r of applies) {
       const kind = (JSON.parse(r.body) as { kind: string }).kind;
       kinds[kind] = (kinds[kind] ?? 0) + 1;
     }
-    expect(kinds).toEqual({ Namespace: 1, ServiceAccount: 1, Role: 1, RoleBinding: 1, ResourceQuota: 1, LimitRange: 1, Secret: 6, NetworkPolicy: 3, HelmRelease: 14 });
+    expect(kinds).toEqual({
+      Namespace: 1, ServiceAccount: 1, Role: 2, RoleBinding: 2, ResourceQuota: 1, LimitRange: 1, Secret: 8, NetworkPolicy: 3, HelmRelease: 17,
+      Ingress: 1, PrometheusRule: 1, ConfigMap: 4,
+    });
     expect(new Set(applies.map((r) => r.path)).size).toBe(applies.length);
     for (const r of applies) {
       expect(r).toMatchObject({ contentType: 'application/apply-patch+yaml', query: { fieldManager: 'matih-control-plane', force: 'true' }, authorization: 'Bearer fake-token' });

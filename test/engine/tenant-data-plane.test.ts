@@ -8,6 +8,8 @@ import { scramVerifierMatches } from '../../src/drivers/database/scram-verifier.
 import { DEFAULT_CONFIGURATION, DEFAULT_DASHBOARD_TEMPLATES } from '../../src/drivers/database/seed.js';
 import { LATEST_TENANT_MIGRATION } from '../../src/drivers/database/tenant-migrations.js';
 import { sqlSession } from '../../src/store/sql-session.js';
+import { addressesOf, tcpQuery, udpResolver } from '../support/dns-clients.js';
+import { handshake } from '../support/tls-check.js';
 import { BACKENDS, HAS_SERVER, tenantNamePrefixFor } from '../support/databases.js';
 import { NOTHING_LEFT, tenantFootprint } from '../support/footprint.js';
 import { history, waitForJobEnd } from '../support/provisioning.js';
@@ -26,19 +28,28 @@ const LONG = 60_000;
 const PROFESSIONAL_OBJECTS = {
   Namespace: 1,
   ServiceAccount: 1,
-  Role: 1,
-  RoleBinding: 1,
+  // The tenant's, and Prometheus' service discovery (DEPLOY_MONITORING).
+  Role: 2,
+  RoleBinding: 2,
   ResourceQuota: 1,
   LimitRange: 1,
-  Secret: 6,
+  // The database's, the five of spec/002 phase 3, Grafana's admin login, and the TLS certificate.
+  Secret: 8,
   NetworkPolicy: 3,
-  HelmRelease: 14,
+  // Fourteen services, ingress-nginx, Prometheus and Grafana.
+  HelmRelease: 17,
+  // The ingress controller's LoadBalancer, which the chart (the sim's stand-in for it) makes.
+  Service: 1,
+  Ingress: 1,
+  PrometheusRule: 1,
+  // The OpenTelemetry collector's, Loki's and Tempo's tenant configuration, and CONFIGURE's tenant-config.
+  ConfigMap: 4,
 };
 
 const DATABASE_SECRET = 'tenant-database-credentials';
 
 /** Keys of the tenant Secrets that name things rather than hide them; every other value is secret. */
-const NOT_SECRET_KEYS = new Set(['POSTGRES_HOST', 'POSTGRES_PORT', 'POSTGRES_DB', 'POSTGRES_USER', 'KAFKA_SASL_USERNAME']);
+const NOT_SECRET_KEYS = new Set(['POSTGRES_HOST', 'POSTGRES_PORT', 'POSTGRES_DB', 'POSTGRES_USER', 'KAFKA_SASL_USERNAME', 'admin-user', 'tls.crt', 'ca.crt']);
 
 /** SQL text over one session: what pg.Client and sqlSession's client both are. */
 interface SqlRunner {
@@ -183,8 +194,11 @@ async function rolledBack(t: TestApp, overrides: Record<string, unknown> = {}): 
 describe.each(BACKENDS)('the data plane of a provisioned tenant on %s', (backend) => {
   let t: TestApp;
   let tenant: CreatedTenantResponse;
+  let dnsPort: number;
   beforeAll(async () => {
     t = await startTestApp(backend, { engine: {} });
+    // The service starts its embedded DNS server with its HTTP ports (app.ts); the test app does not.
+    dnsPort = (await t.engine!.dnsServer!.listen()).udp;
     tenant = await provisioned(t, { tier: 'PROFESSIONAL' });
   }, LONG);
   afterAll(async () => {
@@ -196,6 +210,32 @@ describe.each(BACKENDS)('the data plane of a provisioned tenant on %s', (backend
   it('has exactly the cluster objects of a PROFESSIONAL tenant, by kind', async () => {
     const footprint = await tenantFootprint(t, tenant);
     expect(footprint.objectsByKind).toEqual(PROFESSIONAL_OBJECTS);
+  });
+
+  it('has a DNS zone answering over UDP and TCP with its load balancer address, and its delegation', async () => {
+    const host = `${tenant.slug}.matih.test`;
+    const service = await t.engine!.cluster!.get({ apiVersion: 'v1', kind: 'Service', namespace: `matih-${tenant.slug}`, name: 'ingress-nginx-controller' });
+    const ip = (service?.status as { loadBalancer: { ingress: { ip: string }[] } }).loadBalancer.ingress[0]?.ip;
+    expect(ip).toBeDefined();
+    const udp = udpResolver(dnsPort);
+    const tcp = tcpQuery(dnsPort);
+    for (const name of [host, `api.${host}`, `bi.${host}`, `anything.${host}`]) {
+      expect(await udp.resolve4(name), `${name} over UDP`).toEqual([ip]);
+      expect(addressesOf(await tcp(name, 'A')), `${name} over TCP`).toEqual([ip]);
+    }
+    expect(await udp.resolveNs(host)).toEqual(['ns1.matih.test']);
+    expect((await tenantFootprint(t, tenant)).dns).toEqual({ zone: true, delegation: true });
+  });
+
+  it('serves a certificate for its hosts that a client trusting only the platform CA accepts', async () => {
+    const host = `${tenant.slug}.matih.test`;
+    const pem = await decodeSecret(t, tenant.slug, `${tenant.slug}-tls-certificate`);
+    const ca = await t.engine!.certificateAuthority!.caCertificatePem();
+    for (const name of [host, `api.${host}`, `bi.${host}`]) {
+      expect(await handshake({ cert: pem['tls.crt']!, key: pem['tls.key']!, ca }, name), name).toEqual({ authorized: true });
+    }
+    const ingress = await t.engine!.cluster!.get({ apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', namespace: `matih-${tenant.slug}`, name: 'tenant-ingress' });
+    expect(ingress?.spec).toMatchObject({ ingressClassName: `nginx-${tenant.slug}`, tls: [{ hosts: [host, `*.${host}`] }] });
   });
 
   it('has its nine schemas, its role and the latest tenant migration', async () => {

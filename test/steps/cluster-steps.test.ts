@@ -7,10 +7,11 @@ import { DriverError, type KubeObject, type ObjectRef, type TenantDatabaseConnec
 import { EmbeddedTenantDatabase } from '../../src/drivers/database/embedded-tenant-database.js';
 import { PostgresTenantDatabase } from '../../src/drivers/database/postgres-tenant-database.js';
 import { AesGcmSecretBox } from '../../src/drivers/secrets/aes-gcm-secret-box.js';
-import { SimulatedCloud } from '../../src/drivers/simulated/simulated-cloud.js';
+import { EmbeddedDnsDriver } from '../../src/drivers/dns/embedded-dns-driver.js';
+import { LocalCertificateAuthority } from '../../src/drivers/tls/local-ca.js';
+import { dnsZoneStore } from '../../src/store/dns/dns-zones.js';
 import { SimulatedCluster } from '../../src/drivers/simulated/simulated-cluster.js';
 import { simObjectStore } from '../../src/store/sim/sim-objects.js';
-import { deleteSimResource, getSimResource, listSimResources, upsertSimResource } from '../../src/store/sim/sim-resources.js';
 import { sqlSession } from '../../src/store/sql-session.js';
 import { KIND } from '../../src/steps/cluster-step.js';
 import { FaultInjector } from '../../src/steps/fault-injection.js';
@@ -27,6 +28,7 @@ import {
 import { buildStepRegistry } from '../../src/steps/registry.js';
 import { CORE_SERVICES, dataServicesFor, deployedServicesFor } from '../../src/steps/services.js';
 import type { StepContext, StepHandler, StepOptions, TenantFacts } from '../../src/steps/step.js';
+import { testStepPorts } from '../support/step-ports.js';
 import { BACKENDS, type BackendKind, type TestDatabase, openTestDatabase, tenantNamePrefixFor } from '../support/databases.js';
 
 /**
@@ -66,6 +68,9 @@ const BASE_OPTIONS: Omit<StepOptions, 'tenantDbPrefix'> = {
   readyTimeoutMs: 10_000,
   verifyTimeoutMs: 2_000,
   verifyIntervalMs: 50,
+  loadBalancerWaitMs: 10_000,
+  dnsTtl: 300,
+  createParentZone: true,
 };
 
 /** Long enough that nothing becomes ready by itself during a test: readiness then comes from markReady. */
@@ -106,8 +111,8 @@ function expectedKinds(tenant: TenantFacts): Record<string, number> {
     Role: 1,
     RoleBinding: 1,
     ...quotas,
-    // The database secret (SETUP_DATABASE) and the five of DEPLOY_SECRETS.
-    Secret: 6,
+    // The database secret (SETUP_DATABASE), the five of DEPLOY_SECRETS and Grafana's admin login.
+    Secret: 7,
     NetworkPolicy: configureNetworkingManifests(tenant).length,
     HelmRelease: deployedServicesFor(tenant.tier).length,
   };
@@ -191,17 +196,10 @@ describe.each(BACKENDS)('cluster steps on %s', (backend: BackendKind) => {
   /** The drivers and step handlers as build-engine.ts wires them, over this backend's database. */
   function makeEnv(options: Partial<StepOptions> = {}, cluster = new SimulatedCluster(simObjectStore(database.db), { delayMs: 0, pollMs: 20 })) {
     const db = database.db;
-    const cloud = new SimulatedCloud(
-      {
-        get: (tenantId, kind, name) => getSimResource(db, tenantId, kind, name),
-        upsert: (r) => upsertSimResource(db, r),
-        remove: (tenantId, kind, name) => deleteSimResource(db, tenantId, kind, name),
-        list: (tenantId, step) => listSimResources(db, tenantId, step),
-      },
-      { delayMs: 0 },
-    );
     const secretBox = new AesGcmSecretBox(secretKey);
-    const steps = buildStepRegistry({ cloud, cluster, tenantDatabase, secretBox }, { ...BASE_OPTIONS, tenantDbPrefix: prefix, ...options });
+    const dns = new EmbeddedDnsDriver(dnsZoneStore(db), { nameServers: ['ns1.tenants.test.matih.ai'], soaEmail: 'hostmaster@matih.ai', defaultTtl: 300 });
+    const tls = { mode: 'local-ca' as const, issuer: new LocalCertificateAuthority(async (generate) => generate(), secretBox) };
+    const steps = buildStepRegistry({ cluster, tenantDatabase, secretBox, dns, tls }, { ...BASE_OPTIONS, tenantDbPrefix: prefix, ...options }, testStepPorts(db));
     const handler = (name: StepName): StepHandler => {
       const found = steps.get(name);
       if (!found) throw new Error(`no handler for ${name}`);
@@ -268,13 +266,13 @@ describe.each(BACKENDS)('cluster steps on %s', (backend: BackendKind) => {
   /* ---------------------------------------------------------------------------------------- */
 
   describe('what a tenant gets', () => {
-    it('a Professional tenant: exactly the namespace, RBAC, quota, six secrets, three policies and fourteen releases', async () => {
+    it('a Professional tenant: exactly the namespace, RBAC, quota, seven secrets, three policies and fourteen releases', async () => {
       const t = tenantRun('PROFESSIONAL');
       await t.runAll();
 
       const objects = await t.objects();
       expect(countByKind(objects)).toEqual({
-        Namespace: 1, ServiceAccount: 1, Role: 1, RoleBinding: 1, ResourceQuota: 1, LimitRange: 1, Secret: 6, NetworkPolicy: 3, HelmRelease: 14,
+        Namespace: 1, ServiceAccount: 1, Role: 1, RoleBinding: 1, ResourceQuota: 1, LimitRange: 1, Secret: 7, NetworkPolicy: 3, HelmRelease: 14,
       });
       expect(countByKind(objects)).toEqual(expectedKinds(t.tenant));
       // Every object says whose it is and which step made it: drift, pruning and rollback select by these.
@@ -348,7 +346,7 @@ describe.each(BACKENDS)('cluster steps on %s', (backend: BackendKind) => {
       await t.runAll(PLAN.slice(0, PLAN.indexOf(StepName.DEPLOY_SECRETS) + 1));
       const before = await t.secretValues();
       expect(Object.keys(before).sort()).toEqual([
-        DATABASE_SECRET, 'tenant-db-credentials', 'tenant-jwt-secret', 'tenant-kafka-credentials', 'tenant-llm-api-key', 'tenant-redis-credentials',
+        DATABASE_SECRET, 'tenant-db-credentials', 'tenant-grafana-admin', 'tenant-jwt-secret', 'tenant-kafka-credentials', 'tenant-llm-api-key', 'tenant-redis-credentials',
       ]);
 
       await t.run(StepName.SETUP_DATABASE);
@@ -591,7 +589,7 @@ describe.each(BACKENDS)('cluster steps on %s', (backend: BackendKind) => {
       const t = tenantRun('PROFESSIONAL');
       await t.runAll([StepName.CREATE_NAMESPACE, StepName.APPLY_QUOTAS, StepName.SETUP_DATABASE]);
       const connection = JSON.parse(t.env.secretBox.open(t.outputs[StepName.SETUP_DATABASE]?.credentials as string)) as TenantDatabaseConnection;
-      const values = { redisPassword: 'r', kafka: { username: 'k', password: 'p' }, jwtSigningKey: 'j', llmApiKey: 'l' };
+      const values = { redisPassword: 'r', kafka: { username: 'k', password: 'p' }, jwtSigningKey: 'j', llmApiKey: 'l', grafanaAdminPassword: 'g' };
       const owner = (step: StepName) => ({ [LABEL.tenantId]: t.tenant.id, [LABEL.step]: step });
       // As a crash would leave them: one of DEPLOY_SECRETS' secrets, one core release, and a
       // release its labels say the core step made though it declares no such service (an older plan).

@@ -33,6 +33,7 @@ const OPTIONS: TenantManifestOptions = {
     kafka: { username: 'kafka-user-44d1', password: 'kafka-pw-91c2e0' },
     jwtSigningKey: 'jwt-signing-key-0b8f6a9e',
     llmApiKey: 'sk-test-llm-5e7d31',
+    grafanaAdminPassword: 'grafana-pw-6c1d02',
   },
   // A password with URI-reserved characters, to see that DATABASE_URL encodes it.
   databaseCredentials: { host: 'postgres.matih.internal', port: 5432, database: 'matih_tenants', user: 'acme_app', password: 'db-pw/with:odd@chars' },
@@ -55,7 +56,8 @@ describe('tenant manifests', () => {
   });
 
   it('count what spec/002 and spec/004 list, by kind', () => {
-    const base = { Namespace: 1, ServiceAccount: 1, Role: 1, RoleBinding: 1, Secret: 6, NetworkPolicy: 3 };
+    // Secrets: the database's, spec/002's five, and Grafana's admin login (for DEPLOY_MONITORING).
+    const base = { Namespace: 1, ServiceAccount: 1, Role: 1, RoleBinding: 1, Secret: 7, NetworkPolicy: 3 };
     expect(byKind(all(tenant('PROFESSIONAL')))).toEqual({ ...base, ResourceQuota: 1, LimitRange: 1, HelmRelease: 14 });
     expect(byKind(all(tenant('FREE')))).toEqual({ ...base, ResourceQuota: 1, LimitRange: 1, HelmRelease: 3 + dataServicesFor('FREE').length });
     expect(dataServicesFor('FREE').length).toBeLessThan(DATA_SERVICES.length);
@@ -78,7 +80,7 @@ describe('tenant manifests', () => {
     }
     expect(named(manifests.SETUP_DATABASE, 'Secret', 'tenant-database-credentials')).toBeDefined();
     expect(manifests.DEPLOY_SECRETS.map((o) => o.metadata.name)).toEqual([
-      'tenant-db-credentials', 'tenant-redis-credentials', 'tenant-kafka-credentials', 'tenant-jwt-secret', 'tenant-llm-api-key',
+      'tenant-db-credentials', 'tenant-redis-credentials', 'tenant-kafka-credentials', 'tenant-jwt-secret', 'tenant-llm-api-key', 'tenant-grafana-admin',
     ]);
   });
 

@@ -9,9 +9,11 @@ import type { KubeObject } from '../../src/drivers/contract.js';
 import {
   CONFIG_FILE,
   GRAFANA_ADMIN_SECRET,
+  INGRESS_CONTROLLER_REPLICAS,
   type PrometheusRule,
   deployCoreServicesManifests,
   deployDataServicesManifests,
+  deployIngressControllerManifests,
   deployMonitoringManifests,
   ownerLabels,
   prometheusRuleProblems,
@@ -240,7 +242,7 @@ describe('the tenant Prometheus and Grafana', () => {
     expect(JSON.stringify(all)).not.toMatch(/adminPassword|basicAuthPassword/);
   });
 
-  it.each(['FREE', 'PROFESSIONAL'] as const)('fit a %s tenant inside its quota, together with its services', (tier) => {
+  it.each(['FREE', 'PROFESSIONAL'] as const)('fit a %s tenant inside its quota, together with its services and its ingress controller', (tier) => {
     const cpu = (q: string) => (q.endsWith('m') ? Number(q.slice(0, -1)) / 1000 : Number(q));
     const mi = (q: string) => (q.endsWith('Gi') ? Number(q.slice(0, -2)) * 1024 : Number(q.slice(0, -2)));
     type R = Record<'requests' | 'limits', { cpu: string; memory: string }>;
@@ -252,6 +254,8 @@ describe('the tenant Prometheus and Grafana', () => {
       ...services.map((r) => [r]),
       [promSpec.resources as R, ...(promSpec.containers as { resources: R }[]).map((c) => c.resources)],
       [at(valuesOf(mon, 'grafana'), 'resources') as R],
+      // spec/004 phase 6: two ingress-nginx controller pods.
+      ...Array.from({ length: INGRESS_CONTROLLER_REPLICAS }, () => [at(deployIngressControllerManifests(tt)[0]?.spec, 'values', 'controller', 'resources') as R]),
     ];
     const rs = pods.flat();
     const q = TIER_PROFILES[tier].quota;

@@ -42,6 +42,9 @@ export const FAKE_RESOURCES: readonly FakeResource[] = [
   resource('rbac.authorization.k8s.io', 'v1', 'Role', 'roles'),
   resource('rbac.authorization.k8s.io', 'v1', 'RoleBinding', 'rolebindings'),
   resource('networking.k8s.io', 'v1', 'NetworkPolicy', 'networkpolicies'),
+  resource('networking.k8s.io', 'v1', 'Ingress', 'ingresses'),
+  resource('monitoring.coreos.com', 'v1', 'PrometheusRule', 'prometheusrules'),
+  resource('cert-manager.io', 'v1', 'Certificate', 'certificates'),
   resource('apps', 'v1', 'Deployment', 'deployments'),
   resource('helm.toolkit.fluxcd.io', 'v2', 'HelmRelease', 'helmreleases'),
 ];

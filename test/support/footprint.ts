@@ -9,9 +9,11 @@ export interface TenantFootprint {
   /** Objects of the simulated cluster in the tenant's namespace (and the Namespace itself), by kind. */
   objectsByKind: Record<string, number>;
   objectCount: number;
-  /** What the simulated cloud holds for the tenant (issue-5 systems). */
-  cloudResources: number;
+  /** Resources in the tenant's state of the simulated Terraform (Enterprise); an emptied state holds none. */
+  terraformResources: number;
   database: TenantDatabaseObservation;
+  /** The tenant's child zone at the DNS provider, and its delegation in the parent zone. */
+  dns: { zone: boolean; delegation: boolean };
 }
 
 /** Everything a tenant has outside the control plane's own tables: what teardown must leave at zero. */
@@ -28,17 +30,24 @@ export async function tenantFootprint(t: TestApp, tenant: { id: string; slug: st
   const requested = TIER_PROFILES[tenant.tier as Tier].databaseIsolation;
   const isolation = engine.tenantDatabase.isolations.has(requested) ? requested : 'SCHEMA_PER_TENANT';
   const database = await engine.tenantDatabase.observe(tenantDatabasePlan(tenant.id, tenant.slug, isolation, prefix));
+  const parent = 'matih.test';
+  const zone = await engine.dns.observeZone(`${tenant.slug}.${parent}`);
+  const delegation = (await engine.dns.observeZone(parent)).records.some((r) => r.name === tenant.slug && r.type === 'NS');
   return {
     objectsByKind,
     objectCount: objects.length,
-    cloudResources: (await listSimResources(t.database.db, tenant.id)).length,
+    terraformResources: (await listSimResources(t.database.db, tenant.id))
+      .map((r) => (r.spec as { resources?: unknown[] }).resources?.length ?? 0)
+      .reduce((a, b) => a + b, 0),
     database,
+    dns: { zone: zone.exists, delegation },
   };
 }
 
 export const NOTHING_LEFT = {
   objectsByKind: {},
   objectCount: 0,
-  cloudResources: 0,
+  terraformResources: 0,
   database: { rolePresent: false, databasePresent: false, schemasPresent: [], migrationVersion: null },
+  dns: { zone: false, delegation: false },
 };

@@ -122,6 +122,8 @@ function spawnService(dataDir: string, tenantPort: number, infraPort: number, ex
     MATIH_HOST: '127.0.0.1',
     MATIH_DATA_DIR: dataDir,
     MATIH_LOG_LEVEL: 'info',
+    // The embedded DNS server's default 5353 would be fought over by parallel test files.
+    MATIH_DNS_PORT: '0',
   });
   for (const [key, value] of Object.entries(extra ?? {})) {
     if (value === undefined) delete env[key];

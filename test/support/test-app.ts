@@ -8,6 +8,7 @@ import { createAuthenticator } from '../../src/iam/authenticator.js';
 import { bootstrapMatcher } from '../../src/iam/bootstrap-token.js';
 import { TokenService } from '../../src/iam/token-service.js';
 import { type Engine, buildEngine } from '../../src/app.js';
+import type { EdgeSettings } from '../../src/config/edge-settings.js';
 import type { SimFault } from '../../src/config/load-config.js';
 import { type BackendKind, type TestDatabase, openTestDatabase, tenantNamePrefixFor } from './databases.js';
 
@@ -42,6 +43,11 @@ export interface EngineSettings {
   owner?: string;
   readyTimeoutMs?: number;
   verifyTimeoutMs?: number;
+  loadBalancerWaitMs?: number;
+  /** Default: embedded (its server not listening until a test starts it: engine.dnsServer.listen()). */
+  dns?: EdgeSettings['dns'];
+  /** Default: local-ca. */
+  tls?: EdgeSettings['tls'];
   /** Default: the simulated cluster. */
   cluster?: { kind: 'simulated' } | { kind: 'kubernetes'; kubeconfig: string | undefined };
 }
@@ -66,6 +72,18 @@ export function engineConfig(s: EngineSettings = {}, database?: Pick<TestDatabas
     engine: { concurrency: s.concurrency ?? 4, leaseMs: s.leaseMs ?? 10_000, pollMs: 50, rollbackOnFailure: s.rollbackOnFailure ?? true },
     retry: { backoffSeconds: s.backoffSeconds ?? [1, 2, 4], maxRetries: s.maxRetries ?? 3 },
     baseDomain: 'matih.test',
+    edge: {
+      loadBalancerWaitMs: s.loadBalancerWaitMs ?? 30_000,
+      // Port 0: test files run in parallel, and each engine's server takes a free port of its own.
+      dns: s.dns ?? { driver: 'embedded' as const, host: '127.0.0.1', port: 0, nameServers: ['ns1.matih.test'], ttl: 300 },
+      tls: s.tls ?? ('local-ca' as const),
+    },
+    enterprise: {
+      servicePrincipal: 'simulated' as const,
+      terraform: { kind: 'simulated' as const },
+      lockLeaseMs: 60_000,
+      azure: undefined,
+    },
     events: {
       sinks: ['log'] as const,
       webhookUrl: undefined,
@@ -95,6 +113,7 @@ export async function startTestApp(kind: BackendKind, options: TestAppOptions = 
     maxRetries: options.engine?.maxRetries ?? 3,
     wakeWorkers: () => engine?.worker.wake(),
     ...(engine?.cluster ? { simCluster: engine.cluster } : {}),
+    ...(engine?.certificateAuthority ? { certificateAuthority: engine.certificateAuthority } : {}),
   };
   const app = await buildServer(deps);
   const infra = await buildInfraServer(deps);

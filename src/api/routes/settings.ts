@@ -1,11 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { NotFoundError, ValidationError } from '../../domain/errors.js';
+import { NotFoundError } from '../../domain/errors.js';
 import { Permission } from '../../domain/roles.js';
 import { applySettingsPatch } from '../../domain/settings.js';
 import { requireTenantPermission } from '../../iam/principal.js';
 import { getTenantSettings, updateTenantSettings } from '../../store/tenants/tenant-settings.js';
 import type { ApiDeps } from '../deps.js';
+import { parseIfMatch } from '../if-match.js';
 import { TenantIdParams, withErrors } from '../schemas/common.js';
 import { SettingsPatchBody, VersionedSettingsSchema } from '../schemas/settings.js';
 import { requireTenant } from './tenant-directory.js';
@@ -63,10 +64,3 @@ export const settingsRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, de
     },
   );
 };
-
-function parseIfMatch(header: string | undefined): number | undefined {
-  if (header === undefined) return undefined;
-  const match = /^(?:W\/)?"?(\d+)"?$/.exec(header.trim());
-  if (!match?.[1]) throw new ValidationError([{ in: 'headers', field: 'If-Match', message: 'must be an ETag this API returned, such as "3"' }]);
-  return Number(match[1]);
-}

@@ -18,6 +18,7 @@ import { describeRef } from '../kubernetes/object-refs.js';
 import { pollUntilReady, type ReadyCheck } from './sim-await-ready.js';
 import { type DeclaredObject, declaredForm, specPart } from './sim-declared.js';
 import { groupOf, isKnownClusterScoped, isNamespaceKind, keyOfRef } from './sim-kinds.js';
+import { releaseSelector, renderedObjects } from './sim-chart-render.js';
 import { DEFAULT_LOAD_BALANCER_IPS, nextFreeIp } from './sim-load-balancer-ips.js';
 import type { SimObjectKey, SimObjectRecord, SimObjectStore } from './sim-object-store.js';
 import { isSimReady, readyAtAfterChange, simPendingReason, workloadOf } from './sim-readiness.js';
@@ -44,7 +45,8 @@ import { materialise } from './sim-status.js';
  *
  * What it does not: no admission (webhooks, defaulting beyond replicas=1, schema validation of
  * specs), no field ownership (an apply replaces the whole declaration, as one field manager with
- * force would), no controllers (no ReplicaSets, Pods, Endpoints, Helm installs), no namespace
+ * force would), no controllers (no ReplicaSets, Pods, Endpoints, Helm installs beyond the few
+ * objects of sim-chart-render.ts the control plane reads), no namespace
  * existence check, no finalizers or garbage collection by ownerReferences, no watch, and no
  * version conversion (an object reads the same at every version of its group).
  *
@@ -92,7 +94,10 @@ export class SimulatedCluster implements ClusterDriver {
     for (let attempt = 1; attempt <= APPLY_ATTEMPTS; attempt++) {
       const current = await this.store.get(declared.key);
       const stored = current ? await this.update(current, declared) : await this.create(declared);
-      if (stored) return materialise(stored, Date.now());
+      if (stored) {
+        await this.installRendered(object);
+        return materialise(stored, Date.now());
+      }
       // Lost a race: let the winner finish, then look again.
       await sleep(Math.random() * 5 * attempt);
     }
@@ -192,7 +197,9 @@ export class SimulatedCluster implements ClusterDriver {
       const { namespaceExisted, contents } = await this.store.deleteNamespace(ref.name);
       return namespaceExisted || contents > 0;
     }
-    return this.store.delete(key);
+    const existed = await this.store.delete(key);
+    if (isHelmRelease(key)) await this.uninstallRendered(ref);
+    return existed;
   }
 
   /** For tests: how many times the object was applied (changed or not); 0 when absent. */
@@ -230,9 +237,25 @@ export class SimulatedCluster implements ClusterDriver {
     });
   }
 
+  /** The objects the stand-in helm-controller installs with a release (sim-chart-render.ts). */
+  private async installRendered(object: KubeObject): Promise<void> {
+    if (groupOf(object.apiVersion) !== 'helm.toolkit.fluxcd.io' || object.kind !== 'HelmRelease') return;
+    for (const rendered of renderedObjects(object)) await this.apply(rendered);
+  }
+
+  /** Helm uninstall: what the release installed goes with it. */
+  private async uninstallRendered(ref: ObjectRef): Promise<void> {
+    const installed = await this.store.list({ namespace: ref.namespace ?? '', labels: releaseSelector(ref) });
+    for (const record of installed) await this.store.delete(record);
+  }
+
   private async freeIp(): Promise<string | null> {
     return nextFreeIp(this.loadBalancerIps, await this.store.loadBalancerIpsInUse()) ?? null;
   }
+}
+
+function isHelmRelease(key: Pick<SimObjectKey, 'apiGroup' | 'kind'>): boolean {
+  return key.apiGroup === 'helm.toolkit.fluxcd.io' && key.kind === 'HelmRelease';
 }
 
 function sameKey(a: SimObjectKey, b: SimObjectKey): boolean {

@@ -2,6 +2,8 @@ import { StepName } from '../../domain/plans.js';
 import type { KubeObject, TenantDatabaseConnection } from '../../drivers/contract.js';
 import type { TenantFacts } from '../step.js';
 import { coreServiceReleases, dataServiceReleases } from './helm-releases.js';
+import { ingressControllerRelease } from './ingress-controller.js';
+import { certificateManifest, tenantIngressManifest, tlsSecretManifest } from './tenant-ingress.js';
 import { type Provenance, namespaceManifest } from './namespace.js';
 import { networkPolicyManifests } from './network-policies.js';
 import { quotaManifests } from './quota.js';
@@ -34,6 +36,13 @@ export {
 export {
   CONFIG_FILE, LOKI_TENANT_CONFIG, OTEL_COLLECTOR_CONFIG, TELEMETRY_LABEL, TELEMETRY_ROLE, TEMPO_TENANT_CONFIG, setupObservabilityManifests,
 } from './observability.js';
+export {
+  INGRESS_CONTROLLER_RELEASE, INGRESS_CONTROLLER_REPLICAS, INGRESS_CONTROLLER_SERVICE, INGRESS_NGINX_REPOSITORY, ingressClassName,
+  ingressControllerResources, ingressControllerServiceRef, loadBalancerAddress,
+} from './ingress-controller.js';
+export {
+  CERTIFICATE_API_VERSION, CLUSTER_ISSUER, INGRESS_BACKENDS, TENANT_INGRESS, certificateDnsNames, tenantHost, tlsSecretName,
+} from './tenant-ingress.js';
 export { LOKI, PLATFORM_PROMETHEUS, TELEMETRY_RETENTION, TEMPO, TENANT_HEADER } from './telemetry.js';
 
 function validated(objs: KubeObject[]): KubeObject[] {
@@ -74,6 +83,22 @@ export function deployCoreServicesManifests(tenant: TenantFacts): KubeObject[] {
 /** spec/004 phase 5: HelmReleases of the data services (Free: a subset). */
 export function deployDataServicesManifests(tenant: TenantFacts): KubeObject[] {
   return validated(dataServiceReleases(tenant));
+}
+
+/** spec/004 phase 6: the tenant's ingress-nginx release. */
+export function deployIngressControllerManifests(tenant: TenantFacts): KubeObject[] {
+  return validated([ingressControllerRelease(tenant)]);
+}
+
+/** How the certificate comes: issued by the local CA (its PEMs go into the Secret) or by cert-manager. */
+export type TenantCertificate =
+  | { mode: 'local-ca'; certificate: { certificatePem: string; privateKeyPem: string; caPem: string } }
+  | { mode: 'cert-manager' };
+
+/** spec/004 phase 8: the certificate (a TLS Secret, or cert-manager's Certificate), then the Ingress. */
+export function createTenantIngressManifests(tenant: TenantFacts, baseDomain: string, tls: TenantCertificate): KubeObject[] {
+  const certificate = tls.mode === 'local-ca' ? tlsSecretManifest(tenant, tls.certificate) : certificateManifest(tenant, baseDomain);
+  return validated([certificate, tenantIngressManifest(tenant, baseDomain)]);
 }
 
 export const MANIFEST_STEPS = [

@@ -1,5 +1,6 @@
 import { Role } from 'kubernetes-models/rbac.authorization.k8s.io/v1/Role';
 import { RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding';
+import { Ingress } from 'kubernetes-models/networking.k8s.io/v1/Ingress';
 import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
 import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import { LimitRange } from 'kubernetes-models/v1/LimitRange';
@@ -36,6 +37,7 @@ const MODELS: ReadonlyMap<string, Validating> = new Map<string, Validating>([
   ['rbac.authorization.k8s.io/v1/Role', check(Role)],
   ['rbac.authorization.k8s.io/v1/RoleBinding', check(RoleBinding)],
   ['networking.k8s.io/v1/NetworkPolicy', check(NetworkPolicy)],
+  ['networking.k8s.io/v1/Ingress', check(Ingress)],
 ]);
 
 interface SchemaError {

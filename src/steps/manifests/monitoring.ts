@@ -7,9 +7,9 @@ import { defaultAlertRules } from './alert-rules.js';
 import { grafanaValues } from './grafana-values.js';
 import { HELM_RELEASE_API_VERSION, type HelmRelease } from './helm-release-schema.js';
 import { tenantMeta, toKubeObject } from './object-meta.js';
-import { PROMETHEUS_RULE_API_VERSION, type PrometheusRule, prometheusRuleProblems } from './prometheus-rule-schema.js';
+import { PROMETHEUS_RULE_API_VERSION, type PrometheusRule } from './prometheus-rule-schema.js';
 import { PROMETHEUS_RELEASE, PROMETHEUS_SERVICE_ACCOUNT, prometheusValues } from './prometheus-values.js';
-import { ManifestValidationError, validateManifest } from './validate.js';
+import { assertValidManifests } from './validate.js';
 
 export { GRAFANA_ADMIN_SECRET } from './grafana-values.js';
 export { PROMETHEUS_RELEASE, PROMETHEUS_SERVICE_ACCOUNT, prometheusUrl } from './prometheus-values.js';
@@ -91,13 +91,8 @@ function alertRules(tenant: TenantFacts): KubeObject {
   return toKubeObject(rule);
 }
 
-/**
- * validate.ts does not know PrometheusRule yet, so its schema is checked here as well; once
- * validate.ts runs prometheusRuleProblems itself, this is assertValidManifests.
- */
 function validated(objs: KubeObject[]): KubeObject[] {
-  const problems = [...objs.flatMap(validateManifest), ...objs.flatMap(prometheusRuleProblems)];
-  if (problems.length > 0) throw new ManifestValidationError(problems);
+  assertValidManifests(objs);
   return objs;
 }
 

@@ -2,7 +2,10 @@ import type { ISecret } from 'kubernetes-models/v1/Secret';
 import { StepName } from '../../domain/plans.js';
 import type { KubeObject, TenantDatabaseConnection } from '../../drivers/contract.js';
 import type { TenantFacts } from '../step.js';
+import { GRAFANA_ADMIN_SECRET } from './grafana-values.js';
 import { tenantMeta, toKubeObject } from './object-meta.js';
+
+export const GRAFANA_ADMIN_USER = 'admin';
 
 /**
  * The credentials of spec/002 phase 3 that are not the database's. The caller generates or
@@ -14,6 +17,8 @@ export interface TenantSecretValues {
   kafka: { username: string; password: string };
   jwtSigningKey: string;
   llmApiKey: string;
+  /** The tenant Grafana's admin password (its user is always `admin`). */
+  grafanaAdminPassword: string;
 }
 
 export const DATABASE_SECRET = 'tenant-database-credentials';
@@ -60,7 +65,7 @@ export function databaseSecretManifest(tenant: TenantFacts, c: TenantDatabaseCon
 }
 
 /**
- * spec/002 phase 3's five secrets. `tenant-db-credentials` ("PostgreSQL username, password")
+ * spec/002 phase 3's five secrets, and the Grafana admin login DEPLOY_MONITORING needs. `tenant-db-credentials` ("PostgreSQL username, password")
  * is the same login as spec/004's database secret, taken from the same connection rather than
  * a second input, so the two can never disagree.
  */
@@ -75,5 +80,10 @@ export function tenantSecretManifests(tenant: TenantFacts, values: TenantSecretV
     }),
     opaque(tenant, step, 'tenant-jwt-secret', { JWT_SIGNING_KEY: values.jwtSigningKey }),
     opaque(tenant, step, 'tenant-llm-api-key', { LLM_API_KEY: values.llmApiKey }),
+    // For DEPLOY_MONITORING's Grafana, which reads it by these chart-default keys (grafana-values.ts).
+    opaque(tenant, step, GRAFANA_ADMIN_SECRET.name, {
+      [GRAFANA_ADMIN_SECRET.userKey]: GRAFANA_ADMIN_USER,
+      [GRAFANA_ADMIN_SECRET.passwordKey]: values.grafanaAdminPassword,
+    }),
   ];
 }

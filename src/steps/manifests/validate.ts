@@ -3,6 +3,7 @@ import { DriverError, type KubeObject } from '../../drivers/contract.js';
 import { dns1123Label, dns1123Subdomain, labelMap, qualifiedName } from './dns1123.js';
 import { HELM_RELEASE_API_VERSION, HELM_REPOSITORY, HelmReleaseSchema, ServiceValuesSchema } from './helm-release-schema.js';
 import { schemaProblems } from './model-schemas.js';
+import { prometheusRuleProblems } from './prometheus-rule-schema.js';
 import { resourceListProblems } from './quantity.js';
 
 /** Kinds without a namespace; every other kind a tenant owns lives in the tenant's namespace. */
@@ -50,6 +51,8 @@ function selectorProblems(value: unknown, path = ''): string[] {
 }
 
 const kindRules: Readonly<Record<string, Rule>> = {
+  // Its problems come prefixed with Kind/name already; validateManifest adds that prefix again.
+  PrometheusRule: (o) => prometheusRuleProblems(o).map((p) => p.replace(/^PrometheusRule\/[^:]*: /, '')),
   ResourceQuota: (o) => resourceListProblems((o.spec as { hard?: unknown } | undefined)?.hard, 'spec.hard'),
   LimitRange: (o) => {
     const limits = (o.spec as { limits?: Record<string, unknown>[] } | undefined)?.limits ?? [];
@@ -76,7 +79,7 @@ const kindRules: Readonly<Record<string, Rule>> = {
 
 /**
  * Everything wrong with one manifest, before the API server sees it: the kind's OpenAPI schema
- * (kubernetes-models) or, for HelmRelease, our Flux v2 schema; DNS-1123 names; label and
+ * (kubernetes-models) or, for HelmRelease and PrometheusRule, our own schemas; DNS-1123 names; label and
  * annotation keys and values; namespace presence; quantities. Empty means valid.
  */
 export function validateManifest(obj: KubeObject): string[] {

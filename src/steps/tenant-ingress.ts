@@ -1,0 +1,76 @@
+import { X509Certificate, createPrivateKey } from 'node:crypto';
+import { StepName } from '../domain/plans.js';
+import type { CertificateIssuer, ClusterDriver } from '../drivers/contract.js';
+import { KIND, clusterStep } from './cluster-step.js';
+import { createTenantIngressManifests, tlsSecretName } from './manifests/index.js';
+import { readTenantSecret } from './secret-data.js';
+import type { StepContext, StepDrivers, StepHandler, StepOptions } from './step.js';
+
+/** A certificate with less than this left is issued anew on the next run (as cert-manager's default renewBefore does, 1/3 of 90 days). */
+const RENEW_BEFORE_MS = 30 * 24 * 3600 * 1000;
+
+/**
+ * spec/004 phase 8: the certificate for `{slug}.{domain}` and `*.{slug}.{domain}`, then the Ingress
+ * with TLS. With the local CA a certificate is issued only when the Secret holds none that fits
+ * (right names, its key, not near expiry), so a re-run keeps the certificate it made and a repair
+ * renews one that is running out. Rollback deletes the Ingress and the certificate Secret (and
+ * with cert-manager the Certificate, whose Secret carries our labels through its secretTemplate).
+ */
+export function createTenantIngress(drivers: StepDrivers, options: StepOptions, now: () => Date = () => new Date()): StepHandler {
+  const { tls } = drivers;
+  return clusterStep(
+    {
+      name: StepName.CREATE_TENANT_INGRESS,
+      kinds: tls.mode === 'local-ca' ? [KIND.Secret, KIND.Ingress] : [KIND.Certificate, KIND.Secret, KIND.Ingress],
+      async declare(ctx) {
+        if (tls.mode === 'cert-manager') return createTenantIngressManifests(ctx.tenant, options.baseDomain, { mode: 'cert-manager' });
+        const certificate = await currentOrNewCertificate(drivers.cluster, tls.issuer, ctx, options.baseDomain, now());
+        return createTenantIngressManifests(ctx.tenant, options.baseDomain, { mode: 'local-ca', certificate });
+      },
+      result: (ctx) => ({ outputs: { tlsSecret: tlsSecretName(ctx.tenant), tls: tls.mode } }),
+    },
+    drivers,
+    options,
+  );
+}
+
+interface PemCertificate {
+  certificatePem: string;
+  privateKeyPem: string;
+  caPem: string;
+}
+
+async function currentOrNewCertificate(
+  cluster: ClusterDriver,
+  issuer: CertificateIssuer,
+  ctx: StepContext,
+  baseDomain: string,
+  now: Date,
+): Promise<PemCertificate> {
+  const names = [`${ctx.tenant.slug}.${baseDomain}`, `*.${ctx.tenant.slug}.${baseDomain}`];
+  const held = await readTenantSecret(cluster, ctx.tenant, tlsSecretName(ctx.tenant));
+  const kept = held && usable(held, names, now);
+  if (kept) return kept;
+  const issued = await issuer.issue(names);
+  return { certificatePem: issued.certificatePem, privateKeyPem: issued.privateKeyPem, caPem: issued.caPem };
+}
+
+/** The held certificate when it still serves: exactly these names, its own key, not near expiry. */
+function usable(data: Record<string, string>, names: readonly string[], now: Date): PemCertificate | undefined {
+  const certificatePem = data['tls.crt'];
+  const privateKeyPem = data['tls.key'];
+  const caPem = data['ca.crt'];
+  if (!certificatePem || !privateKeyPem || !caPem) return undefined;
+  try {
+    const leaf = new X509Certificate(certificatePem);
+    const sans = (leaf.subjectAltName ?? '').split(', ').filter((s) => s.startsWith('DNS:')).map((s) => s.slice(4)).sort();
+    if (sans.join(',') !== [...names].sort().join(',')) return undefined;
+    if (new Date(leaf.validTo).getTime() - now.getTime() < RENEW_BEFORE_MS) return undefined;
+    if (!leaf.checkPrivateKey(createPrivateKey(privateKeyPem))) return undefined;
+    if (!leaf.verify(new X509Certificate(caPem).publicKey)) return undefined;
+    return { certificatePem, privateKeyPem, caPem };
+  } catch {
+    // Unparsable: someone wrote garbage into our Secret; a new certificate replaces it.
+    return undefined;
+  }
+}

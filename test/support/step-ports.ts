@@ -1,0 +1,23 @@
+import { builtinDedicatedModules } from '../../src/drivers/terraform/modules/builtin-dedicated.js';
+import { SimulatedServicePrincipals } from '../../src/drivers/terraform/simulated-service-principals.js';
+import { SimulatedTerraform } from '../../src/drivers/terraform/simulated-terraform.js';
+import { memoryTerraformStateStore } from '../../src/drivers/terraform/simulated-terraform-state.js';
+import type { Db } from '../../src/store/open-database.js';
+import { terraformStateLockStore } from '../../src/store/terraform/terraform-state-lock-store.js';
+import { tenantConfigSource } from '../../src/store/tenants/tenant-config-source.js';
+import type { StepPorts } from '../../src/steps/registry.js';
+
+/** The registry's ports as build-engine.ts wires them by default, over a test's database. */
+export function testStepPorts(db: Db): StepPorts {
+  return {
+    tenantConfig: tenantConfigSource(db),
+    enterprise: {
+      deps: {
+        servicePrincipals: new SimulatedServicePrincipals(),
+        stateLocks: terraformStateLockStore(db),
+        terraform: new SimulatedTerraform({ modules: builtinDedicatedModules(), state: memoryTerraformStateStore() }),
+      },
+      options: { lockLeaseMs: 60_000 },
+    },
+  };
+}
