@@ -87,16 +87,19 @@ describe.each(BACKENDS)('kill -9 during provisioning on %s', (backend) => {
     const stopped = await service.stop('SIGTERM');
     expect(stopped.code).toBe(0);
 
-    // Read what the simulated cluster and cloud hold, from the service's own database.
+    // Read what the simulated cluster and the embedded DNS hold, from the service's own database.
     const database = await openDatabase(serverUrl ? { kind: 'postgres', url: serverUrl, poolSize: 2 } : { kind: 'pglite', dataDir });
     try {
       await migrate(database.db);
-      const resources = await database.db.selectFrom('simResources').select(['tenantId', 'kind', 'name', 'applyCount']).execute();
-      expect(new Set(resources.map((r) => r.tenantId))).toEqual(new Set(ids));
+      // One child zone per tenant under the parent zone, each with its four A records.
+      const zones = await database.db.selectFrom('dnsZones').select('name').execute();
+      expect(zones.filter((z) => z.name.endsWith('.matih.localhost'))).toHaveLength(TENANTS);
+      const aRecords = await database.db.selectFrom('dnsRecords').select('zone').where('type', '=', 'A').execute();
+      expect(aRecords).toHaveLength(TENANTS * 4);
       const objects = await database.db.selectFrom('simObjects').select(['namespace', 'kind', 'name', 'applyCount']).execute();
-      // Every tenant's namespace holds its objects: 30 of a Professional tenant's (issue 4's counting test says which).
-      expect(objects.filter((o) => o.kind === 'HelmRelease').length).toBe(TENANTS * 14);
-      const twice = [...resources, ...objects].filter((r) => r.applyCount !== 1);
+      // Every tenant's namespace holds its objects (tenant-data-plane.test.ts counts them): 14 services, ingress-nginx, Prometheus, Grafana.
+      expect(objects.filter((o) => o.kind === 'HelmRelease').length).toBe(TENANTS * 17);
+      const twice = objects.filter((r) => r.applyCount !== 1);
       expect(twice).toEqual([]);
       const resumed = await database.db.selectFrom('provisioningAuditLogs').select('tenantId').where('trigger', '=', 'job.resumed').execute();
       // The kills did interrupt jobs, and they were resumed rather than restarted.
