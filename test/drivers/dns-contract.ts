@@ -1,8 +1,8 @@
 import dgram from 'node:dgram';
-import { Resolver } from 'node:dns/promises';
-import { Packet, TCPClient } from 'dns2';
+import { Packet } from 'dns2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DnsDriver, DriverError, type DnsRecordSet } from '../../src/drivers/contract.js';
+import { tcpQuery, udpResolver } from '../support/dns-clients.js';
 
 /** What a DnsDriver under test comes with. */
 export interface DnsContractTarget {
@@ -29,28 +29,7 @@ export async function expectPermanent(promise: Promise<unknown>, message?: RegEx
 
 const a = (name: string, ...values: string[]): DnsRecordSet => ({ name, type: 'A', ttl: 60, values: values.length > 0 ? values : [LB_IP] });
 
-/** A UDP resolver (c-ares) asking only the server under test, once, without waiting long. */
-export function udpResolver(port: number): Resolver {
-  const resolver = new Resolver({ timeout: 2000, tries: 1 });
-  resolver.setServers([`127.0.0.1:${port}`]);
-  return resolver;
-}
-
-/** dns2's TCP client, with a deadline (it has none of its own). */
-export function tcpQuery(port: number): (name: string, type: string) => Promise<Packet> {
-  const resolve = TCPClient({ dns: '127.0.0.1', port });
-  return async (name, type) => {
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no TCP answer for ${name} ${type}`)), 5000);
-    });
-    try {
-      return await Promise.race([resolve(name, type), deadline]);
-    } finally {
-      clearTimeout(timer);
-    }
-  };
-}
+export { tcpQuery, udpResolver };
 
 /** One question over UDP as a packet, for what c-ares does not show (flags, the authority section). */
 export function udpQuery(port: number, name: string, type: number, ms = 2000): Promise<Packet> {

@@ -1,9 +1,8 @@
 import { execFile } from 'node:child_process';
 import dgram from 'node:dgram';
-import { Resolver } from 'node:dns/promises';
 import net from 'node:net';
 import { promisify } from 'node:util';
-import { Packet, type Resource, TCPClient } from 'dns2';
+import { Packet, type Resource } from 'dns2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DnsDriver, DriverError, type DnsRecordSet } from '../../src/drivers/contract.js';
 import { EmbeddedDnsDriver } from '../../src/drivers/dns/embedded-dns-driver.js';
@@ -12,6 +11,7 @@ import type { DnsZoneReader } from '../../src/drivers/dns/dns-zone-store.js';
 import type { EmbeddedDnsOptions } from '../../src/drivers/dns/zone-authority.js';
 import { dnsZoneStore } from '../../src/store/dns/dns-zones.js';
 import { BACKENDS, type TestDatabase, openTestDatabase } from '../support/databases.js';
+import { tcpQuery, udpResolver } from '../support/dns-clients.js';
 import { freePort } from '../support/service-process.js';
 
 const OPTIONS: EmbeddedDnsOptions = { nameServers: ['ns1.matih.test'], soaEmail: 'hostmaster@matih.test', defaultTtl: 300 };
@@ -166,29 +166,6 @@ describe.each(BACKENDS)('EmbeddedDnsDriver on %s', (backend) => {
     expect(build({ defaultTtl: -5 })).toThrow(/defaultTtl/);
   });
 });
-
-/** A UDP resolver (c-ares) asking only our server, once, without waiting long. */
-function udpResolver(port: number): Resolver {
-  const resolver = new Resolver({ timeout: 2000, tries: 1 });
-  resolver.setServers([`127.0.0.1:${port}`]);
-  return resolver;
-}
-
-/** dns2's TCP client, with a deadline (it has none of its own). */
-function tcpQuery(port: number) {
-  const resolve = TCPClient({ dns: '127.0.0.1', port });
-  return async (name: string, type: string): Promise<Packet> => {
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no TCP answer for ${name} ${type}`)), 5000);
-    });
-    try {
-      return await Promise.race([resolve(name, type), deadline]);
-    } finally {
-      clearTimeout(timer);
-    }
-  };
-}
 
 /** Sends raw bytes over UDP and returns the first answer, or undefined after `ms`. */
 function rawUdp(port: number, message: Buffer, ms = 1500): Promise<Packet | undefined> {
