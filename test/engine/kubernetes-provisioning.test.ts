@@ -14,7 +14,7 @@ import { type TestApp, createTenantViaApi, startTestApp } from '../support/test-
  * (every manifest applied by server-side apply, label-selected pruning lists, readiness by watch,
  * health through the service proxy); what only a real API server can prove is in the README.
  */
-describe('provisioning a tenant on a Kubernetes API server (HTTP fake)', () => {
+describe.each(['local-ca', 'cert-manager'] as const)('provisioning a tenant on a Kubernetes API server (HTTP fake), certificates by %s', (tls) => {
   let fake: FakeKubeApi;
   let t: TestApp;
   let dir: string;
@@ -39,6 +39,15 @@ describe('provisioning a tenant on a Kubernetes API server (HTTP fake)', () => {
     const marked = new Set<string>();
     controller = setInterval(() => {
       for (const r of fake.apiRequests) {
+        // cert-manager's part with MATIH_TLS_DRIVER=cert-manager: the Certificate is issued, Ready.
+        const c = /^\/apis\/cert-manager\.io\/v1\/namespaces\/([^/]+)\/certificates\/([^/]+)$/.exec(r.path);
+        if (r.method === 'PATCH' && c?.[1] && c[2] && !marked.has(r.path)) {
+          const ref = { apiVersion: 'cert-manager.io/v1', kind: 'Certificate', namespace: c[1], name: c[2] };
+          if (fake.object(ref)) {
+            fake.markReady(ref);
+            marked.add(r.path);
+          }
+        }
         const m = /^\/apis\/helm\.toolkit\.fluxcd\.io\/v2\/namespaces\/([^/]+)\/helmreleases\/([^/]+)$/.exec(r.path);
         if (r.method !== 'PATCH' || !m?.[1] || !m[2] || marked.has(r.path)) continue;
         const ref = { apiVersion: 'helm.toolkit.fluxcd.io/v2', kind: 'HelmRelease', namespace: m[1], name: m[2] };
@@ -53,7 +62,7 @@ describe('provisioning a tenant on a Kubernetes API server (HTTP fake)', () => {
         }
       }
     }, 20);
-    t = await startTestApp('pglite', { engine: { cluster: { kind: 'kubernetes', kubeconfig } } });
+    t = await startTestApp('pglite', { engine: { cluster: { kind: 'kubernetes', kubeconfig }, tls } });
   });
 
   afterAll(async () => {
@@ -76,9 +85,11 @@ describe('provisioning a tenant on a Kubernetes API server (HTTP fake)', () => {
       const kind = (JSON.parse(r.body) as { kind: string }).kind;
       kinds[kind] = (kinds[kind] ?? 0) + 1;
     }
+    // With cert-manager the TLS Secret is cert-manager's to write, and the step applies a Certificate instead.
+    const certificate = tls === 'local-ca' ? { Secret: 8 } : { Secret: 7, Certificate: 1 };
     expect(kinds).toEqual({
-      Namespace: 1, ServiceAccount: 1, Role: 2, RoleBinding: 2, ResourceQuota: 1, LimitRange: 1, Secret: 8, NetworkPolicy: 3, HelmRelease: 17,
-      Ingress: 1, PrometheusRule: 1, ConfigMap: 4,
+      Namespace: 1, ServiceAccount: 1, Role: 2, RoleBinding: 2, ResourceQuota: 1, LimitRange: 1, NetworkPolicy: 3, HelmRelease: 17,
+      Ingress: 1, PrometheusRule: 1, ConfigMap: 4, ...certificate,
     });
     expect(new Set(applies.map((r) => r.path)).size).toBe(applies.length);
     for (const r of applies) {

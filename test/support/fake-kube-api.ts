@@ -180,7 +180,7 @@ export class FakeKubeApi {
       this.setStatus(ref, { observedGeneration, replicas, updatedReplicas: replicas, readyReplicas: replicas, availableReplicas: replicas });
     } else if (ref.kind === 'Service' && spec.type === 'LoadBalancer') {
       this.setStatus(ref, { loadBalancer: { ingress: [{ ip: '203.0.113.10' }] } });
-    } else if (ref.kind === 'HelmRelease') {
+    } else if (ref.kind === 'HelmRelease' || ref.kind === 'Certificate') {
       const observedGeneration = current.metadata.generation;
       this.setStatus(ref, { observedGeneration, conditions: [{ type: 'Ready', status: 'True', reason: 'InstallSucceeded', observedGeneration }] });
     }
