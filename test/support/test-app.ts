@@ -9,6 +9,7 @@ import { bootstrapMatcher } from '../../src/iam/bootstrap-token.js';
 import { TokenService } from '../../src/iam/token-service.js';
 import { type Engine, buildEngine } from '../../src/app.js';
 import type { EdgeSettings } from '../../src/config/edge-settings.js';
+import type { EventSettings } from '../../src/config/event-settings.js';
 import type { SimFault } from '../../src/config/load-config.js';
 import { type BackendKind, type TestDatabase, openTestDatabase, tenantNamePrefixFor } from './databases.js';
 
@@ -50,6 +51,8 @@ export interface EngineSettings {
   tls?: EdgeSettings['tls'];
   /** Default: the simulated cluster. */
   cluster?: { kind: 'simulated' } | { kind: 'kubernetes'; kubeconfig: string | undefined };
+  /** Merged over the defaults (the log sink and notifier, a 50 ms relay poll), e.g. to enable the NATS sink. */
+  events?: Partial<EventSettings>;
 }
 
 /** A fixed key for sealing secrets in tests (MATIH_SECRET_KEY). */
@@ -92,7 +95,8 @@ export function engineConfig(s: EngineSettings = {}, database?: Pick<TestDatabas
       smtpUrl: undefined,
       smtpFrom: 'matih@localhost',
       relayPollMs: 50,
-    },
+      ...s.events,
+    } satisfies EventSettings,
   };
 }
 
