@@ -47,7 +47,7 @@ interface Result {
   /** Every commit in the database during the drain, per step. */
   commitsPerStep: number | null;
   /**
-   * The engine's own: minus the simulated cloud's API calls (one observe and one apply per
+   * The engine's own: minus the test doubles' calls (the simulated cluster's and the embedded DNS's observe and apply per
    * resource, stored in the same database) and the bench's own polling.
    */
   engineCommitsPerStep: number | null;

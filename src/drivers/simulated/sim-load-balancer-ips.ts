@@ -1,5 +1,5 @@
 /**
- * The simulated cloud's pool of load-balancer addresses. The default is 10.240.0.1 to
+ * The simulated cluster's pool of load-balancer addresses. The default is 10.240.0.1 to
  * 10.240.0.254: private space (RFC 1918) that no test machine is likely to route, so an address
  * the sim hands out can never reach anything real.
  */

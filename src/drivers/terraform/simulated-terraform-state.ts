@@ -44,7 +44,7 @@ export const SIM_STATE_KIND = 'TerraformState';
 const SIM_STATE_STEP = 'PROVISION_INFRASTRUCTURE';
 
 /**
- * States in the simulated cloud's table (sim_resources), one row per state key: they survive a
+ * States in the table sim_resources, one row per state key: they survive a
  * restart, so a re-run after a crash finds what the interrupted apply made, as with a real backend.
  */
 export function simResourceTerraformStateStore(store: SimResourceStore): SimulatedTerraformStateStore {

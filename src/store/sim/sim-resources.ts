@@ -1,6 +1,6 @@
 import type { Db } from '../open-database.js';
 
-/** Persistence of the simulated cloud: its "API server" is this table. */
+/** Persistence of the simulated Terraform (its states, one row per state key), in the table the retired simulated cloud used. */
 export interface SimResourceRow {
   tenantId: string;
   step: string;
