@@ -143,6 +143,18 @@ describe.each(BACKENDS)('edge steps on %s', (backend) => {
       expect(await t.run(StepName.DEPLOY_INGRESS_CONTROLLER)).toMatchObject({ applied: [], loadBalancerIp: ip });
     });
 
+    it('gets its address on a re-run when the chart\'s Service never came (a crash between the release and the install)', async () => {
+      const t = tenantRun();
+      await t.run(StepName.DEPLOY_INGRESS_CONTROLLER);
+      const service = { apiVersion: 'v1', kind: 'Service', namespace: t.tenant.namespace, name: INGRESS_CONTROLLER_SERVICE };
+      expect(await cluster.remove(service)).toBe(true);
+      // The release is unchanged, so nothing is applied; the wait on it has the chart's objects installed.
+      const again = await t.run(StepName.DEPLOY_INGRESS_CONTROLLER);
+      expect(again.applied).toEqual([]);
+      expect(again.loadBalancerIp).toMatch(/^10\.240\.0\.\d+$/);
+      expect(await cluster.get(service)).toBeDefined();
+    });
+
     it('fails retryably, naming the wait, when no address comes within MATIH_LB_WAIT_S; rollback frees what it made', async () => {
       const starved = new SimulatedCluster(simObjectStore(database.db), { delayMs: 0, pollMs: 20, loadBalancerIps: [] });
       const t = tenantRun(newTenant(), { ...drivers, cluster: starved }, { ...OPTIONS, loadBalancerWaitMs: 300 });

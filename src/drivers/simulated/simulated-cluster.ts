@@ -124,6 +124,10 @@ export class SimulatedCluster implements ClusterDriver {
 
   async awaitReady(refs: readonly ObjectRef[], wait: ReadyWait): Promise<void> {
     const keys = refs.map(keyOfRef);
+    // The stand-in helm-controller reconciles a release it is waited on, as Flux does on its
+    // interval: a release whose install was cut short (the process killed between applying the
+    // release and what the chart makes) gets the chart's objects now, not never.
+    for (const record of await this.store.getMany(keys.filter(isHelmRelease))) await this.installRendered(materialise(record, Date.now()));
     const check = async (): Promise<ReadyCheck> => {
       const records = await this.store.getMany(keys);
       const now = Date.now();
