@@ -8,6 +8,7 @@ import { installAuthHook } from './auth-hook.js';
 import type { ApiDeps } from './deps.js';
 import { handleError, sendProblem } from './problem.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
+import { auditRoutes } from './routes/audit.js';
 import { authRoutes } from './routes/auth.js';
 import { featureRoutes } from './routes/features.js';
 import { healthRoutes } from './routes/health.js';
@@ -37,6 +38,7 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(apiKeyRoutes, deps);
   await app.register(authRoutes, deps);
   await app.register(provisioningRoutes, deps);
+  await app.register(auditRoutes, deps);
   await app.register(simObjectRoutes, deps);
   await app.register(tlsRoutes, deps);
   await app.register(websocket, {

@@ -52,7 +52,7 @@ export const AuditEntrySchema = Type.Object({
 
 export const HistoryQuery = Type.Object(
   {
-    after: Type.Integer({ minimum: 0, default: 0, description: 'Only entries after this sequence number' }),
+    after: Type.Integer({ minimum: 0, maximum: 2_147_483_647, default: 0, description: 'Only entries after this sequence number' }),
     limit: Type.Integer({ minimum: 1, maximum: 1000, default: 500 }),
   },
   { additionalProperties: false },

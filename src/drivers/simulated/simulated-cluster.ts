@@ -127,7 +127,7 @@ export class SimulatedCluster implements ClusterDriver {
     // The stand-in helm-controller reconciles a release it is waited on, as Flux does on its
     // interval: a release whose install was cut short (the process killed between applying the
     // release and what the chart makes) gets the chart's objects now, not never.
-    for (const record of await this.store.getMany(keys.filter(isHelmRelease))) await this.installRendered(materialise(record, Date.now()));
+    for (const record of await this.store.getMany(keys.filter(isHelmRelease))) await this.installRendered(materialise(record, Date.now()), { onlyMissing: true });
     const check = async (): Promise<ReadyCheck> => {
       const records = await this.store.getMany(keys);
       const now = Date.now();
@@ -242,9 +242,13 @@ export class SimulatedCluster implements ClusterDriver {
   }
 
   /** The objects the stand-in helm-controller installs with a release (sim-chart-render.ts). */
-  private async installRendered(object: KubeObject): Promise<void> {
+  private async installRendered(object: KubeObject, options: { onlyMissing?: boolean } = {}): Promise<void> {
     if (groupOf(object.apiVersion) !== 'helm.toolkit.fluxcd.io' || object.kind !== 'HelmRelease') return;
-    for (const rendered of renderedObjects(object)) await this.apply(rendered);
+    for (const rendered of renderedObjects(object)) {
+      // A reconcile that finds the object in place leaves it be (not even counted as an apply).
+      if (options.onlyMissing && (await this.store.get(keyOfRef(refOfObject(rendered))))) continue;
+      await this.apply(rendered);
+    }
   }
 
   /** Helm uninstall: what the release installed goes with it. */
@@ -270,3 +274,8 @@ function describeKey(key: SimObjectKey, apiVersion: string): string {
   return describeRef({ apiVersion, kind: key.kind, name: key.name, ...(key.namespace ? { namespace: key.namespace } : {}) });
 }
 
+
+function refOfObject(object: KubeObject): ObjectRef {
+  const { apiVersion, kind, metadata } = object;
+  return { apiVersion, kind, name: metadata.name, ...(metadata.namespace ? { namespace: metadata.namespace } : {}) };
+}
