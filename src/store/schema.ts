@@ -247,6 +247,25 @@ export interface Schema {
   schemaMigrations: SchemaMigrationsTable;
   dnsZones: DnsZonesTable;
   dnsRecords: DnsRecordsTable;
+  tenantFeatureOverrides: TenantFeatureOverridesTable;
+  terraformStateLocks: TerraformStateLocksTable;
+}
+
+/** A tenant's feature flag overrides (migration 0005); no row until the first change. */
+export interface TenantFeatureOverridesTable {
+  tenantId: string;
+  overrides: ColumnType<Record<string, boolean>, string, string>;
+  version: number;
+  updatedAt: ColumnType<Date, Date | undefined, Date>;
+  updatedBy: string;
+}
+
+/** The per-tenant Terraform state lock (migration 0006; store/terraform/). */
+export interface TerraformStateLocksTable {
+  stateKey: string;
+  holderJobId: string;
+  acquiredAt: Date;
+  expiresAt: Date;
 }
 
 /** The embedded DNS server's zones (migration 0004). */

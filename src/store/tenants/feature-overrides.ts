@@ -1,26 +1,10 @@
-import type { ColumnType } from 'kysely';
 import { PreconditionFailedError } from '../../domain/errors.js';
 import { FEATURES_CHANGED_EVENT, type FeatureOverrides } from '../../domain/features.js';
 import { type Tier, parseTier } from '../../domain/tiers.js';
 import type { Db } from '../open-database.js';
 import { appendEvent } from '../outbox/append-event.js';
 
-/**
- * A tenant's feature flag overrides (migration 0005). The table's type is kept here and added to
- * the database type with withTables, so this feature needs no edit of schema.ts; moving it there
- * changes nothing else.
- */
-export interface TenantFeatureOverridesTable {
-  tenantId: string;
-  overrides: ColumnType<Record<string, boolean>, string, string>;
-  version: number;
-  updatedAt: ColumnType<Date, Date | undefined, Date>;
-  updatedBy: string;
-}
-
-type WithOverrides = { tenantFeatureOverrides: TenantFeatureOverridesTable };
-
-const withOverrides = (db: Db) => db.withTables<WithOverrides>();
+/* A tenant's feature flag overrides (migration 0005, schema.ts TenantFeatureOverridesTable). */
 
 export interface VersionedFeatureOverrides {
   overrides: Record<string, boolean>;
@@ -35,7 +19,7 @@ const NONE: VersionedFeatureOverrides = { overrides: {}, version: 0, updatedAt: 
 
 /** The tenant's overrides; undefined when the tenant does not exist. */
 export async function getFeatureOverrides(db: Db, tenantId: string): Promise<VersionedFeatureOverrides | undefined> {
-  const row = await withOverrides(db)
+  const row = await db
     .selectFrom('tenants')
     .leftJoin('tenantFeatureOverrides as o', 'o.tenantId', 'tenants.id')
     .select(['o.overrides', 'o.version', 'o.updatedAt', 'o.updatedBy'])
@@ -67,8 +51,7 @@ export async function updateFeatureOverrides(
 ): Promise<(VersionedFeatureOverrides & { tier: Tier }) | undefined> {
   return db
     .transaction()
-    .execute(async (outer) => {
-      const trx = outer.withTables<WithOverrides>();
+    .execute(async (trx) => {
       const tenant = await trx.selectFrom('tenants').select(['tier']).where('id', '=', input.tenantId).forNoKeyUpdate().executeTakeFirst();
       if (!tenant) return undefined;
       const tier = parseTier(tenant.tier);
@@ -92,7 +75,7 @@ export async function updateFeatureOverrides(
         .onConflict((oc) => oc.column('tenantId').doUpdateSet(row))
         .returning(['overrides', 'version', 'updatedAt', 'updatedBy'])
         .executeTakeFirstOrThrow();
-      await appendEvent(outer, input.tenantId, FEATURES_CHANGED_EVENT, {
+      await appendEvent(trx, input.tenantId, FEATURES_CHANGED_EVENT, {
         tenantId: input.tenantId,
         version: updated.version,
         changedBy: input.actor,

@@ -1,7 +1,6 @@
 import { NotFoundError } from '../../domain/errors.js';
 import type { TenantSettings } from '../../domain/settings.js';
 import type { Db } from '../open-database.js';
-import type { TenantFeatureOverridesTable } from './feature-overrides.js';
 
 /**
  * What the CONFIGURE step reads of a tenant (the TenantConfigSource port of steps/configure.ts,
@@ -22,7 +21,6 @@ export function tenantConfigSource(db: Db): TenantConfigReader {
   return {
     async load(tenantId) {
       const row = await db
-        .withTables<{ tenantFeatureOverrides: TenantFeatureOverridesTable }>()
         .selectFrom('tenantSettings as s')
         .leftJoin('tenantFeatureOverrides as o', 'o.tenantId', 's.tenantId')
         .select(['s.settings', 'o.overrides'])

@@ -1,28 +1,10 @@
-import { sql, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
+import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import { JobStatus } from '../../domain/provisioning.js';
-import type { Db } from '../open-database.js';
-import type { Schema } from '../schema.js';
-
-/** The table of migration 0006 (terraform-locks). */
-export interface TerraformStateLocksTable {
-  stateKey: string;
-  holderJobId: string;
-  acquiredAt: Date;
-  expiresAt: Date;
-}
 
 export interface TerraformLockRow {
   holderJobId: string;
   acquiredAt: Date;
   expiresAt: Date;
-}
-
-/**
- * The database with the lock table in its types. Kept here rather than in schema.ts so this
- * folder stands alone until the table is added to `Schema` there (then this becomes `db`).
- */
-export function lockDb(db: Db): Kysely<Schema & { terraformStateLocks: TerraformStateLocksTable }> {
-  return db.withTables<{ terraformStateLocks: TerraformStateLocksTable }>();
 }
 
 // A job keeps its lock only while it works on it: RUNNING or ROLLING_BACK (rollback destroys under
