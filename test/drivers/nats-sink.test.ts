@@ -13,24 +13,11 @@ import { filterCapturesPrefix, natsSubjectFor } from '../../src/drivers/events/n
 import { OutboxRelay } from '../../src/engine/outbox-relay.js';
 import { openTestDatabase } from '../support/databases.js';
 import { byTenant, insertInterleaved } from '../support/outbox.js';
+import { answers } from '../support/tcp-probe.js';
 
 const NATS_HOST = '127.0.0.1';
 const NATS_PORT = 4222;
 const logger = pino({ level: 'silent' });
-
-/** Whether something accepts TCP connections there within a second. */
-function answers(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ host, port, timeout: 1000 });
-    const done = (up: boolean): void => {
-      socket.destroy();
-      resolve(up);
-    };
-    socket.once('connect', () => done(true));
-    socket.once('timeout', () => done(false));
-    socket.once('error', () => done(false));
-  });
-}
 
 /** A port nothing listens on: bound once by us, then closed. */
 async function closedPort(): Promise<number> {

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { createConnection } from 'node:net';
 import { type NatsConnection, connect } from 'nats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CloudEvent } from '../../src/domain/events.js';
@@ -8,6 +7,7 @@ import { BACKENDS } from '../support/databases.js';
 import { history, waitForJobEnd } from '../support/provisioning.js';
 import { type TestApp, createTenantViaApi, startTestApp } from '../support/test-app.js';
 import { waitFor } from '../support/wait-for.js';
+import { answers } from '../support/tcp-probe.js';
 
 /**
  * Acceptance (issue 5): "NATS for real: every event of a provisioning arrives once, in order for
@@ -18,20 +18,6 @@ import { waitFor } from '../support/wait-for.js';
 
 const NATS_HOST = '127.0.0.1';
 const NATS_PORT = 4222;
-
-/** Whether something accepts TCP connections there within a second. */
-function answers(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ host, port, timeout: 1000 });
-    const done = (up: boolean): void => {
-      socket.destroy();
-      resolve(up);
-    };
-    socket.once('connect', () => done(true));
-    socket.once('timeout', () => done(false));
-    socket.once('error', () => done(false));
-  });
-}
 
 const natsUp = await answers(NATS_HOST, NATS_PORT);
 const suiteName = natsUp
