@@ -3,8 +3,8 @@ import type { FeatureOverrides } from '../domain/features.js';
 import { StepName } from '../domain/plans.js';
 import type { TenantSettings } from '../domain/settings.js';
 import { type TenantConfig, resolveTenantConfig } from '../domain/tenant-config.js';
-import { DriverError, type KubeObject, type ObjectKind } from '../drivers/contract.js';
-import { clusterStep } from './cluster-step.js';
+import { DriverError, type KubeObject } from '../drivers/contract.js';
+import { KIND, clusterStep } from './cluster-step.js';
 import { TENANT_CONFIG, tenantConfigManifest } from './manifests/tenant-config.js';
 import type { StepContext, StepDrivers, StepHandler, StepOptions } from './step.js';
 
@@ -16,8 +16,6 @@ import type { StepContext, StepDrivers, StepHandler, StepOptions } from './step.
 export interface TenantConfigSource {
   load(tenantId: string): Promise<{ settings: TenantSettings; featureOverrides: FeatureOverrides }>;
 }
-
-const CONFIG_MAP: ObjectKind = { apiVersion: 'v1', kind: 'ConfigMap' };
 
 /**
  * spec/002 phase 6: the tenant's settings and feature flags, resolved for its tier, delivered to
@@ -33,7 +31,7 @@ export function configure(drivers: StepDrivers, options: StepOptions, source: Te
   return clusterStep(
     {
       name: StepName.CONFIGURE,
-      kinds: [CONFIG_MAP],
+      kinds: [KIND.ConfigMap],
       async declare(ctx) {
         const stored = await loadConfig(source, ctx.tenant.id);
         const config = resolveTenantConfig({ tenant: ctx.tenant, ...stored });
@@ -67,5 +65,5 @@ async function loadConfig(source: TenantConfigSource, tenantId: string) {
 
 /** Enough of the ConfigMap for teardown, which deletes by reference and needs no stored state. */
 function configMapRef(ctx: StepContext): KubeObject {
-  return { ...CONFIG_MAP, metadata: { name: TENANT_CONFIG, namespace: ctx.tenant.namespace } };
+  return { ...KIND.ConfigMap, metadata: { name: TENANT_CONFIG, namespace: ctx.tenant.namespace } };
 }

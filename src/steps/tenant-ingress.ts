@@ -2,7 +2,7 @@ import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { StepName } from '../domain/plans.js';
 import type { CertificateIssuer, ClusterDriver } from '../drivers/contract.js';
 import { KIND, clusterStep } from './cluster-step.js';
-import { createTenantIngressManifests, tlsSecretName } from './manifests/index.js';
+import { certificateDnsNames, createTenantIngressManifests, tlsSecretName } from './manifests/index.js';
 import { readTenantSecret } from './secret-data.js';
 import type { StepContext, StepDrivers, StepHandler, StepOptions } from './step.js';
 
@@ -47,7 +47,7 @@ async function currentOrNewCertificate(
   baseDomain: string,
   now: Date,
 ): Promise<PemCertificate> {
-  const names = [`${ctx.tenant.slug}.${baseDomain}`, `*.${ctx.tenant.slug}.${baseDomain}`];
+  const names = certificateDnsNames(ctx.tenant, baseDomain);
   const held = await readTenantSecret(cluster, ctx.tenant, tlsSecretName(ctx.tenant));
   const kept = held && usable(held, names, now);
   if (kept) return kept;
