@@ -33,12 +33,14 @@ import { simObjectStore } from './store/sim/sim-objects.js';
 import { deleteSimResource, getSimResource, listSimResources, upsertSimResource } from './store/sim/sim-resources.js';
 import { sqlSession } from './store/sql-session.js';
 import { FaultInjector } from './steps/fault-injection.js';
+import { FileArchiveStore } from './drivers/archive/file-archive-store.js';
+import { tenantAuditExport } from './store/engine/export-tenant-audit.js';
 import { buildStepRegistry } from './steps/registry.js';
 
 /** What the engine needs of the configuration; `secretKey` resolved (from config or the data directory). */
 export type EngineConfig = Pick<
   Config,
-  'sim' | 'engine' | 'retry' | 'baseDomain' | 'events' | 'cluster' | 'tenantDatabases' | 'readyTimeoutMs' | 'verifyTimeoutMs' | 'edge' | 'enterprise'
+  'sim' | 'engine' | 'retry' | 'baseDomain' | 'events' | 'cluster' | 'tenantDatabases' | 'readyTimeoutMs' | 'verifyTimeoutMs' | 'edge' | 'enterprise' | 'lifecycle'
 > & { secretKey: string };
 
 export interface Engine {
@@ -122,6 +124,7 @@ export function buildEngine(db: Db, config: EngineConfig, logger: Logger, owner?
       },
       {
         tenantConfig: tenantConfigSource(db),
+        archive: { store: new FileArchiveStore(config.lifecycle.archiveDir), exportAudit: tenantAuditExport(db) },
         enterprise: {
           deps: { servicePrincipals: buildServicePrincipals(config), stateLocks: terraformStateLockStore(db), terraform },
           options: {

@@ -1,7 +1,7 @@
 import { NotFoundError } from '../domain/errors.js';
 import { SYNCHRONOUS_STEPS, planFor } from '../domain/plans.js';
 import { computeProgress, type StepRecord, StepStatus } from '../domain/progress.js';
-import { JobStatus, ProvisioningState, isJobFinished } from '../domain/provisioning.js';
+import { JobStatus, ProvisioningState, isJobFinished, parseJobKind } from '../domain/provisioning.js';
 import type { Tier } from '../domain/tiers.js';
 import { readProvisioning } from '../store/engine/read-provisioning.js';
 import type { Db } from '../store/open-database.js';
@@ -12,7 +12,7 @@ export async function provisioningStatus(db: Db, tenantId: string, now = new Dat
   if (!snapshot) throw new NotFoundError('tenant', tenantId);
   const { tenant, job, steps } = snapshot;
   if (!job) throw new NotFoundError('provisioning job of tenant', tenantId);
-  const plan = planFor(job.tier as Tier);
+  const plan = planFor(job.tier as Tier, parseJobKind(job.kind));
   const records = new Map<string, StepRecord>(steps.map((s) => [s.name, s]));
   // Before the first claim the steps are not laid out yet: show the plan with its synchronous part done.
   const shown: StepRecord[] =

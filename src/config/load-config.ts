@@ -58,6 +58,19 @@ export interface Config {
   edge: EdgeSettings;
   /** Service principal check and Terraform for Enterprise tenants (enterprise-settings.ts). */
   enterprise: EnterpriseSettings;
+  lifecycle: LifecycleSettings;
+}
+
+/** Deletion, archive and the desired-state reconciler (spec/002 lifecycle operations, spec/000). */
+export interface LifecycleSettings {
+  /** Long-term storage of audit logs exported before a deletion (a file store). */
+  archiveDir: string;
+  /** How long a deletion confirmation code stays valid (spec/002: 10 minutes). */
+  deletionCodeTtlSeconds: number;
+  /** Time between two full reconcile sweeps; 0 turns the periodic sweep off (declaration changes still reconcile). */
+  reconcileIntervalMs: number;
+  /** At most this many repair jobs queued or running at once, so repairs never crowd out new provisioning. */
+  reconcileMaxJobs: number;
 }
 
 export type ClusterSettings =
@@ -144,6 +157,10 @@ export const CONFIG_VARIABLES = {
   MATIH_AZURE_TENANT_ID: '',
   MATIH_AZURE_CLIENT_ID: '',
   MATIH_AZURE_CLIENT_SECRET: '',
+  MATIH_ARCHIVE_DIR: '',
+  MATIH_DELETION_CODE_TTL_S: '600',
+  MATIH_RECONCILE_INTERVAL_S: '60',
+  MATIH_RECONCILE_MAX_JOBS: '4',
 } as const;
 
 export class ConfigError extends Error {
@@ -241,6 +258,12 @@ export function loadConfig(env: Env = process.env): Config {
     verifyTimeoutMs: int('MATIH_VERIFY_TIMEOUT_S', 1, 3600) * 1000,
     edge: parseEdgeSettings(read, int, read('MATIH_BASE_DOMAIN').toLowerCase(), problems),
     enterprise: parseEnterpriseSettings(read, int, path.resolve(read('MATIH_DATA_DIR')), problems),
+    lifecycle: {
+      archiveDir: path.resolve(read('MATIH_ARCHIVE_DIR') || path.join(read('MATIH_DATA_DIR'), 'archive')),
+      deletionCodeTtlSeconds: int('MATIH_DELETION_CODE_TTL_S', 30, 86_400),
+      reconcileIntervalMs: int('MATIH_RECONCILE_INTERVAL_S', 0, 86_400) * 1000,
+      reconcileMaxJobs: int('MATIH_RECONCILE_MAX_JOBS', 1, 1000),
+    },
   };
   if (!/^(?=.{1,200}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(config.baseDomain)) {
     problems.push(`MATIH_BASE_DOMAIN="${config.baseDomain}" must be a DNS name such as matih.example.com`);

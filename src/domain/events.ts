@@ -11,11 +11,31 @@ export const EventType = {
   PROVISIONING_FAILED: 'tenant.provisioning.failed',
   PROVISIONING_RETRIED: 'tenant.provisioning.retried',
   PROVISIONING_CANCELLED: 'tenant.provisioning.cancelled',
+  // spec/002 "Tenant Lifecycle Operations".
+  TENANT_SUSPENDED: 'tenant.suspended',
+  TENANT_ACTIVATED: 'tenant.activated',
+  TENANT_UPDATED: 'tenant.updated',
+  TENANT_DELETION_STARTED: 'tenant.deletion.started',
+  TENANT_DELETED: 'tenant.deleted',
+  TENANT_DEPROVISIONED: 'tenant.deprovisioned',
+  /** A lifecycle operation (not a provisioning) that stopped for good; the tenant is left as it was. */
+  OPERATION_FAILED: 'tenant.operation.failed',
+  // spec/000 ReconciliationEventPublisher.
+  RECONCILE_STARTED: 'reconcile.started',
+  DRIFT_DETECTED: 'drift.detected',
+  DRIFT_REPAIRED: 'drift.repaired',
+  RECONCILE_FAILED: 'reconcile.failed',
 } as const;
 export type EventType = (typeof EventType)[keyof typeof EventType];
 
 /** Events that tell the tenant admin something: the notifier emails these (spec/003, spec/004). */
-export const ADMIN_NOTIFIED_EVENTS: ReadonlySet<string> = new Set([EventType.TENANT_PROVISIONED, EventType.PROVISIONING_FAILED]);
+export const ADMIN_NOTIFIED_EVENTS: ReadonlySet<string> = new Set([
+  EventType.TENANT_PROVISIONED,
+  EventType.PROVISIONING_FAILED,
+  EventType.TENANT_SUSPENDED,
+  EventType.TENANT_ACTIVATED,
+  EventType.TENANT_DELETED,
+]);
 
 /** A stored event as the relay reads it. */
 export interface OutboxEvent {

@@ -1,4 +1,4 @@
-import { ProvisioningState } from './provisioning.js';
+import { JobKind, ProvisioningState } from './provisioning.js';
 import { Tier } from './tiers.js';
 
 /**
@@ -29,6 +29,16 @@ export const StepName = {
   CONFIGURE: 'CONFIGURE',
   VERIFY: 'VERIFY',
   ACTIVATE: 'ACTIVATE',
+  // Teardown (spec/002 "Deletion"), in its order.
+  ARCHIVE_AUDIT_LOGS: 'ARCHIVE_AUDIT_LOGS',
+  DELETE_HELM_RELEASES: 'DELETE_HELM_RELEASES',
+  DELETE_TENANT_DATABASE: 'DELETE_TENANT_DATABASE',
+  DELETE_NAMESPACE: 'DELETE_NAMESPACE',
+  DELETE_DNS_ZONE: 'DELETE_DNS_ZONE',
+  DESTROY_INFRASTRUCTURE: 'DESTROY_INFRASTRUCTURE',
+  // Terminal steps the engine runs in the commit that ends a job (like ACTIVATE).
+  COMPLETE: 'COMPLETE',
+  DELETE_TENANT_RECORD: 'DELETE_TENANT_RECORD',
 } as const;
 export type StepName = (typeof StepName)[keyof typeof StepName];
 export const STEP_NAMES: readonly StepName[] = Object.values(StepName);
@@ -60,6 +70,14 @@ export const TYPICAL_SECONDS: Readonly<Record<StepName, number>> = {
   CONFIGURE: 10,
   VERIFY: 30,
   ACTIVATE: 1,
+  ARCHIVE_AUDIT_LOGS: 2,
+  DELETE_HELM_RELEASES: 60,
+  DELETE_TENANT_DATABASE: 10,
+  DELETE_NAMESPACE: 30,
+  DELETE_DNS_ZONE: 10,
+  DESTROY_INFRASTRUCTURE: 900,
+  COMPLETE: 0.1,
+  DELETE_TENANT_RECORD: 0.5,
 };
 
 /** Steps the control-plane tier completes synchronously at create; recorded, never run. */
@@ -83,6 +101,7 @@ export interface PlanStep {
 }
 
 export interface Plan {
+  kind: JobKind;
   tier: Tier;
   stages: readonly PlanStage[];
   steps: readonly PlanStep[];
@@ -126,26 +145,95 @@ const STAGES: Readonly<Record<Tier, readonly PlanStage[]>> = {
   ],
 };
 
-function buildPlan(tier: Tier): Plan {
-  const stages = STAGES[tier];
+function buildPlan(kind: JobKind, tier: Tier, stages: readonly PlanStage[]): Plan {
   const steps: PlanStep[] = [];
   for (const stage of stages) {
     for (const name of stage.steps) {
       steps.push({ name, stage: stage.state, position: steps.length, typicalSeconds: TYPICAL_SECONDS[name] });
     }
   }
-  return { tier, stages, steps };
+  return { kind, tier, stages, steps };
 }
 
+/** The provisioning plan of each tier (the tables above). */
 export const PLANS: Readonly<Record<Tier, Plan>> = {
-  FREE: buildPlan(Tier.FREE),
-  PROFESSIONAL: buildPlan(Tier.PROFESSIONAL),
-  ENTERPRISE: buildPlan(Tier.ENTERPRISE),
+  FREE: buildPlan(JobKind.PROVISION, Tier.FREE, STAGES.FREE),
+  PROFESSIONAL: buildPlan(JobKind.PROVISION, Tier.PROFESSIONAL, STAGES.PROFESSIONAL),
+  ENTERPRISE: buildPlan(JobKind.PROVISION, Tier.ENTERPRISE, STAGES.ENTERPRISE),
 };
 
-export function planFor(tier: Tier): Plan {
-  return PLANS[tier];
+/**
+ * What brings a live tenant to its declaration again (an update, a tier change, a drift repair):
+ * every step of the tier's provisioning plan that holds resources, in the same order, then
+ * VERIFY. The steps observe and change only what differs, so on a tenant that matches its
+ * declaration this run changes nothing. No SELECT_CLUSTER (the placement stays), no ACTIVATE.
+ */
+function convergeStages(tier: Tier, state: ProvisioningState): PlanStage[] {
+  const steps = STAGES[tier]
+    .filter((stage) => stage.state !== P.VERIFYING_CONNECTIVITY && stage.state !== P.COMPLETED)
+    .flatMap((stage) => stage.steps)
+    .filter((name) => !SYNCHRONOUS_STEPS.has(name) && name !== S.SELECT_CLUSTER && name !== S.VALIDATE_SERVICE_PRINCIPAL);
+  return [{ state, steps }, { state: P.VERIFYING_CONNECTIVITY, steps: [S.VERIFY] }, { state: P.COMPLETED, steps: [S.COMPLETE] }];
 }
+
+/**
+ * spec/002 "Suspension" and "Reactivation": the steps that own workloads run again with the
+ * tenant's declaration saying suspended (every release at zero replicas) or not (the configured
+ * replicas). Reactivation then waits for every service to pass its health check (VERIFY).
+ */
+const WORKLOAD_STEPS: readonly StepName[] = [S.DEPLOY_CORE_SERVICES, S.DEPLOY_DATA_SERVICES, S.DEPLOY_INGRESS_CONTROLLER, S.DEPLOY_MONITORING];
+
+/** spec/002 "Deletion" (and spec/000 deprovision, which keeps the record and skips the archive). */
+function teardownStages(tier: Tier, state: ProvisioningState, archive: boolean): PlanStage[] {
+  const steps: StepName[] = [
+    ...(archive ? [S.ARCHIVE_AUDIT_LOGS] : []),
+    S.DELETE_HELM_RELEASES, S.DELETE_TENANT_DATABASE, S.DELETE_NAMESPACE, S.DELETE_DNS_ZONE,
+    // The dedicated cluster and database go last, under the same state lock provisioning took.
+    ...(tier === Tier.ENTERPRISE ? [S.ACQUIRE_TERRAFORM_LOCK, S.DESTROY_INFRASTRUCTURE] : []),
+  ];
+  return [{ state, steps }, { state: P.COMPLETED, steps: [archive ? S.DELETE_TENANT_RECORD : S.COMPLETE] }];
+}
+
+function operationStages(kind: JobKind, tier: Tier): readonly PlanStage[] {
+  switch (kind) {
+    case JobKind.PROVISION:
+      return STAGES[tier];
+    case JobKind.UPDATE:
+      return convergeStages(tier, P.UPDATING);
+    case JobKind.RECONCILE:
+      return convergeStages(tier, P.RECONCILING);
+    case JobKind.SUSPEND:
+      return [{ state: P.SUSPENDING, steps: WORKLOAD_STEPS }, { state: P.COMPLETED, steps: [S.COMPLETE] }];
+    case JobKind.REACTIVATE:
+      return [
+        { state: P.REACTIVATING, steps: WORKLOAD_STEPS },
+        { state: P.VERIFYING_CONNECTIVITY, steps: [S.VERIFY] },
+        { state: P.COMPLETED, steps: [S.COMPLETE] },
+      ];
+    case JobKind.DELETE:
+      return teardownStages(tier, P.DELETING, true);
+    case JobKind.DEPROVISION:
+      return teardownStages(tier, P.DEPROVISIONING, false);
+  }
+}
+
+const OPERATION_PLANS = new Map<string, Plan>();
+for (const kind of Object.values(JobKind)) {
+  for (const tier of Object.values(Tier)) OPERATION_PLANS.set(`${kind}/${tier}`, buildPlan(kind, tier, operationStages(kind, tier)));
+}
+
+/** Every plan of every operation and tier: the registry checks each step has a handler. */
+export const ALL_PLANS: readonly Plan[] = [...OPERATION_PLANS.values()];
+
+/** The plan a job of `kind` follows for a tenant of `tier`. */
+export function planFor(tier: Tier, kind: JobKind = JobKind.PROVISION): Plan {
+  const plan = OPERATION_PLANS.get(`${kind}/${tier}`);
+  if (!plan) throw new Error(`no plan for ${kind} of ${tier}`);
+  return plan;
+}
+
+/** Steps the engine runs itself, in the transaction that ends the job. */
+export const TERMINAL_STEPS: ReadonlySet<StepName> = new Set([S.ACTIVATE, S.COMPLETE, S.DELETE_TENANT_RECORD]);
 
 /** The first step the engine runs: the one after the synchronous control-plane steps. */
 export function firstAsyncPosition(plan: Plan): number {

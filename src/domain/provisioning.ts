@@ -16,6 +16,13 @@ export const ProvisioningState = {
   VERIFYING_CONNECTIVITY: 'VERIFYING_CONNECTIVITY',
   COMPLETED: 'COMPLETED',
   FAILED: 'FAILED',
+  // The stages of the lifecycle operations (spec/002 "Tenant Lifecycle Operations", spec/000).
+  UPDATING: 'UPDATING',
+  RECONCILING: 'RECONCILING',
+  SUSPENDING: 'SUSPENDING',
+  REACTIVATING: 'REACTIVATING',
+  DELETING: 'DELETING',
+  DEPROVISIONING: 'DEPROVISIONING',
 } as const;
 export type ProvisioningState = (typeof ProvisioningState)[keyof typeof ProvisioningState];
 
@@ -44,9 +51,39 @@ export function isJobFinished(status: string): boolean {
   return FINISHED.has(status);
 }
 
+/**
+ * What a job does. Every operation on a tenant is a job of the same engine (claim, lease, one
+ * commit per step, retries, audit, events, live progress); its kind picks its plan.
+ */
 export const JobKind = {
   PROVISION: 'PROVISION',
+  /** A declaration change (tier, configuration): converge the live tenant to it. */
+  UPDATE: 'UPDATE',
+  /** The reconciler's repair of drift, or catch-up with a newer generation. */
+  RECONCILE: 'RECONCILE',
+  SUSPEND: 'SUSPEND',
+  REACTIVATE: 'REACTIVATE',
+  /** spec/002 deletion: archive, tear down, remove the record. */
+  DELETE: 'DELETE',
+  /** spec/000 deprovision: tear the infrastructure down, keep the tenant record. */
+  DEPROVISION: 'DEPROVISION',
 } as const;
 export type JobKind = (typeof JobKind)[keyof typeof JobKind];
+export const JOB_KINDS: readonly JobKind[] = Object.values(JobKind);
+
+export function parseJobKind(value: string): JobKind {
+  if (!(JOB_KINDS as readonly string[]).includes(value)) throw new Error(`unknown job kind ${value}`);
+  return value as JobKind;
+}
+
+/**
+ * Only a provisioning rolls back: the tenant was never live, and a half-made data plane is worth
+ * less than none. Every other operation works on a live tenant (or is itself a teardown): undoing
+ * its steps would delete what users have, so a failure stops, keeps the tenant as it is, and is
+ * retried from the failed step.
+ */
+export function rollsBackOnFailure(kind: JobKind): boolean {
+  return kind === JobKind.PROVISION;
+}
 
 export const DEFAULT_MAX_RETRIES = 3;

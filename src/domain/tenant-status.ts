@@ -6,6 +6,9 @@ export const TenantStatus = {
   SUSPENDED: 'SUSPENDED',
   DELETING: 'DELETING',
   DELETED: 'DELETED',
+  /** spec/000 deprovision: the infrastructure is being torn down, or is gone; the record stays. */
+  DEPROVISIONING: 'DEPROVISIONING',
+  DEPROVISIONED: 'DEPROVISIONED',
 } as const;
 export type TenantStatus = (typeof TenantStatus)[keyof typeof TenantStatus];
 export const TENANT_STATUSES: readonly TenantStatus[] = Object.values(TenantStatus);
@@ -14,12 +17,15 @@ const ALLOWED: Readonly<Record<TenantStatus, readonly TenantStatus[]>> = {
   // Provisioning ends ACTIVE or FAILED; a stuck or unwanted tenant can be deleted.
   PROVISIONING: [TenantStatus.ACTIVE, TenantStatus.FAILED, TenantStatus.DELETING],
   // A failed provisioning can be retried (back to PROVISIONING) or given up (DELETING).
-  FAILED: [TenantStatus.PROVISIONING, TenantStatus.DELETING],
-  ACTIVE: [TenantStatus.SUSPENDED, TenantStatus.DELETING, TenantStatus.PROVISIONING],
-  SUSPENDED: [TenantStatus.ACTIVE, TenantStatus.DELETING],
+  FAILED: [TenantStatus.PROVISIONING, TenantStatus.DELETING, TenantStatus.DEPROVISIONING],
+  ACTIVE: [TenantStatus.SUSPENDED, TenantStatus.DELETING, TenantStatus.PROVISIONING, TenantStatus.DEPROVISIONING],
+  SUSPENDED: [TenantStatus.ACTIVE, TenantStatus.DELETING, TenantStatus.DEPROVISIONING],
   // A deletion that fails part-way stays DELETING and resumes; it never goes back to ACTIVE.
   DELETING: [TenantStatus.DELETED],
   DELETED: [],
+  // Deprovisioning resumes like a deletion; a deprovisioned tenant can be provisioned again or deleted.
+  DEPROVISIONING: [TenantStatus.DEPROVISIONED],
+  DEPROVISIONED: [TenantStatus.PROVISIONING, TenantStatus.DELETING],
 };
 
 export function canTransition(from: TenantStatus, to: TenantStatus): boolean {

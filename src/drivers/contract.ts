@@ -288,3 +288,4 @@ export interface CertificateIssuer {
 // The enterprise ports (service principal, Terraform state lock, Terraform) live apart to keep
 // this file readable; they are part of the same contract.
 export * from './contract/enterprise.js';
+export * from './contract/archive.js';

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
-import { JobStatus } from '../domain/provisioning.js';
-import { type PlanStep, type StepName, SYNCHRONOUS_STEPS, StepName as S, planFor } from '../domain/plans.js';
+import { JobStatus, rollsBackOnFailure } from '../domain/provisioning.js';
+import { type PlanStep, type StepName, SYNCHRONOUS_STEPS, TERMINAL_STEPS, planFor } from '../domain/plans.js';
 import { StepStatus } from '../domain/progress.js';
 import { namespaceFor } from '../domain/tenant.js';
 import { isRetryable } from '../drivers/contract.js';
@@ -40,16 +40,26 @@ export async function runJob(deps: RunJobDeps, job: ClaimedJob, shutdown: AbortS
   const log = deps.logger.child({ jobId: job.id, tenantId: job.tenantId });
   try {
     if (job.status === JobStatus.ROLLING_BACK) return await rollBack(deps, job, controller.signal);
-    const plan = planFor(job.tier);
+    const plan = planFor(job.tier, job.kind);
     let position = plan.steps.findIndex((s) => s.name === job.currentStep);
     const outputs = outputsOf(job);
     for (;;) {
       const step = plan.steps[position];
       if (!step) throw new Error(`job ${job.id} is at unknown step ${String(job.currentStep)}`);
       if (job.cancelRequestedBy !== null || heartbeat.cancelRequested) return await cancel(deps, job, step, controller.signal);
-      if (step.name === S.ACTIVATE) {
-        await finishJob(deps.db, { jobId: job.id, tenantId: job.tenantId, owner: deps.owner, leaseMs: deps.leaseMs, stage: step.stage });
-        log.info('tenant provisioned');
+      if (TERMINAL_STEPS.has(step.name)) {
+        await finishJob(deps.db, {
+          jobId: job.id,
+          tenantId: job.tenantId,
+          owner: deps.owner,
+          leaseMs: deps.leaseMs,
+          kind: job.kind,
+          step: step.name,
+          stage: step.stage,
+          desired: job.desired,
+          outputs,
+        });
+        log.info({ kind: job.kind }, 'job succeeded');
         return;
       }
       const handler = deps.steps.get(step.name);
@@ -63,8 +73,9 @@ export async function runJob(deps: RunJobDeps, job: ClaimedJob, shutdown: AbortS
         return await stepFailed(deps, job, step, error, controller.signal);
       }
       const next = plan.steps[position + 1];
-      if (!next) throw new Error(`plan of ${job.tier} does not end with ${S.ACTIVATE}`);
+      if (!next) throw new Error(`the ${job.kind} plan of ${job.tier} does not end with a terminal step`);
       await advanceJob(deps.db, {
+        kind: job.kind,
         jobId: job.id,
         tenantId: job.tenantId,
         owner: deps.owner,
@@ -95,7 +106,7 @@ async function stepFailed(deps: RunJobDeps, job: ClaimedJob, step: PlanStep, err
   }
   const trigger = isRetryable(error) ? 'retries.exhausted' : 'step.failed_permanently';
   deps.logger.warn({ jobId: job.id, step: step.name, err: reason, trigger }, 'step failed for good; rolling back');
-  await beginRollback(deps.db, { ...base, step: step.name, reason, trigger });
+  await beginRollback(deps.db, { ...base, step: step.name, reason, trigger, undo: undoes(deps, job) });
   job.status = JobStatus.ROLLING_BACK;
   setStatus(job, step.name, StepStatus.FAILED);
   await rollBack(deps, job, signal);
@@ -110,6 +121,7 @@ async function cancel(deps: RunJobDeps, job: ClaimedJob, step: PlanStep, signal:
     step: step.name,
     reason: `cancelled during ${step.name}`,
     trigger: 'job.cancelled',
+    undo: undoes(deps, job),
   });
   job.status = JobStatus.ROLLING_BACK;
   job.cancelRequestedBy ??= 'api';
@@ -120,9 +132,9 @@ async function cancel(deps: RunJobDeps, job: ClaimedJob, step: PlanStep, signal:
 
 /** Undoes, newest first, every step that may have changed something; then fails the job. */
 async function rollBack(deps: RunJobDeps, job: ClaimedJob, signal: AbortSignal): Promise<void> {
-  const plan = planFor(job.tier);
+  const plan = planFor(job.tier, job.kind);
   const base = { jobId: job.id, tenantId: job.tenantId, owner: deps.owner, leaseMs: deps.leaseMs };
-  if (deps.rollbackOnFailure) {
+  if (undoes(deps, job)) {
     const touched = new Set<string>([StepStatus.COMPLETED, StepStatus.FAILED, StepStatus.RUNNING]);
     const undo = plan.steps.filter((s) => !SYNCHRONOUS_STEPS.has(s.name) && touched.has(job.steps.get(s.name)?.status ?? '')).reverse();
     const ctx = contextFor(job, outputsOf(job), signal);
@@ -144,14 +156,28 @@ async function rollBack(deps: RunJobDeps, job: ClaimedJob, signal: AbortSignal):
       setStatus(job, step.name, error ? StepStatus.ROLLBACK_FAILED : StepStatus.ROLLED_BACK);
     }
   }
-  await failJob(deps.db, { ...base, fromStatus: JobStatus.ROLLING_BACK, cancelled: job.cancelRequestedBy !== null });
-  deps.logger.info({ jobId: job.id, tenantId: job.tenantId, cancelled: job.cancelRequestedBy !== null }, 'provisioning failed; rolled back');
+  await failJob(deps.db, { ...base, kind: job.kind, fromStatus: JobStatus.ROLLING_BACK, cancelled: job.cancelRequestedBy !== null });
+  deps.logger.info({ jobId: job.id, tenantId: job.tenantId, kind: job.kind, cancelled: job.cancelRequestedBy !== null }, 'job failed');
+}
+
+function undoes(deps: RunJobDeps, job: ClaimedJob): boolean {
+  return deps.rollbackOnFailure && rollsBackOnFailure(job.kind);
 }
 
 function contextFor(job: ClaimedJob, outputs: Record<string, Record<string, unknown>>, signal: AbortSignal): StepContext {
   const t = job.tenant;
   return {
-    tenant: { id: t.id, slug: t.slug, tier: t.tier, region: t.region, cloudProvider: t.cloudProvider, adminEmail: t.adminEmail, namespace: namespaceFor(t.slug) },
+    tenant: {
+      id: t.id,
+      slug: t.slug,
+      tier: job.tier,
+      region: t.region,
+      cloudProvider: t.cloudProvider,
+      adminEmail: t.adminEmail,
+      namespace: namespaceFor(t.slug),
+      infrastructure: job.desired.configuration,
+      suspended: job.desired.suspended,
+    },
     jobId: job.id,
     outputs,
     signal,

@@ -1,14 +1,13 @@
 import { createHash } from 'node:crypto';
 import type { DedicatedInfrastructure, TerraformWorkspace } from '../drivers/contract.js';
+import { terraformStateKeyOf } from '../domain/infrastructure.js';
 import type { TenantFacts } from './step.js';
 
 /**
  * The Terraform state key of a tenant: `tenants/{tenantId}.tfstate`, the infrastructure record's
  * terraformStateKey (spec/000). The lock, the backend and the simulated state all use this one.
  */
-export function terraformStateKey(tenantId: string): string {
-  return `tenants/${tenantId}.tfstate`;
-}
+export const terraformStateKey = terraformStateKeyOf;
 
 /** The AKS cluster's name, as the tenant record's azureAksClusterName shows it. */
 export function dedicatedClusterName(slug: string): string {

@@ -1,4 +1,4 @@
-import { PLANS, type StepName, SYNCHRONOUS_STEPS, StepName as S } from '../domain/plans.js';
+import { ALL_PLANS, type StepName, SYNCHRONOUS_STEPS, TERMINAL_STEPS } from '../domain/plans.js';
 import { applyQuotas } from './apply-quotas.js';
 import { configureNetworking } from './configure-networking.js';
 import { createNamespace } from './create-namespace.js';
@@ -11,6 +11,9 @@ import { deployIngressController } from './ingress-controller.js';
 import { createTenantIngress } from './tenant-ingress.js';
 import { deployMonitoring, setupObservability } from './observability.js';
 import { selectCluster } from './select-cluster.js';
+import { type TenantAuditExport, archiveAuditLogs } from './archive-audit.js';
+import { teardownSteps } from './teardown.js';
+import type { ArchiveStore } from '../drivers/contract.js';
 import { setupDatabase } from './setup-database.js';
 import type { StepDrivers, StepHandler, StepOptions } from './step.js';
 import { verify } from './verify.js';
@@ -18,7 +21,7 @@ import { verify } from './verify.js';
 export type { StepOptions } from './step.js';
 
 /** Steps the engine runs itself, in the transaction that finishes the job. */
-export const ENGINE_STEPS: ReadonlySet<StepName> = new Set([S.ACTIVATE]);
+export const ENGINE_STEPS: ReadonlySet<StepName> = TERMINAL_STEPS;
 
 /** What some steps read or hold in the control plane itself, implemented over the store by the composition root. */
 export interface StepPorts {
@@ -26,6 +29,8 @@ export interface StepPorts {
   tenantConfig: TenantConfigSource;
   /** The enterprise stages: service principal check, Terraform state lock, Terraform. */
   enterprise: { deps: EnterpriseStepDeps; options: EnterpriseStepOptions };
+  /** ARCHIVE_AUDIT_LOGS: where the archive goes and what goes into it. */
+  archive: { store: ArchiveStore; exportAudit: TenantAuditExport };
 }
 
 /** Every step of every plan, bound to its drivers. Checked complete at construction. */
@@ -38,11 +43,13 @@ export function buildStepRegistry(drivers: StepDrivers, options: StepOptions, po
     deployIngressController(drivers, options), createDnsZone(drivers, options), createTenantIngress(drivers, options),
     deployMonitoring(drivers, options), setupObservability(drivers, options), configure(drivers, options, ports.tenantConfig), verify(drivers, options),
   ];
-  const registry = new Map(handlers.map((h) => [h.name, h] as const));
-  for (const plan of Object.values(PLANS)) {
+  const provisioning = new Map(handlers.map((h) => [h.name, h] as const));
+  const registry = new Map(provisioning);
+  for (const h of [archiveAuditLogs(ports.archive.store, ports.archive.exportAudit), ...teardownSteps(provisioning, drivers, options)]) registry.set(h.name, h);
+  for (const plan of ALL_PLANS) {
     for (const step of plan.steps) {
       if (!SYNCHRONOUS_STEPS.has(step.name) && !ENGINE_STEPS.has(step.name) && !registry.has(step.name)) {
-        throw new Error(`no handler for step ${step.name} of the ${plan.tier} plan`);
+        throw new Error(`no handler for step ${step.name} of the ${plan.kind} plan of ${plan.tier}`);
       }
     }
   }

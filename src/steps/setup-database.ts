@@ -31,6 +31,13 @@ export function setupDatabase(drivers: StepDrivers, options: StepOptions): StepH
       const existing = await readTenantSecret(drivers.cluster, ctx.tenant, DATABASE_SECRET);
       const password = existing?.POSTGRES_USER === spec.role && existing.POSTGRES_PASSWORD ? existing.POSTGRES_PASSWORD : randomBytes(24).toString('base64url');
       ctx.signal.throwIfAborted();
+      // Observed first so that the outputs say what this run had to (re)create: drift, on a re-run.
+      const before = await drivers.tenantDatabase.observe(spec);
+      const created = [
+        ...(before.rolePresent ? [] : [`role ${spec.role}`]),
+        ...(spec.isolation === 'DATABASE_PER_TENANT' && !before.databasePresent && spec.database ? [`database ${spec.database}`] : []),
+        ...spec.schemas.filter((schema) => !before.schemasPresent.includes(schema)).map((schema) => `schema ${schema}`),
+      ];
       const connection = await drivers.tenantDatabase.ensure(spec, password);
       await drivers.tenantDatabase.verify(connection, spec);
       const observed = await drivers.tenantDatabase.observe(spec);
@@ -57,6 +64,7 @@ export function setupDatabase(drivers: StepDrivers, options: StepOptions): StepH
           objects: sync.objects,
           applied: sync.applied,
           pruned: sync.pruned,
+          created,
         },
       };
     },
@@ -67,7 +75,8 @@ export function setupDatabase(drivers: StepDrivers, options: StepOptions): StepH
   };
 }
 
-function databaseSpec(ctx: StepContext, drivers: StepDrivers, options: StepOptions): { spec: TenantDatabaseSpec; requested: TenantDatabaseSpec['isolation'] } {
+/** The tenant's database as this driver can give it (the embedded one has schemas only). */
+export function databaseSpec(ctx: StepContext, drivers: StepDrivers, options: StepOptions): { spec: TenantDatabaseSpec; requested: TenantDatabaseSpec['isolation'] } {
   const requested = TIER_PROFILES[ctx.tenant.tier].databaseIsolation;
   const isolation = drivers.tenantDatabase.isolations.has(requested) ? requested : 'SCHEMA_PER_TENANT';
   return { spec: tenantDatabasePlan(ctx.tenant.id, ctx.tenant.slug, isolation, options.tenantDbPrefix), requested };

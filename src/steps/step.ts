@@ -1,4 +1,5 @@
 import type { CloudProvider } from '../domain/cloud.js';
+import type { InfrastructureConfiguration } from '../domain/infrastructure-configuration.js';
 import type { StepName } from '../domain/plans.js';
 import type { DeploymentType, Tier } from '../domain/tiers.js';
 import type { CertificateIssuer, ClusterDriver, DnsDriver, SecretBox, TenantDatabaseDriver } from '../drivers/contract.js';
@@ -12,6 +13,13 @@ export interface TenantFacts {
   cloudProvider: CloudProvider;
   adminEmail: string;
   namespace: string;
+  /**
+   * The declared infrastructure configuration (spec/000): storage quota, HA replicas, database
+   * size. Absent: the tier's defaults.
+   */
+  infrastructure?: InfrastructureConfiguration;
+  /** The declaration says suspended: every workload at zero replicas (spec/002 "Suspension"). */
+  suspended?: boolean;
 }
 
 export interface StepContext {

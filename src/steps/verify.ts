@@ -19,6 +19,8 @@ export function verify(drivers: StepDrivers, options: StepOptions): StepHandler 
   return {
     name: StepName.VERIFY,
     async run(ctx) {
+      // A suspended tenant has no pods to ask: its reconcile keeps it at zero and checks nothing more.
+      if (ctx.tenant.suspended) return { outputs: { healthy: [], skipped: 'the tenant is suspended: its services run no replicas' } };
       const services = deployedServicesFor(ctx.tenant.tier);
       const namespace = ctx.tenant.namespace;
       await drivers.cluster.awaitReady(

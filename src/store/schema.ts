@@ -26,6 +26,9 @@ export interface TenantsTable {
   provisioningStartedAt: Date | null;
   provisioningCompletedAt: Date | null;
   provisioningError: string | null;
+  /** Tokens issued before this instant are refused (suspension revokes them for good). */
+  tokensValidAfter: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  deletedAt: ColumnType<Date | null, Date | null | undefined, Date | null>;
   createdAt: CreatedAt;
   updatedAt: UpdatedAt;
 }
@@ -249,6 +252,64 @@ export interface Schema {
   dnsRecords: DnsRecordsTable;
   tenantFeatureOverrides: TenantFeatureOverridesTable;
   terraformStateLocks: TerraformStateLocksTable;
+  desiredInfrastructureState: DesiredInfrastructureStateTable;
+  tenantInfrastructure: TenantInfrastructureTable;
+  infrastructureStateTransitions: InfrastructureStateTransitionsTable;
+  tenantDeletionRequests: TenantDeletionRequestsTable;
+}
+
+/** DesiredInfrastructureState of spec/000 (migration 0007): the declaration and its generation. */
+export interface DesiredInfrastructureStateTable {
+  tenantId: string;
+  tier: string;
+  region: string;
+  cloudProvider: string;
+  configuration: Json<Record<string, unknown>>;
+  suspended: boolean;
+  generation: number;
+  observedGeneration: number;
+  lastReconciledAt: Date | null;
+  updatedBy: string;
+  updatedAt: UpdatedAt;
+}
+
+/** TenantInfrastructure of spec/000: the actual infrastructure record. */
+export interface TenantInfrastructureTable {
+  id: string;
+  tenantId: string;
+  status: string;
+  cloudProvider: string;
+  region: string;
+  namespace: string;
+  configuration: Json<Record<string, unknown>>;
+  terraformStateKey: string | null;
+  createdAt: CreatedAt;
+  updatedAt: UpdatedAt;
+}
+
+/** InfrastructureStateTransition of spec/000. */
+export interface InfrastructureStateTransitionsTable {
+  id: string;
+  tenantId: string;
+  /** bigint identity: the pg driver reads it as a string, PGlite as a number. */
+  seq: ColumnType<string | number, never, never>;
+  fromState: string | null;
+  toState: string;
+  trigger: string;
+  details: Json<Record<string, unknown>>;
+  jobId: string | null;
+  timestamp: CreatedAt;
+}
+
+/** One-time deletion confirmation codes (spec/002 "Deletion"), hashed. */
+export interface TenantDeletionRequestsTable {
+  id: string;
+  tenantId: string;
+  codeHash: string;
+  requestedBy: string;
+  createdAt: CreatedAt;
+  expiresAt: Date;
+  usedAt: Date | null;
 }
 
 /** A tenant's feature flag overrides (migration 0005); no row until the first change. */

@@ -1,3 +1,8 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { FileArchiveStore } from '../../src/drivers/archive/file-archive-store.js';
+import { tenantAuditExport } from '../../src/store/engine/export-tenant-audit.js';
 import { builtinDedicatedModules } from '../../src/drivers/terraform/modules/builtin-dedicated.js';
 import { SimulatedServicePrincipals } from '../../src/drivers/terraform/simulated-service-principals.js';
 import { SimulatedTerraform } from '../../src/drivers/terraform/simulated-terraform.js';
@@ -11,6 +16,7 @@ import type { StepPorts } from '../../src/steps/registry.js';
 export function testStepPorts(db: Db): StepPorts {
   return {
     tenantConfig: tenantConfigSource(db),
+    archive: { store: new FileArchiveStore(mkdtempSync(path.join(tmpdir(), 'matih-archive-'))), exportAudit: tenantAuditExport(db) },
     enterprise: {
       deps: {
         servicePrincipals: new SimulatedServicePrincipals(),

@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { buildInfraServer, buildServer } from '../../src/api/build-server.js';
@@ -53,6 +56,12 @@ export interface EngineSettings {
   cluster?: { kind: 'simulated' } | { kind: 'kubernetes'; kubeconfig: string | undefined };
   /** Merged over the defaults (the log sink and notifier, a 50 ms relay poll), e.g. to enable the NATS sink. */
   events?: Partial<EventSettings>;
+  /** Default: a fresh temporary directory. */
+  archiveDir?: string;
+  deletionCodeTtlSeconds?: number;
+  /** Default 0: no periodic sweep. */
+  reconcileIntervalMs?: number;
+  reconcileMaxJobs?: number;
 }
 
 /** A fixed key for sealing secrets in tests (MATIH_SECRET_KEY). */
@@ -86,6 +95,13 @@ export function engineConfig(s: EngineSettings = {}, database?: Pick<TestDatabas
       terraform: { kind: 'simulated' as const },
       lockLeaseMs: 60_000,
       azure: undefined,
+    },
+    lifecycle: {
+      archiveDir: s.archiveDir ?? mkdtempSync(path.join(tmpdir(), 'matih-test-archive-')),
+      deletionCodeTtlSeconds: s.deletionCodeTtlSeconds ?? 600,
+      // Off unless a test asks: sweeps would race the assertions of tests about other things.
+      reconcileIntervalMs: s.reconcileIntervalMs ?? 0,
+      reconcileMaxJobs: s.reconcileMaxJobs ?? 4,
     },
     events: {
       sinks: ['log'] as const,

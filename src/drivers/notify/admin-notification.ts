@@ -53,8 +53,29 @@ export function adminNotification(event: CloudEvent): NotificationMessage | unde
       eventId: event.id,
     };
   }
+  const lifecycle = LIFECYCLE_MESSAGES[event.type];
+  if (lifecycle) {
+    return { to: adminEmail, subject: `[MATIH] ${lifecycle.subject(label)}`, text: [lifecycle.text(label), '', ...facts, ''].join('\n'), eventId: event.id };
+  }
   return undefined;
 }
+
+/** spec/002: suspension and reactivation notify the tenant admin; so does the end of a deletion. */
+const LIFECYCLE_MESSAGES: Readonly<Record<string, { subject(label: string): string; text(label: string): string }>> = {
+  [EventType.TENANT_SUSPENDED]: {
+    subject: (label) => `Tenant ${label} is suspended`,
+    text: (label) =>
+      `Your tenant ${label} has been suspended by a platform administrator. Its services are stopped and its API keys and tokens are refused; its data is kept.`,
+  },
+  [EventType.TENANT_ACTIVATED]: {
+    subject: (label) => `Tenant ${label} is active again`,
+    text: (label) => `Your tenant ${label} has been reactivated: its services are running and healthy. Tokens issued before the suspension stay revoked; sign in again.`,
+  },
+  [EventType.TENANT_DELETED]: {
+    subject: (label) => `Tenant ${label} has been deleted`,
+    text: (label) => `Your tenant ${label} and its data plane have been deleted. Its audit logs were archived before deletion.`,
+  },
+};
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

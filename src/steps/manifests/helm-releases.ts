@@ -32,7 +32,7 @@ export const SERVICE_DEPENDENCIES: Readonly<Record<string, readonly string[]>> =
  */
 export function serviceValues(tenant: TenantFacts, service: string): ServiceValues {
   return {
-    replicaCount: 1,
+    replicaCount: serviceReplicas(tenant, service),
     image: { repository: `${IMAGE_REGISTRY}/${service}`, tag: 'latest' },
     env: [
       { name: 'TENANT_ID', value: tenant.id },
@@ -40,6 +40,15 @@ export function serviceValues(tenant: TenantFacts, service: string): ServiceValu
     ],
     resources: tenant.tier === 'FREE' ? FREE_RESOURCES : SPEC_RESOURCES,
   };
+}
+
+/**
+ * spec/004's one replica; two of each core service with `enableHa` (spec/000 configuration);
+ * none while the tenant is suspended (spec/002 "Suspension": scaled to zero, data kept).
+ */
+export function serviceReplicas(tenant: TenantFacts, service: string): number {
+  if (tenant.suspended) return 0;
+  return tenant.infrastructure?.enableHa && (CORE_SERVICES as readonly string[]).includes(service) ? 2 : 1;
 }
 
 /** spec/004 phase 3's example. */

@@ -56,7 +56,8 @@ export function ingressControllerValues(tenant: TenantFacts): Record<string, unk
     controller: {
       ingressClassResource: { name: className, controllerValue: `k8s.io/ingress-nginx-${tenant.slug}` },
       ingressClass: className,
-      replicaCount: INGRESS_CONTROLLER_REPLICAS,
+      // Zero while suspended: the address (and so DNS) stays, nothing answers behind it.
+      replicaCount: tenant.suspended ? 0 : INGRESS_CONTROLLER_REPLICAS,
       service: {
         type: 'LoadBalancer',
         annotations: { 'service.beta.kubernetes.io/azure-load-balancer-health-probe-request-path': '/healthz' },

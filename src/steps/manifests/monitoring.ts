@@ -91,6 +91,23 @@ function alertRules(tenant: TenantFacts): KubeObject {
   return toKubeObject(rule);
 }
 
+/**
+ * Suspension scales monitoring to zero too (spec/002: all data-plane deployments), through each
+ * chart's own replica value (`path`); otherwise the chart's default (one) stands.
+ */
+function scaled(values: Record<string, unknown>, tenant: TenantFacts, path: readonly string[]): Record<string, unknown> {
+  if (!tenant.suspended) return values;
+  const copy = structuredClone(values);
+  let node: Record<string, unknown> = copy;
+  for (const key of path.slice(0, -1)) {
+    const next = node[key];
+    node[key] = typeof next === 'object' && next !== null ? { ...(next as Record<string, unknown>) } : {};
+    node = node[key] as Record<string, unknown>;
+  }
+  node[path[path.length - 1] ?? 'replicas'] = 0;
+  return copy;
+}
+
 function validated(objs: KubeObject[]): KubeObject[] {
   assertValidManifests(objs);
   return objs;
@@ -100,8 +117,8 @@ function validated(objs: KubeObject[]): KubeObject[] {
 export function deployMonitoringManifests(tenant: TenantFacts): KubeObject[] {
   return validated([
     ...discoveryRbac(tenant),
-    release(tenant, PROMETHEUS_RELEASE, PROMETHEUS_CHART, PROMETHEUS_COMMUNITY_REPOSITORY, prometheusValues(tenant)),
-    release(tenant, GRAFANA_RELEASE, GRAFANA_CHART, GRAFANA_REPOSITORY, grafanaValues(tenant)),
+    release(tenant, PROMETHEUS_RELEASE, PROMETHEUS_CHART, PROMETHEUS_COMMUNITY_REPOSITORY, scaled(prometheusValues(tenant), tenant, ['prometheus', 'prometheusSpec', 'replicas'])),
+    release(tenant, GRAFANA_RELEASE, GRAFANA_CHART, GRAFANA_REPOSITORY, scaled(grafanaValues(tenant), tenant, ['replicas'])),
     alertRules(tenant),
   ]);
 }

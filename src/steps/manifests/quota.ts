@@ -39,6 +39,8 @@ function hardLimits(q: TierQuota): Record<string, string> {
  */
 export function quotaManifests(tenant: TenantFacts): KubeObject[] {
   const hard = hardLimits(TIER_PROFILES[tenant.tier].quota);
+  // spec/000 configuration.storageGb: what the tenant's volume claims may ask for in all.
+  if (Object.keys(hard).length > 0 && tenant.infrastructure) hard['requests.storage'] = `${tenant.infrastructure.storageGb}Gi`;
   if (Object.keys(hard).length === 0) return [];
   const step = StepName.APPLY_QUOTAS;
   const quota: IResourceQuota = {

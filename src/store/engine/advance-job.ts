@@ -1,5 +1,8 @@
 import { sql } from 'kysely';
-import { JobStatus } from '../../domain/provisioning.js';
+import { infrastructureStatusDuring } from '../../domain/infrastructure.js';
+import type { StepName } from '../../domain/plans.js';
+import { type JobKind, JobStatus } from '../../domain/provisioning.js';
+import { moveInfrastructure } from '../infrastructure/move-infrastructure.js';
 import { EventType } from '../../domain/events.js';
 import { StepStatus } from '../../domain/progress.js';
 import type { Db } from '../open-database.js';
@@ -12,8 +15,9 @@ export interface AdvanceInput {
   tenantId: string;
   owner: string;
   leaseMs: number;
+  kind: JobKind;
   completed: { name: string; stage: string; outputs: Record<string, unknown> };
-  next: { name: string; stage: string };
+  next: { name: StepName; stage: string };
   /** Tenant record fields the step filled in (namespace, deployment type, cluster). */
   placement?: { deploymentType?: string; kubernetesNamespace?: string; azureAksClusterName?: string } | undefined;
 }
@@ -58,6 +62,13 @@ export async function advanceJob(db: Db, input: AdvanceInput): Promise<void> {
     }
     audit.push({ kind: 'STEP', trigger: 'step.started', step: next.name, toState: next.stage, actor: input.owner });
     await appendAudit(trx, input.tenantId, input.jobId, audit);
+    await moveInfrastructure(trx, {
+      tenantId: input.tenantId,
+      to: (current) => infrastructureStatusDuring(input.kind, next.name, current),
+      trigger: 'step.started',
+      jobId: input.jobId,
+      details: { kind: input.kind, step: next.name, stage: next.stage },
+    });
     await appendEvent(trx, input.tenantId, EventType.PROVISIONING_STEP_COMPLETED, { tenantId: input.tenantId, jobId: input.jobId, step: completed.name, stage: completed.stage, nextStep: next.name });
   });
 }

@@ -14,6 +14,8 @@ export interface BeginRollbackInput {
   reason: string;
   /** Why: a permanent error, retries exhausted, or a cancel. */
   trigger: 'step.failed_permanently' | 'retries.exhausted' | 'job.cancelled';
+  /** False when nothing will be undone (rollback off, or an operation that never rolls back). */
+  undo?: boolean;
 }
 
 /** The job stops going forward; from here the worker undoes completed steps, newest first. */
@@ -35,7 +37,7 @@ export async function beginRollback(db: Db, input: BeginRollbackInput): Promise<
     }
     await appendAudit(trx, input.tenantId, input.jobId, [
       { kind: 'STEP', trigger: input.trigger, step: input.step, actor: input.owner, details: { reason: input.reason } },
-      { kind: 'ROLLBACK', trigger: 'rollback.started', step: input.step, actor: input.owner },
+      ...(input.undo === false ? [] : [{ kind: 'ROLLBACK' as const, trigger: 'rollback.started', step: input.step, actor: input.owner }]),
     ]);
   });
 }

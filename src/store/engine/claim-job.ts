@@ -1,7 +1,10 @@
 import { sql } from 'kysely';
 import { firstAsyncPosition, planFor, SYNCHRONOUS_STEPS } from '../../domain/plans.js';
 import { StepStatus, type StepRecord } from '../../domain/progress.js';
-import { JobStatus, ProvisioningStatus } from '../../domain/provisioning.js';
+import { infrastructureStatusDuring } from '../../domain/infrastructure.js';
+import { readConfiguration } from '../../domain/infrastructure-configuration.js';
+import { JobKind, JobStatus, ProvisioningStatus, parseJobKind } from '../../domain/provisioning.js';
+import { moveInfrastructure } from '../infrastructure/move-infrastructure.js';
 import type { CloudProvider } from '../../domain/cloud.js';
 import type { Tier } from '../../domain/tiers.js';
 import type { Db } from '../open-database.js';
@@ -23,6 +26,8 @@ export async function claimJob(db: Db, owner: string, leaseMs: number): Promise<
       .where('status', 'in', OPEN)
       .where((eb) => eb.or([eb('nextRetryAt', 'is', null), eb('nextRetryAt', '<=', sql<Date>`now()`)]))
       .where((eb) => eb.or([eb('leaseUntil', 'is', null), eb('leaseUntil', '<', sql<Date>`now()`)]))
+      // Repairs wait behind everything a person asked for: drift never starves a new tenant.
+      .orderBy(sql`(kind = ${JobKind.RECONCILE})`)
       .orderBy(sql`next_retry_at nulls first`)
       .orderBy('id')
       .limit(1)
@@ -46,11 +51,17 @@ export async function claimJob(db: Db, owner: string, leaseMs: number): Promise<
       .executeTakeFirstOrThrow();
     const tenant = await trx
       .selectFrom('tenants')
-      .select(['id', 'name', 'slug', 'tier', 'region', 'cloudProvider', 'adminEmail', 'createdAt'])
+      .select(['id', 'name', 'slug', 'tier', 'region', 'cloudProvider', 'adminEmail', 'createdAt', 'status'])
       .where('id', '=', job.tenantId)
       .executeTakeFirstOrThrow();
+    const desired = await trx
+      .selectFrom('desiredInfrastructureState')
+      .select(['generation', 'suspended', 'configuration'])
+      .where('tenantId', '=', job.tenantId)
+      .executeTakeFirst();
 
-    const plan = planFor(job.tier as Tier);
+    const kind = parseJobKind(job.kind);
+    const plan = planFor(job.tier as Tier, kind);
     const audit: AuditEntry[] = [];
     let currentStep = job.currentStep;
     if (currentStep === null) {
@@ -101,6 +112,15 @@ export async function claimJob(db: Db, owner: string, leaseMs: number): Promise<
         .where('id', '=', job.id)
         .execute();
       audit.push({ kind: 'JOB', trigger: 'job.started', fromState: job.currentState, toState: first?.stage ?? null, actor: owner, details: { kind: job.kind, tier: job.tier } });
+      if (first) {
+        await moveInfrastructure(trx, {
+          tenantId: job.tenantId,
+          to: (current) => infrastructureStatusDuring(kind, first.name, current),
+          trigger: 'job.started',
+          jobId: job.id,
+          details: { kind, tier: job.tier, step: first.name, generation: desired?.generation ?? null },
+        });
+      }
       if (first) audit.push({ kind: 'STAGE', trigger: 'stage.entered', fromState: job.currentState, toState: first.stage, actor: owner });
     } else {
       audit.push({ kind: 'JOB', trigger: 'job.resumed', toState: job.currentState, step: currentStep, actor: owner, details: { status: job.status } });
@@ -121,7 +141,7 @@ export async function claimJob(db: Db, owner: string, leaseMs: number): Promise<
     return {
       id: job.id,
       tenantId: job.tenantId,
-      kind: job.kind,
+      kind,
       tier: job.tier as Tier,
       status: job.status,
       currentState: job.currentState,
@@ -133,6 +153,12 @@ export async function claimJob(db: Db, owner: string, leaseMs: number): Promise<
       cancelRequestedBy: job.cancelRequestedBy,
       initiatedBy: job.initiatedBy,
       tenant: { ...tenant, tier: tenant.tier as Tier, cloudProvider: tenant.cloudProvider as CloudProvider },
+      desired: {
+        generation: desired?.generation ?? 0,
+        suspended: desired?.suspended ?? false,
+        // The job's tier, not the declaration's: a tier change is its own job with its own tier.
+        configuration: readConfiguration(desired?.configuration, job.tier as Tier),
+      },
       steps: new Map(steps.map((s) => [s.name, { ...s, status: s.status as StepRecord['status'] }])),
     };
   });

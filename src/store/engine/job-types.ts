@@ -1,11 +1,13 @@
 import type { Tier } from '../../domain/tiers.js';
 import type { CloudProvider } from '../../domain/cloud.js';
+import type { InfrastructureConfiguration } from '../../domain/infrastructure-configuration.js';
 import type { StepRecord } from '../../domain/progress.js';
+import type { JobKind } from '../../domain/provisioning.js';
 
 export interface ClaimedJob {
   id: string;
   tenantId: string;
-  kind: string;
+  kind: JobKind;
   tier: Tier;
   status: string;
   currentState: string;
@@ -25,6 +27,9 @@ export interface ClaimedJob {
     cloudProvider: CloudProvider;
     adminEmail: string;
     createdAt: Date;
+    status: string;
   };
+  /** The tenant's declaration as this claim read it (spec/000 DesiredInfrastructureState). */
+  desired: { generation: number; suspended: boolean; configuration: InfrastructureConfiguration };
   steps: Map<string, StepRecord & { outputs: Record<string, unknown> }>;
 }

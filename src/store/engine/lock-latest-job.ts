@@ -6,7 +6,7 @@ import type { Schema } from '../schema.js';
 export async function lockLatestJob(trx: Transaction<Schema>, tenantId: string) {
   const job = await trx
     .selectFrom('tenantProvisioningJobs')
-    .select(['id', 'status', 'tier', 'currentState', 'cancelRequestedBy'])
+    .select(['id', 'kind', 'status', 'tier', 'currentState', 'cancelRequestedBy'])
     .where('tenantId', '=', tenantId)
     .orderBy('id', 'desc')
     .limit(1)

@@ -2,7 +2,7 @@ import { ConflictError } from '../../domain/errors.js';
 import { EventType } from '../../domain/events.js';
 import { planFor } from '../../domain/plans.js';
 import { StepStatus } from '../../domain/progress.js';
-import { JobStatus, ProvisioningStatus } from '../../domain/provisioning.js';
+import { JobKind, JobStatus, ProvisioningStatus, parseJobKind } from '../../domain/provisioning.js';
 import { TenantStatus } from '../../domain/tenant-status.js';
 import type { Tier } from '../../domain/tiers.js';
 import type { Db } from '../open-database.js';
@@ -23,7 +23,8 @@ export async function retryJob(db: Db, tenantId: string, actor: string): Promise
     }
     const steps = await trx.selectFrom('provisioningSteps').select(['name', 'status']).where('jobId', '=', job.id).execute();
     const done = new Set(steps.filter((s) => s.status === StepStatus.COMPLETED).map((s) => s.name));
-    const plan = planFor(job.tier as Tier);
+    const kind = parseJobKind(job.kind);
+    const plan = planFor(job.tier as Tier, kind);
     const from = plan.steps.find((s) => !done.has(s.name));
     if (!from) throw new ConflictError('status', 'every step of the job is complete; nothing to retry', 'nothing_to_retry');
     await trx
@@ -50,11 +51,14 @@ export async function retryJob(db: Db, tenantId: string, actor: string): Promise
       })
       .where('id', '=', job.id)
       .execute();
-    await trx
-      .updateTable('tenants')
-      .set({ status: TenantStatus.PROVISIONING, provisioningError: null, updatedAt: new Date() })
-      .where('id', '=', tenantId)
-      .execute();
+    // A provisioning that failed made the tenant FAILED; any other operation left its status alone.
+    if (kind === JobKind.PROVISION) {
+      await trx
+        .updateTable('tenants')
+        .set({ status: TenantStatus.PROVISIONING, provisioningError: null, updatedAt: new Date() })
+        .where('id', '=', tenantId)
+        .execute();
+    }
     await trx
       .updateTable('tenantProvisioningState')
       .set({ status: ProvisioningStatus.IN_PROGRESS, failureReason: null, currentPhase: from.stage, retryCount: 0, lastUpdatedAt: new Date() })

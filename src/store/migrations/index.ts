@@ -4,9 +4,10 @@ import { simulatedCluster } from './0003-simulated-cluster.js';
 import { dnsZones } from './0004-dns-zones.js';
 import { featureOverrides } from './0005-feature-overrides.js';
 import { terraformLocks } from './0006-terraform-locks.js';
+import { tenantLifecycle } from './0007-tenant-lifecycle.js';
 import type { Migration } from './migration.js';
 
 export type { Migration } from './migration.js';
 
 /** In order. Never edit a migration that has shipped: add the next number. */
-export const MIGRATIONS: readonly Migration[] = [controlPlane, provisioningEngine, simulatedCluster, dnsZones, featureOverrides, terraformLocks];
+export const MIGRATIONS: readonly Migration[] = [controlPlane, provisioningEngine, simulatedCluster, dnsZones, featureOverrides, terraformLocks, tenantLifecycle];

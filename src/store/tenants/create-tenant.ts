@@ -4,7 +4,10 @@ import { newId } from '../../domain/ids.js';
 import { DEFAULT_MAX_RETRIES, JobKind, JobStatus, ProvisioningState, ProvisioningStatus } from '../../domain/provisioning.js';
 import { DEFAULT_ROLES, TenantRole } from '../../domain/roles.js';
 import { defaultSettings } from '../../domain/settings.js';
-import type { NewTenant, Tenant } from '../../domain/tenant.js';
+import { InfrastructureStatus, terraformStateKeyOf } from '../../domain/infrastructure.js';
+import { defaultConfiguration } from '../../domain/infrastructure-configuration.js';
+import { type NewTenant, type Tenant, namespaceFor } from '../../domain/tenant.js';
+import { DeploymentType, TIER_PROFILES } from '../../domain/tiers.js';
 import { TenantStatus } from '../../domain/tenant-status.js';
 import type { Db } from '../open-database.js';
 import { asConflict } from '../unique-violation.js';
@@ -164,7 +167,45 @@ export async function createTenant(db: Db, input: CreateTenantInput): Promise<Cr
               region: t.region,
               cloudProvider: t.cloudProvider,
               completedStates: [ProvisioningState.VALIDATING_INPUT, ProvisioningState.CREATING_TENANT_RECORD],
+              generation: 1,
             }),
+          }),
+        )
+        // spec/000: the declaration (generation 1), the actual record (REQUESTED) and its first transition.
+        .with('desired_state', (q) =>
+          q.insertInto('desiredInfrastructureState').values({
+            tenantId,
+            tier: t.tier,
+            region: t.region,
+            cloudProvider: t.cloudProvider,
+            configuration: JSON.stringify(defaultConfiguration(t.tier)),
+            suspended: false,
+            generation: 1,
+            observedGeneration: 0,
+            updatedBy: actor,
+          }),
+        )
+        .with('infrastructure', (q) =>
+          q.insertInto('tenantInfrastructure').values({
+            id: newId(),
+            tenantId,
+            status: InfrastructureStatus.REQUESTED,
+            cloudProvider: t.cloudProvider,
+            region: t.region,
+            namespace: namespaceFor(t.slug),
+            configuration: '{}',
+            terraformStateKey: TIER_PROFILES[t.tier].deploymentType === DeploymentType.DEDICATED ? terraformStateKeyOf(tenantId) : null,
+          }),
+        )
+        .with('infrastructure_transition', (q) =>
+          q.insertInto('infrastructureStateTransitions').values({
+            id: newId(),
+            tenantId,
+            fromState: null,
+            toState: InfrastructureStatus.REQUESTED,
+            trigger: 'tenant.created',
+            details: JSON.stringify({ jobId, tier: t.tier, generation: 1 }),
+            jobId,
           }),
         )
         // The per-tenant provisioning state (spec/002), with the synchronous stages in its history.

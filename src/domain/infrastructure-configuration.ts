@@ -1,0 +1,102 @@
+import type { FieldError } from './errors.js';
+import type { Tier } from './tiers.js';
+
+/**
+ * spec/000's `configuration` of a tenant's infrastructure, with what each field does:
+ * - `storageGb`: the namespace's storage request quota (`requests.storage`); for Enterprise the
+ *   Terraform storage size too.
+ * - `enableHa`: two replicas of each core service instead of one (Professional and Enterprise:
+ *   Free's quota has no room for a second copy).
+ * - `databaseSize`: the dedicated database's SKU (Enterprise, through Terraform); recorded for
+ *   the shared tiers, whose schemas live on the platform's server.
+ */
+export interface InfrastructureConfiguration {
+  databaseSize: string;
+  storageGb: number;
+  enableHa: boolean;
+}
+
+interface TierBounds {
+  defaults: InfrastructureConfiguration;
+  maxStorageGb: number;
+  haAllowed: boolean;
+}
+
+const BOUNDS: Readonly<Record<Tier, TierBounds>> = {
+  FREE: { defaults: { databaseSize: 'Standard_B1ms', storageGb: 10, enableHa: false }, maxStorageGb: 50, haAllowed: false },
+  PROFESSIONAL: { defaults: { databaseSize: 'Standard_D2s_v3', storageGb: 100, enableHa: false }, maxStorageGb: 2048, haAllowed: true },
+  ENTERPRISE: { defaults: { databaseSize: 'Standard_D4s_v3', storageGb: 500, enableHa: true }, maxStorageGb: 65536, haAllowed: true },
+};
+
+export function defaultConfiguration(tier: Tier): InfrastructureConfiguration {
+  return { ...BOUNDS[tier].defaults };
+}
+
+const KNOWN = new Set(['databaseSize', 'storageGb', 'enableHa']);
+// An Azure VM/database SKU name: letters, digits and underscores ("Standard_D2s_v3").
+const SKU = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
+
+/**
+ * Validates a (partial) configuration against the tier and merges it over `base`. Returns every
+ * problem at once, each naming its field under `prefix` (`configuration.storageGb`).
+ */
+export function mergeConfiguration(
+  base: InfrastructureConfiguration,
+  patch: unknown,
+  tier: Tier,
+  prefix = 'configuration',
+): { configuration: InfrastructureConfiguration; problems: FieldError[] } {
+  const problems: FieldError[] = [];
+  const merged = { ...base };
+  if (patch === undefined || patch === null) return { configuration: clampForTier(merged, tier), problems };
+  if (typeof patch !== 'object' || Array.isArray(patch)) {
+    return { configuration: merged, problems: [{ field: prefix, message: 'must be an object' }] };
+  }
+  const bounds = BOUNDS[tier];
+  for (const [key, value] of Object.entries(patch)) {
+    const field = `${prefix}.${key}`;
+    if (!KNOWN.has(key)) {
+      problems.push({ field, message: `is not a configuration field (known: ${[...KNOWN].join(', ')})` });
+    } else if (key === 'storageGb') {
+      if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > bounds.maxStorageGb) {
+        problems.push({ field, message: `must be an integer from 1 to ${bounds.maxStorageGb} for ${tier}` });
+      } else merged.storageGb = value;
+    } else if (key === 'enableHa') {
+      if (typeof value !== 'boolean') problems.push({ field, message: 'must be true or false' });
+      else if (value && !bounds.haAllowed) problems.push({ field, message: `is not available on ${tier}: its quota has no room for a second replica` });
+      else merged.enableHa = value;
+    } else if (typeof value !== 'string' || !SKU.test(value)) {
+      problems.push({ field, message: 'must be a SKU name such as Standard_D2s_v3' });
+    } else merged.databaseSize = value;
+  }
+  return { configuration: merged, problems };
+}
+
+/**
+ * A configuration carried over from another tier (a tier change) made to fit the new one: storage
+ * within its maximum, HA off where the tier has none.
+ */
+export function clampForTier(configuration: InfrastructureConfiguration, tier: Tier): InfrastructureConfiguration {
+  const bounds = BOUNDS[tier];
+  return {
+    databaseSize: configuration.databaseSize,
+    storageGb: Math.min(configuration.storageGb, bounds.maxStorageGb),
+    enableHa: configuration.enableHa && bounds.haAllowed,
+  };
+}
+
+/** Reads a stored configuration, filling in what an older row lacks from the tier's defaults. */
+export function readConfiguration(stored: unknown, tier: Tier): InfrastructureConfiguration {
+  const defaults = defaultConfiguration(tier);
+  if (typeof stored !== 'object' || stored === null) return defaults;
+  const s = stored as Partial<Record<keyof InfrastructureConfiguration, unknown>>;
+  return {
+    databaseSize: typeof s.databaseSize === 'string' ? s.databaseSize : defaults.databaseSize,
+    storageGb: typeof s.storageGb === 'number' ? s.storageGb : defaults.storageGb,
+    enableHa: typeof s.enableHa === 'boolean' ? s.enableHa : defaults.enableHa,
+  };
+}
+
+export function sameConfiguration(a: InfrastructureConfiguration, b: InfrastructureConfiguration): boolean {
+  return a.databaseSize === b.databaseSize && a.storageGb === b.storageGb && a.enableHa === b.enableHa;
+}
