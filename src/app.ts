@@ -84,8 +84,12 @@ export async function createApp(config: Config, logger: Logger = createLogger(co
       enabledCloudProviders: config.enabledCloudProviders,
       bodyLimitBytes: config.bodyLimitBytes,
       maxRetries: config.retry.maxRetries,
+      deletionCodeTtlSeconds: config.lifecycle.deletionCodeTtlSeconds,
       simCluster: engine.cluster,
+      reconciler: engine.reconciler,
       ...(engine.certificateAuthority ? { certificateAuthority: engine.certificateAuthority } : {}),
+      dashboardDir: config.uiDir,
+      infraPort: () => listeningPort(infraServer),
       wakeWorkers: () => {
         engine.worker.wake();
         engine.relay.wake();
@@ -110,6 +114,7 @@ export async function createApp(config: Config, logger: Logger = createLogger(co
         if (dns) logger.info({ dns }, 'embedded DNS server listening');
         engine.worker.start();
         engine.relay.start();
+        engine.reconciler.start();
         return { tenantUrl, infraUrl, dns };
       },
       close() {
@@ -125,4 +130,10 @@ export async function createApp(config: Config, logger: Logger = createLogger(co
     await database.close();
     throw error;
   }
+}
+
+/** The port a server is bound to (MATIH_INFRA_PORT may be 0: any free one); undefined before listen. */
+function listeningPort(server: FastifyInstance): number | undefined {
+  const address = server.server.address();
+  return address !== null && typeof address === 'object' ? address.port : undefined;
 }

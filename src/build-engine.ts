@@ -27,6 +27,8 @@ import { AesGcmSecretBox } from './drivers/secrets/aes-gcm-secret-box.js';
 import type { SimResourceStore } from './drivers/simulated/sim-resource-store.js';
 import { SimulatedCluster } from './drivers/simulated/simulated-cluster.js';
 import { OutboxRelay } from './engine/outbox-relay.js';
+import { DriftDetector } from './engine/drift-detector.js';
+import { InfrastructureReconciler } from './engine/reconciler.js';
 import { Worker } from './engine/worker.js';
 import type { Db } from './store/open-database.js';
 import { simObjectStore } from './store/sim/sim-objects.js';
@@ -62,7 +64,9 @@ export interface Engine {
   terraform: TerraformDriver;
   /** MATIH_SIM_FAULTS: tests change the faults while the engine runs. */
   faults: FaultInjector;
-  /** Stops the worker and the relay, then closes the drivers' connections. */
+  /** spec/000's desired-state reconciler (MATIH_RECONCILE_INTERVAL_S, MATIH_RECONCILE_MAX_JOBS); not running until started. */
+  reconciler: InfrastructureReconciler;
+  /** Stops the reconciler, the worker and the relay, then closes the drivers' connections. */
   stop(): Promise<void>;
 }
 
@@ -151,6 +155,18 @@ export function buildEngine(db: Db, config: EngineConfig, logger: Logger, owner?
     },
     logger.child({ component: 'worker' }),
   );
+  const reconciler = new InfrastructureReconciler(
+    db,
+    new DriftDetector({ cluster: clusterDriver, tenantDatabase, dns }, { dnsTtl: config.edge.dns.ttl }),
+    {
+      owner: worker.owner,
+      intervalMs: config.lifecycle.reconcileIntervalMs,
+      maxJobs: config.lifecycle.reconcileMaxJobs,
+      maxRetries: config.retry.maxRetries,
+      onQueued: () => worker.wake(),
+    },
+    logger.child({ component: 'reconciler' }),
+  );
   const sinks = buildEventSinks(config, logger.child({ component: 'events' }));
   const relay = new OutboxRelay({
     db,
@@ -169,7 +185,9 @@ export function buildEngine(db: Db, config: EngineConfig, logger: Logger, owner?
     certificateAuthority,
     terraform,
     faults,
+    reconciler,
     async stop() {
+      await reconciler.stop();
       await worker.stop();
       await relay.stop();
       await dnsServer?.close();

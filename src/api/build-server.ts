@@ -5,17 +5,23 @@ import websocket from '@fastify/websocket';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { installAuthHook } from './auth-hook.js';
+import { allowCrossOriginReads } from './cross-origin-reads.js';
 import type { ApiDeps } from './deps.js';
 import { handleError, sendProblem } from './problem.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
 import { auditRoutes } from './routes/audit.js';
 import { authRoutes } from './routes/auth.js';
+import { dashboardRoutes } from './routes/dashboard.js';
 import { featureRoutes } from './routes/features.js';
 import { healthRoutes } from './routes/health.js';
+import { infrastructureRoutes } from './routes/infrastructure.js';
+import { lifecycleRoutes } from './routes/lifecycle.js';
 import { provisioningRoutes } from './routes/provisioning.js';
 import { provisioningStreamRoutes } from './routes/provisioning-ws.js';
+import { reconcilerRoutes } from './routes/reconciler.js';
 import { settingsRoutes } from './routes/settings.js';
 import { simObjectRoutes } from './routes/sim-objects.js';
+import { systemStatusRoutes } from './routes/system-status.js';
 import { tenantDirectoryRoutes } from './routes/tenant-directory.js';
 import { tenantRoutes } from './routes/tenants.js';
 import { tlsRoutes } from './routes/tls.js';
@@ -32,6 +38,7 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
     description: 'Create, read and configure tenants; the control-plane tier of tenant provisioning.',
   });
   await app.register(tenantRoutes, deps);
+  await app.register(lifecycleRoutes, deps);
   await app.register(tenantDirectoryRoutes, deps);
   await app.register(settingsRoutes, deps);
   await app.register(featureRoutes, deps);
@@ -41,6 +48,8 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(auditRoutes, deps);
   await app.register(simObjectRoutes, deps);
   await app.register(tlsRoutes, deps);
+  await app.register(systemStatusRoutes, deps);
+  await app.register(dashboardRoutes, deps);
   await app.register(websocket, {
     options: {
       maxPayload: 64 * 1024,
@@ -54,11 +63,16 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
 
 /** The infrastructure API (port 8089): health and its OpenAPI document; spec/000 routes join it here. */
 export async function buildInfraServer(deps: ApiDeps): Promise<FastifyInstance> {
-  return baseServer(deps, {
+  const app = await baseServer(deps, {
     server: 'infra',
     title: 'MATIH infrastructure API',
     description: 'Tenant infrastructure records, desired state and transitions (spec/000).',
   });
+  // The dashboard (served on the tenant API's origin) reads these routes from the browser.
+  allowCrossOriginReads(app, '/api/v1/infrastructure/');
+  await app.register(infrastructureRoutes, deps);
+  await app.register(reconcilerRoutes, deps);
+  return app;
 }
 
 interface ServerIdentity {

@@ -4,6 +4,7 @@ import type { Authenticator } from '../iam/authenticator.js';
 import type { Principal } from '../iam/principal.js';
 import type { TokenService } from '../iam/token-service.js';
 import type { Database } from '../store/open-database.js';
+import type { InfrastructureReconciler } from '../engine/reconciler.js';
 import type { ApiMetrics } from './metrics.js';
 
 /** Everything the HTTP layer needs, passed in by the composition root (app.ts) or a test. */
@@ -19,12 +20,20 @@ export interface ApiDeps {
   maxRetries: number;
   /** Tells this process's workers there is work now (polling finds it anyway, later). */
   wakeWorkers: () => void;
+  /** How long a deletion confirmation code is good for (MATIH_DELETION_CODE_TTL_S; default 600). */
+  deletionCodeTtlSeconds?: number;
   /** How often a WebSocket progress stream reads new transitions (default 250 ms). */
   progressPollMs?: number;
   /** The simulated cluster, when the service runs one: /api/v1/sim/objects inspects it (404 without). */
   simCluster?: SimClusterAccess;
   /** The local CA (MATIH_TLS_DRIVER=local-ca): GET /api/v1/tls/ca.pem hands out its certificate (404 without). */
   certificateAuthority?: { caCertificatePem(): Promise<string> };
+  /** The desired-state reconciler: woken by declaration changes, its status on the infrastructure API (404 without). */
+  reconciler?: Pick<InfrastructureReconciler, 'wake' | 'status'>;
+  /** The built dashboard (MATIH_UI_DIR), served at / on the tenant API; unset: / says how to build it. */
+  dashboardDir?: string;
+  /** The port the infrastructure API listens on, once it does: the dashboard calls it from the browser. */
+  infraPort?: () => number | undefined;
 }
 
 /**

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { CLOUD_PROVIDERS, type CloudProvider, parseCloudProvider } from '../domain/cloud.js';
 import { type EdgeSettings, parseEdgeSettings } from './edge-settings.js';
 import { type EnterpriseSettings, parseEnterpriseSettings } from './enterprise-settings.js';
@@ -59,6 +60,8 @@ export interface Config {
   /** Service principal check and Terraform for Enterprise tenants (enterprise-settings.ts). */
   enterprise: EnterpriseSettings;
   lifecycle: LifecycleSettings;
+  /** The built dashboard served at / (MATIH_UI_DIR; default: ui/dist of this package). */
+  uiDir: string;
 }
 
 /** Deletion, archive and the desired-state reconciler (spec/002 lifecycle operations, spec/000). */
@@ -161,7 +164,11 @@ export const CONFIG_VARIABLES = {
   MATIH_DELETION_CODE_TTL_S: '600',
   MATIH_RECONCILE_INTERVAL_S: '60',
   MATIH_RECONCILE_MAX_JOBS: '4',
+  MATIH_UI_DIR: '',
 } as const;
+
+// src/config/ and dist/config/ both sit two levels below the package root, where ui/dist is built.
+const DEFAULT_UI_DIR = fileURLToPath(new URL('../../ui/dist', import.meta.url));
 
 export class ConfigError extends Error {
   constructor(readonly problems: readonly string[]) {
@@ -264,6 +271,7 @@ export function loadConfig(env: Env = process.env): Config {
       reconcileIntervalMs: int('MATIH_RECONCILE_INTERVAL_S', 0, 86_400) * 1000,
       reconcileMaxJobs: int('MATIH_RECONCILE_MAX_JOBS', 1, 1000),
     },
+    uiDir: path.resolve(read('MATIH_UI_DIR') || DEFAULT_UI_DIR),
   };
   if (!/^(?=.{1,200}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(config.baseDomain)) {
     problems.push(`MATIH_BASE_DOMAIN="${config.baseDomain}" must be a DNS name such as matih.example.com`);

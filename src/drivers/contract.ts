@@ -150,6 +150,25 @@ export interface ClusterDriver {
    * (401, 403) is a permanent DriverError, the API server not answering a retryable one.
    */
   probe(endpoint: ServiceEndpoint, path: string, signal?: AbortSignal): Promise<ProbeResult>;
+  /**
+   * For each selection, every object of any kind carrying all its labels, in its namespace or
+   * cluster-scoped (answers in the order asked): what the reconciler compares with what it
+   * expects, for a page of tenants in one call instead of one list per kind and tenant.
+   * Optional: a driver without it is listed kind by kind. Changes nothing.
+   */
+  inventory?(selections: readonly InventorySelection[]): Promise<InventoryItem[][]>;
+}
+
+export interface InventorySelection {
+  labels: Readonly<Record<string, string>>;
+  namespace: string;
+}
+
+/** One object as an inventory names it. */
+export interface InventoryItem extends ObjectRef {
+  labels: Record<string, string>;
+  /** When its declared content last changed, when the driver knows (the simulated cluster does). */
+  changedAt?: Date;
 }
 
 export interface ServiceEndpoint {

@@ -2,7 +2,7 @@ import { UnauthenticatedError } from '../domain/errors.js';
 import { PLATFORM_ADMIN, Permission, type PrincipalRole, isTenantRole, permissionsOf } from '../domain/roles.js';
 import { TenantStatus } from '../domain/tenant-status.js';
 import { findApiKeyCredential, touchApiKey } from '../store/iam/api-keys.js';
-import { tokenStillValid } from '../store/iam/revoked-tokens.js';
+import { tokenStanding } from '../store/iam/revoked-tokens.js';
 import type { Db } from '../store/open-database.js';
 import { API_KEY_PREFIX, parseApiKey, secretMatches } from './api-key-format.js';
 import type { Principal } from './principal.js';
@@ -28,8 +28,16 @@ export function createAuthenticator(deps: AuthenticatorDeps): Authenticator {
 }
 
 const ALL_PERMISSIONS: ReadonlySet<Permission> = new Set(Object.values(Permission));
-// A tenant being torn down or already gone accepts no credentials of its own.
-const CLOSED_TENANT_STATUSES: ReadonlySet<string> = new Set([TenantStatus.DELETING, TenantStatus.DELETED]);
+// A suspended tenant, or one being torn down or already gone, accepts no credentials of its own
+// (spec/002 "Suspension": from the moment it is suspended; its keys work again once reactivated).
+const CLOSED_TENANT_STATUSES: ReadonlySet<string> = new Set([
+  TenantStatus.SUSPENDED,
+  TenantStatus.DELETING,
+  TenantStatus.DELETED,
+  // No data plane left to act on (and a suspended tenant deprovisioned must not get its keys back).
+  TenantStatus.DEPROVISIONING,
+  TenantStatus.DEPROVISIONED,
+]);
 
 async function fromApiKey(db: Db, bearer: string): Promise<Principal> {
   const parsed = parseApiKey(bearer);
@@ -47,8 +55,11 @@ async function fromApiKey(db: Db, bearer: string): Promise<Principal> {
 
 async function fromJwt(deps: AuthenticatorDeps, bearer: string): Promise<Principal> {
   const claims = await deps.tokens.verify(bearer);
-  if (!(await tokenStillValid(deps.db, claims.jti, claims.apiKeyId))) {
-    throw new UnauthenticatedError('the token has been revoked');
+  const standing = await tokenStanding(deps.db, claims);
+  if (standing.revoked) throw new UnauthenticatedError(standing.revoked);
+  // A token can do nothing its key could not: a suspended tenant's new tokens are refused too.
+  if (standing.tenantStatus && CLOSED_TENANT_STATUSES.has(standing.tenantStatus)) {
+    throw new UnauthenticatedError(`the tenant is ${standing.tenantStatus.toLowerCase()}`);
   }
   return { ...principalFor(claims.role, claims.tenantId, claims.apiKeyId, 'jwt'), jti: claims.jti, expiresAt: claims.expiresAt };
 }

@@ -6,8 +6,11 @@ import { certificateDnsNames, createTenantIngressManifests, tlsSecretName } from
 import { readTenantSecret } from './secret-data.js';
 import type { StepContext, StepDrivers, StepHandler, StepOptions } from './step.js';
 
-/** A certificate with less than this left is issued anew on the next run (as cert-manager's default renewBefore does, 1/3 of 90 days). */
-const RENEW_BEFORE_MS = 30 * 24 * 3600 * 1000;
+/**
+ * A certificate with less than this left is issued anew on the next run (as cert-manager's default
+ * renewBefore does, 1/3 of 90 days); the reconciler reads it to tell when a repair would renew.
+ */
+export const RENEW_BEFORE_MS = 30 * 24 * 3600 * 1000;
 
 /**
  * spec/004 phase 8: the certificate for `{slug}.{domain}` and `*.{slug}.{domain}`, then the Ingress
@@ -18,6 +21,8 @@ const RENEW_BEFORE_MS = 30 * 24 * 3600 * 1000;
  */
 export function createTenantIngress(drivers: StepDrivers, options: StepOptions, now: () => Date = () => new Date()): StepHandler {
   const { tls } = drivers;
+  // The expiry of the certificate declare settled on, for result: keyed by the run's context, as one handler serves many tenants at once.
+  const expiries = new WeakMap<StepContext, string>();
   return clusterStep(
     {
       name: StepName.CREATE_TENANT_INGRESS,
@@ -25,9 +30,15 @@ export function createTenantIngress(drivers: StepDrivers, options: StepOptions, 
       async declare(ctx) {
         if (tls.mode === 'cert-manager') return createTenantIngressManifests(ctx.tenant, options.baseDomain, { mode: 'cert-manager' });
         const certificate = await currentOrNewCertificate(drivers.cluster, tls.issuer, ctx, options.baseDomain, now());
+        expiries.set(ctx, new Date(new X509Certificate(certificate.certificatePem).validTo).toISOString());
         return createTenantIngressManifests(ctx.tenant, options.baseDomain, { mode: 'local-ca', certificate });
       },
-      result: (ctx) => ({ outputs: { tlsSecret: tlsSecretName(ctx.tenant), tls: tls.mode } }),
+      result(ctx) {
+        // notAfter with the local CA only: cert-manager renews its certificates by itself.
+        const notAfter = expiries.get(ctx);
+        expiries.delete(ctx);
+        return { outputs: { tlsSecret: tlsSecretName(ctx.tenant), tls: tls.mode, ...(notAfter ? { notAfter } : {}) } };
+      },
     },
     drivers,
     options,

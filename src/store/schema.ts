@@ -256,6 +256,16 @@ export interface Schema {
   tenantInfrastructure: TenantInfrastructureTable;
   infrastructureStateTransitions: InfrastructureStateTransitionsTable;
   tenantDeletionRequests: TenantDeletionRequestsTable;
+  reconcilerSweeps: ReconcilerSweepsTable;
+}
+
+/** The reconciler's sweep lease and last sweep (migration 0008; store/reconcile/). */
+export interface ReconcilerSweepsTable {
+  name: string;
+  leaseOwner: string | null;
+  leaseUntil: Date | null;
+  nextSweepAt: ColumnType<Date, Date | undefined, Date>;
+  lastSweep: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
 }
 
 /** DesiredInfrastructureState of spec/000 (migration 0007): the declaration and its generation. */

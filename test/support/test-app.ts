@@ -34,6 +34,8 @@ export interface TestAppOptions {
   logger?: FastifyBaseLogger;
   /** Runs the provisioning engine over the simulated cloud, with these settings over the defaults. */
   engine?: EngineSettings;
+  /** A built dashboard to serve at / (ui/dist, or a test's own build). */
+  dashboardDir?: string;
 }
 
 export interface EngineSettings {
@@ -131,13 +133,22 @@ export async function startTestApp(kind: BackendKind, options: TestAppOptions = 
     enabledCloudProviders: options.enabledCloudProviders ?? CLOUD_PROVIDERS,
     bodyLimitBytes: options.bodyLimitBytes ?? 65_536,
     maxRetries: options.engine?.maxRetries ?? 3,
+    deletionCodeTtlSeconds: options.engine?.deletionCodeTtlSeconds ?? 600,
     wakeWorkers: () => engine?.worker.wake(),
     ...(engine?.cluster ? { simCluster: engine.cluster } : {}),
     ...(engine?.certificateAuthority ? { certificateAuthority: engine.certificateAuthority } : {}),
+    ...(engine ? { reconciler: engine.reconciler } : {}),
+    ...(options.dashboardDir ? { dashboardDir: options.dashboardDir } : {}),
+    // Read when the dashboard asks, after a test made the infrastructure server listen.
+    infraPort: () => {
+      const address = infra.server.address();
+      return address !== null && typeof address === 'object' ? address.port : undefined;
+    },
   };
   const app = await buildServer(deps);
   const infra = await buildInfraServer(deps);
   engine?.worker.start();
+  engine?.reconciler.start();
   return {
     app,
     infra,

@@ -68,6 +68,8 @@ export const featureRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, dep
         change: (current, tier) => applyFeatureOverridesPatch(current, request.body, tier),
       });
       if (!updated) throw new NotFoundError('tenant', id);
+      // The new flags reach the tenant's ConfigMap through a RECONCILE job (the generation moved).
+      deps.reconciler?.wake(id);
       void reply.header('etag', `"${updated.version}"`);
       return view(id, updated.tier, updated);
     },

@@ -49,6 +49,14 @@ export interface SimObjectFilter {
   labels?: Readonly<Record<string, string>>;
 }
 
+export interface SimInventoryRecord extends SimObjectKey {
+  /** The index of the label set it was selected by. */
+  selection: number;
+  apiVersion: string;
+  labels: Record<string, string>;
+  updatedAt: Date;
+}
+
 export interface SimObjectStore {
   get(key: SimObjectKey): Promise<SimObjectRecord | undefined>;
   /** Those of `keys` that exist, in any order. */
@@ -63,6 +71,8 @@ export interface SimObjectStore {
   /** The Namespace object and every object in the namespace. */
   deleteNamespace(namespace: string): Promise<{ namespaceExisted: boolean; contents: number }>;
   list(filter: SimObjectFilter): Promise<SimObjectRecord[]>;
+  /** For each of `labelSets`, keys, labels and last change of the objects carrying all its labels; no object bodies. */
+  inventory(labelSets: readonly Readonly<Record<string, string>>[]): Promise<SimInventoryRecord[]>;
   /** True when the object exists. */
   setReadyAt(key: SimObjectKey, at: Date): Promise<boolean>;
   loadBalancerIpsInUse(): Promise<string[]>;

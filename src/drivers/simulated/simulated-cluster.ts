@@ -4,6 +4,8 @@ import { isDeepStrictEqual } from 'node:util';
 import {
   type ClusterDriver,
   DriverError,
+  type InventoryItem,
+  type InventorySelection,
   type KubeObject,
   type ObjectObservation,
   type ObjectKind,
@@ -120,6 +122,26 @@ export class SimulatedCluster implements ClusterDriver {
     });
     const now = Date.now();
     return records.map((r) => materialise(r, now, kind.apiVersion));
+  }
+
+  /** One query for all the selections; `changedAt` is when an apply last changed the object (or created it). */
+  async inventory(selections: readonly InventorySelection[]): Promise<InventoryItem[][]> {
+    for (const s of selections) labelSelector(s.labels);
+    const records = await this.store.inventory(selections.map((s) => s.labels));
+    const answers: InventoryItem[][] = selections.map(() => []);
+    for (const r of records) {
+      const selection = selections[r.selection];
+      if (!selection || (r.namespace !== selection.namespace && r.namespace !== '')) continue;
+      answers[r.selection]?.push({
+        apiVersion: r.apiVersion,
+        kind: r.kind,
+        name: r.name,
+        ...(r.namespace ? { namespace: r.namespace } : {}),
+        labels: r.labels,
+        changedAt: r.updatedAt,
+      });
+    }
+    return answers;
   }
 
   async awaitReady(refs: readonly ObjectRef[], wait: ReadyWait): Promise<void> {

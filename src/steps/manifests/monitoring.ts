@@ -93,10 +93,11 @@ function alertRules(tenant: TenantFacts): KubeObject {
 
 /**
  * Suspension scales monitoring to zero too (spec/002: all data-plane deployments), through each
- * chart's own replica value (`path`); otherwise the chart's default (one) stands.
+ * chart's own replica value (`path`). The count is always declared, one when running: observe
+ * compares what we declare with what is there, so a value we stopped declaring would stay at
+ * zero (and server-side apply only removes a field when an apply happens).
  */
 function scaled(values: Record<string, unknown>, tenant: TenantFacts, path: readonly string[]): Record<string, unknown> {
-  if (!tenant.suspended) return values;
   const copy = structuredClone(values);
   let node: Record<string, unknown> = copy;
   for (const key of path.slice(0, -1)) {
@@ -104,7 +105,7 @@ function scaled(values: Record<string, unknown>, tenant: TenantFacts, path: read
     node[key] = typeof next === 'object' && next !== null ? { ...(next as Record<string, unknown>) } : {};
     node = node[key] as Record<string, unknown>;
   }
-  node[path[path.length - 1] ?? 'replicas'] = 0;
+  node[path[path.length - 1] ?? 'replicas'] = tenant.suspended ? 0 : 1;
   return copy;
 }
 

@@ -103,7 +103,15 @@ export async function claimJob(db: Db, owner: string, leaseMs: number): Promise<
           retryCount: 0,
         })
         .onConflict((oc) =>
-          oc.column('tenantId').doUpdateSet({ jobId: job.id, status: ProvisioningStatus.IN_PROGRESS, failureReason: null, lastUpdatedAt: new Date() }),
+          oc.column('tenantId').doUpdateSet({
+            jobId: job.id,
+            status: ProvisioningStatus.IN_PROGRESS,
+            failureReason: null,
+            lastUpdatedAt: new Date(),
+            // A (re)provisioning starts the tenant's record of outputs afresh: what a teardown or
+            // an older placement left there describes nothing that exists any more.
+            ...(kind === JobKind.PROVISION ? { phaseOutputs: '{}', startedAt: new Date(), retryCount: 0 } : {}),
+          }),
         )
         .execute();
       await trx

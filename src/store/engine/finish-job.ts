@@ -74,7 +74,14 @@ export async function finishJob(db: Db, input: FinishJobInput): Promise<void> {
     await appendAudit(trx, input.tenantId, input.jobId, [
       { kind: 'STEP', trigger: 'step.completed', step: input.step, toState: input.stage, actor: input.owner },
       { kind: 'STAGE', trigger: 'stage.completed', fromState: input.stage, toState: ProvisioningState.COMPLETED, actor: input.owner },
-      { kind: 'JOB', trigger: 'job.succeeded', toState: ProvisioningState.COMPLETED, actor: input.owner, details: { kind: input.kind, durationMs } },
+      {
+        kind: 'JOB',
+        trigger: 'job.succeeded',
+        toState: ProvisioningState.COMPLETED,
+        actor: input.owner,
+        // A teardown's receipt (what each step removed, the archive and its checksum) stays in the history.
+        details: { kind: input.kind, durationMs, ...(isTeardown(input.kind) ? { receipt: terminalOutputs(input) } : {}) },
+      },
     ]);
     await OUTCOMES[input.kind](trx, input, durationMs);
   });
@@ -161,8 +168,12 @@ async function jobDuration(trx: Transaction<Schema>, jobId: string): Promise<num
 /** What the terminal step records: for a teardown, the receipt of what each step removed. */
 function terminalOutputs(input: FinishJobInput): Record<string, unknown> {
   if (input.kind === JobKind.PROVISION) return { adminActivated: true };
-  if (input.kind === JobKind.DELETE || input.kind === JobKind.DEPROVISION) return { removed: removedBy(input.outputs), recordDeleted: input.kind === JobKind.DELETE };
+  if (isTeardown(input.kind)) return { removed: removedBy(input.outputs), recordDeleted: input.kind === JobKind.DELETE };
   return { generation: input.desired.generation, changed: changesOf(input.outputs) };
+}
+
+function isTeardown(kind: JobKind): boolean {
+  return kind === JobKind.DELETE || kind === JobKind.DEPROVISION;
 }
 
 /** Per step, what a converging run changed: the objects applied or pruned, the records written. */

@@ -16,6 +16,8 @@ export async function renewLease(db: Db, jobId: string, owner: string, leaseMs: 
 /** On the embedded database one process runs at a time, so leases left by a killed process are dead. */
 export async function releaseAllLeases(db: Db): Promise<number> {
   const result = await db.updateTable('tenantProvisioningJobs').set({ leaseOwner: null, leaseUntil: null }).where('leaseOwner', 'is not', null).executeTakeFirst();
+  // The reconciler's sweep lease too: a process killed mid-sweep would otherwise hold it until it runs out.
+  await db.updateTable('reconcilerSweeps').set({ leaseOwner: null, leaseUntil: null }).where('leaseOwner', 'is not', null).execute();
   return Number(result.numUpdatedRows);
 }
 

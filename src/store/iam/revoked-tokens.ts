@@ -9,15 +9,31 @@ export async function revokeToken(db: Db, jti: string, expiresAt: Date, revokedB
 }
 
 /**
- * Whether a JWT is still good: its own id is not revoked, and the API key it was exchanged for
- * (if any) is neither revoked nor gone, and its tenant (if any) still exists.
+ * Where a JWT stands: `revoked` says why it is no longer good (its own id is revoked; the API key
+ * it was exchanged for is revoked or gone; its tenant is gone; or it was issued before its
+ * tenant's `tokens_valid_after`: a suspension revokes every token issued until then, for good,
+ * and reactivation does not bring them back). `tenantStatus` is its tenant's status, for the
+ * caller's own rules.
  */
-export async function tokenStillValid(db: Db, jti: string, apiKeyId: string | undefined): Promise<boolean> {
-  const revoked = await db.selectFrom('revokedTokens').select('jti').where('jti', '=', jti).executeTakeFirst();
-  if (revoked) return false;
-  if (apiKeyId === undefined) return true;
-  const key = await db.selectFrom('apiKeys').select('revokedAt').where('id', '=', apiKeyId).executeTakeFirst();
-  return key !== undefined && key.revokedAt === null;
+export async function tokenStanding(
+  db: Db,
+  token: { jti: string; apiKeyId: string; issuedAt: Date },
+): Promise<{ revoked?: string; tenantStatus: string | null }> {
+  const refused = (revoked: string) => ({ revoked, tenantStatus: null });
+  const revoked = await db.selectFrom('revokedTokens').select('jti').where('jti', '=', token.jti).executeTakeFirst();
+  if (revoked) return refused('the token has been revoked');
+  const key = await db
+    .selectFrom('apiKeys')
+    .leftJoin('tenants', 'tenants.id', 'apiKeys.tenantId')
+    .select(['apiKeys.revokedAt', 'apiKeys.tenantId', 'tenants.status as tenantStatus', 'tenants.tokensValidAfter'])
+    .where('apiKeys.id', '=', token.apiKeyId)
+    .executeTakeFirst();
+  if (!key || key.revokedAt !== null) return refused('the token has been revoked');
+  if (key.tenantId !== null) {
+    if (key.tenantStatus === null) return refused('the tenant no longer exists');
+    if (key.tokensValidAfter !== null && token.issuedAt.getTime() < key.tokensValidAfter.getTime()) return refused('the token has been revoked');
+  }
+  return { tenantStatus: key.tenantStatus };
 }
 
 /** Revocations of tokens that have expired anyway are dead weight. */

@@ -5,9 +5,10 @@ import { dnsZones } from './0004-dns-zones.js';
 import { featureOverrides } from './0005-feature-overrides.js';
 import { terraformLocks } from './0006-terraform-locks.js';
 import { tenantLifecycle } from './0007-tenant-lifecycle.js';
+import { reconcilerLease } from './0008-reconciler-lease.js';
 import type { Migration } from './migration.js';
 
 export type { Migration } from './migration.js';
 
 /** In order. Never edit a migration that has shipped: add the next number. */
-export const MIGRATIONS: readonly Migration[] = [controlPlane, provisioningEngine, simulatedCluster, dnsZones, featureOverrides, terraformLocks, tenantLifecycle];
+export const MIGRATIONS: readonly Migration[] = [controlPlane, provisioningEngine, simulatedCluster, dnsZones, featureOverrides, terraformLocks, tenantLifecycle, reconcilerLease];

@@ -75,6 +75,15 @@ export async function updateFeatureOverrides(
         .onConflict((oc) => oc.column('tenantId').doUpdateSet(row))
         .returning(['overrides', 'version', 'updatedAt', 'updatedBy'])
         .executeTakeFirstOrThrow();
+      // CONFIGURE writes the flags into the tenant's ConfigMap: a changed override is a changed
+      // declaration, and the generation the reconciler converges to moves with it.
+      if (!sameOverrides(stored?.overrides ?? {}, next)) {
+        await trx
+          .updateTable('desiredInfrastructureState')
+          .set((eb) => ({ generation: eb('generation', '+', 1), updatedBy: input.actor, updatedAt: new Date() }))
+          .where('tenantId', '=', input.tenantId)
+          .execute();
+      }
       await appendEvent(trx, input.tenantId, FEATURES_CHANGED_EVENT, {
         tenantId: input.tenantId,
         version: updated.version,
@@ -83,4 +92,9 @@ export async function updateFeatureOverrides(
       });
       return { ...updated, tier };
     });
+}
+
+function sameOverrides(a: Readonly<Record<string, boolean>>, b: Readonly<Record<string, boolean>>): boolean {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((k) => b[k] === a[k]);
 }

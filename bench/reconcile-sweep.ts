@@ -1,0 +1,292 @@
+/**
+ * Benchmark (not a test): one full pass of the desired-state reconciler over many live tenants
+ * that match their declaration, in the simulated cluster.
+ *
+ *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npx tsx bench/reconcile-sweep.ts [-n 10000] [-c 16] [--page 250] [--seeds 3] [--pglite] [--pglite-n 10000]
+ *
+ * With DATABASE_URL (a PostgreSQL server; the bench creates and drops a scratch database on it,
+ * and the tenant roles it made) it runs on the server; with --pglite (or without DATABASE_URL)
+ * also or only on an in-memory PGlite. Provisioning 10,000 tenants for real would take half an
+ * hour, so the bench provisions `--seeds` tenants through the engine and clones their rows in bulk
+ * SQL: tenant, declaration, infrastructure record, provisioning state with phase outputs, the
+ * simulated cluster's objects, DNS zone, records and delegation, and in the tenant database each
+ * clone's role, nine schemas and migration table. The sweep then observes all of it for real:
+ * cluster inventory, database catalog, DNS. It must find no drift (the bench fails if it does).
+ *
+ * Prints one JSON line per database (the second of two sweeps: the first pays for cold caches,
+ * both are in the line), then a table. Queries are counted at the driver (pg.Client.query, or
+ * PGlite's query and exec): every round trip of the pass, BEGIN and COMMIT included.
+ */
+import { randomBytes } from 'node:crypto';
+import { PGlite } from '@electric-sql/pglite';
+import { sql } from 'kysely';
+import pg from 'pg';
+import pino from 'pino';
+import { buildEngine, type Engine } from '../src/app.js';
+import { loadConfig } from '../src/config/load-config.js';
+import { CLOUD_PROVIDERS } from '../src/domain/cloud.js';
+import { validateNewTenant } from '../src/domain/tenant-validation.js';
+import { DriftDetector } from '../src/engine/drift-detector.js';
+import { InfrastructureReconciler, type SweepSummary } from '../src/engine/reconciler.js';
+import { generateApiKey } from '../src/iam/api-key-format.js';
+import { migrate } from '../src/store/migrate.js';
+import { type Database, openDatabase } from '../src/store/open-database.js';
+import { listReconcileCandidates } from '../src/store/reconcile/list-reconcile-candidates.js';
+import { createTenant } from '../src/store/tenants/create-tenant.js';
+
+const args = process.argv.slice(2);
+const arg = (flag: string, fallback: number) => {
+  const i = args.indexOf(flag);
+  return i >= 0 ? Number(args[i + 1]) : fallback;
+};
+const N = arg('-n', 10_000);
+const PGLITE_N = arg('--pglite-n', N);
+const PARALLELISM = arg('-c', 16);
+const PAGE = arg('--page', 250);
+const SEEDS = arg('--seeds', 3);
+const serverUrl = process.env.DATABASE_URL;
+const logger = pino({ level: 'silent' });
+const BENCH_SECRET_KEY = Buffer.alloc(32, 7).toString('base64');
+const CLONE_BATCH = 1000;
+
+interface Result {
+  benchmark: 'reconcile-sweep';
+  database: 'postgres' | 'pglite';
+  tenants: number;
+  parallelism: number;
+  pageSize: number;
+  seedSeconds: number;
+  seconds: number;
+  tenantsPerSecond: number;
+  queries: number;
+  queriesPerTenant: number;
+  coldSeconds: number;
+  coldQueriesPerTenant: number;
+  drifted: number;
+  errors: number;
+}
+
+/* ---------------------------------- query counting ---------------------------------------- */
+
+let queries = 0;
+
+function countCalls(proto: object, method: string): void {
+  let owner: object | null = proto;
+  while (owner && !Object.prototype.hasOwnProperty.call(owner, method)) owner = Object.getPrototypeOf(owner) as object | null;
+  if (!owner) throw new Error(`no method ${method} to count`);
+  const target = owner as Record<string, (...a: unknown[]) => unknown>;
+  const original = target[method]!;
+  target[method] = function counted(this: unknown, ...a: unknown[]) {
+    queries++;
+    return original.apply(this, a);
+  };
+}
+
+countCalls(pg.Client.prototype, 'query');
+countCalls(PGlite.prototype, 'query');
+countCalls(PGlite.prototype, 'exec');
+
+/* ---------------------------------- seeding ----------------------------------------------- */
+
+async function adminQuery(text: string): Promise<void> {
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    await client.query(text);
+  } finally {
+    await client.end();
+  }
+}
+
+async function provisionSeeds(database: Database, engine: Engine, count: number): Promise<void> {
+  for (let i = 0; i < count; i++) {
+    const n = randomBytes(4).toString('hex');
+    const key = generateApiKey();
+    await createTenant(database.db, {
+      tenant: validateNewTenant(
+        { name: `Bench seed ${n}`, slug: `bench-seed-${n}`, tier: 'PROFESSIONAL', adminEmail: `seed-${n}@example.com` },
+        { enabledCloudProviders: CLOUD_PROVIDERS },
+      ),
+      actor: 'bench',
+      apiKey: { id: key.id, secretHash: key.secretHash },
+    });
+  }
+  engine.worker.start();
+  for (;;) {
+    const rows = await database.db.selectFrom('tenants').select('status').execute();
+    if (rows.some((r) => r.status === 'FAILED')) throw new Error('a seed tenant failed to provision');
+    if (rows.length === count && rows.every((r) => r.status === 'ACTIVE')) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  // No polling worker during the measured sweeps: its queries are not the reconciler's.
+  await engine.worker.stop();
+}
+
+/** Clones the seed tenants into `clones` more, in bulk SQL (see the header). */
+async function cloneTenants(database: Database, clones: number): Promise<void> {
+  const { db } = database;
+  const run = (text: string) => sql.raw(text).execute(db);
+  await run(`
+    create table bench_clone_map (
+      n integer primary key, id uuid not null, slug text not null, base text not null,
+      template_id uuid not null, template_slug text not null, template_base text not null, template_zone text not null, parent_zone text not null);
+    insert into bench_clone_map
+    select i, gen_random_uuid(), 'c-' || lpad(i::text, 6, '0'), 'c_' || lpad(i::text, 6, '0'),
+      t.id, t.slug, replace(t.slug, '-', '_'), s.phase_outputs->'CREATE_DNS_ZONE'->>'zone', s.phase_outputs->'CREATE_DNS_ZONE'->>'parentZone'
+    from generate_series(1, ${clones}) i
+    join (select id, slug, row_number() over (order by id) - 1 as k, count(*) over () as seeds from tenants) t on t.k = i % t.seeds
+    join tenant_provisioning_state s on s.tenant_id = t.id;
+    create function bench_rename(x text, m bench_clone_map) returns text language sql immutable as
+      $$ select replace(replace(replace(x, m.template_id::text, m.id::text), m.template_slug, m.slug), m.template_base, m.base) $$;
+    create table bench_template_objects as
+      select distinct m.template_id, o.* from bench_clone_map m
+      join sim_objects o on o.namespace = 'matih-' || m.template_slug or (o.namespace = '' and o.name = 'matih-' || m.template_slug);`);
+  for (let from = 1; from <= clones; from += CLONE_BATCH) {
+    const range = `m.n between ${from} and ${Math.min(clones, from + CLONE_BATCH - 1)}`;
+    await run(`
+      insert into tenants (id, name, slug, tier, status, region, cloud_provider, admin_email, deployment_type, kubernetes_namespace,
+        azure_aks_cluster_name, provisioning_started_at, provisioning_completed_at, created_at, updated_at)
+      select m.id, 'Clone ' || m.slug, m.slug, t.tier, t.status, t.region, t.cloud_provider, m.slug || '@example.com', t.deployment_type,
+        'matih-' || m.slug, t.azure_aks_cluster_name, t.provisioning_started_at, t.provisioning_completed_at, t.created_at, t.updated_at
+      from bench_clone_map m join tenants t on t.id = m.template_id where ${range};
+      insert into desired_infrastructure_state (tenant_id, tier, region, cloud_provider, configuration, suspended, generation, observed_generation,
+        last_reconciled_at, updated_by, updated_at)
+      select m.id, d.tier, d.region, d.cloud_provider, d.configuration, d.suspended, d.generation, d.observed_generation, d.last_reconciled_at,
+        d.updated_by, d.updated_at
+      from bench_clone_map m join desired_infrastructure_state d on d.tenant_id = m.template_id where ${range};
+      insert into tenant_infrastructure (id, tenant_id, status, cloud_provider, region, namespace, configuration, terraform_state_key, created_at, updated_at)
+      select gen_random_uuid(), m.id, i.status, i.cloud_provider, i.region, 'matih-' || m.slug, i.configuration, null, i.created_at, i.updated_at
+      from bench_clone_map m join tenant_infrastructure i on i.tenant_id = m.template_id where ${range};
+      insert into tenant_provisioning_state (tenant_id, job_id, current_phase, status, phase_outputs, started_at, last_updated_at, retry_count, event_seq)
+      select m.id, s.job_id, s.current_phase, s.status, bench_rename(s.phase_outputs::text, m)::jsonb, s.started_at, s.last_updated_at, 0, 0
+      from bench_clone_map m join tenant_provisioning_state s on s.tenant_id = m.template_id where ${range};
+      insert into sim_objects (api_group, kind, namespace, name, api_version, uid, object, labels, generation, apply_count, ready_at,
+        load_balancer_ip, created_at, updated_at)
+      select o.api_group, o.kind, bench_rename(o.namespace, m), bench_rename(o.name, m), o.api_version, gen_random_uuid(),
+        bench_rename(o.object::text, m)::jsonb, bench_rename(o.labels::text, m)::jsonb, o.generation, o.apply_count, o.ready_at,
+        null, o.created_at, o.updated_at
+      from bench_clone_map m join bench_template_objects o on o.template_id = m.template_id where ${range};
+      insert into dns_zones (name, serial, created_at, updated_at)
+      select bench_rename(z.name, m), z.serial, z.created_at, z.updated_at
+      from bench_clone_map m join dns_zones z on z.name = m.template_zone where ${range};
+      insert into dns_records (zone, name, type, ttl, "values")
+      select bench_rename(r.zone, m), r.name, r.type, r.ttl, r."values"
+      from bench_clone_map m join dns_records r on r.zone = m.template_zone where ${range};
+      insert into dns_records (zone, name, type, ttl, "values")
+      select r.zone, m.slug, r.type, r.ttl, r."values"
+      from bench_clone_map m join dns_records r on r.zone = m.parent_zone and r.name = m.template_slug and r.type = 'NS' where ${range};
+      do $$ declare m record; schema text; begin
+        for m in select c.base, c.template_base, s.phase_outputs->'SETUP_DATABASE' as db
+                 from bench_clone_map c join tenant_provisioning_state s on s.tenant_id = c.id where ${range.replaceAll('m.n', 'c.n')} loop
+          execute format('create role %I', m.db->>'role');
+          for schema in select jsonb_array_elements_text(m.db->'schemas') loop execute format('create schema %I', schema); end loop;
+          execute format('create table %I.schema_version (version integer primary key, name text not null, applied_at timestamptz not null default now())', m.base || '_governance');
+          execute format('insert into %I.schema_version select version, name, applied_at from %I.schema_version', m.base || '_governance', m.template_base || '_governance');
+        end loop;
+      end $$;`);
+  }
+  await run('drop table bench_template_objects; drop function bench_rename; drop table bench_clone_map;');
+  // Bulk inserts leave the labels index's pending list long (autovacuum would flush it): the steady state is vacuumed.
+  await run('vacuum analyze');
+}
+
+/* ---------------------------------- the run ----------------------------------------------- */
+
+async function timedSweep(reconciler: InfrastructureReconciler): Promise<{ summary: SweepSummary; seconds: number; queries: number }> {
+  queries = 0;
+  const started = performance.now();
+  const summary = await reconciler.sweepOnce();
+  const seconds = (performance.now() - started) / 1000;
+  return { summary, seconds, queries };
+}
+
+async function run(kind: 'postgres' | 'pglite', count: number): Promise<Result> {
+  const dbName = kind === 'postgres' ? `matih_bench_${randomBytes(4).toString('hex')}` : undefined;
+  let url: string | undefined;
+  if (dbName) {
+    await adminQuery(`create database ${dbName}`);
+    const u = new URL(serverUrl!);
+    u.pathname = `/${dbName}`;
+    url = u.toString();
+  }
+  const rolePrefix = dbName ? `${dbName.slice('matih_'.length)}_` : '';
+  const config = loadConfig({
+    MATIH_SIM_DELAY_MS: '0',
+    MATIH_LOG_LEVEL: 'silent',
+    MATIH_POLL_MS: '20',
+    MATIH_RECONCILE_INTERVAL_S: '0',
+    MATIH_DB_POOL_SIZE: String(PARALLELISM + 4),
+  });
+  let database: Database | undefined;
+  let engine: Engine | undefined;
+  try {
+    database = await openDatabase(url ? { kind: 'postgres', url, poolSize: PARALLELISM + 4 } : { kind: 'pglite', dataDir: undefined });
+    await migrate(database.db);
+    const tenantDatabases = { url, namePrefix: rolePrefix };
+    engine = buildEngine(database.db, { ...config, tenantDatabases, secretKey: BENCH_SECRET_KEY }, logger, 'bench');
+
+    const seedStart = performance.now();
+    await provisionSeeds(database, engine, SEEDS);
+    await cloneTenants(database, count - SEEDS);
+    const seedSeconds = (performance.now() - seedStart) / 1000;
+
+    // The clones must match their declarations, or the pass below measures repairs.
+    const detector = new DriftDetector({ cluster: engine.clusterDriver, tenantDatabase: engine.tenantDatabase, dns: engine.dns }, { dnsTtl: config.edge.dns.ttl });
+    for (const c of await listReconcileCandidates(database.db, { limit: 5, after: '80000000-0000-0000-0000-000000000000' })) {
+      const differences = await detector.detect(c);
+      if (differences.length > 0) throw new Error(`clone ${c.slug} differs: ${differences.map((d) => d.message).join('; ')}`);
+    }
+
+    // The engine's reconciler with this bench's page size and parallelism.
+    const reconciler = new InfrastructureReconciler(database.db, detector, { owner: 'bench', intervalMs: 0, maxJobs: 4, maxRetries: 3, parallelism: PARALLELISM, pageSize: PAGE }, logger);
+    const cold = await timedSweep(reconciler);
+    const warm = await timedSweep(reconciler);
+    for (const pass of [cold, warm]) {
+      if (pass.summary.tenantsChecked !== count || pass.summary.drifted > 0 || pass.summary.errors > 0) {
+        throw new Error(`the sweep should see ${count} matching tenants: ${JSON.stringify(pass.summary)}`);
+      }
+    }
+    return {
+      benchmark: 'reconcile-sweep',
+      database: kind,
+      tenants: warm.summary.tenantsChecked,
+      parallelism: PARALLELISM,
+      pageSize: PAGE,
+      seedSeconds: Number(seedSeconds.toFixed(1)),
+      seconds: Number(warm.seconds.toFixed(2)),
+      tenantsPerSecond: Math.round(warm.summary.tenantsChecked / warm.seconds),
+      queries: warm.queries,
+      queriesPerTenant: Number((warm.queries / warm.summary.tenantsChecked).toFixed(2)),
+      coldSeconds: Number(cold.seconds.toFixed(2)),
+      coldQueriesPerTenant: Number((cold.queries / cold.summary.tenantsChecked).toFixed(2)),
+      drifted: warm.summary.drifted,
+      errors: warm.summary.errors,
+    };
+  } finally {
+    await engine?.stop();
+    await database?.close();
+    if (dbName && args.includes('--keep')) console.log(`kept database ${dbName} (roles ${rolePrefix}*)`);
+    else if (dbName) {
+      await adminQuery(`drop database if exists ${dbName} with (force)`);
+      await adminQuery(`do $$ declare r record; begin
+        for r in select rolname from pg_roles where rolname like '${rolePrefix.replaceAll('_', '\\_')}%' loop execute format('drop role %I', r.rolname); end loop;
+      end $$`);
+    }
+  }
+}
+
+const runs: ['postgres' | 'pglite', number][] = [];
+if (serverUrl) runs.push(['postgres', N]);
+if (!serverUrl || args.includes('--pglite')) runs.push(['pglite', PGLITE_N]);
+const results: Result[] = [];
+for (const [kind, count] of runs) {
+  const result = await run(kind, count);
+  console.log(JSON.stringify(result));
+  results.push(result);
+}
+console.log('\ndatabase  tenants  seconds  tenants/s  queries/tenant  cold s (q/tenant)  seed s');
+for (const r of results) {
+  console.log(
+    `${r.database.padEnd(9)} ${String(r.tenants).padStart(7)} ${String(r.seconds).padStart(8)} ${String(r.tenantsPerSecond).padStart(10)} ${String(r.queriesPerTenant).padStart(15)} ${`${r.coldSeconds} (${r.coldQueriesPerTenant})`.padStart(18)} ${String(r.seedSeconds).padStart(7)}`,
+  );
+}

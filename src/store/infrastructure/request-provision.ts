@@ -1,0 +1,170 @@
+import { sql, type Transaction } from 'kysely';
+import { CLOUD_PROVIDERS, type CloudProvider, isRegionOf, parseCloudProvider } from '../../domain/cloud.js';
+import { ConflictError, type FieldError, ValidationError } from '../../domain/errors.js';
+import { InfrastructureStatus, terraformStateKeyOf } from '../../domain/infrastructure.js';
+import { type InfrastructureConfiguration, clampForTier, mergeConfiguration } from '../../domain/infrastructure-configuration.js';
+import { JobKind } from '../../domain/provisioning.js';
+import { TenantStatus } from '../../domain/tenant-status.js';
+import { DeploymentType, TIER_PROFILES, TIERS, type Tier, parseTier } from '../../domain/tiers.js';
+import { enqueueOperation, requireNoOpenJob } from '../engine/enqueue-operation.js';
+import type { Db } from '../open-database.js';
+import type { Schema } from '../schema.js';
+import { type DesiredInfrastructure, declareInfrastructure } from './declare-infrastructure.js';
+import { moveInfrastructure } from './move-infrastructure.js';
+import {
+  type OperationRequest,
+  type TenantRow,
+  changeTier,
+  lockLiveTenant,
+  requireDesired,
+  requireSameDeployment,
+  updateLockedTenant,
+} from './request-update.js';
+
+export interface RequestProvisionInput {
+  tenantId: string;
+  /** Any case (spec/000 sends "professional"). */
+  tier: string;
+  region: string;
+  cloudProvider: string;
+  /** A (partial) configuration, merged over the tenant's declared one. */
+  configuration?: unknown;
+  /** The providers this installation offers (MATIH_CLOUD_PROVIDERS). */
+  enabledCloudProviders: readonly CloudProvider[];
+  actor: string;
+  maxRetries: number;
+}
+
+const TRIGGER = 'infrastructure.provision';
+
+/**
+ * spec/000 POST provision as "declare and converge", idempotent:
+ * - a tenant without infrastructure (DEPROVISIONED, or FAILED provisioning) gets everything given
+ *   declared and a PROVISION job;
+ * - an ACTIVE tenant gets what differs as an update (requestUpdate's rules), or nothing at all
+ *   when the declaration already says this;
+ * - a move to another region or cloud is a migration, which is not built.
+ * Every problem with the request is reported at once, before any state is looked at.
+ */
+export async function requestProvision(db: Db, input: RequestProvisionInput): Promise<OperationRequest> {
+  return db.transaction().execute(async (trx) => {
+    const tenant = await lockLiveTenant(trx, input.tenantId);
+    const current = await requireDesired(trx, tenant.id);
+    const target = validate(input, current);
+    await requireNoOpenJob(trx, tenant.id);
+    switch (tenant.status) {
+      case TenantStatus.ACTIVE:
+        requireSamePlace(tenant, target, 'its infrastructure lives there now');
+        return updateLockedTenant(trx, tenant, { ...target, current }, { actor: input.actor, maxRetries: input.maxRetries, trigger: TRIGGER });
+      case TenantStatus.DEPROVISIONED:
+        return provisionAgain(trx, tenant, target, input);
+      case TenantStatus.FAILED:
+        // A failed provisioning may have left parts behind (rollback off, or an undo that failed):
+        // they are where the tenant was placed, so it is provisioned there or deprovisioned first.
+        requireSamePlace(tenant, target, 'a failed provisioning may have left resources there; deprovision it first (DELETE)');
+        requireSameDeployment(tenant.tier as Tier, target.tier);
+        return provisionAgain(trx, tenant, target, input);
+      case TenantStatus.SUSPENDED:
+        throw new ConflictError('status', 'the tenant is SUSPENDED: reactivate it first', 'tenant_suspended');
+      default:
+        throw new ConflictError(
+          'status',
+          `the tenant is ${tenant.status}; infrastructure is provisioned for an ACTIVE, DEPROVISIONED or FAILED tenant`,
+          'tenant_not_active',
+        );
+    }
+  });
+}
+
+interface ProvisionTarget {
+  tier: Tier;
+  region: string;
+  cloudProvider: CloudProvider;
+  configuration: InfrastructureConfiguration;
+}
+
+function validate(input: RequestProvisionInput, current: DesiredInfrastructure): ProvisionTarget {
+  const problems: FieldError[] = [];
+  const tier = parseTier(input.tier);
+  if (!tier) problems.push({ field: 'tier', message: `must be one of ${TIERS.map((t) => t.toLowerCase()).join(', ')} (any case)` });
+  const provider = parseCloudProvider(input.cloudProvider);
+  const region = input.region.trim();
+  if (!provider) {
+    problems.push({ field: 'cloudProvider', message: `must be one of ${CLOUD_PROVIDERS.join(', ')}` });
+  } else if (!input.enabledCloudProviders.includes(provider)) {
+    problems.push({ field: 'cloudProvider', message: `${provider} is not enabled here; enabled: ${input.enabledCloudProviders.join(', ') || 'none'}` });
+  } else if (!isRegionOf(provider, region)) {
+    problems.push({ field: 'region', message: `"${region}" is not a region of ${provider}` });
+  }
+  // Without a valid tier the configuration is checked against the current one, so its own
+  // problems are still reported in the same answer.
+  const checkedTier = tier ?? current.tier;
+  const base = checkedTier === current.tier ? current.configuration : clampForTier(current.configuration, checkedTier);
+  const merged = mergeConfiguration(base, input.configuration, checkedTier);
+  problems.push(...merged.problems);
+  if (problems.length > 0 || !tier || !provider) throw new ValidationError(problems);
+  return { tier, region, cloudProvider: provider, configuration: merged.configuration };
+}
+
+function requireSamePlace(tenant: TenantRow, target: ProvisionTarget, why: string): void {
+  const moves: string[] = [];
+  if (target.cloudProvider !== tenant.cloudProvider) moves.push(`cloud provider ${tenant.cloudProvider} to ${target.cloudProvider}`);
+  if (target.region !== tenant.region) moves.push(`region ${tenant.region} to ${target.region}`);
+  if (moves.length === 0) return;
+  throw new ConflictError(
+    moves.length > 1 || target.region === tenant.region ? 'cloudProvider' : 'region',
+    `moving the tenant from ${moves.join(' and ')} is a migration, which this service does not do (${why})`,
+    'migration_unsupported',
+  );
+}
+
+/**
+ * The tenant has no infrastructure (deprovisioned) or a failed attempt at it: declare what was
+ * asked (not suspended: a new start), place the tenant, and queue a PROVISION job. The record
+ * goes back to REQUESTED; the job's plan starts after the control-plane steps, as at creation.
+ */
+async function provisionAgain(trx: Transaction<Schema>, tenant: TenantRow, target: ProvisionTarget, input: RequestProvisionInput): Promise<OperationRequest> {
+  const { desired, changed } = await declareInfrastructure(
+    trx,
+    tenant.id,
+    { tier: target.tier, region: target.region, cloudProvider: target.cloudProvider, configuration: target.configuration, suspended: false },
+    input.actor,
+  );
+  if (target.tier !== tenant.tier) await changeTier(trx, tenant.id, target.tier);
+  await trx
+    .updateTable('tenants')
+    .set({
+      status: TenantStatus.PROVISIONING,
+      region: target.region,
+      cloudProvider: target.cloudProvider,
+      provisioningStartedAt: sql<Date>`now()`,
+      provisioningCompletedAt: null,
+      provisioningError: null,
+      updatedAt: new Date(),
+    })
+    .where('id', '=', tenant.id)
+    .execute();
+  const dedicated = TIER_PROFILES[target.tier].deploymentType === DeploymentType.DEDICATED;
+  await trx
+    .updateTable('tenantInfrastructure')
+    .set({ region: target.region, cloudProvider: target.cloudProvider, terraformStateKey: dedicated ? terraformStateKeyOf(tenant.id) : null, updatedAt: new Date() })
+    .where('tenantId', '=', tenant.id)
+    .execute();
+  const { jobId } = await enqueueOperation(trx, {
+    tenantId: tenant.id,
+    kind: JobKind.PROVISION,
+    tier: target.tier,
+    actor: input.actor,
+    trigger: TRIGGER,
+    maxRetries: input.maxRetries,
+    details: { generation: desired.generation, fromStatus: tenant.status, region: target.region, cloudProvider: target.cloudProvider },
+  });
+  await moveInfrastructure(trx, {
+    tenantId: tenant.id,
+    to: InfrastructureStatus.REQUESTED,
+    trigger: 'provision.requested',
+    jobId,
+    details: { kind: JobKind.PROVISION, tier: target.tier, generation: desired.generation, fromStatus: tenant.status },
+  });
+  return { jobId, desired, changed };
+}

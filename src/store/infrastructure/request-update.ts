@@ -1,0 +1,164 @@
+import type { Selectable, Transaction } from 'kysely';
+import { DEFAULT_BILLING_PLANS } from '../../domain/billing.js';
+import { ConflictError, NotFoundError, ValidationError } from '../../domain/errors.js';
+import { clampForTier, mergeConfiguration } from '../../domain/infrastructure-configuration.js';
+import { JobKind } from '../../domain/provisioning.js';
+import { TenantStatus } from '../../domain/tenant-status.js';
+import { DeploymentType, TIER_PROFILES, TIERS, type Tier, parseTier } from '../../domain/tiers.js';
+import { enqueueOperation, lockTenant, requireNoOpenJob } from '../engine/enqueue-operation.js';
+import type { Db } from '../open-database.js';
+import type { Schema, TenantsTable } from '../schema.js';
+import { type DesiredInfrastructure, declareInfrastructure, readDesired } from './declare-infrastructure.js';
+
+export interface RequestUpdateInput {
+  tenantId: string;
+  /** The target tier, any case; absent: the tenant's own. */
+  tier?: string | undefined;
+  /** A partial configuration patch ({storageGb: 200}), validated here against the target tier. */
+  configuration?: unknown;
+  actor: string;
+  maxRetries: number;
+  /** What asked for it, recorded on the job and its audit row (`api.tenant.patch`, `infrastructure.put`). */
+  trigger: string;
+}
+
+/** What an operation request did: the job it queued (null when nothing needed doing) and the declaration. */
+export interface OperationRequest {
+  jobId: string | null;
+  /** The declaration as it stands after the request. */
+  desired: DesiredInfrastructure;
+  /** Whether the request changed the declaration (its generation went up). */
+  changed: boolean;
+}
+
+export type TenantRow = Selectable<TenantsTable>;
+
+/**
+ * The shared "request an update" operation (PATCH /api/v1/tenants/:id on 8082, PUT and POST
+ * provision on 8089): validates the change against the target tier, declares it, and when the
+ * declaration changed queues the UPDATE job that converges the tenant to it. One transaction,
+ * with the tenant locked, so two requests cannot both pass the checks.
+ */
+export async function requestUpdate(db: Db, input: RequestUpdateInput): Promise<OperationRequest> {
+  return db.transaction().execute(async (trx) => {
+    const tenant = await lockLiveTenant(trx, input.tenantId);
+    const tier = parseTargetTier(input.tier, tenant);
+    const current = await requireDesired(trx, tenant.id);
+    const configuration = targetConfiguration(current, tier, input.configuration);
+    requireActive(tenant);
+    await requireNoOpenJob(trx, tenant.id);
+    return updateLockedTenant(trx, tenant, { tier, configuration, current }, input);
+  });
+}
+
+/** The tenant row locked for the transaction; a deleted tenant (a tombstone) is not there to change. */
+export async function lockLiveTenant(trx: Transaction<Schema>, tenantId: string): Promise<TenantRow> {
+  const tenant = await lockTenant(trx, tenantId);
+  if (tenant.status === TenantStatus.DELETED) throw new NotFoundError('tenant', tenantId);
+  return tenant;
+}
+
+export async function requireDesired(trx: Transaction<Schema>, tenantId: string): Promise<DesiredInfrastructure> {
+  const desired = await readDesired(trx, tenantId, true);
+  if (!desired) throw new NotFoundError('infrastructure declaration of tenant', tenantId);
+  return desired;
+}
+
+function parseTargetTier(value: string | undefined, tenant: TenantRow): Tier {
+  if (value === undefined) return tenant.tier as Tier;
+  const tier = parseTier(value);
+  if (!tier) throw new ValidationError([{ field: 'tier', message: `must be one of ${TIERS.join(', ')} (any case)` }]);
+  return tier;
+}
+
+/**
+ * The configuration the tenant should have at `tier`: its declared one (made to fit the tier
+ * when the tier changes) with the patch merged over it. Every problem of the patch at once.
+ */
+export function targetConfiguration(current: DesiredInfrastructure, tier: Tier, patch: unknown) {
+  const base = tier === current.tier ? current.configuration : clampForTier(current.configuration, tier);
+  const { configuration, problems } = mergeConfiguration(base, patch, tier);
+  if (problems.length > 0) throw new ValidationError(problems);
+  return configuration;
+}
+
+/** Only a live tenant is updated: a suspended one is reactivated first, any other has nothing live to change. */
+export function requireActive(tenant: TenantRow): void {
+  if (tenant.status === TenantStatus.ACTIVE) return;
+  if (tenant.status === TenantStatus.SUSPENDED) {
+    throw new ConflictError('status', 'the tenant is SUSPENDED: reactivate it first, then change its infrastructure', 'tenant_suspended');
+  }
+  throw new ConflictError('status', `the tenant is ${tenant.status}; only an ACTIVE tenant's infrastructure can be changed`, 'tenant_not_active');
+}
+
+/**
+ * A move between the shared cluster (Free, Professional) and a dedicated one (Enterprise) is a
+ * migration of the tenant's data and workloads to another cluster, which is not built: refused.
+ */
+export function requireSameDeployment(from: Tier, to: Tier): void {
+  if (TIER_PROFILES[from].deploymentType === TIER_PROFILES[to].deploymentType) return;
+  const way = TIER_PROFILES[to].deploymentType === DeploymentType.DEDICATED ? 'from the shared cluster to a dedicated one' : 'from its dedicated cluster to the shared one';
+  throw new ConflictError(
+    'tier',
+    `changing the tier from ${from} to ${to} moves the tenant ${way}: that is a migration of its data and workloads, which this service does not do`,
+    'tier_migration_unsupported',
+  );
+}
+
+interface UpdateTarget {
+  tier: Tier;
+  configuration: ReturnType<typeof targetConfiguration>;
+  current: DesiredInfrastructure;
+}
+
+/**
+ * The update itself, for a tenant the caller has locked and checked (ACTIVE, no job in flight):
+ * tier rules, the declaration, the tenant's tier and plan, and the UPDATE job when anything changed.
+ */
+export async function updateLockedTenant(
+  trx: Transaction<Schema>,
+  tenant: TenantRow,
+  target: UpdateTarget,
+  op: { actor: string; maxRetries: number; trigger: string },
+): Promise<OperationRequest> {
+  const fromTier = tenant.tier as Tier;
+  const tierChanged = target.tier !== fromTier;
+  if (tierChanged) {
+    requireSameDeployment(fromTier, target.tier);
+    await requireRoomForUsers(trx, tenant.id, target.tier);
+  }
+  const { desired, changed } = await declareInfrastructure(trx, tenant.id, { tier: target.tier, configuration: target.configuration }, op.actor);
+  if (!changed) return { jobId: null, desired, changed };
+  if (tierChanged) await changeTier(trx, tenant.id, target.tier);
+  const { jobId } = await enqueueOperation(trx, {
+    tenantId: tenant.id,
+    kind: JobKind.UPDATE,
+    tier: target.tier,
+    actor: op.actor,
+    trigger: op.trigger,
+    maxRetries: op.maxRetries,
+    details: {
+      generation: desired.generation,
+      configuration: desired.configuration,
+      ...(tierChanged ? { fromTier, toTier: target.tier } : {}),
+    },
+  });
+  return { jobId, desired, changed };
+}
+
+/** A downgrade must leave room for everyone already there: users are not removed behind anyone's back. */
+async function requireRoomForUsers(trx: Transaction<Schema>, tenantId: string, tier: Tier): Promise<void> {
+  const maxUsers = TIER_PROFILES[tier].quota.maxUsers;
+  if (maxUsers === null) return;
+  const row = await trx.selectFrom('users').select((eb) => eb.fn.countAll<string | number>().as('n')).where('tenantId', '=', tenantId).executeTakeFirstOrThrow();
+  const users = Number(row.n);
+  if (users > maxUsers) {
+    throw new ConflictError('tier', `the tenant has ${users} users and ${tier} allows at most ${maxUsers}; remove users first`, 'too_many_users');
+  }
+}
+
+/** The tenant's tier and its subscription's plan follow the declaration (the plan of the new tier). */
+export async function changeTier(trx: Transaction<Schema>, tenantId: string, tier: Tier): Promise<void> {
+  await trx.updateTable('tenants').set({ tier, updatedAt: new Date() }).where('id', '=', tenantId).execute();
+  await trx.updateTable('billingSubscriptions').set({ planId: DEFAULT_BILLING_PLANS[tier].id }).where('tenantId', '=', tenantId).execute();
+}

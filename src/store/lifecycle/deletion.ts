@@ -1,0 +1,99 @@
+import { sql } from 'kysely';
+import { ConflictError, NotFoundError, ValidationError } from '../../domain/errors.js';
+import { EventType } from '../../domain/events.js';
+import { newId } from '../../domain/ids.js';
+import { JobKind, JobStatus } from '../../domain/provisioning.js';
+import { TenantStatus } from '../../domain/tenant-status.js';
+import type { Tier } from '../../domain/tiers.js';
+import { appendAudit } from '../engine/audit.js';
+import { enqueueOperation, lockTenant, openJobOf, requireNoOpenJob } from '../engine/enqueue-operation.js';
+import type { Db } from '../open-database.js';
+import { appendEvent } from '../outbox/append-event.js';
+
+const GONE: ReadonlySet<string> = new Set([TenantStatus.DELETED]);
+
+/** Records a deletion request: the code's hash, who asked, and until when it is good. */
+export async function createDeletionRequest(
+  db: Db,
+  req: { tenantId: string; actor: string; codeHash: string; ttlSeconds: number },
+): Promise<{ id: string; expiresAt: Date; slug: string }> {
+  return db.transaction().execute(async (trx) => {
+    const tenant = await lockTenant(trx, req.tenantId);
+    if (GONE.has(tenant.status)) throw new NotFoundError('tenant', req.tenantId);
+    if (tenant.status === TenantStatus.DELETING) throw new ConflictError('status', 'the tenant is already being deleted', 'already_deleting');
+    const id = newId();
+    const row = await trx
+      .insertInto('tenantDeletionRequests')
+      .values({ id, tenantId: tenant.id, codeHash: req.codeHash, requestedBy: req.actor, expiresAt: sql<Date>`now() + ${req.ttlSeconds} * interval '1 second'`, usedAt: null })
+      .returning('expiresAt')
+      .executeTakeFirstOrThrow();
+    await appendAudit(trx, tenant.id, null, [
+      { kind: 'OPERATION', trigger: 'deletion.requested', actor: req.actor, details: { requestId: id, expiresAt: row.expiresAt.toISOString() } },
+    ]);
+    return { id, expiresAt: row.expiresAt, slug: tenant.slug };
+  });
+}
+
+export interface StartDeletion {
+  tenantId: string;
+  actor: string;
+  maxRetries: number;
+  /** Whether a presented code matches a stored hash (constant time; iam's business). */
+  codeMatches: (hash: string) => boolean;
+  /** Where the code came from, to name it in errors: `confirmationCode` in the body or the header. */
+  codeField: { field: string; in: string };
+}
+
+/**
+ * spec/002 "Deletion" 1: with a valid, unexpired, unused code, the tenant becomes DELETING (its
+ * credentials refused from now on) and a DELETE job is queued: archive, teardown, record. All in
+ * one commit; a wrong or expired code changes nothing. A tenant already DELETING answers with
+ * its deletion job (the request is idempotent), or says how to resume one that stopped.
+ */
+export async function startDeletion(db: Db, req: StartDeletion): Promise<{ jobId: string }> {
+  return db.transaction().execute(async (trx) => {
+    const tenant = await lockTenant(trx, req.tenantId);
+    if (GONE.has(tenant.status)) throw new NotFoundError('tenant', req.tenantId);
+    const problem = (message: string) => new ValidationError([{ field: req.codeField.field, in: req.codeField.in, message }]);
+    const requests = await trx
+      .selectFrom('tenantDeletionRequests')
+      .select(['id', 'codeHash', 'usedAt', sql<boolean>`expires_at <= now()`.as('expired')])
+      .where('tenantId', '=', tenant.id)
+      .execute();
+    const match = requests.find((r) => req.codeMatches(r.codeHash));
+    if (!match) throw problem('is not a confirmation code issued for this tenant (POST /api/v1/tenants/{id}/deletion-requests issues one)');
+    if (match.usedAt !== null) throw problem('has already been used; request a new one');
+    if (match.expired) throw problem('has expired; request a new one');
+
+    if (tenant.status === TenantStatus.DELETING) {
+      const open = await openJobOf(trx, tenant.id);
+      if (open?.kind === JobKind.DELETE) return { jobId: open.id };
+      const last = await trx
+        .selectFrom('tenantProvisioningJobs')
+        .select(['id', 'status', 'errorMessage'])
+        .where('tenantId', '=', tenant.id)
+        .where('kind', '=', JobKind.DELETE)
+        .orderBy('id', 'desc')
+        .executeTakeFirst();
+      throw new ConflictError(
+        'status',
+        `the deletion job ${last?.id ?? '?'} stopped (${last?.status ?? JobStatus.FAILED}: ${last?.errorMessage ?? 'no reason recorded'}); resume it with POST /api/v1/tenants/${tenant.id}/provisioning/retry`,
+        'deletion_stopped',
+      );
+    }
+    await requireNoOpenJob(trx, tenant.id);
+    await trx.updateTable('tenantDeletionRequests').set({ usedAt: sql<Date>`now()` }).where('id', '=', match.id).execute();
+    await trx.updateTable('tenants').set({ status: TenantStatus.DELETING, updatedAt: new Date() }).where('id', '=', tenant.id).execute();
+    const { jobId } = await enqueueOperation(trx, {
+      tenantId: tenant.id,
+      kind: JobKind.DELETE,
+      tier: tenant.tier as Tier,
+      actor: req.actor,
+      trigger: 'tenant.delete_requested',
+      maxRetries: req.maxRetries,
+      details: { requestId: match.id, fromStatus: tenant.status },
+    });
+    await appendEvent(trx, tenant.id, EventType.TENANT_DELETION_STARTED, { tenantId: tenant.id, slug: tenant.slug, jobId, requestedBy: req.actor });
+    return { jobId };
+  });
+}
