@@ -22,45 +22,23 @@ export const lifecycleRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, d
   const { db } = deps.database;
   const conflicts = { 202: LifecycleAccepted, 200: LifecycleAccepted, 409: Type.Ref('Problem') };
 
-  app.post(
-    '/api/v1/tenants/:id/suspend',
-    {
-      schema: {
-        tags: ['lifecycle'],
-        summary: 'Suspend: keys and tokens refused at once, workloads scaled to zero, data kept (platform admin)',
-        security: [{ bearer: [] }],
-        params: TenantIdParams,
-        body: LifecycleBody,
-        response: withErrors(conflicts),
+  // Suspend and reactivate: the same shape, each its own store operation.
+  const switches = [
+    { path: 'suspend', operation: suspendTenant, summary: 'Suspend: keys and tokens refused at once, workloads scaled to zero, data kept (platform admin)' },
+    { path: 'reactivate', operation: reactivateTenant, summary: 'Reactivate: workloads back to their replicas, ACTIVE once every service is healthy (platform admin)' },
+  ];
+  for (const { path, operation, summary } of switches) {
+    app.post(
+      `/api/v1/tenants/:id/${path}`,
+      { schema: { tags: ['lifecycle'], summary, security: [{ bearer: [] }], params: TenantIdParams, body: LifecycleBody, response: withErrors(conflicts) } },
+      async (request, reply) => {
+        requirePlatformAdmin(request.principal);
+        const result = await operation(db, { tenantId: request.params.id, actor: request.principal.actor, maxRetries: deps.maxRetries, reason: request.body?.reason });
+        if (result.jobId) deps.wakeWorkers();
+        return reply.code(result.jobId ? 202 : 200).send(result);
       },
-    },
-    async (request, reply) => {
-      requirePlatformAdmin(request.principal);
-      const result = await suspendTenant(db, { tenantId: request.params.id, actor: request.principal.actor, maxRetries: deps.maxRetries, reason: request.body?.reason });
-      if (result.jobId) deps.wakeWorkers();
-      return reply.code(result.jobId ? 202 : 200).send(result);
-    },
-  );
-
-  app.post(
-    '/api/v1/tenants/:id/reactivate',
-    {
-      schema: {
-        tags: ['lifecycle'],
-        summary: 'Reactivate: workloads back to their replicas, ACTIVE once every service is healthy (platform admin)',
-        security: [{ bearer: [] }],
-        params: TenantIdParams,
-        body: LifecycleBody,
-        response: withErrors(conflicts),
-      },
-    },
-    async (request, reply) => {
-      requirePlatformAdmin(request.principal);
-      const result = await reactivateTenant(db, { tenantId: request.params.id, actor: request.principal.actor, maxRetries: deps.maxRetries, reason: request.body?.reason });
-      if (result.jobId) deps.wakeWorkers();
-      return reply.code(result.jobId ? 202 : 200).send(result);
-    },
-  );
+    );
+  }
 
   app.post(
     '/api/v1/tenants/:id/deletion-requests',
