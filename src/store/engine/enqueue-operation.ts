@@ -33,6 +33,28 @@ export async function requireNoOpenJob(trx: Transaction<Schema>, tenantId: strin
   }
 }
 
+/**
+ * For a tenant already in a teardown (DELETING, DEPROVISIONING): the open job of that `kind`, so
+ * that asking again is idempotent; or, when that job stopped, a 409 (`code`) saying why and how to
+ * resume it, rather than starting a second teardown beside it.
+ */
+export async function teardownInFlight(trx: Transaction<Schema>, tenantId: string, kind: JobKind, what: string, code: string): Promise<string> {
+  const open = await openJobOf(trx, tenantId);
+  if (open?.kind === kind) return open.id;
+  const last = await trx
+    .selectFrom('tenantProvisioningJobs')
+    .select(['id', 'status', 'errorMessage'])
+    .where('tenantId', '=', tenantId)
+    .where('kind', '=', kind)
+    .orderBy('id', 'desc')
+    .executeTakeFirst();
+  throw new ConflictError(
+    'status',
+    `the ${what} job ${last?.id ?? '?'} stopped (${last?.status ?? JobStatus.FAILED}: ${last?.errorMessage ?? 'no reason recorded'}); resume it with POST /api/v1/tenants/${tenantId}/provisioning/retry`,
+    code,
+  );
+}
+
 export interface EnqueueOperation {
   tenantId: string;
   kind: JobKind;

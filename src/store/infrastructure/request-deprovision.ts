@@ -1,8 +1,8 @@
 import { ConflictError } from '../../domain/errors.js';
-import { JobKind, JobStatus } from '../../domain/provisioning.js';
+import { JobKind } from '../../domain/provisioning.js';
 import { TenantStatus } from '../../domain/tenant-status.js';
 import type { Tier } from '../../domain/tiers.js';
-import { enqueueOperation, openJobOf, requireNoOpenJob } from '../engine/enqueue-operation.js';
+import { enqueueOperation, requireNoOpenJob, teardownInFlight } from '../engine/enqueue-operation.js';
 import type { Db } from '../open-database.js';
 import { lockLiveTenant, requireDesired } from './request-update.js';
 import type { OperationRequest } from './request-update.js';
@@ -28,20 +28,7 @@ export async function requestDeprovision(db: Db, input: RequestDeprovisionInput)
     const desired = await requireDesired(trx, tenant.id);
     if (tenant.status === TenantStatus.DEPROVISIONED) return { jobId: null, desired, changed: false };
     if (tenant.status === TenantStatus.DEPROVISIONING) {
-      const open = await openJobOf(trx, tenant.id);
-      if (open?.kind === JobKind.DEPROVISION) return { jobId: open.id, desired, changed: false };
-      const last = await trx
-        .selectFrom('tenantProvisioningJobs')
-        .select(['id', 'status', 'errorMessage'])
-        .where('tenantId', '=', tenant.id)
-        .where('kind', '=', JobKind.DEPROVISION)
-        .orderBy('id', 'desc')
-        .executeTakeFirst();
-      throw new ConflictError(
-        'status',
-        `the deprovisioning job ${last?.id ?? '?'} stopped (${last?.status ?? JobStatus.FAILED}: ${last?.errorMessage ?? 'no reason recorded'}); resume it with POST /api/v1/tenants/${tenant.id}/provisioning/retry`,
-        'deprovision_stopped',
-      );
+      return { jobId: await teardownInFlight(trx, tenant.id, JobKind.DEPROVISION, 'deprovisioning', 'deprovision_stopped'), desired, changed: false };
     }
     await requireNoOpenJob(trx, tenant.id);
     if (!DEPROVISIONABLE.has(tenant.status)) {

@@ -2,11 +2,11 @@ import { sql } from 'kysely';
 import { ConflictError, NotFoundError, ValidationError } from '../../domain/errors.js';
 import { EventType } from '../../domain/events.js';
 import { newId } from '../../domain/ids.js';
-import { JobKind, JobStatus } from '../../domain/provisioning.js';
+import { JobKind } from '../../domain/provisioning.js';
 import { TenantStatus } from '../../domain/tenant-status.js';
 import type { Tier } from '../../domain/tiers.js';
 import { appendAudit } from '../engine/audit.js';
-import { enqueueOperation, lockTenant, openJobOf, requireNoOpenJob } from '../engine/enqueue-operation.js';
+import { enqueueOperation, lockTenant, requireNoOpenJob, teardownInFlight } from '../engine/enqueue-operation.js';
 import type { Db } from '../open-database.js';
 import { appendEvent } from '../outbox/append-event.js';
 
@@ -65,22 +65,7 @@ export async function startDeletion(db: Db, req: StartDeletion): Promise<{ jobId
     if (match.usedAt !== null) throw problem('has already been used; request a new one');
     if (match.expired) throw problem('has expired; request a new one');
 
-    if (tenant.status === TenantStatus.DELETING) {
-      const open = await openJobOf(trx, tenant.id);
-      if (open?.kind === JobKind.DELETE) return { jobId: open.id };
-      const last = await trx
-        .selectFrom('tenantProvisioningJobs')
-        .select(['id', 'status', 'errorMessage'])
-        .where('tenantId', '=', tenant.id)
-        .where('kind', '=', JobKind.DELETE)
-        .orderBy('id', 'desc')
-        .executeTakeFirst();
-      throw new ConflictError(
-        'status',
-        `the deletion job ${last?.id ?? '?'} stopped (${last?.status ?? JobStatus.FAILED}: ${last?.errorMessage ?? 'no reason recorded'}); resume it with POST /api/v1/tenants/${tenant.id}/provisioning/retry`,
-        'deletion_stopped',
-      );
-    }
+    if (tenant.status === TenantStatus.DELETING) return { jobId: await teardownInFlight(trx, tenant.id, JobKind.DELETE, 'deletion', 'deletion_stopped') };
     await requireNoOpenJob(trx, tenant.id);
     await trx.updateTable('tenantDeletionRequests').set({ usedAt: sql<Date>`now()` }).where('id', '=', match.id).execute();
     await trx.updateTable('tenants').set({ status: TenantStatus.DELETING, updatedAt: new Date() }).where('id', '=', tenant.id).execute();
