@@ -3,8 +3,10 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    // Each file opens its own database (PGlite in memory, or a fresh database on the server),
-    // so files may run in parallel; two workers match this project's 2-core machines.
+    // One PostgreSQL server for the run (an embedded one, or TEST_DATABASE_URL); each file opens a
+    // database of its own on it, so files may run in parallel; two workers match this project's
+    // 2-core machines.
+    globalSetup: ['./test/support/global-setup.ts'],
     pool: 'forks',
     poolOptions: { forks: { maxForks: 2, minForks: 1 } },
     testTimeout: 30_000,

@@ -11,7 +11,7 @@ import { TokenService } from './iam/token-service.js';
 import { releaseAllLeases } from './store/engine/renew-lease.js';
 import { getOrCreateSigningKey } from './store/iam/signing-key.js';
 import { migrate } from './store/migrate.js';
-import { type Database, openDatabase } from './store/open-database.js';
+import { type ControlPlaneDatabase, openControlPlaneDatabase } from './store/server/control-plane-database.js';
 import { type Engine, buildEngine } from './build-engine.js';
 import { ensureSecretKey } from './iam/secret-key.js';
 import type { DnsServerPorts } from './drivers/dns/embedded-dns-server.js';
@@ -22,7 +22,7 @@ import type { DnsServerPorts } from './drivers/dns/embedded-dns-server.js';
  */
 export interface App {
   readonly config: Config;
-  readonly database: Database;
+  readonly database: ControlPlaneDatabase;
   readonly tenantServer: FastifyInstance;
   readonly infraServer: FastifyInstance;
   readonly bootstrap: BootstrapToken;
@@ -53,28 +53,25 @@ export function createLogger(config: Pick<Config, 'logLevel'>): Logger {
 }
 
 export async function createApp(config: Config, logger: Logger = createLogger(config)): Promise<App> {
-  // The database first: on the embedded one it takes the data-directory lock, so a second
-  // process stops before it can touch the bootstrap token.
-  const database = await openDatabase(
-    config.databaseUrl
-      ? { kind: 'postgres', url: config.databaseUrl, poolSize: config.databasePoolSize }
-      : { kind: 'pglite', dataDir: config.dataDir },
-  );
+  // The database first: the embedded one takes the data-directory lock, so a second process
+  // stops before it can touch the bootstrap token.
+  const database = await openControlPlaneDatabase(config, logger);
   try {
     const bootstrap = ensureBootstrapToken(config.bootstrapToken, config.dataDir);
     const applied = await migrate(database.db);
     if (applied.length > 0) logger.info({ applied }, 'database migrations applied');
     const secret = await getOrCreateSigningKey(database.db, 'jwt-hs256', () => randomBytes(48).toString('base64url'));
     const tokens = new TokenService(secret, config.jwtTtlSeconds);
-    // The embedded database serves one process (the lock file sees to it): any lease is a dead one's.
-    if (database.kind === 'pglite') await releaseAllLeases(database.db);
+    // The embedded server serves one process (the lock file sees to it): any lease is a dead one's.
+    if (database.kind === 'embedded') await releaseAllLeases(database.db);
     const secretKey = ensureSecretKey(config.secretKey, config.dataDir);
-    if (secretKey.file !== undefined && database.kind === 'postgres') {
+    if (secretKey.file !== undefined && database.kind === 'external') {
       // Replicas on one server each have a data directory: unless they share MATIH_SECRET_KEY,
       // one cannot open what another sealed, and a tenant's secrets step fails on it.
       logger.warn({ file: secretKey.file }, 'MATIH_SECRET_KEY is not set: using a key from the data directory; replicas must share one key');
     }
-    const engine = buildEngine(database.backgroundDb, { ...config, secretKey: secretKey.key }, logger);
+    const tenantDatabases = { ...config.tenantDatabases, url: config.tenantDatabases.url ?? database.url };
+    const engine = buildEngine(database.db, { ...config, tenantDatabases, secretKey: secretKey.key }, logger);
     const deps: ApiDeps = {
       database,
       tokens,

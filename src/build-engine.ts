@@ -20,7 +20,6 @@ import { EmbeddedDnsServer } from './drivers/dns/embedded-dns-server.js';
 import { LOCAL_CA_STORE_NAME, LocalCertificateAuthority } from './drivers/tls/local-ca.js';
 import { dnsZoneStore } from './store/dns/dns-zones.js';
 import { getOrCreateSigningKey } from './store/iam/signing-key.js';
-import { EmbeddedTenantDatabase } from './drivers/database/embedded-tenant-database.js';
 import { PostgresTenantDatabase } from './drivers/database/postgres-tenant-database.js';
 import { KubernetesClusterDriver } from './drivers/kubernetes/kubernetes-driver.js';
 import { AesGcmSecretBox } from './drivers/secrets/aes-gcm-secret-box.js';
@@ -33,7 +32,6 @@ import { Worker } from './engine/worker.js';
 import type { Db } from './store/open-database.js';
 import { simObjectStore } from './store/sim/sim-objects.js';
 import { deleteSimResource, getSimResource, listSimResources, upsertSimResource } from './store/sim/sim-resources.js';
-import { sqlSession } from './store/sql-session.js';
 import { FaultInjector } from './steps/fault-injection.js';
 import { FileArchiveStore } from './drivers/archive/file-archive-store.js';
 import { tenantAuditExport } from './store/engine/export-tenant-audit.js';
@@ -42,8 +40,12 @@ import { buildStepRegistry } from './steps/registry.js';
 /** What the engine needs of the configuration; `secretKey` resolved (from config or the data directory). */
 export type EngineConfig = Pick<
   Config,
-  'sim' | 'engine' | 'retry' | 'baseDomain' | 'events' | 'cluster' | 'tenantDatabases' | 'readyTimeoutMs' | 'verifyTimeoutMs' | 'edge' | 'enterprise' | 'lifecycle'
-> & { secretKey: string };
+  'sim' | 'engine' | 'retry' | 'baseDomain' | 'events' | 'cluster' | 'readyTimeoutMs' | 'verifyTimeoutMs' | 'edge' | 'enterprise' | 'lifecycle'
+> & {
+  secretKey: string;
+  /** TENANT_DATABASE_URL, or the control-plane database's when unset (resolved once the database is open). */
+  tenantDatabases: { url: string; namePrefix: string };
+};
 
 export interface Engine {
   worker: Worker;
@@ -72,8 +74,8 @@ export interface Engine {
 
 /**
  * The provisioning engine and its drivers, as the service and the tests run it: the cluster of
- * MATIH_CLUSTER, the tenant databases of TENANT_DATABASE_URL (or, unset, the control-plane
- * database itself: embedded PGlite or the same server), secrets sealed with the secret key.
+ * MATIH_CLUSTER, the tenant databases of TENANT_DATABASE_URL (the control-plane database's server
+ * when unset, embedded or not: app.ts fills it in), secrets sealed with the secret key.
  */
 export function buildEngine(db: Db, config: EngineConfig, logger: Logger, owner?: string): Engine {
   const simStore: SimResourceStore = {
@@ -88,9 +90,7 @@ export function buildEngine(db: Db, config: EngineConfig, logger: Logger, owner?
     new KubernetesClusterDriver({
       kubeConfig: config.cluster.kind === 'kubernetes' && config.cluster.kubeconfig ? { kind: 'file', path: config.cluster.kubeconfig } : { kind: 'in-cluster' },
     });
-  const tenantDatabase = config.tenantDatabases.url
-    ? new PostgresTenantDatabase({ adminUrl: config.tenantDatabases.url, poolSize: 4 })
-    : new EmbeddedTenantDatabase(sqlSession(db));
+  const tenantDatabase = new PostgresTenantDatabase({ adminUrl: config.tenantDatabases.url, poolSize: 4 });
   const secretBox = new AesGcmSecretBox(config.secretKey);
   const { dns, dnsServer } = buildDns(db, config, logger);
   const certificateAuthority =

@@ -1,6 +1,8 @@
 import { createApp, createLogger } from './app.js';
 import { ConfigError, loadConfig } from './config/load-config.js';
-import { DataDirLockedError } from './store/data-dir-lock.js';
+import { DataDirLockedError } from './store/server/data-dir-lock.js';
+import { LegacyDataDirError } from './store/server/pglite-data-dir.js';
+import { EmbeddedPostgresUnavailableError } from './store/server/postgres-binaries.js';
 
 /** Process entry: configuration, start, listen, and a graceful stop on SIGTERM or SIGINT. */
 async function main(): Promise<void> {
@@ -20,7 +22,7 @@ async function main(): Promise<void> {
   try {
     app = await createApp(config, logger);
   } catch (error) {
-    if (error instanceof DataDirLockedError) {
+    if (error instanceof DataDirLockedError || error instanceof LegacyDataDirError || error instanceof EmbeddedPostgresUnavailableError) {
       console.error(`matih: cannot start: ${error.message}`);
       process.exit(1);
     }

@@ -7,7 +7,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { installAuthHook } from './auth-hook.js';
 import { allowCrossOriginReads } from './cross-origin-reads.js';
 import type { ApiDeps } from './deps.js';
-import { handleError, sendProblem } from './problem.js';
+import { errorHandler, sendProblem } from './problem.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
 import { auditRoutes } from './routes/audit.js';
 import { authRoutes } from './routes/auth.js';
@@ -93,7 +93,7 @@ async function baseServer(deps: ApiDeps, id: ServerIdentity): Promise<FastifyIns
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler());
-  app.setErrorHandler(handleError);
+  app.setErrorHandler(errorHandler((reason) => deps.database.health.reportUnavailable(reason)));
   app.setNotFoundHandler((request, reply) =>
     sendProblem(request, reply, 404, 'route_not_found', `no route ${request.method} ${request.url.split('?')[0] ?? ''}`),
   );

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { type ErrorKind, type FieldError, MatihError } from '../domain/errors.js';
+import { isDatabaseUnavailable } from '../store/database-errors.js';
 
 /**
  * Every error leaves as application/problem+json (RFC 9457) with a stable `code`. This is the
@@ -79,6 +80,24 @@ export function sendProblem(
   };
   if (status === 401) void reply.header('www-authenticate', 'Bearer');
   return reply.code(status).type('application/problem+json').send(problem);
+}
+
+/**
+ * The error handler of both servers. A database that cannot be reached (a terminated session, a
+ * restart, no connection within the pool's timeout) is nobody's mistake: 503 with Retry-After,
+ * and readiness is told, so the load balancer stops sending traffic until a probe gets through.
+ * A transaction cut off before its COMMIT was rolled back by the server.
+ */
+export function errorHandler(onDatabaseUnavailable: (reason: string) => void) {
+  return (error: FastifyError | MatihError | Error, request: FastifyRequest, reply: FastifyReply): FastifyReply => {
+    if (isDatabaseUnavailable(error)) {
+      onDatabaseUnavailable(`a request failed: ${error.message}`);
+      request.log.warn({ err: error }, 'database unavailable');
+      void reply.header('retry-after', '1');
+      return sendProblem(request, reply, 503, 'database_unavailable', 'the database cannot be reached right now, so the request may not have been applied; try again shortly');
+    }
+    return handleError(error, request, reply);
+  };
 }
 
 export function handleError(error: FastifyError | MatihError | Error, request: FastifyRequest, reply: FastifyReply): FastifyReply {

@@ -15,7 +15,7 @@ export interface Config {
   infraPort: number;
   host: string;
   dataDir: string;
-  /** Unset: the embedded PGlite database under dataDir. */
+  /** Unset: the embedded PostgreSQL server under dataDir/postgres (store/server/embedded-postgres.ts). */
   databaseUrl: string | undefined;
   databasePoolSize: number;
   /** Unset: generated at first start and written to dataDir/bootstrap-token. */
@@ -44,7 +44,7 @@ export interface Config {
   /** Where tenant namespaces and workloads go (DESIGN.md section 5). */
   cluster: ClusterSettings;
   tenantDatabases: {
-    /** Unset: the control-plane database (the embedded one when DATABASE_URL is unset too). */
+    /** Unset: the control-plane database (the embedded server's when DATABASE_URL is unset too), filled in at start. */
     url: string | undefined;
     /** Prefix of the server-wide names (roles, dedicated databases), so control planes can share a server. */
     namePrefix: string;

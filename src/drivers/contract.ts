@@ -222,11 +222,6 @@ export interface TenantDatabaseConnection {
 }
 
 export interface TenantDatabaseDriver {
-  /**
-   * The isolations this driver can give. A PostgreSQL server gives both; the embedded database
-   * (one database, one session) gives SCHEMA_PER_TENANT only, and the step records the fallback.
-   */
-  readonly isolations: ReadonlySet<TenantDatabaseSpec['isolation']>;
   observe(spec: TenantDatabaseSpec): Promise<TenantDatabaseObservation>;
   /**
    * Creates what is missing (database, role with `password`, schemas, grants limited to the

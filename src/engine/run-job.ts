@@ -3,7 +3,7 @@ import { JobStatus, rollsBackOnFailure } from '../domain/provisioning.js';
 import { type PlanStep, type StepName, SYNCHRONOUS_STEPS, TERMINAL_STEPS, planFor } from '../domain/plans.js';
 import { StepStatus } from '../domain/progress.js';
 import { namespaceFor } from '../domain/tenant.js';
-import { isRetryable } from '../drivers/contract.js';
+import { DriverError, isRetryable } from '../drivers/contract.js';
 import { advanceJob } from '../store/engine/advance-job.js';
 import { beginRollback } from '../store/engine/begin-rollback.js';
 import { failJob } from '../store/engine/fail-job.js';
@@ -12,6 +12,7 @@ import type { ClaimedJob } from '../store/engine/job-types.js';
 import { recordRollback } from '../store/engine/record-rollback.js';
 import { scheduleRetry } from '../store/engine/schedule-retry.js';
 import type { Db } from '../store/open-database.js';
+import { isDatabaseUnavailable } from '../store/database-errors.js';
 import type { StepContext, StepHandler } from '../steps/step.js';
 import { startHeartbeat } from './heartbeat.js';
 import { backoffSeconds, describeError } from './retry-policy.js';
@@ -70,6 +71,10 @@ export async function runJob(deps: RunJobDeps, job: ClaimedJob, shutdown: AbortS
       } catch (error) {
         if (heartbeat.cancelRequested) return await cancel(deps, job, step, controller.signal);
         if (controller.signal.aborted) return; // lease lost or shutting down: the next holder resumes
+        // The control plane's own database went away under the step (not a tenant system): like a
+        // crash, it is no fault of the step and costs no retry; the worker hands the job back.
+        // A DriverError is a tenant system's (the tenant database driver classifies its own).
+        if (!(error instanceof DriverError) && isDatabaseUnavailable(error)) throw error;
         return await stepFailed(deps, job, step, error, controller.signal);
       }
       const next = plan.steps[position + 1];

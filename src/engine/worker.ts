@@ -4,7 +4,8 @@ import type { Logger } from 'pino';
 import type { StepName } from '../domain/plans.js';
 import { claimJob } from '../store/engine/claim-job.js';
 import { LeaseLostError } from '../store/engine/lease-lost.js';
-import { releaseLeasesOf } from '../store/engine/renew-lease.js';
+import { releaseLease, releaseLeasesOf } from '../store/engine/renew-lease.js';
+import { isDatabaseUnavailable } from '../store/database-errors.js';
 import type { Db } from '../store/open-database.js';
 import type { StepHandler } from '../steps/step.js';
 import { runJob } from './run-job.js';
@@ -84,8 +85,9 @@ export class Worker {
           claimed = true;
           this.jobsRun++;
           const run = runJob(deps, job, this.shutdown.signal)
-            .catch((error: unknown) => {
+            .catch(async (error: unknown) => {
               if (error instanceof LeaseLostError) this.logger.warn({ jobId: job.id }, error.message);
+              else if (isDatabaseUnavailable(error)) await this.handBack(job.id, error);
               else if (!this.shutdown.signal.aborted) this.logger.error({ err: error, jobId: job.id }, 'job run failed; it will be resumed');
             })
             .finally(() => {
@@ -99,6 +101,27 @@ export class Worker {
       }
       if (claimed && this.running.size < this.options.concurrency) continue;
       await this.idle();
+    }
+  }
+
+  /**
+   * The database went away mid-job. Its lease would hold the job for up to leaseMs; instead, as
+   * soon as the database answers again, give it back so that a worker (this one, most likely)
+   * resumes it at its step. If the database stays away longer than the lease, the lease expires
+   * and the job is claimable anyway.
+   */
+  private async handBack(jobId: string, error: unknown): Promise<void> {
+    this.logger.warn({ err: error, jobId }, 'lost the database mid-job; handing the job back when it answers');
+    const deadline = Date.now() + this.options.leaseMs;
+    while (Date.now() < deadline && !this.shutdown.signal.aborted) {
+      // A pause first: an instant release and re-claim would spin while the database is flapping.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      try {
+        await releaseLease(this.db, jobId, this.owner);
+        return;
+      } catch {
+        // Still unreachable: try again until the lease would have run out anyway.
+      }
     }
   }
 

@@ -27,7 +27,7 @@ export function setupDatabase(drivers: StepDrivers, options: StepOptions): StepH
   return {
     name,
     async run(ctx) {
-      const { spec, requested } = databaseSpec(ctx, drivers, options);
+      const spec = databaseSpec(ctx, options);
       const existing = await readTenantSecret(drivers.cluster, ctx.tenant, DATABASE_SECRET);
       const password = existing?.POSTGRES_USER === spec.role && existing.POSTGRES_PASSWORD ? existing.POSTGRES_PASSWORD : randomBytes(24).toString('base64url');
       ctx.signal.throwIfAborted();
@@ -51,8 +51,6 @@ export function setupDatabase(drivers: StepDrivers, options: StepOptions): StepH
       return {
         outputs: {
           isolation: spec.isolation,
-          // The embedded database has one database: Enterprise gets schemas there, and says so.
-          ...(requested !== spec.isolation ? { requestedIsolation: requested } : {}),
           schemas: spec.schemas,
           role: spec.role,
           database: connection.database,
@@ -70,14 +68,12 @@ export function setupDatabase(drivers: StepDrivers, options: StepOptions): StepH
     },
     async rollback(ctx) {
       await teardownOwned(drivers.cluster, [], { owner: stepOwner(ctx, name), kinds, namespace: ctx.tenant.namespace, signal: ctx.signal });
-      await drivers.tenantDatabase.drop(databaseSpec(ctx, drivers, options).spec);
+      await drivers.tenantDatabase.drop(databaseSpec(ctx, options));
     },
   };
 }
 
-/** The tenant's database as this driver can give it (the embedded one has schemas only). */
-export function databaseSpec(ctx: StepContext, drivers: StepDrivers, options: StepOptions): { spec: TenantDatabaseSpec; requested: TenantDatabaseSpec['isolation'] } {
-  const requested = TIER_PROFILES[ctx.tenant.tier].databaseIsolation;
-  const isolation = drivers.tenantDatabase.isolations.has(requested) ? requested : 'SCHEMA_PER_TENANT';
-  return { spec: tenantDatabasePlan(ctx.tenant.id, ctx.tenant.slug, isolation, options.tenantDbPrefix), requested };
+/** The tenant's database as its tier declares it: schemas in the shared database, or (Enterprise) a database of its own. */
+export function databaseSpec(ctx: StepContext, options: StepOptions): TenantDatabaseSpec {
+  return tenantDatabasePlan(ctx.tenant.id, ctx.tenant.slug, TIER_PROFILES[ctx.tenant.tier].databaseIsolation, options.tenantDbPrefix);
 }

@@ -41,7 +41,7 @@ export function teardownSteps(provisioning: ReadonlyMap<StepName, StepHandler>, 
     teardownStep(S.DELETE_TENANT_DATABASE, {
       undo: (ctx) => undo(ctx, [S.SETUP_DATABASE]),
       observe: async (ctx) => {
-        const { spec } = databaseSpec(ctx, drivers, options);
+        const spec = databaseSpec(ctx, options);
         const seen = await drivers.tenantDatabase.observe(spec);
         return [
           ...(seen.databasePresent && spec.database ? [`database ${spec.database}`] : []),

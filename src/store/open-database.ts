@@ -1,9 +1,6 @@
-import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
-import { CamelCasePlugin, Kysely, PostgresDialect } from 'kysely';
+import { CamelCasePlugin, Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
-import { type DataDirLock, lockDataDir } from './data-dir-lock.js';
-import { PGliteDialect, PGliteGate } from './pglite-dialect.js';
+import { DatabaseHealth } from './database-health.js';
 import type { Schema } from './schema.js';
 
 export type Db = Kysely<Schema>;
@@ -12,64 +9,54 @@ export type Db = Kysely<Schema>;
 const camelCase = () => new CamelCasePlugin({ maintainNestedObjectKeys: true });
 
 export interface Database {
-  /** For requests someone is waiting on (the API). */
   readonly db: Db;
-  /**
-   * The same database for background work (the engine, the relay). On PGlite its queries wait
-   * behind the API's for the one session (pglite-dialect.ts); on a server it is `db`.
-   */
-  readonly backgroundDb: Db;
-  /** `pglite`: embedded, one process; `postgres`: a server shared by any number of replicas. */
-  readonly kind: 'pglite' | 'postgres';
+  /** `embedded`: the server this process starts and supervises; `external`: DATABASE_URL. */
+  readonly kind: DatabaseKind;
+  /** Whether the database answers now (readiness). */
+  readonly health: DatabaseHealth;
   close(): Promise<void>;
 }
 
-export type DatabaseOptions =
-  | { kind: 'postgres'; url: string; poolSize: number }
-  /** dataDir undefined: in memory (tests). */
-  | { kind: 'pglite'; dataDir: string | undefined };
+export type DatabaseKind = 'embedded' | 'external';
 
-export async function openDatabase(options: DatabaseOptions): Promise<Database> {
-  return options.kind === 'postgres' ? openPostgres(options.url, options.poolSize) : openPGlite(options.dataDir);
+export interface DatabaseOptions {
+  url: string;
+  poolSize: number;
+  kind: DatabaseKind;
+  /** How long a request waits for a connection before failing as unavailable; default 5 s. */
+  connectTimeoutMs?: number;
 }
 
-async function openPostgres(url: string, poolSize: number): Promise<Database> {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize, application_name: 'matih-control-plane' });
-  // An idle client that errors (server restart) must not crash the process; the pool drops it.
-  pool.on('error', () => {});
+/**
+ * A pool on a PostgreSQL server. Every client gets an error listener the moment it connects: a
+ * session the server ends (pg_terminate_backend, a restart, a failover) emits `error` on its
+ * client, and node-postgres only listens on idle ones, so an in-use client without a listener
+ * would end the process. The statement in flight fails instead (the API answers 503, the engine
+ * hands the job back), the pool drops the client, and readiness is false until a probe gets
+ * through.
+ */
+export function openDatabase(options: DatabaseOptions): Database {
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.poolSize,
+    application_name: 'matih-control-plane',
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
+    keepAlive: true,
+  });
   const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }), plugins: [camelCase()] });
+  const health = new DatabaseHealth(async () => {
+    await sql`select 1`.execute(db);
+  });
+  const lost = (error: Error) => health.reportUnavailable(`connection lost: ${error.message}`);
+  pool.on('connect', (client) => client.on('error', lost));
+  pool.on('error', lost);
   return {
     db,
-    backgroundDb: db,
-    kind: 'postgres',
-    close: () => db.destroy(),
+    kind: options.kind,
+    health,
+    async close() {
+      health.close();
+      await db.destroy();
+    },
   };
-}
-
-async function openPGlite(dataDir: string | undefined): Promise<Database> {
-  let lock: DataDirLock | undefined;
-  if (dataDir !== undefined) lock = lockDataDir(dataDir);
-  try {
-    const client = await PGlite.create(dataDir === undefined ? undefined : path.join(dataDir, 'pgdata'));
-    const gate = new PGliteGate();
-    const db = new Kysely<Schema>({ dialect: new PGliteDialect(client, gate, 'foreground'), plugins: [camelCase()] });
-    const backgroundDb = new Kysely<Schema>({ dialect: new PGliteDialect(client, gate, 'background'), plugins: [camelCase()] });
-    return {
-      db,
-      backgroundDb,
-      kind: 'pglite',
-      async close() {
-        try {
-          await backgroundDb.destroy();
-          await db.destroy();
-          await client.close();
-        } finally {
-          lock?.release();
-        }
-      },
-    };
-  } catch (error) {
-    lock?.release();
-    throw error;
-  }
 }

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PrincipalRole } from '../../src/domain/roles.js';
-import { BACKENDS } from '../support/databases.js';
 import { type HistoryEntry, history, waitForJobEnd } from '../support/provisioning.js';
 import { type CreatedTenantResponse, type TestApp, adminAuth, bearer, createTenantViaApi, startTestApp } from '../support/test-app.js';
 
@@ -45,7 +44,7 @@ function expectProblem(res: LightMyRequestResponse, status: number, fields?: rea
   return problem;
 }
 
-describe.each(BACKENDS)('audit API on %s', (backend) => {
+describe('audit API', () => {
   let t: TestApp;
   let tenant: CreatedTenantResponse;
   let other: CreatedTenantResponse;
@@ -77,7 +76,7 @@ describe.each(BACKENDS)('audit API on %s', (backend) => {
   }
 
   beforeAll(async () => {
-    t = await startTestApp(backend, { engine: { owner: WORKER } });
+    t = await startTestApp({ engine: { owner: WORKER } });
     tenant = await createTenantViaApi(t.app);
     other = await createTenantViaApi(t.app);
     expect((await waitForJobEnd(t.app, tenant.id)).job.status).toBe('SUCCEEDED');

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BACKENDS } from '../support/databases.js';
 import { type CreatedTenantResponse, type TestApp, adminAuth, bearer, createTenantViaApi, startTestApp } from '../support/test-app.js';
 
 interface TokenBody {
@@ -13,12 +12,12 @@ interface Problem {
   errors?: { field: string }[];
 }
 
-describe.each(BACKENDS)('authentication and API keys on %s', (backend) => {
+describe('authentication and API keys', () => {
   let t: TestApp;
   let tenant: CreatedTenantResponse;
 
   beforeAll(async () => {
-    t = await startTestApp(backend);
+    t = await startTestApp();
     tenant = await createTenantViaApi(t.app);
   });
   afterAll(async () => {

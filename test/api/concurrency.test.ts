@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BACKENDS } from '../support/databases.js';
 import { type TestApp, adminAuth, startTestApp, tenantBody } from '../support/test-app.js';
 
 /**
@@ -32,12 +31,12 @@ async function json<T>(res: Response): Promise<T> {
   return (await res.json()) as T;
 }
 
-describe.each(BACKENDS)('concurrent tenant creation on %s', (backend) => {
+describe('concurrent tenant creation', () => {
   let t: TestApp;
   let baseUrl: string;
 
   beforeAll(async () => {
-    t = await startTestApp(backend);
+    t = await startTestApp();
     baseUrl = await t.app.listen({ port: 0, host: '127.0.0.1' });
   });
   afterAll(async () => {

@@ -1,7 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FEATURE_NAMES } from '../../src/domain/features.js';
-import { BACKENDS } from '../support/databases.js';
 import { type CreatedTenantResponse, type TestApp, adminAuth, bearer, createTenantViaApi, startTestApp } from '../support/test-app.js';
 
 interface Feature {
@@ -31,7 +30,7 @@ interface Problem {
 
 const MISSING = '00000000-0000-7000-8000-000000000000';
 
-describe.each(BACKENDS)('tenant feature flags API on %s', (backend) => {
+describe('tenant feature flags API', () => {
   let t: TestApp;
   const tenants: Record<'FREE' | 'PROFESSIONAL' | 'ENTERPRISE', CreatedTenantResponse> = {} as never;
   const url = (id: string) => `/api/v1/tenants/${id}/features`;
@@ -51,7 +50,7 @@ describe.each(BACKENDS)('tenant feature flags API on %s', (backend) => {
   const enabled = (body: Features) => body.features.filter((f) => f.enabled).map((f) => f.name);
 
   beforeAll(async () => {
-    t = await startTestApp(backend);
+    t = await startTestApp();
     tenants.FREE = await createTenantViaApi(t.app, { tier: 'FREE' });
     tenants.PROFESSIONAL = await createTenantViaApi(t.app, { tier: 'PROFESSIONAL' });
     tenants.ENTERPRISE = await createTenantViaApi(t.app, { tier: 'ENTERPRISE' });

@@ -17,7 +17,7 @@ describe('logs never carry credentials', () => {
     });
     // The production logger's redaction, at the most verbose level.
     const logger = pino({ level: 'trace', redact: { paths: REDACTED_PATHS, censor: '[redacted]' } }, sink);
-    t = await startTestApp('pglite', { logger });
+    t = await startTestApp({ logger });
   });
   afterAll(async () => {
     await t.close();

@@ -1,6 +1,5 @@
 import { WebSocket } from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BACKENDS } from '../support/databases.js';
 import { history } from '../support/provisioning.js';
 import { BOOTSTRAP_TOKEN, type TestApp, createTenantViaApi, startTestApp } from '../support/test-app.js';
 
@@ -45,11 +44,11 @@ function connect(url: string, options: { headers?: Record<string, string>; proto
 
 const admin = { authorization: `Bearer ${BOOTSTRAP_TOKEN}` };
 
-describe.each(BACKENDS)('live provisioning progress over WebSocket on %s', (backend) => {
+describe('live provisioning progress over WebSocket', () => {
   let t: TestApp;
   let base: string;
   beforeAll(async () => {
-    t = await startTestApp(backend, { engine: { delayMs: 30 } });
+    t = await startTestApp({ engine: { delayMs: 30 } });
     const address = await t.app.listen({ port: 0, host: '127.0.0.1' });
     base = address.replace('http', 'ws');
   });

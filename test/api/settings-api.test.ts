@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BACKENDS } from '../support/databases.js';
 import { type CreatedTenantResponse, type TestApp, adminAuth, bearer, createTenantViaApi, startTestApp } from '../support/test-app.js';
 
 interface Versioned {
@@ -11,13 +10,13 @@ interface Problem {
   errors?: { field: string; in: string }[];
 }
 
-describe.each(BACKENDS)('tenant settings API on %s', (backend) => {
+describe('tenant settings API', () => {
   let t: TestApp;
   let tenant: CreatedTenantResponse;
   const url = () => `/api/v1/tenants/${tenant.id}/settings`;
 
   beforeAll(async () => {
-    t = await startTestApp(backend);
+    t = await startTestApp();
     tenant = await createTenantViaApi(t.app, { tier: 'FREE' });
   });
   afterAll(async () => {

@@ -4,7 +4,6 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildServer } from '../../src/api/build-server.js';
 import type { KubeObject } from '../../src/drivers/contract.js';
 import type { SimulatedCluster } from '../../src/drivers/simulated/simulated-cluster.js';
-import { BACKENDS } from '../support/databases.js';
 import { type TestApp, adminAuth, bearer, createTenantViaApi, startTestApp } from '../support/test-app.js';
 
 interface Problem {
@@ -16,14 +15,14 @@ interface ObjectList {
   items: KubeObject[];
 }
 
-describe.each(BACKENDS)('simulated cluster inspection API on %s', (backend) => {
+describe('simulated cluster inspection API', () => {
   let t: TestApp;
   let cluster: SimulatedCluster;
   let app: FastifyInstance;
   let ns: string;
 
   beforeAll(async () => {
-    t = await startTestApp(backend, { engine: { delayMs: 0 } });
+    t = await startTestApp({ engine: { delayMs: 0 } });
     const simulated = t.engine?.cluster;
     if (!simulated) throw new Error('the test app runs the simulated cluster');
     cluster = simulated;

@@ -3,10 +3,9 @@ import type { LightMyRequestResponse } from 'fastify';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Permission } from '../../src/domain/roles.js';
-import { BACKENDS } from '../support/databases.js';
 import { type TestApp, adminAuth, bearer, createTenantViaApi, startTestApp, tenantBody } from '../support/test-app.js';
 
-/** The tenant API over HTTP (inject), on every backend: what a client of POST/GET /api/v1/tenants relies on. */
+/** The tenant API over HTTP (inject): what a client of POST/GET /api/v1/tenants relies on. */
 
 interface ProblemFieldError {
   field: string;
@@ -114,14 +113,14 @@ function randomTag(length = 8): string {
   return tag.slice(0, length).replace(/^[0-9]/, 'x');
 }
 
-describe.each(BACKENDS)('tenant API on %s', (backend) => {
+describe('tenant API', () => {
   let t: TestApp;
   /** Enabled providers: AZURE only; body limit 2 KB. */
   let restricted: TestApp;
 
   beforeAll(async () => {
-    t = await startTestApp(backend);
-    restricted = await startTestApp(backend, { enabledCloudProviders: ['AZURE'], bodyLimitBytes: 2048 });
+    t = await startTestApp();
+    restricted = await startTestApp({ enabledCloudProviders: ['AZURE'], bodyLimitBytes: 2048 });
   });
   afterAll(async () => {
     await t?.close();

@@ -1,6 +1,5 @@
 import { X509Certificate } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BACKENDS } from '../support/databases.js';
 import { waitForJobEnd } from '../support/provisioning.js';
 import { type EngineSettings, type TestApp, createTenantViaApi, startTestApp } from '../support/test-app.js';
 
@@ -16,10 +15,10 @@ function certificateNames(certificate: X509Certificate): string[] {
   return (certificate.subjectAltName ?? '').split(', ').filter((s) => s.startsWith('DNS:')).map((s) => s.slice(4)).sort();
 }
 
-describe.each(BACKENDS)('the local CA certificate on %s', (backend) => {
+describe('the local CA certificate', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp(backend, { engine: {} });
+    t = await startTestApp({ engine: {} });
   });
   afterAll(async () => {
     await t?.close();
@@ -65,14 +64,14 @@ describe.each(BACKENDS)('the local CA certificate on %s', (backend) => {
   });
 });
 
-describe.each(BACKENDS)('the local CA certificate where there is no local CA, on %s', (backend) => {
+describe('the local CA certificate where there is no local CA', () => {
   const setups: [string, EngineSettings | undefined][] = [
     ['a service without an engine', undefined],
     ['an engine whose certificates come from cert-manager', { tls: 'cert-manager' }],
   ];
 
   it.each(setups)('is a 404 problem naming no_local_ca for %s', async (_what, engine) => {
-    const t = await startTestApp(backend, engine ? { engine } : {});
+    const t = await startTestApp(engine ? { engine } : {});
     try {
       const res = await t.app.inject({ method: 'GET', url: CA_URL });
       expect(res.statusCode, res.body).toBe(404);

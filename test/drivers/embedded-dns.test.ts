@@ -10,7 +10,7 @@ import { EmbeddedDnsServer } from '../../src/drivers/dns/embedded-dns-server.js'
 import type { DnsZoneReader } from '../../src/drivers/dns/dns-zone-store.js';
 import type { EmbeddedDnsOptions } from '../../src/drivers/dns/zone-authority.js';
 import { dnsZoneStore } from '../../src/store/dns/dns-zones.js';
-import { BACKENDS, type TestDatabase, openTestDatabase } from '../support/databases.js';
+import { type TestDatabase, openTestDatabase } from '../support/databases.js';
 import { tcpQuery, udpResolver } from '../support/dns-clients.js';
 import { freePort } from '../support/service-process.js';
 
@@ -28,12 +28,12 @@ async function expectPermanent(promise: Promise<unknown>, message?: RegExp): Pro
   if (message) expect((error as DriverError).message).toMatch(message);
 }
 
-describe.each(BACKENDS)('EmbeddedDnsDriver on %s', (backend) => {
+describe('EmbeddedDnsDriver', () => {
   let database: TestDatabase;
   let store: ReturnType<typeof dnsZoneStore>;
   let driver: DnsDriver;
   beforeAll(async () => {
-    database = await openTestDatabase(backend);
+    database = await openTestDatabase();
     store = dnsZoneStore(database.db);
     driver = new EmbeddedDnsDriver(store, OPTIONS);
   });
@@ -212,14 +212,14 @@ function query(questions: Array<{ name: string; type: number }>, header: Record<
   return packet.toBuffer();
 }
 
-describe.each(BACKENDS)('EmbeddedDnsServer on %s', (backend) => {
+describe('EmbeddedDnsServer', () => {
   let database: TestDatabase;
   let driver: EmbeddedDnsDriver;
   let server: EmbeddedDnsServer;
   let port: number;
   const warnings: Array<Record<string, unknown>> = [];
   beforeAll(async () => {
-    database = await openTestDatabase(backend);
+    database = await openTestDatabase();
     const store = dnsZoneStore(database.db);
     driver = new EmbeddedDnsDriver(store, OPTIONS);
     server = new EmbeddedDnsServer(store, { ...OPTIONS, port: 0, logger: { warn: (details: Record<string, unknown>) => warnings.push(details) } });

@@ -200,7 +200,7 @@ describe.skipIf(!natsUp)(serverSuite, () => {
   });
 
   it('delivers the outbox through the relay in order per tenant', async () => {
-    const database = await openTestDatabase('pglite');
+    const database = await openTestDatabase();
     const relay = new OutboxRelay({ db: database.db, sinks: [sink], logger, pollMs: 20 });
     try {
       const written = await insertInterleaved(database.db, 3, 4);

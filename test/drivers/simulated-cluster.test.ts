@@ -6,7 +6,7 @@ import { type ReadyCheck, pollUntilReady } from '../../src/drivers/simulated/sim
 import { SimulatedCluster, type SimulatedClusterOptions } from '../../src/drivers/simulated/simulated-cluster.js';
 import { type Database, openDatabase } from '../../src/store/open-database.js';
 import { simObjectStore } from '../../src/store/sim/sim-objects.js';
-import { BACKENDS, type TestDatabase, openTestDatabase } from '../support/databases.js';
+import { type TestDatabase, openTestDatabase } from '../support/databases.js';
 import { describeClusterDriverContract } from './cluster-contract.js';
 
 /** Long enough that nothing becomes ready by itself during a test: readiness comes from markReady. */
@@ -48,10 +48,10 @@ const configMap = (name: string, namespace: string, data: Record<string, string>
 });
 const namespaceObject = (name: string): KubeObject => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
 
-describe.each(BACKENDS)('SimulatedCluster on %s', (backend) => {
+describe('SimulatedCluster', () => {
   let database: TestDatabase;
   beforeAll(async () => {
-    database = await openTestDatabase(backend);
+    database = await openTestDatabase();
   });
   afterAll(async () => {
     await database.close();
@@ -59,7 +59,7 @@ describe.each(BACKENDS)('SimulatedCluster on %s', (backend) => {
   const makeCluster = (options: Partial<SimulatedClusterOptions> = {}, db: Database = database) =>
     new SimulatedCluster(simObjectStore(db.db), { delayMs: NEVER_BY_ITSELF_MS, ...options });
 
-  describeClusterDriverContract(`SimulatedCluster (${backend})`, async () => {
+  describeClusterDriverContract('SimulatedCluster', async () => {
     const driver = makeCluster();
     return { driver, makeReady: (ref) => driver.markReady(ref), close: async () => undefined };
   });
@@ -75,11 +75,10 @@ describe.each(BACKENDS)('SimulatedCluster on %s', (backend) => {
       const web = await first.apply(deployment('web', ns));
       await first.apply(configMap('settings', ns));
 
-      // On the server, a second connection pool, as a restarted process or another replica has.
-      let reopened: Database | undefined;
-      if (database.url) reopened = await openDatabase({ kind: 'postgres', url: database.url, poolSize: 2 });
+      // A second connection pool, as a restarted process or another replica has.
+      const reopened = openDatabase({ kind: 'external', url: database.url, poolSize: 2 });
       try {
-        const second = makeCluster({}, reopened ?? database);
+        const second = makeCluster({}, reopened);
         const again = await second.get(refOf(web));
         expect(again?.metadata).toMatchObject({ uid: web.metadata.uid, resourceVersion: web.metadata.resourceVersion, generation: 1, creationTimestamp: web.metadata.creationTimestamp });
         expect(await second.get({ apiVersion: 'v1', kind: 'ConfigMap', name: 'settings', namespace: ns })).toMatchObject({ data: { a: '1' } });
@@ -88,7 +87,7 @@ describe.each(BACKENDS)('SimulatedCluster on %s', (backend) => {
         await second.awaitReady([refOf(web)], { timeoutMs: 2000, signal: never() });
         expect(readinessOf(await second.get(refOf(web))).ready).toBe(true);
       } finally {
-        await reopened?.close();
+        await reopened.close();
       }
     });
 

@@ -9,7 +9,7 @@ import { DriverError } from '../../src/drivers/contract.js';
 import { NotificationSink } from '../../src/drivers/notify/notification-sink.js';
 import { SmtpNotifier } from '../../src/drivers/notify/smtp-notifier.js';
 import { OutboxRelay } from '../../src/engine/outbox-relay.js';
-import { BACKENDS, type TestDatabase, openTestDatabase } from '../support/databases.js';
+import { type TestDatabase, openTestDatabase } from '../support/databases.js';
 import { insertOutboxEvents, makeAllDue, undeliveredCount } from '../support/outbox.js';
 
 const logger = pino({ level: 'silent' });
@@ -135,13 +135,13 @@ describe('SMTP notifications to the tenant admin', () => {
   });
 });
 
-describe.each(BACKENDS)('admin notifications through the outbox relay on %s', (backend) => {
+describe('admin notifications through the outbox relay', () => {
   let database: TestDatabase;
   let server: MailServer;
   let notifier: SmtpNotifier;
 
   beforeAll(async () => {
-    database = await openTestDatabase(backend);
+    database = await openTestDatabase();
     server = new MailServer();
     await server.listen();
     notifier = new SmtpNotifier({ url: `smtp://127.0.0.1:${server.port}`, from: FROM, timeoutMs: 5000 });

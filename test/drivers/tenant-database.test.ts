@@ -18,7 +18,7 @@ import { DEFAULT_CONFIGURATION, DEFAULT_DASHBOARD_TEMPLATES } from '../../src/dr
 import { LATEST_TENANT_MIGRATION } from '../../src/drivers/database/tenant-migrations.js';
 import { migrate } from '../../src/store/migrate.js';
 import { openDatabase } from '../../src/store/open-database.js';
-import { HAS_SERVER, SERVER_URL, createServerDatabase, dropServerDatabase, tenantNamePrefixFor } from '../support/databases.js';
+import { SERVER_URL, createServerDatabase, dropServerDatabase, tenantNamePrefixFor } from '../support/databases.js';
 
 // Roles and databases are cluster-wide: every one this file makes on the server carries the prefix
 // of its test database (tenantNamePrefixFor), and dropServerDatabase drops them all afterwards.
@@ -152,7 +152,7 @@ describe('tenant database names and errors (no server needed)', () => {
   });
 });
 
-describe.skipIf(!HAS_SERVER)('PostgresTenantDatabase on the PostgreSQL server', () => {
+describe('PostgresTenantDatabase on the PostgreSQL server', () => {
   let url: string;
   let driver: PostgresTenantDatabase;
   let admin: pg.Client;
@@ -175,7 +175,7 @@ describe.skipIf(!HAS_SERVER)('PostgresTenantDatabase on the PostgreSQL server', 
     a = spec('tenant-a');
     b = spec('tenant-b');
     // The control plane's own tables, in the very database the tenant schemas share.
-    const controlPlane = await openDatabase({ kind: 'postgres', url, poolSize: 2 });
+    const controlPlane = openDatabase({ kind: 'external', url, poolSize: 2 });
     await migrate(controlPlane.db);
     await controlPlane.close();
     admin = new pg.Client({ connectionString: url });

@@ -7,7 +7,7 @@ import { newId } from '../../src/domain/ids.js';
 import { signWebhookPayload } from '../../src/drivers/events/webhook-signature.js';
 import { WebhookSink, verifyWebhookSignature } from '../../src/drivers/events/webhook-sink.js';
 import { OutboxRelay } from '../../src/engine/outbox-relay.js';
-import { BACKENDS, type TestDatabase, openTestDatabase } from '../support/databases.js';
+import { type TestDatabase, openTestDatabase } from '../support/databases.js';
 import { byTenant, insertInterleaved, insertOutboxEvents, undeliveredCount, waitFor } from '../support/outbox.js';
 
 const SECRET = 'webhook-test-secret-0123456789';
@@ -82,13 +82,13 @@ describe('webhook signatures', () => {
   });
 });
 
-describe.each(BACKENDS)('webhook sink through the relay on %s', (backend) => {
+describe('webhook sink through the relay', () => {
   let database: TestDatabase;
   let receiver: Receiver;
   let relay: OutboxRelay;
 
   beforeAll(async () => {
-    database = await openTestDatabase(backend);
+    database = await openTestDatabase();
   });
   afterAll(async () => {
     await database.close();

@@ -11,18 +11,17 @@ import {
   expectedDatabase,
 } from '../../src/engine/reconcile-expectations.js';
 import { type ReconcileCandidate, listReconcileCandidates } from '../../src/store/reconcile/list-reconcile-candidates.js';
-import { BACKENDS } from '../support/databases.js';
 import { deleteNetworkPolicy, networkPolicies, provisionTenant, simCluster } from '../support/reconcile.js';
 import { type CreatedTenantResponse, type TestApp, startTestApp } from '../support/test-app.js';
 
 const DAY = 24 * 3600 * 1000;
 
-describe.each(BACKENDS)('the drift detector against the real drivers on %s', (backend) => {
+describe('the drift detector against the real drivers', () => {
   let t: TestApp;
   let tenant: CreatedTenantResponse;
   let detector: DriftDetector;
   beforeAll(async () => {
-    t = await startTestApp(backend, { engine: {} });
+    t = await startTestApp({ engine: {} });
     tenant = await provisionTenant(t);
     detector = detectorOver(t.engine!.clusterDriver);
   });

@@ -1,15 +1,14 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { planFor } from '../../src/domain/plans.js';
 import { NOTHING_LEFT, tenantFootprint } from '../support/footprint.js';
-import { BACKENDS } from '../support/databases.js';
 import { history, status, waitForJobEnd } from '../support/provisioning.js';
 import { type TestApp, adminAuth, createTenantViaApi, startTestApp } from '../support/test-app.js';
 import { waitFor } from '../support/wait-for.js';
 
-describe.each(BACKENDS)('failures during provisioning on %s', (backend) => {
+describe('failures during provisioning', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp(backend, { engine: { backoffSeconds: [1, 2], maxRetries: 3 } });
+    t = await startTestApp({ engine: { backoffSeconds: [1, 2], maxRetries: 3 } });
   });
   afterAll(async () => {
     await t.close();
@@ -104,10 +103,10 @@ describe.each(BACKENDS)('failures during provisioning on %s', (backend) => {
   });
 });
 
-describe.each(BACKENDS)('cancelling provisioning on %s', (backend) => {
+describe('cancelling provisioning', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp(backend, { engine: { delayMs: 150, leaseMs: 600 } });
+    t = await startTestApp({ engine: { delayMs: 150, leaseMs: 600 } });
   });
   afterAll(async () => {
     await t.close();

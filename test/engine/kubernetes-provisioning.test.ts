@@ -62,7 +62,7 @@ describe.each(['local-ca', 'cert-manager'] as const)('provisioning a tenant on a
         }
       }
     }, 20);
-    t = await startTestApp('pglite', { engine: { cluster: { kind: 'kubernetes', kubeconfig }, tls } });
+    t = await startTestApp({ engine: { cluster: { kind: 'kubernetes', kubeconfig }, tls } });
   });
 
   afterAll(async () => {

@@ -3,7 +3,6 @@ import { type NatsConnection, connect } from 'nats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CloudEvent } from '../../src/domain/events.js';
 import { StepName } from '../../src/domain/plans.js';
-import { BACKENDS } from '../support/databases.js';
 import { history, waitForJobEnd } from '../support/provisioning.js';
 import { type TestApp, createTenantViaApi, startTestApp } from '../support/test-app.js';
 import { waitFor } from '../support/wait-for.js';
@@ -21,8 +20,8 @@ const NATS_PORT = 4222;
 
 const natsUp = await answers(NATS_HOST, NATS_PORT);
 const suiteName = natsUp
-  ? `provisioning with the NATS JetStream sink at ${NATS_HOST}:${NATS_PORT} on %s`
-  : `provisioning with the NATS JetStream sink on %s (skipped: no NATS server answers at ${NATS_HOST}:${NATS_PORT}; start nats-server -js there to run it)`;
+  ? `provisioning with the NATS JetStream sink at ${NATS_HOST}:${NATS_PORT}`
+  : `provisioning with the NATS JetStream sink (skipped: no NATS server answers at ${NATS_HOST}:${NATS_PORT}; start nats-server -js there to run it)`;
 
 interface StoredMessage {
   seq: number;
@@ -40,8 +39,8 @@ interface OutboxRow {
   createdAt: Date;
 }
 
-describe.skipIf(!natsUp).each(BACKENDS)(suiteName, (backend) => {
-  // A stream and subject prefix of this suite alone: files and backends run in parallel.
+describe.skipIf(!natsUp)(suiteName, () => {
+  // A stream and subject prefix of this suite alone: files run in parallel.
   const suffix = randomBytes(4).toString('hex');
   const stream = `MATIH_PROV_${suffix}`;
   const prefix = `matih-prov-test.${suffix}`;
@@ -50,7 +49,7 @@ describe.skipIf(!natsUp).each(BACKENDS)(suiteName, (backend) => {
 
   beforeAll(async () => {
     admin = await connect({ servers: `${NATS_HOST}:${NATS_PORT}`, timeout: 2000 });
-    t = await startTestApp(backend, {
+    t = await startTestApp({
       engine: { events: { sinks: ['log', 'nats'], nats: { url: `nats://${NATS_HOST}:${NATS_PORT}`, stream, subjectPrefix: prefix } } },
     });
     // startTestApp runs the worker only; the service starts the relay beside it (app.ts listen()).

@@ -2,14 +2,13 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SYNCHRONOUS_STEPS, planFor } from '../../src/domain/plans.js';
 import { listSimResources } from '../../src/store/sim/sim-resources.js';
-import { BACKENDS } from '../support/databases.js';
 import { history, status, waitForJobEnd } from '../support/provisioning.js';
 import { type TestApp, createTenantViaApi, startTestApp } from '../support/test-app.js';
 
-describe.each(BACKENDS)('provisioning a tenant end to end on %s', (backend) => {
+describe('provisioning a tenant end to end', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp(backend, { engine: {} });
+    t = await startTestApp({ engine: {} });
   });
   afterAll(async () => {
     await t.close();
@@ -70,11 +69,11 @@ describe.each(BACKENDS)('provisioning a tenant end to end on %s', (backend) => {
   });
 });
 
-describe.each(BACKENDS)('the status of a job not yet claimed on %s', (backend) => {
+describe('the status of a job not yet claimed', () => {
   let t: TestApp;
   beforeAll(async () => {
     // No worker runs: the job stays PENDING.
-    t = await startTestApp(backend, { engine: { concurrency: 0 } });
+    t = await startTestApp({ engine: { concurrency: 0 } });
   });
   afterAll(async () => {
     await t.close();

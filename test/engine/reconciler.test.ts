@@ -5,7 +5,6 @@ import { TENANT_SCHEMA_SUFFIXES } from '../../src/domain/tenant-database.js';
 import { namespaceFor } from '../../src/domain/tenant.js';
 import { claimSweep } from '../../src/store/reconcile/claim-sweep.js';
 import { finishSweep } from '../../src/store/reconcile/finish-sweep.js';
-import { BACKENDS } from '../support/databases.js';
 import { history, waitForJobEnd } from '../support/provisioning.js';
 import {
   deleteNetworkPolicy,
@@ -28,11 +27,11 @@ function reconciler(t: TestApp) {
   return r;
 }
 
-describe.each(BACKENDS)('the periodic reconcile loop on %s', (backend) => {
+describe('the periodic reconcile loop', () => {
   let t: TestApp;
   let wsBase: string;
   beforeAll(async () => {
-    t = await startTestApp(backend, { engine: { reconcileIntervalMs: 300 } });
+    t = await startTestApp({ engine: { reconcileIntervalMs: 300 } });
     wsBase = (await t.app.listen({ port: 0, host: '127.0.0.1' })).replace('http', 'ws');
   });
   afterAll(async () => {
@@ -100,11 +99,11 @@ describe.each(BACKENDS)('the periodic reconcile loop on %s', (backend) => {
   });
 });
 
-describe.each(BACKENDS)('reconcile sweeps on %s', (backend) => {
+describe('reconcile sweeps', () => {
   let t: TestApp;
   beforeAll(async () => {
     // No periodic sweep: each test sweeps when it means to (wake-ups still run).
-    t = await startTestApp(backend, { engine: { reconcileIntervalMs: 0 } });
+    t = await startTestApp({ engine: { reconcileIntervalMs: 0 } });
   });
   afterAll(async () => {
     await t.close();
@@ -152,7 +151,7 @@ describe.each(BACKENDS)('reconcile sweeps on %s', (backend) => {
   });
 
   it('the status route answers 404 on a service that runs no reconciler', async () => {
-    const bare = await startTestApp(backend);
+    const bare = await startTestApp();
     try {
       const res = await bare.infra.inject({ method: 'GET', url: '/api/v1/infrastructure/reconciler', headers: adminAuth });
       expect(res.statusCode).toBe(404);
@@ -242,10 +241,10 @@ describe.each(BACKENDS)('reconcile sweeps on %s', (backend) => {
   });
 });
 
-describe.each(BACKENDS)('the bound on repairs on %s', (backend) => {
+describe('the bound on repairs', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp(backend, { engine: { reconcileIntervalMs: 0, reconcileMaxJobs: 1, concurrency: 1 } });
+    t = await startTestApp({ engine: { reconcileIntervalMs: 0, reconcileMaxJobs: 1, concurrency: 1 } });
   });
   afterAll(async () => {
     await t.close();

@@ -7,13 +7,13 @@ import { generateApiKey } from '../../src/iam/api-key-format.js';
 import { migrate } from '../../src/store/migrate.js';
 import { type Database, openDatabase } from '../../src/store/open-database.js';
 import { createTenant } from '../../src/store/tenants/create-tenant.js';
-import { HAS_SERVER, createServerDatabase, dropServerDatabase } from '../support/databases.js';
+import { createServerDatabase, dropServerDatabase } from '../support/databases.js';
 import { engineConfig, tenantBody } from '../support/test-app.js';
 import { waitFor } from '../support/wait-for.js';
 
 const TENANTS = 100;
 
-describe.skipIf(!HAS_SERVER)('two replicas sharing one PostgreSQL server', () => {
+describe('two replicas sharing one PostgreSQL server', () => {
   let url: string;
   const replicas: { database: Database; engine: Engine }[] = [];
 
@@ -21,7 +21,7 @@ describe.skipIf(!HAS_SERVER)('two replicas sharing one PostgreSQL server', () =>
     url = await createServerDatabase();
     for (const owner of ['replica-a', 'replica-b']) {
       // Each replica has its own pool and its own workers, exactly as two processes would.
-      const database = await openDatabase({ kind: 'postgres', url, poolSize: 6 });
+      const database = openDatabase({ kind: 'external', url, poolSize: 6 });
       await migrate(database.db);
       const engine = buildEngine(database.db, engineConfig({ delayMs: 5, concurrency: 4, leaseMs: 5000, owner }, { url }), pino({ level: 'silent' }), owner);
       replicas.push({ database, engine });

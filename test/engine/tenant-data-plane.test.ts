@@ -7,10 +7,9 @@ import { TIER_PROFILES, type Tier } from '../../src/domain/tiers.js';
 import { scramVerifierMatches } from '../../src/drivers/database/scram-verifier.js';
 import { DEFAULT_CONFIGURATION, DEFAULT_DASHBOARD_TEMPLATES } from '../../src/drivers/database/seed.js';
 import { LATEST_TENANT_MIGRATION } from '../../src/drivers/database/tenant-migrations.js';
-import { sqlSession } from '../../src/store/sql-session.js';
 import { addressesOf, tcpQuery, udpResolver } from '../support/dns-clients.js';
 import { handshake } from '../support/tls-check.js';
-import { BACKENDS, HAS_SERVER, tenantNamePrefixFor } from '../support/databases.js';
+import { tenantNamePrefixFor } from '../support/databases.js';
 import { NOTHING_LEFT, tenantFootprint } from '../support/footprint.js';
 import { history, waitForJobEnd } from '../support/provisioning.js';
 import { type CreatedTenantResponse, type TestApp, adminAuth, createTenantViaApi, startTestApp, tenantBody } from '../support/test-app.js';
@@ -18,8 +17,7 @@ import { type CreatedTenantResponse, type TestApp, adminAuth, createTenantViaApi
 /**
  * The tenant data plane as provisioning leaves it: the objects of the simulated cluster, the
  * tenant's schemas, role and seed data, and the `tenant-database-credentials` Secret a service
- * would log in with. On the server the tests log in as the tenant, exactly as a service would;
- * on PGlite, which has no logins, they act as the role with SET LOCAL ROLE instead.
+ * would log in with. The tests log in as the tenant, exactly as a service would.
  */
 
 const LONG = 60_000;
@@ -51,7 +49,7 @@ const DATABASE_SECRET = 'tenant-database-credentials';
 /** Keys of the tenant Secrets that name things rather than hide them; every other value is secret. */
 const NOT_SECRET_KEYS = new Set(['POSTGRES_HOST', 'POSTGRES_PORT', 'POSTGRES_DB', 'POSTGRES_USER', 'KAFKA_SASL_USERNAME', 'admin-user', 'tls.crt', 'ca.crt']);
 
-/** SQL text over one session: what pg.Client and sqlSession's client both are. */
+/** SQL text over one session (a pg.Client). */
 interface SqlRunner {
   query<R>(text: string, params?: unknown[]): Promise<{ rows: R[] }>;
 }
@@ -60,9 +58,9 @@ const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
 /** The names the engine gives the tenant's database objects on this test's database. */
 function planOf(t: TestApp, tenant: { id: string; slug: string; tier: string }): TenantDatabasePlan {
-  const prefix = t.database.url ? tenantNamePrefixFor(t.database.url) : '';
-  const requested = TIER_PROFILES[tenant.tier as Tier].databaseIsolation;
-  const isolation = t.engine!.tenantDatabase.isolations.has(requested) ? requested : 'SCHEMA_PER_TENANT';
+  const prefix = tenantNamePrefixFor(t.database.url);
+  // The server gives every tier the isolation it asks for: ENTERPRISE a database of its own.
+  const isolation = TIER_PROFILES[tenant.tier as Tier].databaseIsolation;
   return tenantDatabasePlan(tenant.id, tenant.slug, isolation, prefix);
 }
 
@@ -108,33 +106,20 @@ async function loginAs<T>(login: Login | string, work: (client: pg.Client) => Pr
   }
 }
 
-/**
- * Runs `work` as the tenant's role: on the server through a login with its Secret; on PGlite,
- * which has no logins, with SET LOCAL ROLE in a transaction on the control-plane database that
- * is rolled back afterwards (the embedded driver's own verify does the same).
- */
+/** Runs `work` as the tenant's role, through a login with its Secret. */
 async function asTenant<T>(t: TestApp, tenant: { slug: string }, work: (client: SqlRunner) => Promise<T>): Promise<T> {
   const login = await databaseLogin(t, tenant.slug);
-  // Whichever way, the session must really be the role's, or a superuser would read anything.
+  // The session must really be the role's, or a superuser would read anything.
   const checked = async (client: SqlRunner) => {
     expect((await client.query<{ user: string }>('select current_user as user')).rows[0]?.user).toBe(login.user);
     return work(client);
   };
-  if (t.database.url) return loginAs(login, checked);
-  return sqlSession(t.database.db)(async (client) => {
-    await client.query('begin');
-    try {
-      await client.query(`set local role ${quote(login.user)}`);
-      return await checked(client);
-    } finally {
-      await client.query('rollback');
-    }
-  });
+  return loginAs(login, checked);
 }
 
 /** The server as this test's admin (the control plane's own login). */
 async function asAdmin<T>(t: TestApp, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  return loginAs(t.database.url!, work);
+  return loginAs(t.database.url, work);
 }
 
 /** The SQLSTATE a statement fails with; fails the test if it succeeds. */
@@ -191,12 +176,12 @@ async function rolledBack(t: TestApp, overrides: Record<string, unknown> = {}): 
   return created;
 }
 
-describe.each(BACKENDS)('the data plane of a provisioned tenant on %s', (backend) => {
+describe('the data plane of a provisioned tenant', () => {
   let t: TestApp;
   let tenant: CreatedTenantResponse;
   let dnsPort: number;
   beforeAll(async () => {
-    t = await startTestApp(backend, { engine: {} });
+    t = await startTestApp({ engine: {} });
     // The service starts its embedded DNS server with its HTTP ports (app.ts); the test app does not.
     dnsPort = (await t.engine!.dnsServer!.listen()).udp;
     tenant = await provisioned(t, { tier: 'PROFESSIONAL' });
@@ -308,12 +293,12 @@ describe.each(BACKENDS)('the data plane of a provisioned tenant on %s', (backend
   );
 });
 
-describe.skipIf(!HAS_SERVER)('logging in as a tenant on the PostgreSQL server', () => {
+describe('logging in as a tenant on the PostgreSQL server', () => {
   let t: TestApp;
   let a: CreatedTenantResponse;
   let b: CreatedTenantResponse;
   beforeAll(async () => {
-    t = await startTestApp('postgres', { engine: {} });
+    t = await startTestApp({ engine: {} });
     [a, b] = await Promise.all([provisioned(t), provisioned(t)]);
   }, LONG);
   afterAll(async () => {
@@ -325,7 +310,7 @@ describe.skipIf(!HAS_SERVER)('logging in as a tenant on the PostgreSQL server', 
     const login = await databaseLogin(t, a.slug);
     const plan = planOf(t, a);
     // Where the control plane's admin URL points: SCHEMA_PER_TENANT schemas live in its database.
-    const admin = new URL(t.database.url!);
+    const admin = new URL(t.database.url);
     expect(login).toMatchObject({ host: admin.hostname, port: Number(admin.port || 5432), database: admin.pathname.slice(1), user: plan.role });
 
     const who = await loginAs(login, async (c) => (await c.query<{ user: string; db: string }>('select current_user as user, current_database() as db')).rows[0]);
@@ -419,7 +404,7 @@ describe.skipIf(!HAS_SERVER)('logging in as a tenant on the PostgreSQL server', 
     async () => {
       const e = await provisioned(t, { tier: 'ENTERPRISE' });
       const plan = planOf(t, e);
-      const prefix = tenantNamePrefixFor(t.database.url!);
+      const prefix = tenantNamePrefixFor(t.database.url);
       expect(plan).toMatchObject({ isolation: 'DATABASE_PER_TENANT', database: `${prefix}matih_${e.slug.replaceAll('-', '_')}` });
       const present = await asAdmin(t, async (admin) => (await admin.query<{ datname: string }>('select datname from pg_database where datname = $1', [plan.database])).rows);
       expect(present).toEqual([{ datname: plan.database }]);
@@ -454,10 +439,10 @@ describe.skipIf(!HAS_SERVER)('logging in as a tenant on the PostgreSQL server', 
   );
 });
 
-describe.each(BACKENDS)('slugs that would break SQL on %s', (backend) => {
+describe('slugs that would break SQL', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp(backend, { engine: {} });
+    t = await startTestApp({ engine: {} });
   });
   afterAll(async () => {
     await t.close();

@@ -1,31 +1,20 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { migrate } from '../../src/store/migrate.js';
-import { openDatabase } from '../../src/store/open-database.js';
-import { BACKENDS, createServerDatabase, dropServerDatabase } from '../support/databases.js';
-import { type ServiceProcess, ServiceProcesses, httpJson } from '../support/service-process.js';
-import { tenantBody } from '../support/test-app.js';
-import { waitFor } from '../support/wait-for.js';
+import { createServerDatabase, dropServerDatabase } from '../support/databases.js';
+import { postmastersOn } from '../support/postgres-processes.js';
+import { createTenants, expectAllActive, expectAppliedOnce, statusOf, untilCompleted } from '../support/process-tenants.js';
+import { ServiceProcesses } from '../support/service-process.js';
 
 const TOKEN = 'crash-test-bootstrap-token-0123456789';
 const TENANTS = 5;
 const KILLS = 3;
 
-interface Status {
-  status: string;
-  job: { status: string };
-  steps: { name: string; status: string }[];
-}
-
-async function completedSteps(service: ServiceProcess, ids: string[]): Promise<number> {
-  let total = 0;
-  for (const id of ids) {
-    const res = await httpJson<Status>(`${service.tenantUrl}/api/v1/tenants/${id}/provisioning/status`, { token: TOKEN });
-    total += res.body.steps.filter((s) => s.status === 'COMPLETED').length;
-  }
-  return total;
-}
-
-describe.each(BACKENDS)('kill -9 during provisioning on %s', (backend) => {
+/**
+ * kill -9 of the service mid-provisioning, on its embedded server (which outlives the process and
+ * is adopted by the next start) and on a server of its own (DATABASE_URL).
+ */
+describe.each(['embedded', 'external'] as const)('kill -9 during provisioning, database %s', (where) => {
   const procs = new ServiceProcesses();
   let serverUrl: string | undefined;
   afterAll(async () => {
@@ -35,79 +24,40 @@ describe.each(BACKENDS)('kill -9 during provisioning on %s', (backend) => {
 
   it(`every tenant reaches ACTIVE after ${KILLS} SIGKILLs mid-step, each side effect applied exactly once`, async () => {
     const dataDir = await procs.tempDir();
-    if (backend === 'postgres') serverUrl = await createServerDatabase();
+    if (where === 'external') serverUrl = await createServerDatabase();
     const env = {
       MATIH_BOOTSTRAP_TOKEN: TOKEN,
       MATIH_SIM_DELAY_MS: '200',
       // On a shared server a dead process's lease must run out before another takes the job.
       MATIH_LEASE_S: '2',
       MATIH_POLL_MS: '100',
-      MATIH_LOG_LEVEL: 'warn',
+      MATIH_LOG_LEVEL: 'info',
       ...(serverUrl ? { DATABASE_URL: serverUrl } : {}),
     };
     let service = await procs.start({ dataDir, env });
-    const ids: string[] = [];
-    for (let i = 0; i < TENANTS; i++) {
-      const res = await httpJson<{ id: string }>(`${service.tenantUrl}/api/v1/tenants`, { method: 'POST', token: TOKEN, body: tenantBody() });
-      expect(res.status).toBe(201);
-      ids.push(res.body.id);
-    }
+    const ids = await createTenants(service, TOKEN, TENANTS);
+    const pgdata = path.join(dataDir, 'postgres');
 
     // Kill at different points: a quarter, a half, three quarters of all steps completed.
-    const first = await httpJson<Status>(`${service.tenantUrl}/api/v1/tenants/${ids[0]!}/provisioning/status`, { token: TOKEN });
-    const allSteps = first.body.steps.length * TENANTS;
+    const allSteps = (await statusOf(service, TOKEN, ids[0]!)).steps.length * TENANTS;
     let last = 0;
     for (let kill = 1; kill <= KILLS; kill++) {
-      const target = Math.max(last + 1, Math.floor((allSteps * kill) / (KILLS + 1)));
-      last = await waitFor(async () => {
-        const n = await completedSteps(service, ids);
-        return n >= target ? n : undefined;
-      }, 60_000, `${target} completed steps`);
+      last = await untilCompleted(service, TOKEN, ids, Math.max(last + 1, Math.floor((allSteps * kill) / (KILLS + 1))));
       const result = await service.kill();
       expect(result.signal).toBe('SIGKILL');
+      // Only the Node process died: its PostgreSQL still runs, and the next start adopts it.
+      if (where === 'embedded') expect(postmastersOn(pgdata)).toHaveLength(1);
       service = await procs.start({ dataDir, env });
+      if (where === 'embedded') expect(service.stdout()).toContain('adopted it');
     }
 
-    await waitFor(
-      async () => {
-        for (const id of ids) {
-          const res = await httpJson<Status>(`${service.tenantUrl}/api/v1/tenants/${id}/provisioning/status`, { token: TOKEN });
-          if (res.body.status !== 'ACTIVE') return undefined;
-        }
-        return true;
-      },
-      90_000,
-      'every tenant to be ACTIVE',
-    );
-    for (const id of ids) {
-      const res = await httpJson<Status>(`${service.tenantUrl}/api/v1/tenants/${id}/provisioning/status`, { token: TOKEN });
-      expect(res.body.job.status).toBe('SUCCEEDED');
-      expect(res.body.steps.every((s) => s.status === 'COMPLETED')).toBe(true);
-    }
+    await expectAllActive(service, TOKEN, ids);
+    const databaseUrl = serverUrl ?? (await fs.readFile(path.join(dataDir, 'postgres.url'), 'utf8')).trim();
+    await expectAppliedOnce(databaseUrl, TENANTS, { resumed: true });
+    if (where === 'embedded') expect(postmastersOn(pgdata)).toHaveLength(1);
     const stopped = await service.stop('SIGTERM');
     expect(stopped.code).toBe(0);
-
-    // Read what the simulated cluster and the embedded DNS hold, from the service's own database.
-    const database = await openDatabase(serverUrl ? { kind: 'postgres', url: serverUrl, poolSize: 2 } : { kind: 'pglite', dataDir });
-    try {
-      await migrate(database.db);
-      // One child zone per tenant under the parent zone, each with its four A records.
-      const zones = await database.db.selectFrom('dnsZones').select('name').execute();
-      expect(zones.filter((z) => z.name.endsWith('.matih.localhost'))).toHaveLength(TENANTS);
-      const aRecords = await database.db.selectFrom('dnsRecords').select('zone').where('type', '=', 'A').execute();
-      expect(aRecords).toHaveLength(TENANTS * 4);
-      const objects = await database.db.selectFrom('simObjects').select(['namespace', 'kind', 'name', 'applyCount']).execute();
-      // Every tenant's namespace holds its objects (tenant-data-plane.test.ts counts them): 14 services, ingress-nginx, Prometheus, Grafana.
-      expect(objects.filter((o) => o.kind === 'HelmRelease').length).toBe(TENANTS * 17);
-      const twice = objects.filter((r) => r.applyCount !== 1);
-      expect(twice).toEqual([]);
-      const resumed = await database.db.selectFrom('provisioningAuditLogs').select('tenantId').where('trigger', '=', 'job.resumed').execute();
-      // The kills did interrupt jobs, and they were resumed rather than restarted.
-      expect(resumed.length).toBeGreaterThan(0);
-      const started = await database.db.selectFrom('provisioningAuditLogs').select('tenantId').where('trigger', '=', 'job.started').execute();
-      expect(started).toHaveLength(TENANTS);
-    } finally {
-      await database.close();
-    }
+    // A clean stop takes its server with it.
+    expect(postmastersOn(pgdata)).toEqual([]);
   }, 240_000);
 });

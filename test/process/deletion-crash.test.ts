@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BACKENDS, createServerDatabase, dropServerDatabase } from '../support/databases.js';
+import { createServerDatabase, dropServerDatabase } from '../support/databases.js';
 import { type ServiceProcess, ServiceProcesses, httpJson } from '../support/service-process.js';
 import { tenantBody } from '../support/test-app.js';
 import { waitFor } from '../support/wait-for.js';
@@ -21,7 +21,7 @@ const statusOf = (service: ServiceProcess, id: string) => httpJson<Status>(`${se
  * A deletion killed half-way (kill -9, between two teardown steps) resumes in the next process
  * and ends with everything gone and the archive whole; it is never shown ACTIVE again.
  */
-describe.each(BACKENDS)('kill -9 during a deletion on %s', (backend) => {
+describe.each(['embedded', 'external'] as const)('kill -9 during a deletion, database %s', (where) => {
   const procs = new ServiceProcesses();
   let serverUrl: string | undefined;
   afterAll(async () => {
@@ -31,7 +31,7 @@ describe.each(BACKENDS)('kill -9 during a deletion on %s', (backend) => {
 
   it('resumes at the step it was in and completes', async () => {
     const dataDir = await procs.tempDir();
-    if (backend === 'postgres') serverUrl = await createServerDatabase();
+    if (where === 'external') serverUrl = await createServerDatabase();
     const env = {
       MATIH_BOOTSTRAP_TOKEN: TOKEN,
       // DELETE_NAMESPACE fails once, then waits 5 s for its retry: the kill lands in that wait, with

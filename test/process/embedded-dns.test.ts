@@ -3,7 +3,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HAS_SERVER, createServerDatabase, dropServerDatabase } from '../support/databases.js';
+import { createServerDatabase, dropServerDatabase } from '../support/databases.js';
 import { udpResolver } from '../support/dns-clients.js';
 import { type ServiceProcess, ServiceProcesses, freePort, httpJson } from '../support/service-process.js';
 import { tenantBody } from '../support/test-app.js';
@@ -49,9 +49,8 @@ interface Setup {
   databaseUrl?: () => Promise<string>;
 }
 
-const setups: Setup[] = [{ label: 'its embedded database' }];
-// The server is not the embedded default, but the DNS server reads its zones from whichever database runs.
-if (HAS_SERVER) setups.push({ label: 'a PostgreSQL server (DATABASE_URL)', databaseUrl: createServerDatabase });
+// The DNS server reads its zones from whichever database runs: the embedded one or DATABASE_URL's.
+const setups: Setup[] = [{ label: 'its embedded database' }, { label: 'a PostgreSQL server (DATABASE_URL)', databaseUrl: createServerDatabase }];
 
 describe.each(setups)('the embedded DNS server of the service on $label', ({ databaseUrl: makeDatabase }) => {
   const processes = new ServiceProcesses();

@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type CloudEvent, EventType } from '../../src/domain/events.js';
 import { SYNCHRONOUS_STEPS, StepName } from '../../src/domain/plans.js';
@@ -158,26 +160,29 @@ async function mailsTo(address: string, count: number): Promise<ReturnType<MailC
 }
 
 /**
- * Stops the service and reads its outbox: every event written for each tenant reached the
- * receiver (no id missing, none extra, same order) and is recorded as delivered.
+ * Reads the service's outbox (on its embedded server), then stops it: every event written for
+ * each tenant reached the receiver (no id missing, none extra, same order) and is recorded as
+ * delivered.
  */
 async function expectOutboxDelivered(service: ServiceProcess, delivered: ReadonlyMap<string, CloudEvent[]>): Promise<void> {
-  expect((await service.stop()).code).toBe(0);
-  const database = await openDatabase({ kind: 'pglite', dataDir: service.dataDir });
+  const url = (await readFile(path.join(service.dataDir, 'postgres.url'), 'utf8')).trim();
+  const database = openDatabase({ url, poolSize: 2, kind: 'external' });
   try {
     for (const [tenantId, events] of delivered) {
-      const rows = await database.db
-        .selectFrom('outbox')
-        .select(['eventId', 'type', 'deliveredAt'])
-        .where('aggregateId', '=', tenantId)
-        .orderBy('id')
-        .execute();
+      const read = () =>
+        database.db.selectFrom('outbox').select(['eventId', 'type', 'deliveredAt']).where('aggregateId', '=', tenantId).orderBy('id').execute();
+      // The receiver has them all; the relay records each delivery just after its 2xx.
+      const rows = await waitFor(async () => {
+        const found = await read();
+        return found.every((r) => r.deliveredAt !== null) ? found : undefined;
+      }, WAIT_MS, `the deliveries of ${tenantId} to be recorded`).catch(read);
       expect(rows.map((r) => r.eventId)).toEqual(events.map((e) => e.id));
       expect(rows.filter((r) => r.deliveredAt === null)).toEqual([]);
     }
   } finally {
     await database.close();
   }
+  expect((await service.stop()).code).toBe(0);
 }
 
 describe('lifecycle events from the service process to a webhook receiver and the admin mailbox', () => {

@@ -1,7 +1,8 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { HAS_SERVER, createServerDatabase, dropServerDatabase } from '../support/databases.js';
+import { createServerDatabase, dropServerDatabase } from '../support/databases.js';
+import { postmastersOn } from '../support/postgres-processes.js';
 import { type ServiceProcess, ServiceProcesses, httpJson } from '../support/service-process.js';
 import { tenantBody } from '../support/test-app.js';
 
@@ -71,7 +72,7 @@ async function readTenant(service: ServiceProcess, token: string, id: string): P
 
 // Each test starts the service two or three times from source (tsx compiles it at every start):
 // seconds each on a busy 2-core CI machine, so these tests get more time than vitest's default.
-describe('the service process on its embedded database', { timeout: 120_000 }, () => {
+describe('the service process on its embedded PostgreSQL server', { timeout: 120_000 }, () => {
   it('generates a bootstrap token at first start, prints it once, keeps it private, and keeps it across restarts', async () => {
     const first = await processes.start();
     const token = await readToken(first.dataDir);
@@ -110,6 +111,9 @@ describe('the service process on its embedded database', { timeout: 120_000 }, (
     expect(second.code).not.toBeNull();
     expect(second.stderr).toContain(first.dataDir);
     expect(second.stderr).toMatch(/in use/i);
+    expect(second.stderr).toContain(`pid ${first.pid}`);
+    // No second server either: the refused process stopped before touching PostgreSQL.
+    expect(postmastersOn(path.join(first.dataDir, 'postgres'))).toHaveLength(1);
 
     expect(first.running()).toBe(true);
     const health = await httpJson<{ status: string }>(`${first.tenantUrl}/health`);
@@ -149,8 +153,14 @@ describe('the service process on its embedded database', { timeout: 120_000 }, (
     expect(killed.signal).toBe('SIGKILL');
     // The dead process had no chance to remove its lock: the next start must see it and take over.
     await expect(fs.access(path.join(first.dataDir, 'matih.lock'))).resolves.toBeUndefined();
+    // Its PostgreSQL outlived it, and the next start adopts that server instead of starting another.
+    const pgdata = path.join(first.dataDir, 'postgres');
+    const [orphan] = postmastersOn(pgdata);
+    expect(orphan).toBeDefined();
 
     const second = await processes.start({ dataDir: first.dataDir, env: ENGINE_OFF });
+    expect(second.stdout()).toContain('adopted it');
+    expect(postmastersOn(pgdata)).toEqual([orphan]);
     expect(await readTenant(second, token, tenant.id)).toEqual(before);
     // The tenant's own API key, written in the same transaction, still works.
     const own = await httpJson<Tenant>(`${second.tenantUrl}/api/v1/tenants/${tenant.id}`, { token: tenant.initialApiKey.key });
@@ -169,7 +179,7 @@ describe('the service process on its embedded database', { timeout: 120_000 }, (
   });
 });
 
-describe.skipIf(!HAS_SERVER)('replicas sharing a PostgreSQL server (DATABASE_URL)', { timeout: 120_000 }, () => {
+describe('replicas sharing a PostgreSQL server (DATABASE_URL)', { timeout: 120_000 }, () => {
   let databaseUrl: string | undefined;
   beforeAll(async () => {
     databaseUrl = await createServerDatabase();

@@ -3,8 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StepName } from '../../src/domain/plans.js';
 import { tenantDatabasePlan } from '../../src/domain/tenant-database.js';
 import { TIERS, type Tier } from '../../src/domain/tiers.js';
-import { DriverError, type KubeObject, type ObjectRef, type TenantDatabaseConnection, type TenantDatabaseDriver, type TenantDatabaseSpec } from '../../src/drivers/contract.js';
-import { EmbeddedTenantDatabase } from '../../src/drivers/database/embedded-tenant-database.js';
+import { DriverError, type KubeObject, type ObjectRef, type TenantDatabaseConnection, type TenantDatabaseSpec } from '../../src/drivers/contract.js';
 import { PostgresTenantDatabase } from '../../src/drivers/database/postgres-tenant-database.js';
 import { AesGcmSecretBox } from '../../src/drivers/secrets/aes-gcm-secret-box.js';
 import { EmbeddedDnsDriver } from '../../src/drivers/dns/embedded-dns-driver.js';
@@ -12,7 +11,6 @@ import { LocalCertificateAuthority } from '../../src/drivers/tls/local-ca.js';
 import { dnsZoneStore } from '../../src/store/dns/dns-zones.js';
 import { SimulatedCluster } from '../../src/drivers/simulated/simulated-cluster.js';
 import { simObjectStore } from '../../src/store/sim/sim-objects.js';
-import { sqlSession } from '../../src/store/sql-session.js';
 import { KIND } from '../../src/steps/cluster-step.js';
 import { FaultInjector } from '../../src/steps/fault-injection.js';
 import { refOf } from '../../src/steps/object-names.js';
@@ -29,15 +27,14 @@ import { buildStepRegistry } from '../../src/steps/registry.js';
 import { CORE_SERVICES, dataServicesFor, deployedServicesFor } from '../../src/steps/services.js';
 import type { StepContext, StepHandler, StepOptions, TenantFacts } from '../../src/steps/step.js';
 import { testStepPorts } from '../support/step-ports.js';
-import { BACKENDS, type BackendKind, type TestDatabase, openTestDatabase, tenantNamePrefixFor } from '../support/databases.js';
+import { type TestDatabase, openTestDatabase, tenantNamePrefixFor } from '../support/databases.js';
 
 /**
  * The cluster steps of a provisioning plan, driven one by one as the engine drives them (same
  * order, outputs handed on by step name), against the simulated cluster and the tenant database
- * driver of each backend: the embedded driver on PGlite, the server driver on PostgreSQL. What is
- * asserted is what users rely on: what a tenant gets, that re-runs and repairs change only what
- * differs, that secrets never rotate by accident nor leak into outputs, and that rollback removes
- * exactly what a step made.
+ * driver on the PostgreSQL server. What is asserted is what users rely on: what a tenant gets,
+ * that re-runs and repairs change only what differs, that secrets never rotate by accident nor
+ * leak into outputs, and that rollback removes exactly what a step made.
  */
 
 /* ------------------------------------------------------------------------------------------ *
@@ -166,34 +163,28 @@ class RecordingCluster extends SimulatedCluster {
 }
 
 /* ------------------------------------------------------------------------------------------ *
- * The suite, once per backend
+ * The suite
  * ------------------------------------------------------------------------------------------ */
 
-describe.each(BACKENDS)('cluster steps on %s', (backend: BackendKind) => {
+describe('cluster steps', () => {
   let database: TestDatabase;
-  let tenantDatabase: TenantDatabaseDriver;
+  let tenantDatabase: PostgresTenantDatabase;
   let prefix = '';
   const secretKey = AesGcmSecretBox.generateKey();
-  const onServer = backend === 'postgres';
 
   beforeAll(async () => {
-    database = await openTestDatabase(backend);
-    if (onServer) {
-      const url = database.url as string;
-      // Roles and Enterprise databases are server-wide: the prefix ties them to this test database, which drops them on close.
-      prefix = tenantNamePrefixFor(url);
-      tenantDatabase = new PostgresTenantDatabase({ adminUrl: url, poolSize: 2 });
-    } else {
-      tenantDatabase = new EmbeddedTenantDatabase(sqlSession(database.db));
-    }
+    database = await openTestDatabase();
+    // Roles and Enterprise databases are server-wide: the prefix ties them to this test database, which drops them on close.
+    prefix = tenantNamePrefixFor(database.url);
+    tenantDatabase = new PostgresTenantDatabase({ adminUrl: database.url, poolSize: 2 });
   });
 
   afterAll(async () => {
-    if (tenantDatabase instanceof PostgresTenantDatabase) await tenantDatabase.close();
+    await tenantDatabase.close();
     await database.close();
   });
 
-  /** The drivers and step handlers as build-engine.ts wires them, over this backend's database. */
+  /** The drivers and step handlers as build-engine.ts wires them, over the test's database. */
   function makeEnv(options: Partial<StepOptions> = {}, cluster = new SimulatedCluster(simObjectStore(database.db), { delayMs: 0, pollMs: 20 })) {
     const db = database.db;
     const secretBox = new AesGcmSecretBox(secretKey);
@@ -299,7 +290,7 @@ describe.each(BACKENDS)('cluster steps on %s', (backend: BackendKind) => {
       expect(t.outputs[StepName.VERIFY]).toEqual({ healthy: deployedServicesFor('FREE') });
     });
 
-    it(`an Enterprise tenant: no quota, and a database of its own ${onServer ? 'on the server' : 'recorded as a schema fallback on the embedded driver'}`, async () => {
+    it('an Enterprise tenant: no quota, and a database of its own on the server', async () => {
       const t = tenantRun('ENTERPRISE');
       await t.runAll();
 
@@ -312,17 +303,12 @@ describe.each(BACKENDS)('cluster steps on %s', (backend: BackendKind) => {
       expect(countByKind(objects).HelmRelease).toBe(14);
 
       const database = t.outputs[StepName.SETUP_DATABASE];
-      if (onServer) {
-        expect(database).toMatchObject({ isolation: 'DATABASE_PER_TENANT', database: `${prefix}matih_${t.tenant.slug.replaceAll('-', '_')}` });
-        expect(database).not.toHaveProperty('requestedIsolation');
-      } else {
-        // The embedded database has one database: the step gives schemas and says what was asked for.
-        expect(database).toMatchObject({ isolation: 'SCHEMA_PER_TENANT', requestedIsolation: 'DATABASE_PER_TENANT' });
-      }
+      expect(database).toMatchObject({ isolation: 'DATABASE_PER_TENANT', database: `${prefix}matih_${t.tenant.slug.replaceAll('-', '_')}` });
+      expect(database).not.toHaveProperty('requestedIsolation');
       const observed = await tenantDatabase.observe(t.databaseSpec());
       expect(observed.rolePresent).toBe(true);
       expect(observed.schemasPresent.sort()).toEqual([...t.databaseSpec().schemas].sort());
-      if (onServer) expect(observed.databasePresent).toBe(true);
+      expect(observed.databasePresent).toBe(true);
     });
   });
 
@@ -560,8 +546,8 @@ describe.each(BACKENDS)('cluster steps on %s', (backend: BackendKind) => {
     });
 
     it('rolling back every step in reverse empties the namespace and drops the database; twice is fine', async () => {
-      // On the server Enterprise has a database of its own: its rollback must drop that too.
-      const t = tenantRun(onServer ? 'ENTERPRISE' : 'PROFESSIONAL');
+      // Enterprise has a database of its own on the server: its rollback must drop that too.
+      const t = tenantRun('ENTERPRISE');
       await t.runAll();
       const spec = t.databaseSpec();
       expect((await tenantDatabase.observe(spec)).rolePresent).toBe(true);

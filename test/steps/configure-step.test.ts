@@ -9,7 +9,7 @@ import { namespaceFor } from '../../src/domain/tenant.js';
 import { validateNewTenant } from '../../src/domain/tenant-validation.js';
 import type { Tier } from '../../src/domain/tiers.js';
 import { DriverError, type KubeObject, type ObjectRef } from '../../src/drivers/contract.js';
-import { EmbeddedTenantDatabase } from '../../src/drivers/database/embedded-tenant-database.js';
+import { PostgresTenantDatabase } from '../../src/drivers/database/postgres-tenant-database.js';
 import { EmbeddedDnsDriver } from '../../src/drivers/dns/embedded-dns-driver.js';
 import { AesGcmSecretBox } from '../../src/drivers/secrets/aes-gcm-secret-box.js';
 import { SimulatedCluster } from '../../src/drivers/simulated/simulated-cluster.js';
@@ -17,7 +17,6 @@ import { LocalCertificateAuthority } from '../../src/drivers/tls/local-ca.js';
 import { generateApiKey } from '../../src/iam/api-key-format.js';
 import { dnsZoneStore } from '../../src/store/dns/dns-zones.js';
 import { simObjectStore } from '../../src/store/sim/sim-objects.js';
-import { sqlSession } from '../../src/store/sql-session.js';
 import { createTenant } from '../../src/store/tenants/create-tenant.js';
 import { updateFeatureOverrides } from '../../src/store/tenants/feature-overrides.js';
 import { tenantConfigSource } from '../../src/store/tenants/tenant-config-source.js';
@@ -27,11 +26,11 @@ import { createNamespace } from '../../src/steps/create-namespace.js';
 import { CONFIG_HASH_ANNOTATION, TENANT_CONFIG, TENANT_CONFIG_FILE } from '../../src/steps/manifests/tenant-config.js';
 import { LABEL } from '../../src/steps/manifests/index.js';
 import type { StepContext, StepDrivers, StepHandler, StepOptions, TenantFacts } from '../../src/steps/step.js';
-import { BACKENDS, type BackendKind, type TestDatabase, openTestDatabase } from '../support/databases.js';
+import { type TestDatabase, openTestDatabase } from '../support/databases.js';
 import { tenantBody } from '../support/test-app.js';
 
 /**
- * CONFIGURE on the simulated cluster, over each backend's database through the store's
+ * CONFIGURE on the simulated cluster, over the test's database through the store's
  * TenantConfigSource (as the composition root wires it): what the data plane receives in the
  * `tenant-config` ConfigMap, that a changed override or setting reaches it on the next run while
  * a run without change applies nothing, and that rollback removes it.
@@ -59,21 +58,23 @@ interface Outputs {
   features: Record<string, boolean>;
 }
 
-describe.each(BACKENDS)('CONFIGURE step on %s', (backend: BackendKind) => {
+describe('CONFIGURE step', () => {
   let database: TestDatabase;
+  let tenantDatabase: PostgresTenantDatabase | undefined;
   let cluster: SimulatedCluster;
   let drivers: StepDrivers;
   let step: StepHandler;
 
   beforeAll(async () => {
-    database = await openTestDatabase(backend);
+    database = await openTestDatabase();
     const db = database.db;
     cluster = new SimulatedCluster(simObjectStore(db), { delayMs: 0, pollMs: 20 });
     // CONFIGURE uses the cluster only; the rest is wired as build-engine.ts wires it, so the handler is the real one.
     const secretBox = new AesGcmSecretBox(AesGcmSecretBox.generateKey());
+    tenantDatabase = new PostgresTenantDatabase({ adminUrl: database.url, poolSize: 2 });
     drivers = {
       cluster,
-      tenantDatabase: new EmbeddedTenantDatabase(sqlSession(db)),
+      tenantDatabase,
       secretBox,
       dns: new EmbeddedDnsDriver(dnsZoneStore(db), { nameServers: ['ns1.tenants.test.matih.ai'], soaEmail: 'hostmaster@matih.ai', defaultTtl: 300 }),
       tls: { mode: 'local-ca', issuer: new LocalCertificateAuthority(async (generate) => generate(), secretBox) },
@@ -81,6 +82,7 @@ describe.each(BACKENDS)('CONFIGURE step on %s', (backend: BackendKind) => {
     step = configure(drivers, OPTIONS, tenantConfigSource(db));
   });
   afterAll(async () => {
+    await tenantDatabase?.close();
     await database?.close();
   });
 

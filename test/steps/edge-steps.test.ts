@@ -16,13 +16,13 @@ import { CLUSTER_ISSUER, INGRESS_CONTROLLER_SERVICE, LABEL } from '../../src/ste
 import { deployMonitoring, setupObservability } from '../../src/steps/observability.js';
 import type { StepContext, StepDrivers, StepHandler, StepOptions, TenantFacts, TlsProvider } from '../../src/steps/step.js';
 import { createTenantIngress } from '../../src/steps/tenant-ingress.js';
-import { BACKENDS, type TestDatabase, openTestDatabase } from '../support/databases.js';
+import { type TestDatabase, openTestDatabase } from '../support/databases.js';
 import { addressesOf, tcpQuery, udpResolver } from '../support/dns-clients.js';
 import { handshake } from '../support/tls-check.js';
 
 /**
  * The edge of a tenant (spec/004 phases 6 to 10) step by step, on the simulated cluster, the
- * embedded DNS server and the local CA of each backend: what users rely on is that the tenant's
+ * embedded DNS server and the local CA: what users rely on is that the tenant's
  * names resolve to its load balancer over UDP and TCP, that browsers trusting the platform's CA
  * trust its certificate for exactly its names, that re-runs change nothing, and that rollback
  * leaves nothing behind.
@@ -57,7 +57,7 @@ function decoded(secret: KubeObject | undefined): Record<string, string> {
   return Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
 }
 
-describe.each(BACKENDS)('edge steps on %s', (backend) => {
+describe('edge steps', () => {
   let database: TestDatabase;
   let cluster: SimulatedCluster;
   let dns: EmbeddedDnsDriver;
@@ -67,7 +67,7 @@ describe.each(BACKENDS)('edge steps on %s', (backend) => {
   let drivers: StepDrivers;
 
   beforeAll(async () => {
-    database = await openTestDatabase(backend);
+    database = await openTestDatabase();
     cluster = new SimulatedCluster(simObjectStore(database.db), { delayMs: 0, pollMs: 20 });
     const authority = { nameServers: [`ns1.${PARENT}`], soaEmail: `hostmaster@${PARENT}`, defaultTtl: 300 };
     dns = new EmbeddedDnsDriver(dnsZoneStore(database.db), authority);

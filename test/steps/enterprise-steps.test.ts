@@ -17,7 +17,7 @@ import { terraformStateLockStore } from '../../src/store/terraform/terraform-sta
 import { terraformWorkspace } from '../../src/steps/dedicated-infrastructure.js';
 import { type EnterpriseStepDeps, enterpriseSteps } from '../../src/steps/enterprise.js';
 import type { StepContext, StepHandler, TenantFacts } from '../../src/steps/step.js';
-import { BACKENDS, type TestDatabase, openTestDatabase } from '../support/databases.js';
+import { type TestDatabase, openTestDatabase } from '../support/databases.js';
 
 /**
  * The enterprise stages of spec/003 as the engine drives them: the service principal checked,
@@ -75,7 +75,7 @@ async function rejectionOf(work: Promise<unknown>): Promise<DriverError> {
   return error as DriverError;
 }
 
-describe.each(BACKENDS)('enterprise steps on %s', (backend) => {
+describe('enterprise steps', () => {
   let database: TestDatabase;
   let db: Db;
   let principals: SimulatedServicePrincipals;
@@ -105,7 +105,7 @@ describe.each(BACKENDS)('enterprise steps on %s', (backend) => {
   }
 
   beforeAll(async () => {
-    database = await openTestDatabase(backend);
+    database = await openTestDatabase();
     db = database.db;
     // Until the integrator lists 0006 in MIGRATIONS; a no-op once it is there.
     await migrate(db, [terraformLocks]);

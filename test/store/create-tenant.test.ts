@@ -5,7 +5,7 @@ import { CLOUD_PROVIDERS } from '../../src/domain/cloud.js';
 import { generateApiKey } from '../../src/iam/api-key-format.js';
 import { CREATE_TENANT_WRITES, createTenant } from '../../src/store/tenants/create-tenant.js';
 import type { Db } from '../../src/store/open-database.js';
-import { BACKENDS, type TestDatabase, openTestDatabase } from '../support/databases.js';
+import { type TestDatabase, openTestDatabase } from '../support/databases.js';
 import { tenantBody } from '../support/test-app.js';
 
 const TABLES = [
@@ -26,10 +26,10 @@ function newTenant() {
   return validateNewTenant(tenantBody() as never, { enabledCloudProviders: CLOUD_PROVIDERS });
 }
 
-describe.each(BACKENDS)('control-plane tier transaction on %s', (backend) => {
+describe('control-plane tier transaction', () => {
   let database: TestDatabase;
   beforeAll(async () => {
-    database = await openTestDatabase(backend);
+    database = await openTestDatabase();
   });
   afterAll(async () => {
     await database.close();

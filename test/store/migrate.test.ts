@@ -3,11 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { migrate, migrationsApplied } from '../../src/store/migrate.js';
 import { MIGRATIONS } from '../../src/store/migrations/index.js';
 import { openDatabase } from '../../src/store/open-database.js';
-import { BACKENDS, HAS_SERVER, createServerDatabase, dropServerDatabase, openTestDatabase } from '../support/databases.js';
+import { createServerDatabase, dropServerDatabase, openTestDatabase } from '../support/databases.js';
 
-describe.each(BACKENDS)('migrations on %s', (backend) => {
+describe('migrations', () => {
   it('apply every migration once, then nothing on the next start', async () => {
-    const database = await openTestDatabase(backend, { migrated: false });
+    const database = await openTestDatabase({ migrated: false });
     try {
       expect(await migrate(database.db)).toEqual(MIGRATIONS.map((m) => m.version));
       expect(await migrate(database.db)).toEqual([]);
@@ -20,7 +20,7 @@ describe.each(BACKENDS)('migrations on %s', (backend) => {
   });
 
   it('roll back a migration that fails part-way, leaving no half-applied schema', async () => {
-    const database = await openTestDatabase(backend, { migrated: false });
+    const database = await openTestDatabase({ migrated: false });
     try {
       const broken = { version: 999, name: 'broken', sql: 'create table half_done (id int); select * from no_such_table;' };
       await expect(migrate(database.db, [...MIGRATIONS, broken])).rejects.toThrow();
@@ -34,7 +34,7 @@ describe.each(BACKENDS)('migrations on %s', (backend) => {
   });
 
   it('report pending migrations as not ready', async () => {
-    const database = await openTestDatabase(backend, { migrated: false });
+    const database = await openTestDatabase({ migrated: false });
     try {
       await migrate(database.db);
       expect(await migrationsApplied(database.db, [...MIGRATIONS, { version: 1000, name: 'future', sql: 'select 1' }])).toBe(false);
@@ -44,10 +44,10 @@ describe.each(BACKENDS)('migrations on %s', (backend) => {
   });
 });
 
-describe.skipIf(!HAS_SERVER)('migrations on the PostgreSQL server with replicas starting together', () => {
+describe('migrations on the PostgreSQL server with replicas starting together', () => {
   it('run exactly once when four replicas migrate at the same moment', async () => {
     const url = await createServerDatabase();
-    const replicas = await Promise.all([1, 2, 3, 4].map(() => openDatabase({ kind: 'postgres', url, poolSize: 2 })));
+    const replicas = [1, 2, 3, 4].map(() => openDatabase({ kind: 'external', url, poolSize: 2 }));
     try {
       const applied = await Promise.all(replicas.map((r) => migrate(r.db)));
       expect(applied.flat().sort()).toEqual(MIGRATIONS.map((m) => m.version));

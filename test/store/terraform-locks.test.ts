@@ -6,10 +6,10 @@ import { migrate } from '../../src/store/migrate.js';
 import { terraformLocks } from '../../src/store/migrations/0006-terraform-locks.js';
 import type { Db } from '../../src/store/open-database.js';
 import { terraformStateLockStore } from '../../src/store/terraform/terraform-state-lock-store.js';
-import { BACKENDS, type TestDatabase, openTestDatabase } from '../support/databases.js';
+import { type TestDatabase, openTestDatabase } from '../support/databases.js';
 
 /**
- * The per-tenant Terraform state lock (spec/003 ACQUIRING_TERRAFORM_LOCK) on each backend: one
+ * The per-tenant Terraform state lock (spec/003 ACQUIRING_TERRAFORM_LOCK): one
  * holder at a time, renewable by its holder, free again when released, when its lease runs out,
  * or when the job holding it stops working on it (finished, failed, cancelled, lease lost).
  */
@@ -37,13 +37,13 @@ async function setJob(db: Db, jobId: string, status: JobStatus, leaseMs: number 
 const key = () => `tenants/${randomUUID()}.tfstate`;
 const LEASE = 60_000;
 
-describe.each(BACKENDS)('terraform state locks on %s', (backend) => {
+describe('terraform state locks', () => {
   let database: TestDatabase;
   let db: Db;
   let locks: ReturnType<typeof terraformStateLockStore>;
 
   beforeAll(async () => {
-    database = await openTestDatabase(backend);
+    database = await openTestDatabase();
     db = database.db;
     // Until the integrator lists 0006 in MIGRATIONS; a no-op once it is there.
     await migrate(db, [terraformLocks]);

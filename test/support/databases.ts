@@ -1,58 +1,26 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { inject } from 'vitest';
 import { migrate } from '../../src/store/migrate.js';
 import { type Database, openDatabase } from '../../src/store/open-database.js';
 
 /**
- * Each test file gets a database of its own: an in-memory PGlite, or a fresh database created on
- * the PostgreSQL server (TEST_DATABASE_URL, else the local default if it answers) and dropped
- * afterwards. Suites that take `BACKENDS` run once per backend.
+ * Each test file gets a database of its own, created on the run's PostgreSQL server (the embedded
+ * server global-setup.ts started, or TEST_DATABASE_URL) and dropped afterwards, with the
+ * server-wide roles and databases its tenants made.
  */
-export type BackendKind = 'pglite' | 'postgres';
-
-const DEFAULT_SERVER_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
-
-async function probeServer(): Promise<string | undefined> {
-  const configured = process.env.TEST_DATABASE_URL;
-  const url = configured ?? DEFAULT_SERVER_URL;
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1500 });
-  try {
-    await client.connect();
-    await client.query('select 1');
-    return url;
-  } catch (error) {
-    // Set explicitly (as CI does) but unreachable: that is a broken run, not a reason to skip.
-    if (configured) throw new Error(`TEST_DATABASE_URL is set but the server does not answer: ${String(error)}`);
-    return undefined;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
-
-export const SERVER_URL = await probeServer();
-export const HAS_SERVER = SERVER_URL !== undefined;
-export const BACKENDS: readonly BackendKind[] = HAS_SERVER ? ['pglite', 'postgres'] : ['pglite'];
-
-if (!HAS_SERVER) {
-  console.warn('PostgreSQL server not reachable (set TEST_DATABASE_URL): server suites are skipped, PGlite suites run.');
-}
+export const SERVER_URL: string = inject('testDatabaseUrl');
 
 export interface TestDatabase extends Database {
-  /** For the server backend: the URL of this file's own database (child processes use it). */
-  url: string | undefined;
+  /** The URL of this file's own database (child processes and drivers use it). */
+  url: string;
 }
 
-/** A fresh, migrated database of the given kind. */
-export async function openTestDatabase(kind: BackendKind, options: { migrated?: boolean } = {}): Promise<TestDatabase> {
-  const migrated = options.migrated ?? true;
-  if (kind === 'pglite') {
-    const database = await openDatabase({ kind: 'pglite', dataDir: undefined });
-    if (migrated) await migrate(database.db);
-    return { ...database, url: undefined };
-  }
+/** A fresh database (migrated unless told otherwise), dropped by close(). */
+export async function openTestDatabase(options: { migrated?: boolean; poolSize?: number } = {}): Promise<TestDatabase> {
   const url = await createServerDatabase();
-  const database = await openDatabase({ kind: 'postgres', url, poolSize: 20 });
-  if (migrated) await migrate(database.db);
+  const database = openDatabase({ url, poolSize: options.poolSize ?? 20, kind: 'external' });
+  if (options.migrated ?? true) await migrate(database.db);
   return {
     ...database,
     url,
@@ -64,9 +32,8 @@ export async function openTestDatabase(kind: BackendKind, options: { migrated?: 
 }
 
 export async function createServerDatabase(): Promise<string> {
-  if (!SERVER_URL) throw new Error('no PostgreSQL server for this suite');
   const name = `matih_test_${randomBytes(6).toString('hex')}`;
-  await adminQuery(`create database ${name}`);
+  await withServer((client) => client.query(`create database ${name}`));
   const url = new URL(SERVER_URL);
   url.pathname = `/${name}`;
   return url.toString();
@@ -101,12 +68,10 @@ export async function dropServerDatabase(url: string): Promise<void> {
   });
 }
 
-async function adminQuery(text: string): Promise<void> {
-  await withServer((client) => client.query(text));
-}
-
-async function withServer<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
+/** A session on the server as its administrator (the run's superuser). */
+export async function withServer<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: SERVER_URL });
+  client.on('error', () => undefined);
   await client.connect();
   try {
     return await work(client);

@@ -26,10 +26,8 @@ export async function tenantFootprint(t: TestApp, tenant: { id: string; slug: st
   );
   const objectsByKind: Record<string, number> = {};
   for (const o of objects) objectsByKind[o.kind] = (objectsByKind[o.kind] ?? 0) + 1;
-  const prefix = t.database.url ? tenantNamePrefixFor(t.database.url) : '';
-  const requested = TIER_PROFILES[tenant.tier as Tier].databaseIsolation;
-  const isolation = engine.tenantDatabase.isolations.has(requested) ? requested : 'SCHEMA_PER_TENANT';
-  const database = await engine.tenantDatabase.observe(tenantDatabasePlan(tenant.id, tenant.slug, isolation, prefix));
+  const isolation = TIER_PROFILES[tenant.tier as Tier].databaseIsolation;
+  const database = await engine.tenantDatabase.observe(tenantDatabasePlan(tenant.id, tenant.slug, isolation, tenantNamePrefixFor(t.database.url)));
   const parent = 'matih.test';
   const zone = await engine.dns.observeZone(`${tenant.slug}.${parent}`);
   const delegation = (await engine.dns.observeZone(parent)).records.some((r) => r.name === tenant.slug && r.type === 'NS');

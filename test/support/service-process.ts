@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tenantNamePrefixFor } from './databases.js';
+import { stopLeftoverPostgres } from './postgres-processes.js';
 
 /**
  * The real service as a child process (`node --import tsx src/main.ts`), for suites that test
@@ -15,7 +16,7 @@ import { tenantNamePrefixFor } from './databases.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
-/** Generous: the first start of an embedded database runs initdb, and CI machines are slow. */
+/** Generous: the first start of the embedded server runs initdb, and CI machines are slow. */
 const READY_TIMEOUT_MS = 45_000;
 const STOP_TIMEOUT_MS = 20_000;
 
@@ -264,10 +265,11 @@ export class ServiceProcesses {
     await Promise.all(running.map((s) => s.kill()));
   }
 
-  /** killAll(), then removes the temporary directories. */
+  /** killAll(), stops the embedded servers a killed service left running, then removes the temporary directories. */
   async cleanup(): Promise<void> {
     await this.killAll();
     const dirs = this.dirs.splice(0);
+    await Promise.all(dirs.map((dir) => stopLeftoverPostgres(dir)));
     await Promise.all(dirs.map((dir) => fs.rm(dir, { recursive: true, force: true })));
   }
 }

@@ -14,7 +14,7 @@ import { type Engine, buildEngine } from '../../src/app.js';
 import type { EdgeSettings } from '../../src/config/edge-settings.js';
 import type { EventSettings } from '../../src/config/event-settings.js';
 import type { SimFault } from '../../src/config/load-config.js';
-import { type BackendKind, type TestDatabase, openTestDatabase, tenantNamePrefixFor } from './databases.js';
+import { type TestDatabase, openTestDatabase, tenantNamePrefixFor } from './databases.js';
 
 export const BOOTSTRAP_TOKEN = 'test-bootstrap-token-0123456789abcdef';
 
@@ -36,6 +36,8 @@ export interface TestAppOptions {
   engine?: EngineSettings;
   /** A built dashboard to serve at / (ui/dist, or a test's own build). */
   dashboardDir?: string;
+  /** The database to serve from (closed with the app); default: a fresh one of its own. */
+  database?: TestDatabase;
 }
 
 export interface EngineSettings {
@@ -71,14 +73,14 @@ export const TEST_SECRET_KEY = Buffer.alloc(32, 42).toString('base64');
 
 /**
  * The engine's configuration for a test over `database`: the simulated cluster, and tenant
- * databases in the test's own database (embedded PGlite, or the server database with a prefix
- * of its own for the server-wide role names, dropped with it).
+ * databases in the test's own database, with a prefix of its own for the server-wide names
+ * (roles, Enterprise databases) so that they are dropped with it.
  */
-export function engineConfig(s: EngineSettings = {}, database?: Pick<TestDatabase, 'url'>) {
-  const url = database?.url;
+export function engineConfig(s: EngineSettings, database: Pick<TestDatabase, 'url'>) {
+  const { url } = database;
   return {
     cluster: s.cluster ?? { kind: 'simulated' as const },
-    tenantDatabases: { url, namePrefix: url ? tenantNamePrefixFor(url) : '' },
+    tenantDatabases: { url, namePrefix: tenantNamePrefixFor(url) },
     secretKey: TEST_SECRET_KEY,
     readyTimeoutMs: s.readyTimeoutMs ?? 30_000,
     verifyTimeoutMs: s.verifyTimeoutMs ?? 5_000,
@@ -119,10 +121,10 @@ export function engineConfig(s: EngineSettings = {}, database?: Pick<TestDatabas
 }
 
 /** The tenant and infrastructure servers over a fresh database, wired as app.ts wires them. */
-export async function startTestApp(kind: BackendKind, options: TestAppOptions = {}): Promise<TestApp> {
-  const database = await openTestDatabase(kind);
+export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const database = options.database ?? (await openTestDatabase());
   const silent = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-  const engine = options.engine ? buildEngine(database.backgroundDb, engineConfig(options.engine, database), silent, options.engine.owner) : undefined;
+  const engine = options.engine ? buildEngine(database.db, engineConfig(options.engine, database), silent, options.engine.owner) : undefined;
   const tokens = new TokenService('test-signing-secret-that-is-long-enough-0123456789', options.jwtTtlSeconds ?? 900);
   const deps: ApiDeps = {
     database,

@@ -6,7 +6,6 @@ import { fileURLToPath } from 'node:url';
 import { type Browser, type Page, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer } from '../../src/api/build-server.js';
-import { BACKENDS } from '../support/databases.js';
 import { BOOTSTRAP_TOKEN, type TestApp, adminAuth, createTenantViaApi, startTestApp } from '../support/test-app.js';
 import { a11yProblems } from './a11y-check.js';
 
@@ -14,7 +13,7 @@ import { a11yProblems } from './a11y-check.js';
  * The admin dashboard (ui/) in real headless Chromium against the service in-process: sign in,
  * create a tenant (a validation error first), watch it provision live to ACTIVE, suspend and
  * reactivate it, delete it through the confirmation flow, look at health. Screenshots of each
- * page go to test-artifacts/screenshots/<backend>/.
+ * page go to test-artifacts/screenshots/.
  */
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -44,11 +43,11 @@ describe.skipIf(!HAS_CHROMIUM)('admin dashboard in headless Chromium', () => {
     if (dist) rmSync(dist, { recursive: true, force: true });
   });
 
-  describe.each(BACKENDS)('on %s', (backend) => {
+  describe('against the service', () => {
     let t: TestApp;
     let base: string;
     let infraBase: string;
-    // A browser per backend, closed before the service: Chromium keeps idle sockets open past a
+    // A browser of its own, closed before the service: Chromium keeps idle sockets open past a
     // context's end, which would hold the server's close up.
     let browser: Browser;
     let page: Page;
@@ -56,7 +55,7 @@ describe.skipIf(!HAS_CHROMIUM)('admin dashboard in headless Chromium', () => {
     let tenantId = '';
     /** Console messages and page errors that mean the page broke (CSP refusals, exceptions). */
     const breakage: string[] = [];
-    const shots = path.join(SCREENSHOTS, backend);
+    const shots = SCREENSHOTS;
 
     const screenshot = (name: string) => page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
     const headingStatus = () => page.locator('.tenant-status .badge');
@@ -64,7 +63,7 @@ describe.skipIf(!HAS_CHROMIUM)('admin dashboard in headless Chromium', () => {
 
     beforeAll(async () => {
       mkdirSync(shots, { recursive: true });
-      t = await startTestApp(backend, {
+      t = await startTestApp({
         // Slow enough to watch, and one retry on the way so the last error shows mid-provisioning.
         engine: { delayMs: 200, faults: [{ step: 'DEPLOY_MONITORING', kind: 'retryable', times: 1 }], backoffSeconds: [2] },
         dashboardDir: dist,
@@ -345,7 +344,7 @@ describe.skipIf(!HAS_CHROMIUM)('admin dashboard in headless Chromium', () => {
 
     it('says the reconciler is not available when the service answers 404 for it', async () => {
       // A service with no engine has no reconciler: its status route answers 404.
-      const bare = await startTestApp(backend, { dashboardDir: dist });
+      const bare = await startTestApp({ dashboardDir: dist });
       try {
         const bareBase = await bare.app.listen({ port: 0, host: '127.0.0.1' });
         await bare.infra.listen({ port: 0, host: '127.0.0.1' });

@@ -1,6 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { sql } from 'kysely';
 import { migrationsApplied } from '../../store/migrate.js';
 import type { ApiDeps } from '../deps.js';
 
@@ -26,11 +25,11 @@ export const healthRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps
       },
     },
     async (_request, reply) => {
-      const { db, kind } = deps.database;
-      try {
-        await sql`select 1`.execute(db);
-      } catch {
-        return reply.code(503).send({ status: 'DOWN', database: `${kind}: unreachable`, migrations: 'unknown' });
+      const { db, kind, health } = deps.database;
+      const unavailable = await health.check();
+      if (unavailable !== undefined) {
+        void reply.header('retry-after', '1');
+        return reply.code(503).send({ status: 'DOWN', database: `${kind}: ${unavailable}`, migrations: 'unknown' });
       }
       const migrated = await migrationsApplied(db).catch(() => false);
       if (!migrated) return reply.code(503).send({ status: 'DOWN', database: `${kind}: up`, migrations: 'pending' });

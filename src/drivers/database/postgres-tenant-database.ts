@@ -50,7 +50,6 @@ const APPLICATION_NAME = 'matih-tenant-database';
  * marked as another tenant's (ownership-mark.ts). Errors are DriverErrors (pg-errors.ts).
  */
 export class PostgresTenantDatabase implements TenantDatabaseDriver {
-  readonly isolations: ReadonlySet<TenantDatabaseSpec['isolation']> = new Set(['SCHEMA_PER_TENANT', 'DATABASE_PER_TENANT'] as const);
   private readonly pool: pg.Pool;
   private readonly adminUrl: string;
   private readonly host: string;
@@ -69,8 +68,11 @@ export class PostgresTenantDatabase implements TenantDatabaseDriver {
     this.lockTimeoutMs = options.lockTimeoutMs ?? 10_000;
     this.connectTimeoutMs = options.connectTimeoutMs ?? 5_000;
     this.pool = new pg.Pool({ ...this.adminConfig(options.adminUrl), max: options.poolSize });
-    // An idle client that errors (server restart) must not crash the process; the pool drops it.
+    // A session the server ends (a restart, pg_terminate_backend) emits `error` on its client; the
+    // pool listens only while a client is idle, so one checked out would end the process. The
+    // statement in flight fails instead (a retryable DriverError) and the pool drops the client.
     this.pool.on('error', () => {});
+    this.pool.on('connect', (client) => client.on('error', () => {}));
   }
 
   async observe(spec: TenantDatabaseSpec): Promise<TenantDatabaseObservation> {

@@ -13,12 +13,18 @@ export async function renewLease(db: Db, jobId: string, owner: string, leaseMs: 
   return { held: row !== undefined, cancelRequested: row !== undefined && row.cancelRequestedBy !== null };
 }
 
-/** On the embedded database one process runs at a time, so leases left by a killed process are dead. */
+/** On the embedded server one service runs at a time (the data-dir lock), so leases left by a killed process are dead. */
 export async function releaseAllLeases(db: Db): Promise<number> {
   const result = await db.updateTable('tenantProvisioningJobs').set({ leaseOwner: null, leaseUntil: null }).where('leaseOwner', 'is not', null).executeTakeFirst();
   // The reconciler's sweep lease too: a process killed mid-sweep would otherwise hold it until it runs out.
   await db.updateTable('reconcilerSweeps').set({ leaseOwner: null, leaseUntil: null }).where('leaseOwner', 'is not', null).execute();
   return Number(result.numUpdatedRows);
+}
+
+/** Hands one job back (the worker lost its database session mid-step): any worker may claim it at once. */
+export async function releaseLease(db: Db, jobId: string, owner: string): Promise<boolean> {
+  const result = await db.updateTable('tenantProvisioningJobs').set({ leaseOwner: null, leaseUntil: null }).where('id', '=', jobId).where('leaseOwner', '=', owner).executeTakeFirst();
+  return result.numUpdatedRows > 0n;
 }
 
 /** A worker stopping cleanly hands its jobs back at once instead of letting their leases run out. */

@@ -3,9 +3,11 @@ import os from 'node:os';
 import path from 'node:path';
 
 /**
- * One process at a time on an embedded data directory: two PGlite instances writing the same
- * files corrupt them. The lock is a file created with O_EXCL holding the owner's pid; a lock left
- * by a process that no longer runs (kill -9) is taken over.
+ * One service at a time on a data directory with an embedded server. PostgreSQL's postmaster.pid
+ * keeps a second server off the cluster, but not a second service: that one would adopt the first
+ * one's server as if its owner had died, release its job leases and stop the server under it on
+ * exit. The lock is a file created with O_EXCL holding the owner's pid; a lock left by a process
+ * that no longer runs (kill -9) is taken over, and its server adopted (embedded-postgres.ts).
  */
 export class DataDirLockedError extends Error {
   constructor(
@@ -13,7 +15,7 @@ export class DataDirLockedError extends Error {
     readonly ownerPid: number,
   ) {
     super(
-      `the data directory ${dataDir} is in use by another MATIH process (pid ${ownerPid}); ` +
+      `the data directory ${dataDir} is in use by another MATIH process (pid ${ownerPid}) and its embedded PostgreSQL; ` +
         'stop that process, or point MATIH_DATA_DIR at another directory, or set DATABASE_URL to share a PostgreSQL server',
     );
     this.name = 'DataDirLockedError';
