@@ -71,7 +71,7 @@ export async function createApp(config: Config, logger: Logger = createLogger(co
       logger.warn({ file: secretKey.file }, 'MATIH_SECRET_KEY is not set: using a key from the data directory; replicas must share one key');
     }
     const tenantDatabases = { ...config.tenantDatabases, url: config.tenantDatabases.url ?? database.url };
-    const engine = buildEngine(database.db, { ...config, tenantDatabases, secretKey: secretKey.key }, logger);
+    const engine = await buildEngine(database.db, { ...config, tenantDatabases, secretKey: secretKey.key }, logger);
     const deps: ApiDeps = {
       database,
       tokens,

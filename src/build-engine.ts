@@ -5,7 +5,6 @@ import type { ClusterDriver, DnsDriver, ServicePrincipalValidator, TenantDatabas
 import { azureDedicatedModules } from './drivers/terraform/modules/azure-dedicated.js';
 import { builtinDedicatedModules } from './drivers/terraform/modules/builtin-dedicated.js';
 import { moduleSetByCloud } from './drivers/terraform/modules/by-cloud.js';
-import { AzureServicePrincipals } from './drivers/terraform/azure-service-principals.js';
 import { SimulatedServicePrincipals } from './drivers/terraform/simulated-service-principals.js';
 import { SimulatedTerraform } from './drivers/terraform/simulated-terraform.js';
 import { simResourceTerraformStateStore } from './drivers/terraform/simulated-terraform-state.js';
@@ -13,7 +12,6 @@ import { TerraformCli } from './drivers/terraform/terraform-cli.js';
 import { terraformStateLockStore } from './store/terraform/terraform-state-lock-store.js';
 import { tenantConfigSource } from './store/tenants/tenant-config-source.js';
 import { buildEventSinks, closeEventSinks } from './drivers/build-event-delivery.js';
-import { azureDnsDriverFromEnv } from './drivers/dns/azure-dns-factory.js';
 import { PowerDnsDriver } from './drivers/dns/powerdns-driver.js';
 import { EmbeddedDnsDriver } from './drivers/dns/embedded-dns-driver.js';
 import { EmbeddedDnsServer } from './drivers/dns/embedded-dns-server.js';
@@ -21,7 +19,6 @@ import { LOCAL_CA_STORE_NAME, LocalCertificateAuthority } from './drivers/tls/lo
 import { dnsZoneStore } from './store/dns/dns-zones.js';
 import { getOrCreateSigningKey } from './store/iam/signing-key.js';
 import { PostgresTenantDatabase } from './drivers/database/postgres-tenant-database.js';
-import { KubernetesClusterDriver } from './drivers/kubernetes/kubernetes-driver.js';
 import { AesGcmSecretBox } from './drivers/secrets/aes-gcm-secret-box.js';
 import type { SimResourceStore } from './drivers/simulated/sim-resource-store.js';
 import { SimulatedCluster } from './drivers/simulated/simulated-cluster.js';
@@ -77,7 +74,7 @@ export interface Engine {
  * MATIH_CLUSTER, the tenant databases of TENANT_DATABASE_URL (the control-plane database's server
  * when unset, embedded or not: app.ts fills it in), secrets sealed with the secret key.
  */
-export function buildEngine(db: Db, config: EngineConfig, logger: Logger, owner?: string): Engine {
+export async function buildEngine(db: Db, config: EngineConfig, logger: Logger, owner?: string): Promise<Engine> {
   const simStore: SimResourceStore = {
     get: (tenantId, kind, name) => getSimResource(db, tenantId, kind, name),
     upsert: (r) => upsertSimResource(db, r),
@@ -85,14 +82,16 @@ export function buildEngine(db: Db, config: EngineConfig, logger: Logger, owner?
     list: (tenantId, step) => listSimResources(db, tenantId, step),
   };
   const cluster = config.cluster.kind === 'simulated' ? new SimulatedCluster(simObjectStore(db), { delayMs: config.sim.delayMs }) : undefined;
+  // The Kubernetes and Azure clients are loaded only when configured: together they are most of
+  // a second of the service's start (bench/startup.ts), for drivers the default never uses.
   const clusterDriver: ClusterDriver =
     cluster ??
-    new KubernetesClusterDriver({
+    new (await import('./drivers/kubernetes/kubernetes-driver.js')).KubernetesClusterDriver({
       kubeConfig: config.cluster.kind === 'kubernetes' && config.cluster.kubeconfig ? { kind: 'file', path: config.cluster.kubeconfig } : { kind: 'in-cluster' },
     });
   const tenantDatabase = new PostgresTenantDatabase({ adminUrl: config.tenantDatabases.url, poolSize: 4 });
   const secretBox = new AesGcmSecretBox(config.secretKey);
-  const { dns, dnsServer } = buildDns(db, config, logger);
+  const { dns, dnsServer } = await buildDns(db, config, logger);
   const certificateAuthority =
     config.edge.tls === 'local-ca'
       ? new LocalCertificateAuthority(
@@ -130,7 +129,7 @@ export function buildEngine(db: Db, config: EngineConfig, logger: Logger, owner?
         tenantConfig: tenantConfigSource(db),
         archive: { store: new FileArchiveStore(config.lifecycle.archiveDir), exportAudit: tenantAuditExport(db) },
         enterprise: {
-          deps: { servicePrincipals: buildServicePrincipals(config), stateLocks: terraformStateLockStore(db), terraform },
+          deps: { servicePrincipals: await buildServicePrincipals(config), stateLocks: terraformStateLockStore(db), terraform },
           options: {
             lockLeaseMs: config.enterprise.lockLeaseMs,
             onProgress: (event, source) => {
@@ -198,7 +197,7 @@ export function buildEngine(db: Db, config: EngineConfig, logger: Logger, owner?
 }
 
 /** The DNS provider of MATIH_DNS_DRIVER, and for the embedded one the server that answers its zones. */
-function buildDns(db: Db, config: EngineConfig, logger: Logger): { dns: DnsDriver; dnsServer: EmbeddedDnsServer | undefined } {
+async function buildDns(db: Db, config: EngineConfig, logger: Logger): Promise<{ dns: DnsDriver; dnsServer: EmbeddedDnsServer | undefined }> {
   const settings = config.edge.dns;
   switch (settings.driver) {
     case 'embedded': {
@@ -214,20 +213,23 @@ function buildDns(db: Db, config: EngineConfig, logger: Logger): { dns: DnsDrive
         dns: new PowerDnsDriver({ apiUrl: settings.apiUrl, apiKey: settings.apiKey, serverId: settings.serverId, nameServers: settings.nameServers, defaultTtl: settings.ttl }),
         dnsServer: undefined,
       };
-    case 'azure':
+    case 'azure': {
       // The Azure credential comes from the AZURE_* variables (or workload identity), which the
       // Azure SDK reads from the environment itself; the factory checks they are complete.
+      const { azureDnsDriverFromEnv } = await import('./drivers/dns/azure-dns-factory.js');
       return {
         dns: azureDnsDriverFromEnv({ ...process.env, MATIH_AZURE_SUBSCRIPTION_ID: settings.subscriptionId, MATIH_AZURE_DNS_RESOURCE_GROUP: settings.resourceGroup }),
         dnsServer: undefined,
       };
+    }
   }
 }
 
 /** The Azure service principal check of VALIDATE_SERVICE_PRINCIPAL (MATIH_SERVICE_PRINCIPAL). */
-function buildServicePrincipals(config: EngineConfig): ServicePrincipalValidator {
+async function buildServicePrincipals(config: EngineConfig): Promise<ServicePrincipalValidator> {
   const azure = config.enterprise.azure;
-  return config.enterprise.servicePrincipal === 'azure' && azure ? new AzureServicePrincipals(azure) : new SimulatedServicePrincipals();
+  if (config.enterprise.servicePrincipal !== 'azure' || !azure) return new SimulatedServicePrincipals();
+  return new (await import('./drivers/terraform/azure-service-principals.js')).AzureServicePrincipals(azure);
 }
 
 /**

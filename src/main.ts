@@ -1,7 +1,7 @@
 import { createApp, createLogger } from './app.js';
 import { ConfigError, loadConfig } from './config/load-config.js';
 import { DataDirLockedError } from './store/server/data-dir-lock.js';
-import { LegacyDataDirError } from './store/server/pglite-data-dir.js';
+import { LegacyDataDirError } from './store/server/legacy-data-dir.js';
 import { EmbeddedPostgresUnavailableError } from './store/server/postgres-binaries.js';
 
 /** Process entry: configuration, start, listen, and a graceful stop on SIGTERM or SIGINT. */

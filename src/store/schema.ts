@@ -200,7 +200,7 @@ export interface SimObjectsTable {
   object: Json<Record<string, unknown>>;
   labels: Json<Record<string, string>>;
   generation: number;
-  /** bigint from a sequence: the pg driver reads it as a string, PGlite as a number. Set by SQL only. */
+  /** bigint from a sequence: node-postgres reads it as a string. Set by SQL only. */
   resourceVersion: ColumnType<string | number, never, string>;
   applyCount: Generated<number>;
   readyAt: Date | null;
@@ -301,7 +301,7 @@ export interface TenantInfrastructureTable {
 export interface InfrastructureStateTransitionsTable {
   id: string;
   tenantId: string;
-  /** bigint identity: the pg driver reads it as a string, PGlite as a number. */
+  /** bigint identity: node-postgres reads it as a string. */
   seq: ColumnType<string | number, never, never>;
   fromState: string | null;
   toState: string;
@@ -342,7 +342,7 @@ export interface TerraformStateLocksTable {
 /** The embedded DNS server's zones (migration 0004). */
 export interface DnsZonesTable {
   name: string;
-  /** bigint (an unsigned 32-bit SOA serial): the pg driver reads it as a string, PGlite as a number. */
+  /** bigint (an unsigned 32-bit SOA serial): node-postgres reads it as a string. */
   serial: ColumnType<string | number, number | undefined, number>;
   createdAt: CreatedAt;
   updatedAt: UpdatedAt;

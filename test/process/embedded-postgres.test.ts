@@ -103,14 +103,14 @@ describe('the embedded PostgreSQL server', { timeout: 180_000 }, () => {
     expect(postmastersOn(pgdata)).toEqual([]);
   });
 
-  it('refuses a data directory made by an earlier release on PGlite, and says how to move the data', async () => {
+  it('refuses a data directory made by an earlier release (its in-process database), and says how to move the data', async () => {
     const dataDir = await processes.tempDir();
     await fs.mkdir(path.join(dataDir, 'pgdata'));
     await fs.writeFile(path.join(dataDir, 'pgdata', 'PG_VERSION'), '17\n');
     const result = await processes.run({ dataDir });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(path.join(dataDir, 'pgdata'));
-    expect(result.stderr).toMatch(/PGlite/);
+    expect(result.stderr).toMatch(/earlier release/);
     expect(result.stderr).toMatch(/dump/);
     // Nothing was made beside it: no cluster, and the old data untouched.
     await expect(fs.access(path.join(dataDir, 'postgres'))).rejects.toThrow();

@@ -34,7 +34,7 @@ const RECORD_COLUMNS = ['name', 'type', 'ttl', 'values'] as const;
 // RFC 1982 serial arithmetic: after 2^32-1 comes 1 again (0 is skipped, some tools read it as "unset").
 const nextSerial = sql<number>`(serial % 4294967295) + 1`;
 
-// A bigint column: a string from pg, a number from PGlite.
+// A bigint column: node-postgres reads it as a string; a serial fits a number.
 const toZone = (row: Omit<DnsZoneRow, 'serial'> & { serial: string | number }): DnsZoneRow => ({ ...row, serial: Number(row.serial) });
 
 export async function getDnsZone(db: Db, zone: string): Promise<DnsZoneRow | undefined> {

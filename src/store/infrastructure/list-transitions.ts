@@ -33,7 +33,7 @@ export async function listTransitions(db: Db, tenantId: string, after: number, l
     .orderBy('seq')
     .limit(limit + 1)
     .execute();
-  // bigint identity: the pg driver hands it over as a string, PGlite as a number.
+  // bigint identity: node-postgres hands it over as a string (it may exceed 2^53).
   const items = rows.slice(0, limit).map((r) => ({ ...r, seq: Number(r.seq) }));
   const last = items.at(-1);
   return { items, nextAfter: rows.length > limit && last ? last.seq : null };

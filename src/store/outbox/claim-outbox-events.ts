@@ -21,9 +21,8 @@ export interface ClaimOptions {
  * The claim is a lease, not a held transaction: one statement locks the candidates with FOR
  * UPDATE SKIP LOCKED (two relays claiming at once never get the same row) and moves their
  * next_attempt_at to the end of the lease (later claims do not see them as due), then commits.
- * Delivery happens outside any transaction, because a webhook may take seconds: on the embedded
- * PGlite an open transaction would stall every other query of the process, and on the server it
- * would pin a connection and hold back vacuum. A relay that dies mid-delivery loses nothing: the
+ * Delivery happens outside any transaction, because a webhook may take seconds: an open
+ * transaction would pin a connection and hold back vacuum. A relay that dies mid-delivery loses nothing: the
  * event becomes due again when the lease ends and is delivered again (at least once).
  *
  * The lease end is truncated to milliseconds so that it survives the trip through a JS Date and
@@ -57,7 +56,7 @@ export async function claimOutboxEvents(db: Db, options: ClaimOptions): Promise<
         .skipLocked(),
     )
     .returning([
-      // bigserial comes back as a string from pg but not necessarily from PGlite: ask for text.
+      // bigserial: ask for text, the form every caller compares and stores.
       sql<string>`id::text`.as('id'),
       'eventId',
       'aggregateType',

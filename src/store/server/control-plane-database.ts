@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { type Database, openDatabase } from '../open-database.js';
 import { type DataDirLock, lockDataDir } from './data-dir-lock.js';
 import { EmbeddedPostgres, type EmbeddedPostgresOptions } from './embedded-postgres.js';
-import { refuseLegacyDataDir } from './pglite-data-dir.js';
+import { refuseLegacyDataDir } from './legacy-data-dir.js';
 
 export interface ControlPlaneDatabase extends Database {
   /** Where the control plane's database is (the embedded server's, or DATABASE_URL). Never logged. */

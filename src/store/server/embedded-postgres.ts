@@ -1,14 +1,14 @@
-import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import pg from 'pg';
 import type { Logger } from 'pino';
+import { embeddedLayout } from './embedded-layout.js';
 import { type PostgresBinaries, resolvePostgresBinaries } from './postgres-binaries.js';
+import { clusterExists, ensureOwner, initialise, previousPort, readOrCreatePassword, writePrivateFile, writeSettings } from './postgres-cluster-files.js';
+import { adopt, ensureDatabase, launch, launchOnFreePort, serverUrl, sleep, stopServer } from './postgres-control.js';
 import { type RunAs, ensureSearchable, postgresRunAs } from './postgres-os-user.js';
-import { runPostgresProgram } from './postgres-program.js';
-import { freeLoopbackPort, portIsFree } from './free-port.js';
-import { type PostmasterPid, runningPostmaster } from './postmaster-pid.js';
+import { runningPostmaster } from './postmaster-pid.js';
+
+export { embeddedLayout } from './embedded-layout.js';
 
 export interface EmbeddedPostgresOptions {
   /** MATIH_DATA_DIR: the cluster goes in `postgres/`, its password and URL beside it. */
@@ -28,18 +28,6 @@ export type ServerState = 'up' | 'down' | 'stopped';
 
 /** The control plane's database on the embedded server; `postgres` stays the maintenance database. */
 export const EMBEDDED_DATABASE = 'matih';
-const SUPERUSER = 'postgres';
-const START_TIMEOUT_S = 60;
-const ADOPT_TIMEOUT_MS = 30_000;
-
-/** Where a data directory keeps the embedded server's files. */
-export function embeddedLayout(dataDir: string) {
-  return {
-    pgdata: path.join(dataDir, 'postgres'),
-    passwordFile: path.join(dataDir, 'postgres.password'),
-    urlFile: path.join(dataDir, 'postgres.url'),
-  };
-}
 
 /**
  * A real PostgreSQL server the service starts and supervises itself (the default when
@@ -98,7 +86,8 @@ export class EmbeddedPostgres {
       await ensureSearchable(path.dirname(binaries.postgres), runAs, logger);
     }
     const password = await readOrCreatePassword(layout.passwordFile);
-    if (!fs.existsSync(path.join(layout.pgdata, 'PG_VERSION'))) await initialise(options, binaries, runAs, password);
+    if (!clusterExists(layout.pgdata)) await initialise(options, binaries, runAs, password);
+    else if (runAs) await ensureOwner(layout.pgdata, runAs, logger);
     await writeSettings(layout.pgdata, runAs, options.settings ?? {});
 
     const running = runningPostmaster(layout.pgdata);
@@ -181,168 +170,4 @@ export class EmbeddedPostgres {
     this.state = state;
     for (const listener of this.listeners) listener(state);
   }
-}
-
-function serverUrl(password: string, port: number, database: string): string {
-  return `postgres://${SUPERUSER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
-}
-
-async function initialise(options: EmbeddedPostgresOptions, binaries: PostgresBinaries, runAs: RunAs | undefined, password: string): Promise<void> {
-  const { pgdata } = embeddedLayout(options.dataDir);
-  const staging = `${pgdata}.initdb-${process.pid}`;
-  await fsp.rm(staging, { recursive: true, force: true });
-  await fsp.mkdir(staging, { mode: 0o700 });
-  // initdb reads the password from a file; the server's user must be able to read it.
-  const pwfile = path.join(staging, '..', `.postgres-pwfile-${process.pid}`);
-  await writePrivateFile(pwfile, `${password}\n`);
-  try {
-    if (runAs) {
-      await fsp.chown(staging, runAs.uid, runAs.gid);
-      await fsp.chown(pwfile, runAs.uid, runAs.gid);
-    }
-    const args = ['-D', staging, '-U', SUPERUSER, `--pwfile=${pwfile}`, '-A', 'scram-sha-256', '-E', 'UTF8', '--locale=C', '--no-instructions'];
-    if (options.durable === false) args.push('--no-sync');
-    const result = await runPostgresProgram(binaries.initdb, args, runAs);
-    if (result.code !== 0) throw new Error(`initdb failed (exit ${result.code}): ${result.output.trim()}`);
-  } finally {
-    await fsp.rm(pwfile, { force: true });
-  }
-  await fsp.appendFile(path.join(staging, 'postgresql.conf'), "\n# The MATIH control plane's settings, rewritten at every start.\ninclude_if_exists = 'matih.conf'\n");
-  await fsp.mkdir(path.join(staging, 'log'), { mode: 0o700 });
-  if (runAs) await fsp.chown(path.join(staging, 'log'), runAs.uid, runAs.gid);
-  await fsp.rename(staging, pgdata);
-  options.logger.info({ pgdata }, 'embedded PostgreSQL initialised');
-}
-
-async function writeSettings(pgdata: string, runAs: RunAs | undefined, extra: Readonly<Record<string, string | number>>): Promise<void> {
-  const settings: Record<string, string | number> = {
-    listen_addresses: '127.0.0.1',
-    // TCP only: a socket path under a deep data directory can pass the 107-byte limit.
-    unix_socket_directories: '',
-    max_connections: 200,
-    log_line_prefix: '%m [%p] ',
-    log_min_messages: 'warning',
-    ...extra,
-  };
-  const text = Object.entries(settings)
-    .map(([name, value]) => `${name} = ${typeof value === 'number' ? String(value) : `'${value.replaceAll("'", "''")}'`}`)
-    .join('\n');
-  const file = path.join(pgdata, 'matih.conf');
-  await fsp.writeFile(file, `# Written by the MATIH control plane at every start. Tune with ALTER SYSTEM instead.\n${text}\n`, { mode: 0o600 });
-  if (runAs) await fsp.chown(file, runAs.uid, runAs.gid);
-}
-
-/** A server left running by a killed process: ours if it accepts connections within 30 s. */
-async function adopt(running: PostmasterPid, password: string, logger: Logger): Promise<boolean> {
-  logger.warn({ postmasterPid: running.pid, port: running.port }, 'embedded PostgreSQL of a previous run is still running: adopting it');
-  const deadline = Date.now() + ADOPT_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    if (await answers(serverUrl(password, running.port, 'postgres'))) return true;
-    await sleep(200);
-  }
-  logger.warn({ postmasterPid: running.pid }, 'the running embedded PostgreSQL does not answer: stopping it to start afresh');
-  return false;
-}
-
-async function answers(url: string): Promise<boolean> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-    await client.query('select 1');
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
-
-async function launchOnFreePort(binaries: PostgresBinaries, runAs: RunAs | undefined, pgdata: string, preferred: number | undefined, logger: Logger): Promise<number> {
-  let lastError: unknown;
-  for (let attempt = 0; attempt < 3; attempt++) {
-    // The previous port when it is free, so that postgres.url stays the same across restarts.
-    const port = attempt === 0 && preferred !== undefined && (await portIsFree(preferred)) ? preferred : await freeLoopbackPort();
-    try {
-      await launch(binaries, runAs, pgdata, port);
-      return port;
-    } catch (error) {
-      // Most likely someone took the port between our check and the server's bind.
-      lastError = error;
-      logger.warn({ err: error, port }, 'embedded PostgreSQL did not start; trying another port');
-    }
-  }
-  throw lastError;
-}
-
-async function launch(binaries: PostgresBinaries, runAs: RunAs | undefined, pgdata: string, port: number): Promise<void> {
-  const logFile = path.join(pgdata, 'log', 'postgres.log');
-  const result = await runPostgresProgram(
-    binaries.pgCtl,
-    ['start', '-D', pgdata, '-l', logFile, '-w', '-t', String(START_TIMEOUT_S), '-s', '-o', `-p ${port}`],
-    runAs,
-  );
-  if (result.code !== 0) throw new Error(`pg_ctl start failed (exit ${result.code}): ${result.output.trim()}\n${await tail(logFile)}`);
-}
-
-/** Fast shutdown, then immediate if fast does not finish in time; nothing left running either way. */
-async function stopServer(binaries: PostgresBinaries, runAs: RunAs | undefined, pgdata: string, logger: Logger): Promise<void> {
-  if (!runningPostmaster(pgdata)) return;
-  const fast = await runPostgresProgram(binaries.pgCtl, ['stop', '-D', pgdata, '-m', 'fast', '-w', '-t', '30', '-s'], runAs);
-  if (fast.code === 0 || !runningPostmaster(pgdata)) return;
-  logger.warn({ output: fast.output.trim() }, 'embedded PostgreSQL did not stop in time: immediate shutdown');
-  await runPostgresProgram(binaries.pgCtl, ['stop', '-D', pgdata, '-m', 'immediate', '-w', '-t', '30', '-s'], runAs);
-}
-
-async function ensureDatabase(maintenanceUrl: string, database: string): Promise<void> {
-  const client = new pg.Client({ connectionString: maintenanceUrl, connectionTimeoutMillis: 10_000 });
-  client.on('error', () => undefined);
-  await client.connect();
-  try {
-    const found = await client.query('select 1 from pg_database where datname = $1', [database]);
-    if (found.rowCount === 0) await client.query(`create database ${client.escapeIdentifier(database)}`);
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
-
-async function readOrCreatePassword(file: string): Promise<string> {
-  try {
-    const existing = (await fsp.readFile(file, 'utf8')).trim();
-    if (existing !== '') return existing;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-  }
-  const password = randomBytes(24).toString('base64url');
-  await writePrivateFile(file, `${password}\n`);
-  return password;
-}
-
-async function previousPort(urlFile: string): Promise<number | undefined> {
-  try {
-    const port = Number(new URL((await fsp.readFile(urlFile, 'utf8')).trim()).port);
-    return Number.isInteger(port) && port > 0 ? port : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Written whole under a temporary name, then renamed: a reader never sees half a file. */
-async function writePrivateFile(file: string, content: string): Promise<void> {
-  const temporary = `${file}.${process.pid}.tmp`;
-  await fsp.writeFile(temporary, content, { mode: 0o600 });
-  await fsp.chmod(temporary, 0o600);
-  await fsp.rename(temporary, file);
-}
-
-async function tail(file: string): Promise<string> {
-  try {
-    return (await fsp.readFile(file, 'utf8')).split('\n').slice(-15).join('\n');
-  } catch {
-    return '';
-  }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -56,7 +56,7 @@ const COLUMNS = [
 const nextVersion = () => sql<string>`nextval('sim_object_versions')`;
 
 type Row = Omit<SimObjectRow, 'resourceVersion'> & { resourceVersion: string | number };
-// A bigint column: a string from pg, a number from PGlite. resourceVersion is opaque text anyway.
+// A bigint column (a string from node-postgres); resourceVersion is opaque text anyway.
 const toRow = (row: Row): SimObjectRow => ({ ...row, resourceVersion: String(row.resourceVersion) });
 
 function byKey(key: SimObjectKey) {
