@@ -6,6 +6,7 @@ import type { Db } from '../store/open-database.js';
 import { type ClaimedOutboxEvent, claimOutboxEvents } from '../store/outbox/claim-outbox-events.js';
 import { markOutboxDelivered } from '../store/outbox/mark-outbox-delivered.js';
 import { type OutboxBackoff, recordOutboxFailure } from '../store/outbox/record-outbox-failure.js';
+import { Wakeup } from './wakeup.js';
 
 export interface OutboxRelayOptions {
   db: Db;
@@ -48,8 +49,7 @@ export class OutboxRelay {
   private readonly backoff: OutboxBackoff;
   private loop: Promise<void> | undefined;
   private stopping = false;
-  private woken = false;
-  private interruptSleep: (() => void) | undefined;
+  private readonly wakeup = new Wakeup();
   private readonly inFlight = new Set<Promise<unknown>>();
 
   constructor(options: OutboxRelayOptions) {
@@ -72,7 +72,7 @@ export class OutboxRelay {
   /** Stops polling and waits for the batch in flight, so no delivery is cut off mid-way. */
   async stop(): Promise<void> {
     this.stopping = true;
-    this.interruptSleep?.();
+    this.wakeup.wake();
     await this.loop;
     this.loop = undefined;
     await Promise.allSettled([...this.inFlight]);
@@ -80,8 +80,7 @@ export class OutboxRelay {
 
   /** Looks for due events now instead of at the next poll (e.g. right after a commit). */
   wake(): void {
-    this.woken = true;
-    this.interruptSleep?.();
+    this.wakeup.wake();
   }
 
   /** Claims and delivers one batch; returns how many events every sink now has. For tests. */
@@ -91,7 +90,7 @@ export class OutboxRelay {
 
   private async run(): Promise<void> {
     while (!this.stopping) {
-      this.woken = false;
+      this.wakeup.clear();
       let claimed = 0;
       try {
         claimed = (await this.track(this.runBatch())).claimed;
@@ -99,8 +98,8 @@ export class OutboxRelay {
         this.logger.error({ err: error }, 'outbox relay: claiming events failed; trying again at the next poll');
       }
       // A batch that found work may have unblocked the next event of each tenant: look again at once.
-      if (this.stopping || claimed > 0 || this.woken) continue;
-      await this.sleep(this.pollMs);
+      if (this.stopping || claimed > 0) continue;
+      await this.wakeup.wait(this.pollMs);
     }
   }
 
@@ -152,19 +151,6 @@ export class OutboxRelay {
     } catch (writeError) {
       this.logger.error({ ...context, err: writeError }, 'outbox relay: could not record a failed delivery; retried when the lease ends');
     }
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done(): void {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.interruptSleep = done;
-    }).finally(() => {
-      this.interruptSleep = undefined;
-    });
   }
 
   private track<T>(work: Promise<T>): Promise<T> {

@@ -9,6 +9,7 @@ import { readSweepState } from '../store/reconcile/read-sweep-state.js';
 import { renewSweep } from '../store/reconcile/renew-sweep.js';
 import type { DriftDetector } from './drift-detector.js';
 import { type Difference, isDrift } from './reconcile-expectations.js';
+import { Wakeup } from './wakeup.js';
 
 export interface ReconcilerOptions {
   /** Names this process in the sweep lease and as the actor of what it queues (the worker's owner). */
@@ -93,8 +94,7 @@ const DEFERRED_RETRY_MS = 5_000;
 export class InfrastructureReconciler {
   private readonly shutdown = new AbortController();
   private loop: Promise<void> | undefined;
-  private wakeUp: (() => void) | undefined;
-  private wakeRequested = false;
+  private readonly wakeup = new Wakeup();
   private fullRequested = false;
   private nextFullAt = Infinity;
   /** Tenants a wake-up named, looked at on the next turn of the loop. */
@@ -123,7 +123,7 @@ export class InfrastructureReconciler {
   /** Stops the loop; a pass in progress ends after its current page. */
   async stop(): Promise<void> {
     this.shutdown.abort();
-    this.wakeUp?.();
+    this.wakeup.wake();
     await this.loop;
     await this.chain;
   }
@@ -135,8 +135,7 @@ export class InfrastructureReconciler {
   wake(tenantId?: string): void {
     if (tenantId === undefined) this.fullRequested = true;
     else this.targets.add(tenantId);
-    this.wakeRequested = true;
-    this.wakeUp?.();
+    this.wakeup.wake();
   }
 
   /** One full sweep now, whatever the interval (tests, operators). Waits for a pass in progress first. */
@@ -163,7 +162,7 @@ export class InfrastructureReconciler {
   private async run(): Promise<void> {
     const interval = this.options.intervalMs;
     while (!this.shutdown.signal.aborted) {
-      this.wakeRequested = false;
+      this.wakeup.clear();
       try {
         if (Date.now() >= this.retryDeferredAt) {
           for (const id of this.deferred) this.targets.add(id);
@@ -190,7 +189,8 @@ export class InfrastructureReconciler {
         this.logger.error({ err: error }, 'reconcile pass failed; trying again');
         if (interval > 0) this.nextFullAt = Date.now() + interval;
       }
-      await this.idle(Math.min(this.nextFullAt, this.retryDeferredAt) - Date.now());
+      // Infinity (no periodic sweep, nothing deferred): only a wake-up ends the wait.
+      if (!this.shutdown.signal.aborted) await this.wakeup.wait(Math.min(this.nextFullAt, this.retryDeferredAt) - Date.now());
     }
   }
 
@@ -198,22 +198,6 @@ export class InfrastructureReconciler {
     for (const id of ids) this.deferred.add(id);
     const interval = this.options.intervalMs;
     if (this.retryDeferredAt === Infinity) this.retryDeferredAt = Date.now() + (interval > 0 ? Math.min(interval, DEFERRED_RETRY_MS) : DEFERRED_RETRY_MS);
-  }
-
-  private idle(ms: number): Promise<void> {
-    if (this.wakeRequested || this.shutdown.signal.aborted) return Promise.resolve();
-    return new Promise((resolve) => {
-      // Infinity (no periodic sweep, nothing deferred): only a wake-up ends the wait.
-      const timer = Number.isFinite(ms) ? setTimeout(done, Math.max(0, Math.min(ms, 2 ** 31 - 1))) : undefined;
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wakeUp = () => {
-        this.wakeUp = undefined;
-        done();
-      };
-    });
   }
 
   /** Passes never overlap in one process: a sweepOnce waits for the loop's pass, and the other way round. */

@@ -9,6 +9,7 @@ import { isDatabaseUnavailable } from '../store/database-errors.js';
 import type { Db } from '../store/open-database.js';
 import type { StepHandler } from '../steps/step.js';
 import { runJob } from './run-job.js';
+import { Wakeup } from './wakeup.js';
 
 export interface WorkerOptions {
   /** Identifies this worker in leases and the audit log; unique per process start. */
@@ -31,8 +32,7 @@ export class Worker {
   private readonly running = new Set<Promise<void>>();
   private readonly shutdown = new AbortController();
   private loop: Promise<void> | undefined;
-  private wakeUp: (() => void) | undefined;
-  private wakeRequested = false;
+  private readonly wakeup = new Wakeup();
   /** Jobs this worker has run, finished or not: for tests and the health page. */
   jobsRun = 0;
 
@@ -51,14 +51,13 @@ export class Worker {
   }
 
   wake(): void {
-    this.wakeRequested = true;
-    this.wakeUp?.();
+    this.wakeup.wake();
   }
 
   /** Stops claiming, aborts the steps in flight (their jobs resume elsewhere) and waits for them. */
   async stop(): Promise<void> {
     this.shutdown.abort();
-    this.wakeUp?.();
+    this.wakeup.wake();
     await this.loop;
     await Promise.allSettled([...this.running]);
     await releaseLeasesOf(this.db, this.owner).catch((error: unknown) => this.logger.warn({ err: error }, 'could not release leases'));
@@ -76,7 +75,7 @@ export class Worker {
       logger: this.logger,
     };
     while (!this.shutdown.signal.aborted) {
-      this.wakeRequested = false;
+      this.wakeup.clear();
       let claimed = false;
       try {
         while (this.running.size < this.options.concurrency && !this.shutdown.signal.aborted) {
@@ -100,7 +99,7 @@ export class Worker {
         if (!this.shutdown.signal.aborted) this.logger.error({ err: error }, 'claiming jobs failed; retrying');
       }
       if (claimed && this.running.size < this.options.concurrency) continue;
-      await this.idle();
+      await this.wakeup.wait(this.options.pollMs);
     }
   }
 
@@ -123,20 +122,5 @@ export class Worker {
         // Still unreachable: try again until the lease would have run out anyway.
       }
     }
-  }
-
-  private idle(): Promise<void> {
-    if (this.wakeRequested || this.shutdown.signal.aborted) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, this.options.pollMs);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wakeUp = () => {
-        this.wakeUp = undefined;
-        done();
-      };
-    });
   }
 }

@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freeLoopbackPort } from '../../src/store/server/free-port.js';
 import { tenantNamePrefixFor } from './databases.js';
 import { stopLeftoverPostgres } from './postgres-processes.js';
 
@@ -56,20 +56,7 @@ export interface ServiceProcess {
 }
 
 /** A port nothing listens on right now: bind port 0, read what the kernel chose, close. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => {
-        if (address !== null && typeof address === 'object') resolve(address.port);
-        else reject(new Error('could not read the port of a listening server'));
-      });
-    });
-  });
-}
+export const freePort = freeLoopbackPort;
 
 /** The environment of the test process, minus anything that would configure the child by accident. */
 function baseEnv(): Record<string, string> {

@@ -1,4 +1,5 @@
 import { DriverError } from '../contract.js';
+import { isTransientStatus } from '../transient-status.js';
 
 export interface PowerDnsClientOptions {
   /** The API's base, e.g. http://127.0.0.1:8081 (a path prefix is kept, for a proxy in front). */
@@ -138,10 +139,6 @@ function parseApiUrl(apiUrl: unknown): URL {
 
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-function isTransientStatus(status: number): boolean {
-  return status === 408 || status === 429 || status >= 500;
 }
 
 function parseJson(text: string): unknown {

@@ -1,5 +1,6 @@
 import { ErrorCode, NatsError } from 'nats';
 import { DriverError } from '../contract.js';
+import { isTransientStatus } from '../transient-status.js';
 
 /**
  * Failures a person has to fix: the account may not publish there, the credentials are wrong, or
@@ -26,7 +27,7 @@ export function natsDriverError(error: unknown, what: string): DriverError {
     // A JetStream API answer (stream add, publish with an expectation) carries an HTTP-like code.
     const api = error.api_error;
     if (api) {
-      const retryable = api.code >= 500 || api.code === 408 || api.code === 429;
+      const retryable = isTransientStatus(api.code);
       return new DriverError(`${what}: JetStream ${api.code} ${api.description} (err_code ${api.err_code ?? '?'})`, retryable, { cause: error });
     }
     return new DriverError(`${what}: ${describe(error)}`, !PERMANENT_CODES.has(error.code), { cause: error });

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { CloudEvent } from '../../domain/events.js';
 import { DriverError, type EventSink } from '../contract.js';
 import { signWebhookPayload } from './webhook-signature.js';
+import { isTransientStatus } from '../transient-status.js';
 
 export { verifyWebhookSignature } from './webhook-signature.js';
 
@@ -81,10 +82,6 @@ export class WebhookSink implements EventSink {
     }
     throw new DriverError(message, true);
   }
-}
-
-function isTransientStatus(status: number): boolean {
-  return status === 408 || status === 429 || status >= 500;
 }
 
 /** undici reports "fetch failed"; the useful part (ECONNREFUSED, ENOTFOUND...) is in the cause. */

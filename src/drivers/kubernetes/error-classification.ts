@@ -1,6 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import { ApiException } from '@kubernetes/client-node';
 import { DriverError } from '../contract.js';
+import { isTransientStatus } from '../transient-status.js';
 
 /** A refusal by the API server: its HTTP status, and how long it asked us to wait (429, some 503s). */
 export class KubeApiError extends DriverError {
@@ -45,7 +46,7 @@ function fromApiException(error: ApiException<unknown>, action: string): KubeApi
   const status = error.code;
   const reason = apiServerMessage(error.body);
   const retryAfter = retryAfterSeconds(error.headers, error.body);
-  const retryable = status === 404 || status === 408 || status === 409 || status === 410 || status === 429 || status >= 500;
+  const retryable = status === 404 || status === 409 || status === 410 || isTransientStatus(status);
   const wait = retryAfter !== undefined && retryable ? ` (the API server asks to retry after ${retryAfter} s)` : '';
   const message = `${action}: ${status} ${STATUS_CODES[status] ?? 'error'}${reason ? `: ${reason}` : ''}${wait}`;
   return new KubeApiError(redact(message), retryable, status, retryAfter);

@@ -1,3 +1,5 @@
+import { isTransientStatus } from '../transient-status.js';
+
 /**
  * How Entra ID and Resource Manager answers map onto "invalid" (permanent: fix the credentials or
  * the role assignment) and "could not ask" (retryable). Kept apart from the network code so the
@@ -32,7 +34,7 @@ export interface SubscriptionVerdict {
 // Subscription states in which resources can still be created.
 const USABLE_STATES = new Set(['Enabled', 'Warned', 'PastDue']);
 
-/** The answer to GET /subscriptions/{id}: 200 with a usable state is valid; 401, 403, 404 invalid; 429 and 5xx retryable. */
+/** The answer to GET /subscriptions/{id}: 200 with a usable state is valid; 401, 403, 404 invalid; 408, 429 and 5xx retryable. */
 export function classifySubscriptionAnswer(status: number, body: unknown): SubscriptionVerdict {
   const record = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
   if (status === 200) {
@@ -41,6 +43,6 @@ export function classifySubscriptionAnswer(status: number, body: unknown): Subsc
   }
   const error = typeof record.error === 'object' && record.error !== null ? (record.error as Record<string, unknown>) : {};
   const code = typeof error.code === 'string' ? error.code : `HTTP ${status}`;
-  if (status === 429 || status >= 500) return { valid: false, retryable: true, reason: `${code} (${status})` };
+  if (isTransientStatus(status)) return { valid: false, retryable: true, reason: `${code} (${status})` };
   return { valid: false, retryable: false, reason: `${code} (${status})` };
 }

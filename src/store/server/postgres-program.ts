@@ -9,9 +9,9 @@ import type { RunAs } from './postgres-os-user.js';
 export function runPostgresProgram(program: string, args: readonly string[], runAs: RunAs | undefined): Promise<{ code: number; output: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(program, args, {
+      // The environment is inherited; initdb is given its locale (C) explicitly, so the server's
+      // messages do not depend on the operator's.
       stdio: ['ignore', 'pipe', 'pipe'],
-      // Messages we may show an operator, in one language; the server's own log keeps its settings.
-      env: { ...process.env, LC_ALL: 'C', LANG: 'C' },
       // The server's user may not enter the service's working directory.
       cwd: '/',
       ...(runAs ? { uid: runAs.uid, gid: runAs.gid } : {}),
