@@ -2,24 +2,39 @@
  * Benchmark: POST /api/v1/tenants (the control-plane tier transaction) over real HTTP with
  * keep-alive, N requests from C concurrent clients, after a short warm-up.
  *
- *   npx tsx bench/create-tenant.ts [--url URL --token TOKEN] [-n 2000] [-c 16] [--warmup 200]
+ *   npx tsx bench/create-tenant.ts [-n 2000] [-c 16] [--warmup N] [--server-url URL] [--only embedded|server]
+ *   npx tsx bench/create-tenant.ts --url URL --token TOKEN [-n 2000] [-c 16] [--warmup N]
  *
- * Without --url the service is started in this process (DATABASE_URL if set, else an embedded
- * PGlite database in a temporary directory) and stopped at the end. Prints one JSON line, then
- * a small table. Exits 1 if any request (warm-up included) did not answer 201.
+ * Without --url the same workload runs twice in this process, on the service as `npm start` runs
+ * it (engine on, unless MATIH_WORKER_CONCURRENCY=0 says otherwise):
+ *   embedded  DATABASE_URL unset: the embedded PostgreSQL server under a fresh temporary
+ *             MATIH_DATA_DIR; the server is stopped and the directory removed at the end.
+ *   server    the PostgreSQL server at --server-url (default postgres://postgres@127.0.0.1:5432/postgres):
+ *             a scratch database matih_bench_<hex> with MATIH_TENANT_DB_PREFIX=bench_<hex>_, dropped
+ *             at the end with every role and database named with that prefix.
+ * embedded first, then server (a later run profits from this process's warmed-up JIT, so the order
+ * does not favour the embedded side). `--only` runs one of them. Prints one JSON line with both
+ * sides' figures and the ratios embedded/server, then a small table.
+ *
+ * With --url it measures that running service only (its database kind read from /ready) and prints
+ * that service's JSON line and table. Exits 1 if any request (warm-up included) did not answer 201.
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import http from 'node:http';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { type App, createApp } from '../src/app.js';
+import pg from 'pg';
+import pino from 'pino';
+import { type App, REDACTED_PATHS, createApp } from '../src/app.js';
 import { loadConfig } from '../src/config/load-config.js';
 
 const REQUEST_TIMEOUT_MS = 30_000;
+const DEFAULT_SERVER_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
+const SIDES = ['embedded', 'server'] as const;
+type Side = (typeof SIDES)[number];
 
 interface Options {
   url: string | undefined;
@@ -27,18 +42,31 @@ interface Options {
   n: number;
   concurrency: number;
   warmup: number;
+  serverUrl: string;
+  sides: readonly Side[];
 }
 
 interface Target {
   url: string;
   token: string;
+  /** `embedded` or `external` (the service's database kind), `unknown` when /ready did not say. */
   database: string;
-  stop(): Promise<void>;
+  /** In-process: the service's MATIH_WORKER_CONCURRENCY (0: engine off); undefined with --url. */
+  workerConcurrency: number | undefined;
+  /** Stops the service and removes what the run made. Idempotent. */
+  stop: () => Promise<void>;
 }
 
 interface Response {
   status: number;
   body: string;
+}
+
+function usage(): string {
+  return [
+    'usage: npx tsx bench/create-tenant.ts [-n 2000] [-c 16] [--warmup N] [--server-url URL] [--only embedded|server]',
+    '       npx tsx bench/create-tenant.ts --url URL --token TOKEN [-n 2000] [-c 16] [--warmup N]',
+  ].join('\n');
 }
 
 function parseOptions(argv: string[]): Options {
@@ -50,12 +78,14 @@ function parseOptions(argv: string[]): Options {
       requests: { type: 'string', short: 'n', default: '2000' },
       concurrency: { type: 'string', short: 'c', default: '16' },
       warmup: { type: 'string', default: '' },
+      'server-url': { type: 'string' },
+      only: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
   });
   if (values.help) {
-    console.log('usage: npx tsx bench/create-tenant.ts [--url URL --token TOKEN] [-n 2000] [-c 16] [--warmup N]');
+    console.log(usage());
     process.exit(0);
   }
   const positive = (name: string, raw: string, min: number): number => {
@@ -64,59 +94,134 @@ function parseOptions(argv: string[]): Options {
     return value;
   };
   if (values.url !== undefined && values.token === undefined) throw new Error('--url needs --token (a platform-admin bearer token)');
+  if (values.url !== undefined && (values.only !== undefined || values['server-url'] !== undefined)) {
+    throw new Error('--only and --server-url choose the in-process runs; --url measures a running service instead');
+  }
+  const only = values.only;
+  if (only !== undefined && !isSide(only)) throw new Error(`--only must be embedded or server (got "${only}")`);
+  const serverUrl = values['server-url'] ?? DEFAULT_SERVER_URL;
+  if (!/^postgres(ql)?:\/\//.test(serverUrl)) throw new Error('--server-url must be a postgres:// or postgresql:// URL');
   const n = positive('requests', values.requests, 1);
   const concurrency = positive('concurrency', values.concurrency, 1);
   const warmup = values.warmup === '' ? Math.min(200, Math.max(concurrency * 4, Math.ceil(n / 10))) : positive('warmup', values.warmup, 0);
-  return { url: values.url?.replace(/\/+$/, ''), token: values.token, n, concurrency, warmup };
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (address !== null && typeof address === 'object' ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
-/** The service in this process, on free ports, at log level warn. */
-async function startInProcess(): Promise<Target> {
-  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'matih-bench-'));
-  const tenantPort = await freePort();
-  let infraPort = await freePort();
-  while (infraPort === tenantPort) infraPort = await freePort();
-  const token = `bench-${randomBytes(24).toString('base64url')}`;
-  const config = loadConfig({
-    ...process.env,
-    MATIH_TENANT_PORT: String(tenantPort),
-    MATIH_INFRA_PORT: String(infraPort),
-    MATIH_HOST: '127.0.0.1',
-    MATIH_DATA_DIR: dataDir,
-    MATIH_BOOTSTRAP_TOKEN: token,
-    MATIH_LOG_LEVEL: 'warn',
-  });
-  let app: App;
-  try {
-    app = await createApp(config);
-  } catch (error) {
-    await fs.rm(dataDir, { recursive: true, force: true });
-    throw error;
-  }
-  const { tenantUrl } = await app.listen();
   return {
-    url: tenantUrl,
-    token,
-    database: app.database.kind,
-    async stop() {
-      await app.close();
-      await fs.rm(dataDir, { recursive: true, force: true });
-    },
+    url: values.url?.replace(/\/+$/, ''),
+    token: values.token,
+    n,
+    concurrency,
+    warmup,
+    serverUrl,
+    sides: only === undefined ? SIDES : [only],
   };
 }
 
-/** A running service elsewhere: its database kind comes from /ready ("postgres: up"). */
+function isSide(value: string): value is Side {
+  return (SIDES as readonly string[]).includes(value);
+}
+
+/* ------------------------------ the system server's scratch database ------------------------------ */
+
+interface Scratch {
+  /** matih_bench_<hex> */
+  name: string;
+  /** bench_<hex>_: the tenants' roles and Enterprise databases (MATIH_TENANT_DB_PREFIX). */
+  prefix: string;
+  url: string;
+}
+
+async function withServer<T>(serverUrl: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: serverUrl, connectionTimeoutMillis: 10_000 });
+  client.on('error', () => undefined);
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+async function createScratch(serverUrl: string): Promise<Scratch> {
+  const hex = randomBytes(4).toString('hex');
+  const name = `matih_bench_${hex}`;
+  await withServer(serverUrl, (client) => client.query(`create database ${client.escapeIdentifier(name)}`));
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return { name, prefix: `bench_${hex}_`, url: url.toString() };
+}
+
+/** The scratch database, then every database and role named with its prefix (databases first: a role may connect to one). */
+async function dropScratch(serverUrl: string, scratch: Scratch): Promise<void> {
+  await withServer(serverUrl, async (client) => {
+    await client.query(`drop database if exists ${client.escapeIdentifier(scratch.name)} with (force)`);
+    const startsWith = (column: string) => `left(${column}, length($1)) = $1`;
+    const databases = await client.query<{ name: string }>(`select datname as name from pg_database where ${startsWith('datname')}`, [scratch.prefix]);
+    for (const row of databases.rows) await client.query(`drop database if exists ${client.escapeIdentifier(row.name)} with (force)`);
+    const roles = await client.query<{ name: string }>(`select rolname as name from pg_roles where ${startsWith('rolname')}`, [scratch.prefix]);
+    for (const row of roles.rows) await client.query(`drop role if exists ${client.escapeIdentifier(row.name)}`);
+  });
+}
+
+/** host:port of a URL, never its password. */
+function where(url: string): string {
+  const u = new URL(url);
+  return `${u.hostname}:${u.port === '' ? '5432' : u.port}`;
+}
+
+/* ------------------------------------------ targets ------------------------------------------ */
+
+/**
+ * The service in this process as `npm start` runs it (engine, relay and reconciler included), on
+ * free ports, logging at level warn to stderr, with a fresh temporary MATIH_DATA_DIR. Any other MATIH_* variable
+ * passes through (MATIH_WORKER_CONCURRENCY, MATIH_DB_POOL_SIZE...); DATABASE_URL and
+ * TENANT_DATABASE_URL do not: the side says which database, and tenant databases go on the same one.
+ */
+async function startInProcess(side: Side, options: Options): Promise<Target> {
+  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'matih-bench-'));
+  let scratch: Scratch | undefined;
+  let app: App | undefined;
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      try {
+        await app?.close();
+      } finally {
+        try {
+          if (scratch) await dropScratch(options.serverUrl, scratch);
+        } finally {
+          await fs.rm(dataDir, { recursive: true, force: true });
+        }
+      }
+    })());
+  stopCurrent = stop;
+  try {
+    if (side === 'server') scratch = await createScratch(options.serverUrl);
+    const token = `bench-${randomBytes(24).toString('base64url')}`;
+    const config = loadConfig({
+      ...process.env,
+      MATIH_TENANT_PORT: '0',
+      MATIH_INFRA_PORT: '0',
+      MATIH_DNS_PORT: process.env.MATIH_DNS_PORT || '0',
+      MATIH_HOST: '127.0.0.1',
+      MATIH_DATA_DIR: dataDir,
+      MATIH_BOOTSTRAP_TOKEN: token,
+      MATIH_LOG_LEVEL: 'warn',
+      // A key of the run's own: no key file, and no warning about one on the server side.
+      MATIH_SECRET_KEY: process.env.MATIH_SECRET_KEY || randomBytes(32).toString('base64'),
+      DATABASE_URL: scratch?.url ?? '',
+      TENANT_DATABASE_URL: '',
+      ...(scratch ? { MATIH_TENANT_DB_PREFIX: scratch.prefix } : {}),
+    });
+    // The service's log on stderr: stdout starts with the JSON line.
+    app = await createApp(config, pino({ level: config.logLevel, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } }, pino.destination(2)));
+    const { tenantUrl } = await app.listen();
+    return { url: tenantUrl, token, database: app.database.kind, workerConcurrency: config.engine.concurrency, stop };
+  } catch (error) {
+    await stop().catch((cleanup: unknown) => console.error('cleaning up after a failed start:', cleanup));
+    throw error;
+  }
+}
+
+/** A running service elsewhere: its database kind comes from /ready ("embedded: up", "external: up"). */
 async function attach(url: string, token: string): Promise<Target> {
   let database = 'unknown';
   try {
@@ -126,8 +231,10 @@ async function attach(url: string, token: string): Promise<Target> {
   } catch {
     // Reported as unknown; the run itself will show whether the service answers.
   }
-  return { url, token, database, stop: async () => undefined };
+  return { url, token, database, workerConcurrency: undefined, stop: async () => undefined };
 }
+
+/* ------------------------------------------ the load ------------------------------------------ */
 
 function post(agent: http.Agent, url: URL, token: string, payload: string): Promise<Response> {
   return new Promise((resolve, reject) => {
@@ -216,43 +323,56 @@ function percentile(sorted: readonly number[], p: number): number {
 
 const round = (value: number, digits = 2): number => Math.round(value * 10 ** digits) / 10 ** digits;
 
-interface Outcome {
-  summary: Summary;
-  samples: string[];
+/** One side's figures. */
+interface Figures {
+  rps: number;
+  p50Ms: number;
+  p90Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  meanMs: number;
+  errors: number;
+  warmupErrors: number;
+  /** CPU time of this process per request: clients and service in-process, clients only with --url. */
+  processCpuMsPerRequest: number;
 }
 
-type Summary = ReturnType<typeof summarise>;
+interface Measured {
+  figures: Figures;
+  samples: string[];
+  target: Target;
+}
 
-function summarise(options: Options, target: Target, result: RunResult, warmupErrors: number) {
+function figuresOf(result: RunResult, warmupErrors: number): Figures {
   const sorted = [...result.latenciesMs].sort((a, b) => a - b);
   const mean = sorted.reduce((sum, v) => sum + v, 0) / Math.max(1, sorted.length);
   return {
-    benchmark: 'create-tenant',
-    database: target.database,
-    inProcess: options.url === undefined,
-    n: options.n,
-    concurrency: options.concurrency,
-    warmup: options.warmup,
+    rps: round((result.latenciesMs.length / result.elapsedMs) * 1000, 1),
     p50Ms: round(percentile(sorted, 50)),
     p90Ms: round(percentile(sorted, 90)),
     p99Ms: round(percentile(sorted, 99)),
     maxMs: round(sorted[sorted.length - 1] ?? Number.NaN),
     meanMs: round(mean),
-    throughputRps: round((result.latenciesMs.length / result.elapsedMs) * 1000, 1),
     errors: result.errors,
     warmupErrors,
     processCpuMsPerRequest: round(result.cpuMs / Math.max(1, result.latenciesMs.length), 3),
   };
 }
 
-async function measure(options: Options, target: Target): Promise<Outcome> {
+/** Stops whatever is running now (set from the first moment there is something to clean up). */
+let stopCurrent: (() => Promise<void>) | undefined;
+// Ctrl-C: no embedded server, scratch database or data directory is left behind.
+process.once('SIGINT', () => {
+  console.error('interrupted: stopping the service and removing what the run made');
+  void (stopCurrent?.() ?? Promise.resolve()).finally(() => process.exit(130));
+});
+
+/** Warm-up, then the measured run; the target is stopped before anything is printed (`| head -1` cannot leave it running). */
+async function measure(options: Options, start: () => Promise<Target>): Promise<Measured> {
+  const target = await start();
+  stopCurrent = target.stop;
   const agent = new http.Agent({ keepAlive: true, maxSockets: options.concurrency });
   const runId = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
-  // Ctrl-C: stop the in-process service too, so its data directory and lock do not linger.
-  process.once('SIGINT', () => {
-    agent.destroy();
-    void target.stop().finally(() => process.exit(130));
-  });
   try {
     let warmupErrors = 0;
     if (options.warmup > 0) {
@@ -261,36 +381,126 @@ async function measure(options: Options, target: Target): Promise<Outcome> {
       if (warm.errors > 0) console.error(`warm-up: ${warm.errors} requests did not answer 201, e.g.:\n  ${warm.samples.join('\n  ')}`);
     }
     const result = await run(target, agent, runId, 'm', options.n, options.concurrency);
-    return { summary: summarise(options, target, result, warmupErrors), samples: result.samples };
+    return { figures: figuresOf(result, warmupErrors), samples: result.samples, target };
   } finally {
     agent.destroy();
-    // Stopped before anything is printed: a closed stdout (`| head -1`) cannot leave it running.
     await target.stop();
+    stopCurrent = undefined;
   }
 }
 
-function report(summary: Summary, url: string, samples: readonly string[]): void {
-  console.log(JSON.stringify(summary));
-  console.log('');
-  console.log(`create-tenant on ${summary.database}${summary.inProcess ? ' (service in-process)' : ` at ${url}`}`);
-  console.log(`  requests     ${summary.n} (+${summary.warmup} warm-up), ${summary.concurrency} concurrent clients`);
-  console.log(`  p50          ${summary.p50Ms.toFixed(2).padStart(9)} ms`);
-  console.log(`  p90          ${summary.p90Ms.toFixed(2).padStart(9)} ms`);
-  console.log(`  p99          ${summary.p99Ms.toFixed(2).padStart(9)} ms`);
-  console.log(`  max          ${summary.maxMs.toFixed(2).padStart(9)} ms`);
-  console.log(`  mean         ${summary.meanMs.toFixed(2).padStart(9)} ms`);
-  console.log(`  throughput   ${summary.throughputRps.toFixed(1).padStart(9)} req/s`);
-  console.log(`  cpu/request  ${summary.processCpuMsPerRequest.toFixed(3).padStart(9)} ms (this process${summary.inProcess ? ': clients and service' : ': clients only'})`);
-  console.log(`  errors       ${String(summary.errors).padStart(9)}${summary.warmupErrors > 0 ? ` (+${summary.warmupErrors} in warm-up)` : ''}`);
-  if (summary.errors > 0) console.error(`\n${summary.errors} requests did not answer 201, e.g.:\n  ${samples.join('\n  ')}`);
+function peakRssMb(): number {
+  // maxRSS is in kilobytes.
+  return Math.round(process.resourceUsage().maxRSS / 1024);
 }
+
+/* ------------------------------------------ reports ------------------------------------------ */
+
+const ratio = (a: number, b: number): number | null => (b > 0 && Number.isFinite(a / b) ? round(a / b, 3) : null);
+
+function reportComparison(options: Options, measured: Partial<Record<Side, Measured>>): void {
+  const embedded = measured.embedded?.figures;
+  const server = measured.server?.figures;
+  const workerConcurrency = (measured.embedded ?? measured.server)?.target.workerConcurrency ?? null;
+  console.log(
+    JSON.stringify({
+      benchmark: 'create-tenant',
+      n: options.n,
+      concurrency: options.concurrency,
+      warmup: options.warmup,
+      workerConcurrency,
+      embedded: embedded ?? null,
+      server: server ?? null,
+      ratioRps: embedded && server ? ratio(embedded.rps, server.rps) : null,
+      ratioP99: embedded && server ? ratio(embedded.p99Ms, server.p99Ms) : null,
+      peakRssMb: peakRssMb(),
+    }),
+  );
+  const engine = workerConcurrency === 0 ? 'engine off' : `engine on (${workerConcurrency ?? '?'} workers)`;
+  console.log('');
+  console.log(`create-tenant, service in-process, ${engine}: ${options.n} requests (+${options.warmup} warm-up), ${options.concurrency} concurrent clients`);
+  console.log(`  embedded: the embedded PostgreSQL server (DATABASE_URL unset); server: ${where(options.serverUrl)}, scratch database`);
+  console.log('');
+  const columns = (label: string, values: (string | undefined)[]) => console.log(`  ${label.padEnd(13)}${values.map((v) => (v ?? '-').padStart(11)).join('')}`);
+  columns('', ['embedded', 'server', 'ratio']);
+  const row = (label: string, pick: (f: Figures) => number, digits: number) => {
+    const e = embedded ? pick(embedded) : undefined;
+    const s = server ? pick(server) : undefined;
+    const r = e !== undefined && s !== undefined ? ratio(e, s) : null;
+    columns(label, [e?.toFixed(digits), s?.toFixed(digits), r === null ? undefined : r.toFixed(2)]);
+  };
+  row('p50 ms', (f) => f.p50Ms, 2);
+  row('p90 ms', (f) => f.p90Ms, 2);
+  row('p99 ms', (f) => f.p99Ms, 2);
+  row('max ms', (f) => f.maxMs, 2);
+  row('mean ms', (f) => f.meanMs, 2);
+  row('req/s', (f) => f.rps, 1);
+  row('cpu/req ms', (f) => f.processCpuMsPerRequest, 3);
+  columns('errors', [embedded ? errorCount(embedded) : undefined, server ? errorCount(server) : undefined, undefined]);
+  console.log('');
+  console.log(`  peak RSS of this process (clients and service; the PostgreSQL servers' own processes not included): ${peakRssMb()} MB`);
+  for (const side of SIDES) {
+    const m = measured[side];
+    if (m && m.figures.errors > 0) console.error(`\n${side}: ${m.figures.errors} requests did not answer 201, e.g.:\n  ${m.samples.join('\n  ')}`);
+  }
+}
+
+function errorCount(f: Figures): string {
+  return f.warmupErrors > 0 ? `${f.errors}+${f.warmupErrors}w` : String(f.errors);
+}
+
+/** --url: the running service's figures, as one JSON line and a table. */
+function reportAttached(options: Options, m: Measured): void {
+  const f = m.figures;
+  console.log(
+    JSON.stringify({
+      benchmark: 'create-tenant',
+      database: m.target.database,
+      inProcess: false,
+      n: options.n,
+      concurrency: options.concurrency,
+      warmup: options.warmup,
+      p50Ms: f.p50Ms,
+      p90Ms: f.p90Ms,
+      p99Ms: f.p99Ms,
+      maxMs: f.maxMs,
+      meanMs: f.meanMs,
+      throughputRps: f.rps,
+      errors: f.errors,
+      warmupErrors: f.warmupErrors,
+      processCpuMsPerRequest: f.processCpuMsPerRequest,
+    }),
+  );
+  console.log('');
+  console.log(`create-tenant on ${m.target.database} at ${m.target.url}`);
+  console.log(`  requests     ${options.n} (+${options.warmup} warm-up), ${options.concurrency} concurrent clients`);
+  console.log(`  p50          ${f.p50Ms.toFixed(2).padStart(9)} ms`);
+  console.log(`  p90          ${f.p90Ms.toFixed(2).padStart(9)} ms`);
+  console.log(`  p99          ${f.p99Ms.toFixed(2).padStart(9)} ms`);
+  console.log(`  max          ${f.maxMs.toFixed(2).padStart(9)} ms`);
+  console.log(`  mean         ${f.meanMs.toFixed(2).padStart(9)} ms`);
+  console.log(`  throughput   ${f.rps.toFixed(1).padStart(9)} req/s`);
+  console.log(`  cpu/request  ${f.processCpuMsPerRequest.toFixed(3).padStart(9)} ms (this process: clients only)`);
+  console.log(`  errors       ${String(f.errors).padStart(9)}${f.warmupErrors > 0 ? ` (+${f.warmupErrors} in warm-up)` : ''}`);
+  if (f.errors > 0) console.error(`\n${f.errors} requests did not answer 201, e.g.:\n  ${m.samples.join('\n  ')}`);
+}
+
+const failed = (m: Measured | undefined): boolean => m !== undefined && m.figures.errors + m.figures.warmupErrors > 0;
 
 async function main(): Promise<number> {
   const options = parseOptions(process.argv.slice(2));
-  const target = options.url !== undefined && options.token !== undefined ? await attach(options.url, options.token) : await startInProcess();
-  const { summary, samples } = await measure(options, target);
-  report(summary, target.url, samples);
-  return summary.errors + summary.warmupErrors > 0 ? 1 : 0;
+  if (options.url !== undefined && options.token !== undefined) {
+    const { url, token } = options;
+    const m = await measure(options, () => attach(url, token));
+    reportAttached(options, m);
+    return failed(m) ? 1 : 0;
+  }
+  // Fail before the embedded run, not after it, when the server side cannot run.
+  if (options.sides.includes('server')) await withServer(options.serverUrl, (client) => client.query('select 1'));
+  const measured: Partial<Record<Side, Measured>> = {};
+  for (const side of options.sides) measured[side] = await measure(options, () => startInProcess(side, options));
+  reportComparison(options, measured);
+  return SIDES.some((side) => failed(measured[side])) ? 1 : 0;
 }
 
 main().then(

@@ -2,23 +2,28 @@
  * Benchmark (not a test): one full pass of the desired-state reconciler over many live tenants
  * that match their declaration, in the simulated cluster.
  *
- *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npx tsx bench/reconcile-sweep.ts [-n 10000] [-c 16] [--page 250] [--seeds 3] [--pglite] [--pglite-n 10000]
+ *   npx tsx bench/reconcile-sweep.ts [-n 10000] [-c 16] [--page 250] [--seeds 3] [--keep]
+ *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npx tsx bench/reconcile-sweep.ts [...]
  *
- * With DATABASE_URL (a PostgreSQL server; the bench creates and drops a scratch database on it,
- * and the tenant roles it made) it runs on the server; with --pglite (or without DATABASE_URL)
- * also or only on an in-memory PGlite. Provisioning 10,000 tenants for real would take half an
- * hour, so the bench provisions `--seeds` tenants through the engine and clones their rows in bulk
- * SQL: tenant, declaration, infrastructure record, provisioning state with phase outputs, the
- * simulated cluster's objects, DNS zone, records and delegation, and in the tenant database each
- * clone's role, nine schemas and migration table. The sweep then observes all of it for real:
- * cluster inventory, database catalog, DNS. It must find no drift (the bench fails if it does).
+ * Without DATABASE_URL it runs on the embedded PostgreSQL server, as the service starts it when
+ * DATABASE_URL is unset: in a fresh temporary data directory, stopped and removed at the end
+ * (--keep: stopped, the directory kept). With DATABASE_URL (a PostgreSQL server) it runs on a
+ * scratch database it creates there and drops at the end, with the tenant roles it made (--keep:
+ * both kept). Provisioning 10,000 tenants for real would take half an hour, so the bench
+ * provisions `--seeds` tenants through the engine and clones their rows in bulk SQL: tenant,
+ * declaration, infrastructure record, provisioning state with phase outputs, the simulated
+ * cluster's objects, DNS zone, records and delegation, and in the tenant database each clone's
+ * role, nine schemas and migration table. The sweep then observes all of it for real: cluster
+ * inventory, database catalog, DNS. It must find no drift (the bench fails if it does).
  *
- * Prints one JSON line per database (the second of two sweeps: the first pays for cold caches,
- * both are in the line), then a table. Queries are counted at the driver (pg.Client.query, or
- * PGlite's query and exec): every round trip of the pass, BEGIN and COMMIT included.
+ * Prints one JSON line (the second of two sweeps: the first pays for cold caches, both are in the
+ * line; `database` is embedded or external), then a table. Queries are counted at the driver
+ * (pg.Client.query): every round trip of the pass, BEGIN and COMMIT included.
  */
 import { randomBytes } from 'node:crypto';
-import { PGlite } from '@electric-sql/pglite';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { sql } from 'kysely';
 import pg from 'pg';
 import pino from 'pino';
@@ -30,8 +35,9 @@ import { DriftDetector } from '../src/engine/drift-detector.js';
 import { InfrastructureReconciler, type SweepSummary } from '../src/engine/reconciler.js';
 import { generateApiKey } from '../src/iam/api-key-format.js';
 import { migrate } from '../src/store/migrate.js';
-import { type Database, openDatabase } from '../src/store/open-database.js';
+import type { Database, DatabaseKind } from '../src/store/open-database.js';
 import { listReconcileCandidates } from '../src/store/reconcile/list-reconcile-candidates.js';
+import { type ControlPlaneDatabase, openControlPlaneDatabase } from '../src/store/server/control-plane-database.js';
 import { createTenant } from '../src/store/tenants/create-tenant.js';
 
 const args = process.argv.slice(2);
@@ -40,18 +46,19 @@ const arg = (flag: string, fallback: number) => {
   return i >= 0 ? Number(args[i + 1]) : fallback;
 };
 const N = arg('-n', 10_000);
-const PGLITE_N = arg('--pglite-n', N);
 const PARALLELISM = arg('-c', 16);
 const PAGE = arg('--page', 250);
 const SEEDS = arg('--seeds', 3);
-const serverUrl = process.env.DATABASE_URL;
+const KEEP = args.includes('--keep');
+const serverUrl = process.env.DATABASE_URL || undefined;
 const logger = pino({ level: 'silent' });
 const BENCH_SECRET_KEY = Buffer.alloc(32, 7).toString('base64');
 const CLONE_BATCH = 1000;
 
 interface Result {
   benchmark: 'reconcile-sweep';
-  database: 'postgres' | 'pglite';
+  /** `embedded`: the server the service starts itself (DATABASE_URL unset); `external`: DATABASE_URL. */
+  database: DatabaseKind;
   tenants: number;
   parallelism: number;
   pageSize: number;
@@ -82,14 +89,14 @@ function countCalls(proto: object, method: string): void {
   };
 }
 
+// Every session is a pg.Client: the control plane's pool, the tenant database driver's, the bench's.
 countCalls(pg.Client.prototype, 'query');
-countCalls(PGlite.prototype, 'query');
-countCalls(PGlite.prototype, 'exec');
 
 /* ---------------------------------- seeding ----------------------------------------------- */
 
-async function adminQuery(text: string): Promise<void> {
-  const client = new pg.Client({ connectionString: serverUrl });
+async function adminQuery(url: string, text: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  client.on('error', () => undefined);
   await client.connect();
   try {
     await client.query(text);
@@ -200,16 +207,19 @@ async function timedSweep(reconciler: InfrastructureReconciler): Promise<{ summa
   return { summary, seconds, queries };
 }
 
-async function run(kind: 'postgres' | 'pglite', count: number): Promise<Result> {
-  const dbName = kind === 'postgres' ? `matih_bench_${randomBytes(4).toString('hex')}` : undefined;
+async function run(count: number): Promise<Result> {
+  // external: a scratch database, and a tenant role prefix of its own (roles are server-wide).
+  const dbName = serverUrl ? `matih_bench_${randomBytes(4).toString('hex')}` : undefined;
   let url: string | undefined;
-  if (dbName) {
-    await adminQuery(`create database ${dbName}`);
-    const u = new URL(serverUrl!);
+  if (serverUrl && dbName) {
+    await adminQuery(serverUrl, `create database ${dbName}`);
+    const u = new URL(serverUrl);
     u.pathname = `/${dbName}`;
     url = u.toString();
   }
   const rolePrefix = dbName ? `${dbName.slice('matih_'.length)}_` : '';
+  // embedded: a fresh data directory, as a first `npm start` makes it.
+  const dataDir = url === undefined ? await fs.mkdtemp(path.join(os.tmpdir(), 'matih-bench-')) : undefined;
   const config = loadConfig({
     MATIH_SIM_DELAY_MS: '0',
     MATIH_LOG_LEVEL: 'silent',
@@ -217,13 +227,15 @@ async function run(kind: 'postgres' | 'pglite', count: number): Promise<Result> 
     MATIH_RECONCILE_INTERVAL_S: '0',
     MATIH_DB_POOL_SIZE: String(PARALLELISM + 4),
   });
-  let database: Database | undefined;
+  let database: ControlPlaneDatabase | undefined;
   let engine: Engine | undefined;
   try {
-    database = await openDatabase(url ? { kind: 'postgres', url, poolSize: PARALLELISM + 4 } : { kind: 'pglite', dataDir: undefined });
+    // As createApp opens it: the embedded server under dataDir, or a pool on the scratch database (dataDir unused).
+    database = await openControlPlaneDatabase({ databaseUrl: url, dataDir: dataDir ?? os.tmpdir(), databasePoolSize: PARALLELISM + 4 }, logger);
     await migrate(database.db);
-    const tenantDatabases = { url, namePrefix: rolePrefix };
-    engine = buildEngine(database.db, { ...config, tenantDatabases, secretKey: BENCH_SECRET_KEY }, logger, 'bench');
+    // Tenant databases on the control plane's server, as the service does when TENANT_DATABASE_URL is unset.
+    const tenantDatabases = { url: database.url, namePrefix: rolePrefix };
+    engine = await buildEngine(database.db, { ...config, tenantDatabases, secretKey: BENCH_SECRET_KEY }, logger, 'bench');
 
     const seedStart = performance.now();
     await provisionSeeds(database, engine, SEEDS);
@@ -248,7 +260,7 @@ async function run(kind: 'postgres' | 'pglite', count: number): Promise<Result> 
     }
     return {
       benchmark: 'reconcile-sweep',
-      database: kind,
+      database: database.kind,
       tenants: warm.summary.tenantsChecked,
       parallelism: PARALLELISM,
       pageSize: PAGE,
@@ -264,29 +276,26 @@ async function run(kind: 'postgres' | 'pglite', count: number): Promise<Result> 
     };
   } finally {
     await engine?.stop();
+    // close() of the embedded database also stops its server.
     await database?.close();
-    if (dbName && args.includes('--keep')) console.log(`kept database ${dbName} (roles ${rolePrefix}*)`);
-    else if (dbName) {
-      await adminQuery(`drop database if exists ${dbName} with (force)`);
-      await adminQuery(`do $$ declare r record; begin
-        for r in select rolname from pg_roles where rolname like '${rolePrefix.replaceAll('_', '\\_')}%' loop execute format('drop role %I', r.rolname); end loop;
-      end $$`);
+    if (dataDir && KEEP) console.log(`kept data directory ${dataDir} (the server is stopped: MATIH_DATA_DIR=${dataDir} npm start runs on it)`);
+    else if (dataDir) await fs.rm(dataDir, { recursive: true, force: true });
+    if (serverUrl && dbName && KEEP) console.log(`kept database ${dbName} (roles ${rolePrefix}*)`);
+    else if (serverUrl && dbName) {
+      await adminQuery(serverUrl, `drop database if exists ${dbName} with (force)`);
+      await adminQuery(
+        serverUrl,
+        `do $$ declare r record; begin
+          for r in select rolname from pg_roles where rolname like '${rolePrefix.replaceAll('_', '\\_')}%' loop execute format('drop role %I', r.rolname); end loop;
+        end $$`,
+      );
     }
   }
 }
 
-const runs: ['postgres' | 'pglite', number][] = [];
-if (serverUrl) runs.push(['postgres', N]);
-if (!serverUrl || args.includes('--pglite')) runs.push(['pglite', PGLITE_N]);
-const results: Result[] = [];
-for (const [kind, count] of runs) {
-  const result = await run(kind, count);
-  console.log(JSON.stringify(result));
-  results.push(result);
-}
+const result = await run(N);
+console.log(JSON.stringify(result));
 console.log('\ndatabase  tenants  seconds  tenants/s  queries/tenant  cold s (q/tenant)  seed s');
-for (const r of results) {
-  console.log(
-    `${r.database.padEnd(9)} ${String(r.tenants).padStart(7)} ${String(r.seconds).padStart(8)} ${String(r.tenantsPerSecond).padStart(10)} ${String(r.queriesPerTenant).padStart(15)} ${`${r.coldSeconds} (${r.coldQueriesPerTenant})`.padStart(18)} ${String(r.seedSeconds).padStart(7)}`,
-  );
-}
+console.log(
+  `${result.database.padEnd(9)} ${String(result.tenants).padStart(7)} ${String(result.seconds).padStart(8)} ${String(result.tenantsPerSecond).padStart(10)} ${String(result.queriesPerTenant).padStart(15)} ${`${result.coldSeconds} (${result.coldQueriesPerTenant})`.padStart(18)} ${String(result.seedSeconds).padStart(7)}`,
+);
