@@ -1,166 +1,55 @@
 /**
- * The shapes of the API documents matihctl reads. They are copied from the OpenAPI description,
- * not imported: the CLI speaks HTTP only and must keep working against any compatible server.
- * Only the fields the CLI uses are typed; --output json prints whatever the server sent.
+ * The shapes of the API documents matihctl reads: names over the types generated from the
+ * service's OpenAPI documents (./generated, `npm run generate:api-types`), not imported from the
+ * service: the CLI speaks HTTP only. --output json prints whatever the server sent.
  */
+import type { ResponseJson as InfraJson } from './generated/infra-api.js';
+import type { ResponseJson as TenantJson, components as TenantComponents } from './generated/tenant-api.js';
 
-export interface FieldProblem {
-  field: string;
-  message: string;
-  in?: string;
-}
+type TenantSchemas = TenantComponents['schemas'];
 
-export interface Problem {
-  type?: string;
-  title?: string;
-  status: number;
-  code: string;
-  detail: string;
-  errors?: FieldProblem[];
-}
+/** RFC 9457 problem details, as every error of the API is sent. */
+type ApiProblem = TenantSchemas['Problem'];
+export type FieldProblem = NonNullable<ApiProblem['errors']>[number];
+/**
+ * What an ApiError carries: the API's problem document, or one made up from the status when
+ * something else (a proxy) answered, with only status, code and detail.
+ */
+export type Problem = Pick<ApiProblem, 'status' | 'code' | 'detail'> & Partial<Omit<ApiProblem, 'status' | 'code' | 'detail'>>;
 
-export interface Tenant {
-  id: string;
-  name: string;
-  slug: string;
-  tier: string;
-  status: string;
-  region: string;
-  cloudProvider: string;
-  adminEmail: string;
-  createdAt: string;
-  [field: string]: unknown;
-}
+export type Tenant = TenantSchemas['Tenant'];
+export type CreatedTenant = TenantJson<'/api/v1/tenants', 'post', 201>;
+export type TenantPage = TenantJson<'/api/v1/tenants', 'get'>;
 
-export interface CreatedTenant extends Tenant {
-  initialApiKey: { id: string; key: string; role: string };
-  provisioningJobId: string;
-}
+export type ProvisioningStatus = TenantSchemas['ProvisioningStatus'];
+export type StepState = ProvisioningStatus['steps'][number];
 
-export interface TenantPage {
-  items: Tenant[];
-  nextCursor: string | null;
-}
+/** One row of the tenant's history, as GET .../provisioning/history and the WebSocket send it. */
+export type Transition = TenantJson<'/api/v1/tenants/{id}/provisioning/history', 'get'>['items'][number];
 
-export interface StepState {
-  name: string;
-  stage: string;
-  position: number;
-  status: string;
-  attempts: number;
-  startedAt: string | null;
-  completedAt: string | null;
-  lastError: string | null;
-}
+/** DELETE /api/v1/tenants/:id, with the confirmation code. */
+export type DeletionAccepted = TenantJson<'/api/v1/tenants/{id}', 'delete', 202>;
+/** The POSTs that start or stop a job: suspend and reactivate name the tenant, retry and cancel the step they start from. */
+export type JobAccepted = TenantJson<'/api/v1/tenants/{id}/suspend', 'post', 200 | 202> | TenantJson<'/api/v1/tenants/{id}/provisioning/retry', 'post', 202>;
 
-export interface ProvisioningStatus {
-  tenantId: string;
-  status: string;
-  currentPhase: string;
-  progress: number;
-  startedAt: string | null;
-  estimatedCompletion: string | null;
-  retryCount: number;
-  currentStep: string | null;
-  steps: StepState[];
-  errorMessage: string | null;
-  nextRetryAt: string | null;
-  completedAt: string | null;
-  job: { id: string; kind: string; status: string; maxRetries: number; initiatedBy: string };
-  lastSequence: number;
-}
+export type DeletionRequest = TenantJson<'/api/v1/tenants/{id}/deletion-requests', 'post', 201>;
+export type TenantUpdate = TenantJson<'/api/v1/tenants/{id}', 'patch', 200 | 202>;
 
-/** One row of the tenant's history, as the WebSocket sends it. */
-export interface Transition {
-  seq: number;
-  jobId: string | null;
-  kind: string;
-  fromState: string | null;
-  toState: string | null;
-  step: string | null;
-  trigger: string;
-  details: Record<string, unknown>;
-  actor: string;
-  createdAt: string;
-}
+type InfrastructurePath = '/api/v1/infrastructure/tenants/{tenantId}';
+/**
+ * The infrastructure record as GET answers it; POST .../provision, PUT and DELETE answer it with
+ * `jobId`, the job they queued (null: nothing to do).
+ */
+export type Infrastructure = InfraJson<InfrastructurePath, 'get'> & Partial<Pick<InfraJson<InfrastructurePath, 'put', 200 | 202>, 'jobId'>>;
+export type InfraConfiguration = Infrastructure['configuration'];
+export type InfraTransition = InfraJson<'/api/v1/infrastructure/tenants/{tenantId}/transitions', 'get'>['items'][number];
 
-export interface JobAccepted {
-  tenantId?: string;
-  jobId: string | null;
-  status: string;
-  fromStep?: string;
-}
-
-export interface DeletionRequest {
-  tenantId: string;
-  slug: string;
-  confirmationCode: string;
-  expiresAt: string;
-}
-
-export interface TenantUpdate {
-  tenant: Tenant;
-  jobId: string | null;
-  generation: number;
-}
-
-export interface InfraConfiguration {
-  databaseSize?: string;
-  storageGb?: number;
-  enableHa?: boolean;
-}
-
-export interface Infrastructure {
-  id: string;
-  tenantId: string;
-  status: string;
-  cloudProvider: string;
-  region: string;
-  namespace: string;
-  configuration: InfraConfiguration;
-  terraformStateKey: string | null;
-  updatedAt: string;
-  desiredState: {
-    tier: string;
-    configuration: InfraConfiguration;
-    suspended: boolean;
-    generation: number;
-    observedGeneration: number;
-  } | null;
-  currentJob: { id: string; kind: string; status: string } | null;
-  jobId?: string | null;
-}
-
-export interface InfraTransition {
-  seq: number;
-  fromState: string | null;
-  toState: string;
-  trigger: string;
-  jobId: string | null;
-  timestamp: string;
-}
-
-export interface AuditEntry {
-  seq: number;
-  time: string;
-  kind: string;
-  trigger: string;
-  fromState: string | null;
-  toState: string | null;
-  step: string | null;
-  jobId: string | null;
-  actor: string;
-}
+export type AuditEntry = TenantJson<'/api/v1/tenants/{id}/audit', 'get'>['items'][number];
 
 /** Pages of the audit log and of infrastructure transitions: a sequence number cursor. */
 export interface SeqPage<T> {
   items: T[];
-  nextCursor: number | null;
+  nextCursor: TenantJson<'/api/v1/tenants/{id}/audit', 'get'>['nextCursor'];
 }
 
-export interface WhoAmI {
-  actor: string;
-  role: string;
-  tenantId: string | null;
-  via: string;
-}
+export type WhoAmI = TenantJson<'/api/v1/auth/whoami', 'get'>;

@@ -29,7 +29,7 @@ import { Worker } from './engine/worker.js';
 import type { Db } from './store/open-database.js';
 import { simObjectStore } from './store/sim/sim-objects.js';
 import { deleteSimResource, getSimResource, listSimResources, upsertSimResource } from './store/sim/sim-resources.js';
-import { FaultInjector } from './steps/fault-injection.js';
+import { FaultInjector } from './steps/support/fault-injection.js';
 import { FileArchiveStore } from './drivers/archive/file-archive-store.js';
 import { tenantAuditExport } from './store/engine/export-tenant-audit.js';
 import { buildStepRegistry } from './steps/registry.js';
@@ -214,11 +214,17 @@ async function buildDns(db: Db, config: EngineConfig, logger: Logger): Promise<{
         dnsServer: undefined,
       };
     case 'azure': {
-      // The Azure credential comes from the AZURE_* variables (or workload identity), which the
-      // Azure SDK reads from the environment itself; the factory checks they are complete.
-      const { azureDnsDriverFromEnv } = await import('./drivers/dns/azure-dns-factory.js');
+      const [{ AzureDnsDriver }, { azureCredential }] = await Promise.all([
+        import('./drivers/dns/azure-dns-driver.js'),
+        import('./drivers/dns/azure-credential.js'),
+      ]);
       return {
-        dns: azureDnsDriverFromEnv({ ...process.env, MATIH_AZURE_SUBSCRIPTION_ID: settings.subscriptionId, MATIH_AZURE_DNS_RESOURCE_GROUP: settings.resourceGroup }),
+        dns: new AzureDnsDriver({
+          credential: azureCredential(settings.identity),
+          subscriptionId: settings.subscriptionId,
+          resourceGroup: settings.resourceGroup,
+          ...(settings.endpoint === undefined ? {} : { endpoint: settings.endpoint }),
+        }),
         dnsServer: undefined,
       };
     }
@@ -234,8 +240,9 @@ async function buildServicePrincipals(config: EngineConfig): Promise<ServicePrin
 
 /**
  * Terraform of PROVISION_INFRASTRUCTURE (MATIH_TERRAFORM): the simulated runner keeps its state
- * in the sim_resources table; the CLI runs terraform or tofu per tenant, with the
- * Azure service principal handed to the azurerm provider through its ARM_* variables.
+ * in the sim_resources table; the CLI runs terraform or tofu per tenant, in the part of the
+ * service's environment configuration picked for it, with the Azure service principal handed to
+ * the azurerm provider through its ARM_* variables.
  */
 function buildTerraform(config: EngineConfig, simStore: SimResourceStore): TerraformDriver {
   const settings = config.enterprise.terraform;
@@ -257,6 +264,7 @@ function buildTerraform(config: EngineConfig, simStore: SimResourceStore): Terra
           ...(settings.statePassword ? { password: settings.statePassword } : {}),
         }
       : { kind: 'local', directory: path.join(settings.dir, 'state') },
+    baseEnv: settings.hostEnv,
     env: azure
       ? { ARM_CLIENT_ID: azure.clientId, ARM_CLIENT_SECRET: azure.clientSecret, ARM_TENANT_ID: azure.directoryId, ARM_SUBSCRIPTION_ID: azure.subscriptionId }
       : {},

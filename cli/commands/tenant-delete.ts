@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import type { DeletionRequest, JobAccepted } from '../api-types.js';
+import type { DeletionAccepted, DeletionRequest } from '../api-types.js';
 import { confirmSlug } from '../confirm.js';
 import type { Runner } from '../context.js';
 import { emit, keyValues } from '../output.js';
@@ -19,7 +19,7 @@ export function tenantDeleteCommand(run: Runner): Command {
         const tenant = await resolveTenant(client, ref!);
         await confirmSlug(io, tenant.slug, `delete tenant ${tenant.slug} (${tenant.id}) and everything it has`, o.yes === true);
         const request = await client.request<DeletionRequest>('POST', `/api/v1/tenants/${tenant.id}/deletion-requests`);
-        const result = await client.request<JobAccepted>('DELETE', `/api/v1/tenants/${tenant.id}`, {
+        const result = await client.request<DeletionAccepted>('DELETE', `/api/v1/tenants/${tenant.id}`, {
           headers: { 'x-confirmation-code': request.confirmationCode },
         });
         emit(io, format, result, (r) => keyValues([['tenant', r.tenantId], ['status', r.status], ['job', r.jobId]]));

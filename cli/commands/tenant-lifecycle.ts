@@ -9,12 +9,12 @@ import { tenantDetail } from '../tenant-views.js';
 
 const follow = (ref: string) => `follow it: matihctl tenants status ${ref} --watch\n`;
 
-function accepted(document: JobAccepted): string {
+function accepted(tenantId: string, document: JobAccepted): string {
   return keyValues([
-    ['tenant', document.tenantId],
+    ['tenant', tenantId],
     ['status', document.status],
     ['job', document.jobId ?? 'none: nothing to do'],
-    ...(document.fromStep ? [['from step', document.fromStep] as const] : []),
+    ...('fromStep' in document && document.fromStep ? [['from step', document.fromStep] as const] : []),
   ]);
 }
 
@@ -27,7 +27,7 @@ function jobAction(run: Runner, name: string, description: string, path: (id: st
       const id = await resolveTenantId(client, ref!);
       const body = withReason && typeof o.reason === 'string' ? { reason: o.reason } : undefined;
       const result = await client.request<JobAccepted>('POST', path(id), { body });
-      emit(io, format, result, (r) => accepted({ tenantId: id, ...r }));
+      emit(io, format, result, (r) => accepted(id, r));
       if (format === 'table' && result.jobId) io.err(follow(ref!));
     }),
   );

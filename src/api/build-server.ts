@@ -4,6 +4,8 @@ import swaggerUi from '@fastify/swagger-ui';
 import websocket from '@fastify/websocket';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { ERROR_CODES } from '../domain/error-codes.js';
+import { matihError } from '../domain/errors.js';
 import { installAuthHook } from './auth-hook.js';
 import { allowCrossOriginReads } from './cross-origin-reads.js';
 import type { ApiDeps } from './deps.js';
@@ -95,7 +97,7 @@ async function baseServer(deps: ApiDeps, id: ServerIdentity): Promise<FastifyIns
   app.setValidatorCompiler(validatorCompiler());
   app.setErrorHandler(errorHandler((reason) => deps.database.health.reportUnavailable(reason)));
   app.setNotFoundHandler((request, reply) =>
-    sendProblem(request, reply, 404, 'route_not_found', `no route ${request.method} ${request.url.split('?')[0] ?? ''}`),
+    sendProblem(request, reply, matihError(ERROR_CODES.ROUTE_NOT_FOUND, request.method, request.url.split('?')[0] ?? '')),
   );
   // JSON only: text/plain (accepted by Fastify by default) would reach handlers as a string.
   app.removeContentTypeParser('text/plain');

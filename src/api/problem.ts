@@ -1,10 +1,12 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { ERROR_CODES, type ErrorCode } from '../domain/error-codes.js';
 import { type ErrorKind, type FieldError, MatihError } from '../domain/errors.js';
 import { isDatabaseUnavailable } from '../store/database-errors.js';
 
 /**
- * Every error leaves as application/problem+json (RFC 9457) with a stable `code`. This is the
- * only place that knows how error kinds become HTTP statuses.
+ * Every error leaves as application/problem+json (RFC 9457) with a stable `code` from the
+ * registry (domain/error-codes.ts). This is the only place that knows how error kinds become
+ * HTTP statuses.
  */
 export interface Problem {
   type: string;
@@ -22,7 +24,6 @@ export interface ProblemFieldError extends FieldError {
   in: string;
 }
 
-
 const STATUS_BY_KIND: Readonly<Record<ErrorKind, number>> = {
   VALIDATION: 400,
   UNAUTHENTICATED: 401,
@@ -30,6 +31,9 @@ const STATUS_BY_KIND: Readonly<Record<ErrorKind, number>> = {
   NOT_FOUND: 404,
   CONFLICT: 409,
   PRECONDITION_FAILED: 412,
+  CONTENT_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  INTERNAL: 500,
   UNAVAILABLE: 503,
 };
 
@@ -50,24 +54,29 @@ const TITLES: Readonly<Record<number, string>> = {
   503: 'Service Unavailable',
 };
 
-// Fastify's own request errors, by code, with the stable code we publish for each.
-const FASTIFY_CODES: Readonly<Record<string, { status: number; code: string; detail?: string }>> = {
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, code: 'unsupported_media_type', detail: 'send the body as application/json' },
-  FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, code: 'body_too_large' },
-  FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, code: 'empty_body', detail: 'the JSON body is empty' },
-  FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: 'malformed_json' },
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: 'invalid_content_length' },
-  FST_ERR_CTP_INVALID_TYPE: { status: 400, code: 'invalid_content_type' },
+// Fastify's own request errors, by Fastify's code: the entry we answer each with, its detail
+// written from Fastify's message.
+const FASTIFY_ERRORS: Readonly<Record<string, ErrorCode<[fastifyMessage: string]>>> = {
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: ERROR_CODES.UNSUPPORTED_MEDIA_TYPE,
+  FST_ERR_CTP_BODY_TOO_LARGE: ERROR_CODES.BODY_TOO_LARGE,
+  FST_ERR_CTP_EMPTY_JSON_BODY: ERROR_CODES.EMPTY_BODY,
+  FST_ERR_CTP_INVALID_JSON_BODY: ERROR_CODES.MALFORMED_JSON,
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: ERROR_CODES.INVALID_CONTENT_LENGTH,
+  FST_ERR_CTP_INVALID_TYPE: ERROR_CODES.INVALID_CONTENT_TYPE,
 };
 
-export function sendProblem(
-  request: FastifyRequest,
-  reply: FastifyReply,
-  status: number,
-  code: string,
-  detail: string,
-  errors?: ProblemFieldError[],
-): FastifyReply {
+/** Answers with `error`: its kind's status, its code, its message and field errors. */
+export function sendProblem(request: FastifyRequest, reply: FastifyReply, error: MatihError): FastifyReply {
+  const errors = error.fieldErrors.map((e) => ({ ...e, in: e.in ?? 'body' }));
+  return send(request, reply, STATUS_BY_KIND[error.kind], error.code, error.message, errors);
+}
+
+/** Answers with a registry entry, for the errors that are not thrown as a MatihError. */
+function sendCode(request: FastifyRequest, reply: FastifyReply, definition: Pick<ErrorCode, 'code' | 'kind'>, detail: string, errors?: ProblemFieldError[]): FastifyReply {
+  return send(request, reply, STATUS_BY_KIND[definition.kind], definition.code, detail, errors);
+}
+
+function send(request: FastifyRequest, reply: FastifyReply, status: number, code: string, detail: string, errors?: ProblemFieldError[]): FastifyReply {
   const problem: Problem = {
     type: `urn:matih:problem:${code}`,
     title: TITLES[status] ?? 'Error',
@@ -94,32 +103,30 @@ export function errorHandler(onDatabaseUnavailable: (reason: string) => void) {
       onDatabaseUnavailable(`a request failed: ${error.message}`);
       request.log.warn({ err: error }, 'database unavailable');
       void reply.header('retry-after', '1');
-      return sendProblem(request, reply, 503, 'database_unavailable', 'the database cannot be reached right now, so the request may not have been applied; try again shortly');
+      return sendCode(request, reply, ERROR_CODES.DATABASE_UNAVAILABLE, ERROR_CODES.DATABASE_UNAVAILABLE.message());
     }
     return handleError(error, request, reply);
   };
 }
 
 export function handleError(error: FastifyError | MatihError | Error, request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  if (error instanceof MatihError) {
-    const errors = error.fieldErrors.map((e) => ({ ...e, in: e.in ?? 'body' }));
-    return sendProblem(request, reply, STATUS_BY_KIND[error.kind], error.code, error.message, errors);
-  }
+  if (error instanceof MatihError) return sendProblem(request, reply, error);
   const fastifyError = error as FastifyError;
   if (fastifyError.validation) {
     const location = locationOf(fastifyError.validationContext);
     const errors = fastifyError.validation.map((v) => ({ field: fieldOf(v), message: messageOf(v), in: location }));
     const detail = errors.map((e) => `${e.field}: ${e.message}`).join('; ');
-    return sendProblem(request, reply, 400, 'validation_failed', detail, errors);
+    return sendCode(request, reply, ERROR_CODES.VALIDATION_FAILED, detail, errors);
   }
-  const known = fastifyError.code ? FASTIFY_CODES[fastifyError.code] : undefined;
-  if (known) return sendProblem(request, reply, known.status, known.code, known.detail ?? fastifyError.message);
+  const known = fastifyError.code ? FASTIFY_ERRORS[fastifyError.code] : undefined;
+  if (known) return sendCode(request, reply, known, known.message(fastifyError.message));
   if (fastifyError.statusCode && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
-    const code = (fastifyError.code ?? 'bad_request').replace(/^FST_ERR_/, '').toLowerCase();
-    return sendProblem(request, reply, fastifyError.statusCode, code, fastifyError.message);
+    // Fastify's other client errors keep its status and its code, FST_ERR_ dropped.
+    const code = (fastifyError.code ?? ERROR_CODES.BAD_REQUEST.code).replace(/^FST_ERR_/, '').toLowerCase();
+    return send(request, reply, fastifyError.statusCode, code, ERROR_CODES.BAD_REQUEST.message(fastifyError.message));
   }
   request.log.error({ err: error }, 'unhandled error');
-  return sendProblem(request, reply, 500, 'internal_error', 'an unexpected error occurred; it has been logged with this request id');
+  return sendCode(request, reply, ERROR_CODES.INTERNAL_ERROR, ERROR_CODES.INTERNAL_ERROR.message());
 }
 
 interface AjvError {

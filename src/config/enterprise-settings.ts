@@ -1,10 +1,28 @@
 import path from 'node:path';
+import type { AzureIdentity } from './azure-settings.js';
+import type { Env, VariableReader } from './variable-reader.js';
 
 /**
  * Settings of the enterprise stages (spec/003): who checks the Azure service principal, and how
- * Terraform runs. Read by loadConfig; kept apart because they validate as a group (the Azure
- * credentials are required only when something Azure is chosen).
+ * Terraform runs. They validate as a group: the Azure service principal is required only when
+ * something Azure is chosen.
  */
+export const ENTERPRISE_VARIABLES = {
+  MATIH_SERVICE_PRINCIPAL: 'simulated',
+  MATIH_TERRAFORM: 'simulated',
+  MATIH_TERRAFORM_BINARY: 'terraform',
+  MATIH_TERRAFORM_DIR: '',
+  MATIH_TERRAFORM_MODULES: 'azure',
+  MATIH_TERRAFORM_STATE_ADDRESS: '',
+  MATIH_TERRAFORM_STATE_LOCK_ADDRESS: '',
+  MATIH_TERRAFORM_STATE_USERNAME: '',
+  MATIH_TERRAFORM_STATE_PASSWORD: '',
+  MATIH_TERRAFORM_LOCK_LEASE_S: '600',
+} as const;
+/** The subscription is shared with Azure DNS (azure-settings.ts). */
+type EnterpriseVariable = keyof typeof ENTERPRISE_VARIABLES | 'MATIH_AZURE_SUBSCRIPTION_ID';
+
+/** The platform's service principal, complete: what the check validates and Terraform signs in with. */
 export interface AzureCredentials {
   /** The Microsoft Entra directory (tenant) of the service principal; not a MATIH tenant. */
   directoryId: string;
@@ -29,6 +47,8 @@ export type TerraformSettings =
       stateLockAddress: string | undefined;
       stateUsername: string | undefined;
       statePassword: string | undefined;
+      /** What Terraform may inherit of the service's environment (path, home, proxies, TF_*, ARM_*). */
+      hostEnv: Readonly<Record<string, string>>;
     };
 
 export interface EnterpriseSettings {
@@ -40,37 +60,21 @@ export interface EnterpriseSettings {
   azure: AzureCredentials | undefined;
 }
 
-type EnterpriseVariable =
-  | 'MATIH_SERVICE_PRINCIPAL'
-  | 'MATIH_TERRAFORM'
-  | 'MATIH_TERRAFORM_BINARY'
-  | 'MATIH_TERRAFORM_DIR'
-  | 'MATIH_TERRAFORM_MODULES'
-  | 'MATIH_TERRAFORM_STATE_ADDRESS'
-  | 'MATIH_TERRAFORM_STATE_LOCK_ADDRESS'
-  | 'MATIH_TERRAFORM_STATE_USERNAME'
-  | 'MATIH_TERRAFORM_STATE_PASSWORD'
-  | 'MATIH_TERRAFORM_LOCK_LEASE_S'
-  | 'MATIH_AZURE_TENANT_ID'
-  | 'MATIH_AZURE_CLIENT_ID'
-  | 'MATIH_AZURE_CLIENT_SECRET'
-  | 'MATIH_AZURE_SUBSCRIPTION_ID';
-
+/** `dataDir` (absolute) holds the working directories unless MATIH_TERRAFORM_DIR says otherwise. */
 export function parseEnterpriseSettings(
-  read: (name: EnterpriseVariable) => string,
-  int: (name: EnterpriseVariable, min: number, max: number) => number,
+  read: VariableReader<EnterpriseVariable>,
   dataDir: string,
+  identity: AzureIdentity,
   problems: string[],
 ): EnterpriseSettings {
-  const servicePrincipal = read('MATIH_SERVICE_PRINCIPAL').toLowerCase();
+  const servicePrincipal = read.text('MATIH_SERVICE_PRINCIPAL').toLowerCase();
   if (servicePrincipal !== 'simulated' && servicePrincipal !== 'azure') problems.push(`MATIH_SERVICE_PRINCIPAL="${servicePrincipal}" must be simulated or azure`);
-  const kind = read('MATIH_TERRAFORM').toLowerCase();
+  const kind = read.text('MATIH_TERRAFORM').toLowerCase();
   if (kind !== 'simulated' && kind !== 'terraform') problems.push(`MATIH_TERRAFORM="${kind}" must be simulated or terraform`);
-  const modules = read('MATIH_TERRAFORM_MODULES').toLowerCase();
+  const modules = read.text('MATIH_TERRAFORM_MODULES').toLowerCase();
   if (modules !== 'azure' && modules !== 'builtin') problems.push(`MATIH_TERRAFORM_MODULES="${modules}" must be azure or builtin`);
-  const optional = (name: EnterpriseVariable) => read(name) || undefined;
   const url = (name: EnterpriseVariable) => {
-    const value = optional(name);
+    const value = read.optional(name);
     // Never echoed: a state URL may carry credentials.
     if (value !== undefined && !/^https?:\/\/\S+$/.test(value)) problems.push(`${name} must be an http(s) URL`);
     return value;
@@ -79,36 +83,58 @@ export function parseEnterpriseSettings(
     kind === 'terraform'
       ? {
           kind: 'terraform',
-          binary: read('MATIH_TERRAFORM_BINARY'),
-          dir: path.resolve(read('MATIH_TERRAFORM_DIR') || path.join(dataDir, 'terraform')),
+          binary: read.text('MATIH_TERRAFORM_BINARY'),
+          dir: path.resolve(read.text('MATIH_TERRAFORM_DIR') || path.join(dataDir, 'terraform')),
           modules: modules === 'builtin' ? 'builtin' : 'azure',
           stateAddress: url('MATIH_TERRAFORM_STATE_ADDRESS'),
           stateLockAddress: url('MATIH_TERRAFORM_STATE_LOCK_ADDRESS'),
-          stateUsername: optional('MATIH_TERRAFORM_STATE_USERNAME'),
-          statePassword: optional('MATIH_TERRAFORM_STATE_PASSWORD'),
+          stateUsername: read.optional('MATIH_TERRAFORM_STATE_USERNAME'),
+          statePassword: read.optional('MATIH_TERRAFORM_STATE_PASSWORD'),
+          hostEnv: terraformHostEnv(read.env),
         }
       : { kind: 'simulated' };
   const needsAzure = servicePrincipal === 'azure' || (terraform.kind === 'terraform' && terraform.modules === 'azure');
-  const azure = needsAzure ? parseAzureCredentials(read, problems) : undefined;
   return {
     servicePrincipal: servicePrincipal === 'azure' ? 'azure' : 'simulated',
     terraform,
-    lockLeaseMs: int('MATIH_TERRAFORM_LOCK_LEASE_S', 10, 86_400) * 1000,
-    azure,
+    lockLeaseMs: read.int('MATIH_TERRAFORM_LOCK_LEASE_S', 10, 86_400) * 1000,
+    azure: needsAzure ? azureCredentials(identity, read.text('MATIH_AZURE_SUBSCRIPTION_ID'), problems) : undefined,
   };
 }
 
-function parseAzureCredentials(read: (name: EnterpriseVariable) => string, problems: string[]): AzureCredentials | undefined {
-  const names = ['MATIH_AZURE_TENANT_ID', 'MATIH_AZURE_CLIENT_ID', 'MATIH_AZURE_CLIENT_SECRET', 'MATIH_AZURE_SUBSCRIPTION_ID'] as const;
-  const missing = names.filter((n) => read(n) === '');
-  if (missing.length > 0) {
+/**
+ * The check and Terraform's azurerm provider sign in as a service principal with a secret (the
+ * provider gets it as ARM_CLIENT_SECRET), so all of it is required here, even where Azure DNS
+ * could make do with a managed identity.
+ */
+function azureCredentials(identity: AzureIdentity, subscriptionId: string, problems: string[]): AzureCredentials | undefined {
+  const { tenantId, clientId, clientSecret } = identity;
+  const given = { AZURE_TENANT_ID: tenantId, AZURE_CLIENT_ID: clientId, AZURE_CLIENT_SECRET: clientSecret, MATIH_AZURE_SUBSCRIPTION_ID: subscriptionId || undefined };
+  const missing = Object.entries(given).filter(([, value]) => value === undefined).map(([name]) => name);
+  if (missing.length > 0 || tenantId === undefined || clientId === undefined || clientSecret === undefined) {
     problems.push(`MATIH_SERVICE_PRINCIPAL=azure or MATIH_TERRAFORM=terraform with the azure modules needs ${missing.join(', ')}`);
     return undefined;
   }
-  return {
-    directoryId: read('MATIH_AZURE_TENANT_ID'),
-    clientId: read('MATIH_AZURE_CLIENT_ID'),
-    clientSecret: read('MATIH_AZURE_CLIENT_SECRET'),
-    subscriptionId: read('MATIH_AZURE_SUBSCRIPTION_ID'),
-  };
+  return { directoryId: tenantId, clientId, clientSecret, subscriptionId };
+}
+
+/*
+ * Mirrors PASSED in drivers/terraform/terraform-env.ts (config/ may not import drivers/), which
+ * filters again: Terraform sees what it needs of our environment, never the control plane's own
+ * secrets (DATABASE_URL, MATIH_*).
+ */
+const TERRAFORM_HOST_VARIABLES: ReadonlySet<string> = new Set([
+  'PATH', 'HOME', 'USER', 'TMPDIR', 'TMP', 'TEMP', 'LANG', 'LC_ALL', 'TZ',
+  'HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'http_proxy', 'https_proxy', 'no_proxy',
+  'SSL_CERT_FILE', 'SSL_CERT_DIR',
+]);
+const TERRAFORM_HOST_PREFIXES = ['TF_', 'ARM_'];
+
+function terraformHostEnv(env: Env): Record<string, string> {
+  const picked: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) {
+    if (value === undefined) continue;
+    if (TERRAFORM_HOST_VARIABLES.has(name) || TERRAFORM_HOST_PREFIXES.some((p) => name.startsWith(p))) picked[name] = value;
+  }
+  return picked;
 }

@@ -2,8 +2,7 @@ import { EventType } from '../domain/events.js';
 
 /**
  * Event delivery settings (the outbox relay's sinks and the admin notifier), read by loadConfig.
- * Kept apart from load-config.ts because they validate as a group: which variables are required
- * depends on which sinks are enabled.
+ * They validate as a group: which variables are required depends on which sinks are enabled.
  */
 export const EVENT_SINK_KINDS = ['log', 'webhook', 'nats', 'kafka'] as const;
 export type EventSinkKind = (typeof EVENT_SINK_KINDS)[number];
@@ -61,6 +60,24 @@ type EventVariable =
   | KafkaVariable;
 type NatsVariable = 'MATIH_NATS_URL' | 'MATIH_NATS_STREAM' | 'MATIH_NATS_SUBJECT_PREFIX';
 type KafkaVariable = 'MATIH_KAFKA_BROKERS' | 'MATIH_KAFKA_TOPIC' | 'MATIH_KAFKA_TOPICS' | 'MATIH_KAFKA_CLIENT_ID';
+
+/** Their defaults; MATIH_RELAY_POLL_MS is a number, which loadConfig reads beside parseEventSettings. */
+export const EVENT_VARIABLES = {
+  MATIH_EVENT_SINKS: 'log',
+  MATIH_WEBHOOK_URL: '',
+  MATIH_WEBHOOK_SECRET: '',
+  MATIH_NOTIFIER: 'log',
+  MATIH_SMTP_URL: '',
+  MATIH_SMTP_FROM: 'matih@localhost',
+  MATIH_RELAY_POLL_MS: '500',
+  MATIH_NATS_URL: '',
+  MATIH_NATS_STREAM: 'MATIH_EVENTS',
+  MATIH_NATS_SUBJECT_PREFIX: 'matih.events',
+  MATIH_KAFKA_BROKERS: '',
+  MATIH_KAFKA_TOPIC: 'matih.tenant-events',
+  MATIH_KAFKA_TOPICS: '',
+  MATIH_KAFKA_CLIENT_ID: 'matih-control-plane',
+} as const satisfies Record<EventVariable | 'MATIH_RELAY_POLL_MS', string>;
 
 /**
  * Problems name the variable but never echo a secret or a URL, which may carry credentials

@@ -1,17 +1,11 @@
+import { ERROR_CODES, type ErrorCode, ErrorKind } from './error-codes.js';
+
 /**
- * Errors that cross layers carry a stable `code` and a `kind`; the API maps kinds to HTTP
- * statuses in one place (api/problem.ts), so nothing below the API knows about HTTP.
+ * Errors that cross layers carry a stable `code` and a `kind`, both from the registry
+ * (error-codes.ts); the API maps kinds to HTTP statuses in one place (api/problem.ts), so
+ * nothing below the API knows about HTTP.
  */
-export const ErrorKind = {
-  VALIDATION: 'VALIDATION',
-  CONFLICT: 'CONFLICT',
-  NOT_FOUND: 'NOT_FOUND',
-  UNAUTHENTICATED: 'UNAUTHENTICATED',
-  FORBIDDEN: 'FORBIDDEN',
-  PRECONDITION_FAILED: 'PRECONDITION_FAILED',
-  UNAVAILABLE: 'UNAVAILABLE',
-} as const;
-export type ErrorKind = (typeof ErrorKind)[keyof typeof ErrorKind];
+export { ErrorKind };
 
 /** One problem with one input field; `field` is a dotted path such as `branding.primaryColor`. */
 export interface FieldError {
@@ -22,59 +16,67 @@ export interface FieldError {
 }
 
 export class MatihError extends Error {
+  readonly kind: ErrorKind;
+  readonly code: string;
+
   constructor(
-    readonly kind: ErrorKind,
-    readonly code: string,
+    definition: Pick<ErrorCode, 'code' | 'kind'>,
     message: string,
     readonly fieldErrors: readonly FieldError[] = [],
   ) {
     super(message);
+    this.kind = definition.kind;
+    this.code = definition.code;
     this.name = new.target.name;
   }
 }
 
+/** The error of a registry entry, its message written by the entry's template. */
+export function matihError<Args extends readonly unknown[]>(definition: ErrorCode<Args>, ...args: Args): MatihError {
+  return new MatihError(definition, definition.message(...args));
+}
+
 export class ValidationError extends MatihError {
-  constructor(fieldErrors: readonly FieldError[], message = describeFields(fieldErrors)) {
-    super(ErrorKind.VALIDATION, 'validation_failed', message, fieldErrors);
+  constructor(fieldErrors: readonly FieldError[]) {
+    super(ERROR_CODES.VALIDATION_FAILED, ERROR_CODES.VALIDATION_FAILED.message(fieldErrors), fieldErrors);
   }
 }
 
-/** A uniqueness conflict names the field whose value is already taken. */
-export class ConflictError extends MatihError {
+/** A conflict names the field whose value is taken or whose state forbids the request. */
+export class ConflictError<Args extends readonly unknown[] = readonly unknown[]> extends MatihError {
   constructor(
     readonly field: string,
-    message: string,
-    code = 'conflict',
+    definition: ErrorCode<Args, typeof ErrorKind.CONFLICT>,
+    ...args: Args
   ) {
-    super(ErrorKind.CONFLICT, code, message, [{ field, message }]);
+    const message = definition.message(...args);
+    super(definition, message, [{ field, message }]);
   }
 }
 
 export class NotFoundError extends MatihError {
   constructor(what: string, id: string) {
-    super(ErrorKind.NOT_FOUND, 'not_found', `${what} ${id} does not exist`);
+    super(ERROR_CODES.NOT_FOUND, ERROR_CODES.NOT_FOUND.message(what, id));
   }
 }
 
 export class UnauthenticatedError extends MatihError {
-  constructor(message = 'a valid bearer token is required') {
-    super(ErrorKind.UNAUTHENTICATED, 'unauthenticated', message);
+  /** `reason` unsaid: a valid bearer token is required. */
+  constructor(reason?: string) {
+    super(ERROR_CODES.UNAUTHENTICATED, ERROR_CODES.UNAUTHENTICATED.message(reason));
   }
 }
 
 export class ForbiddenError extends MatihError {
-  constructor(message = 'this token may not perform this operation') {
-    super(ErrorKind.FORBIDDEN, 'forbidden', message);
+  /** `reason` unsaid: this token may not perform this operation. */
+  constructor(reason?: string) {
+    super(ERROR_CODES.FORBIDDEN, ERROR_CODES.FORBIDDEN.message(reason));
   }
 }
 
+/** An If-Match that names an older version of `what` (settings, feature overrides). */
 export class PreconditionFailedError extends MatihError {
-  constructor(message: string) {
-    super(ErrorKind.PRECONDITION_FAILED, 'precondition_failed', message);
+  constructor(what: string, current: number, expected: number) {
+    super(ERROR_CODES.PRECONDITION_FAILED, ERROR_CODES.PRECONDITION_FAILED.message(what, current, expected));
   }
-}
-
-function describeFields(errors: readonly FieldError[]): string {
-  if (errors.length === 0) return 'the request is invalid';
-  return errors.map((e) => `${e.field}: ${e.message}`).join('; ');
 }

@@ -1,5 +1,5 @@
 import type { ClusterDriver, DnsDriver, DnsZoneObservation, InventoryItem, TenantDatabaseDriver } from '../drivers/contract.js';
-import { KIND } from '../steps/cluster-step.js';
+import { KIND } from '../steps/support/cluster-step.js';
 import { LABEL } from '../steps/manifests/index.js';
 import type { ReconcileCandidate } from '../store/reconcile/list-reconcile-candidates.js';
 import {

@@ -4,9 +4,9 @@ import { InfrastructureStatus } from '../domain/infrastructure.js';
 import { JobKind } from '../domain/provisioning.js';
 import type { Tier } from '../domain/tiers.js';
 import type { DnsRecordSet, DnsZoneObservation, InventoryItem, TenantDatabaseObservation, TenantDatabaseSpec } from '../drivers/contract.js';
-import { TENANT_A_RECORDS } from '../steps/dns-zone.js';
+import { TENANT_A_RECORDS } from '../steps/handlers/create-dns-zone.js';
+import { RENEW_BEFORE_MS } from '../steps/handlers/create-tenant-ingress.js';
 import { LABEL } from '../steps/manifests/index.js';
-import { RENEW_BEFORE_MS } from '../steps/tenant-ingress.js';
 
 /**
  * What a live tenant should have, read from what its steps recorded (phase outputs), and the pure

@@ -1,22 +1,31 @@
 import { ALL_PLANS, type StepName, SYNCHRONOUS_STEPS, TERMINAL_STEPS } from '../domain/plans.js';
-import { applyQuotas } from './apply-quotas.js';
-import { configureNetworking } from './configure-networking.js';
-import { createNamespace } from './create-namespace.js';
-import { deploySecrets } from './deploy-secrets.js';
-import { deployCoreServices, deployDataServices } from './deploy-services.js';
-import { type TenantConfigSource, configure } from './configure.js';
-import { type EnterpriseStepDeps, type EnterpriseStepOptions, enterpriseSteps } from './enterprise.js';
-import { createDnsZone } from './dns-zone.js';
-import { deployIngressController } from './ingress-controller.js';
-import { createTenantIngress } from './tenant-ingress.js';
-import { deployMonitoring, setupObservability } from './observability.js';
-import { selectCluster } from './select-cluster.js';
-import { type TenantAuditExport, archiveAuditLogs } from './archive-audit.js';
-import { teardownSteps } from './teardown.js';
 import type { ArchiveStore } from '../drivers/contract.js';
-import { setupDatabase } from './setup-database.js';
+import { acquireTerraformLock } from './handlers/acquire-terraform-lock.js';
+import { applyQuotas } from './handlers/apply-quotas.js';
+import { type TenantAuditExport, archiveAuditLogs } from './handlers/archive-audit-logs.js';
+import { type TenantConfigSource, configure } from './handlers/configure.js';
+import { configureNetworking } from './handlers/configure-networking.js';
+import { createDnsZone } from './handlers/create-dns-zone.js';
+import { createNamespace } from './handlers/create-namespace.js';
+import { createTenantIngress } from './handlers/create-tenant-ingress.js';
+import { deleteDnsZone } from './handlers/delete-dns-zone.js';
+import { deleteHelmReleases } from './handlers/delete-helm-releases.js';
+import { deleteNamespace } from './handlers/delete-namespace.js';
+import { deleteTenantDatabase } from './handlers/delete-tenant-database.js';
+import { deployCoreServices } from './handlers/deploy-core-services.js';
+import { deployDataServices } from './handlers/deploy-data-services.js';
+import { deployIngressController } from './handlers/deploy-ingress-controller.js';
+import { deployMonitoring } from './handlers/deploy-monitoring.js';
+import { deploySecrets } from './handlers/deploy-secrets.js';
+import { destroyInfrastructure } from './handlers/destroy-infrastructure.js';
+import { provisionInfrastructure } from './handlers/provision-infrastructure.js';
+import { selectCluster } from './handlers/select-cluster.js';
+import { setupDatabase } from './handlers/setup-database.js';
+import { setupObservability } from './handlers/setup-observability.js';
+import { validateServicePrincipal } from './handlers/validate-service-principal.js';
+import { verify } from './handlers/verify.js';
 import type { StepDrivers, StepHandler, StepOptions } from './step.js';
-import { verify } from './verify.js';
+import type { EnterpriseStepDeps, EnterpriseStepOptions } from './support/enterprise-step-deps.js';
 
 export type { StepOptions } from './step.js';
 
@@ -33,6 +42,11 @@ export interface StepPorts {
   archive: { store: ArchiveStore; exportAudit: TenantAuditExport };
 }
 
+/** spec/003's enterprise stages: VALIDATE_SERVICE_PRINCIPAL, ACQUIRE_TERRAFORM_LOCK, PROVISION_INFRASTRUCTURE. */
+export function enterpriseSteps(deps: EnterpriseStepDeps, options: EnterpriseStepOptions): StepHandler[] {
+  return [validateServicePrincipal(deps), acquireTerraformLock(deps, options), provisionInfrastructure(deps, options)];
+}
+
 /** Every step of every plan, bound to its drivers. Checked complete at construction. */
 export function buildStepRegistry(drivers: StepDrivers, options: StepOptions, ports: StepPorts): ReadonlyMap<StepName, StepHandler> {
   const handlers = [
@@ -45,7 +59,13 @@ export function buildStepRegistry(drivers: StepDrivers, options: StepOptions, po
   ];
   const provisioning = new Map(handlers.map((h) => [h.name, h] as const));
   const registry = new Map(provisioning);
-  for (const h of [archiveAuditLogs(ports.archive.store, ports.archive.exportAudit), ...teardownSteps(provisioning, drivers, options)]) registry.set(h.name, h);
+  // Teardown steps undo groups of provisioning steps with those steps' own rollbacks (support/teardown-step.ts).
+  const teardown = [
+    archiveAuditLogs(ports.archive.store, ports.archive.exportAudit),
+    deleteHelmReleases(provisioning, drivers), deleteTenantDatabase(provisioning, drivers, options), deleteNamespace(provisioning, drivers),
+    deleteDnsZone(provisioning, drivers, options), destroyInfrastructure(provisioning),
+  ];
+  for (const h of teardown) registry.set(h.name, h);
   for (const plan of ALL_PLANS) {
     for (const step of plan.steps) {
       if (!SYNCHRONOUS_STEPS.has(step.name) && !ENGINE_STEPS.has(step.name) && !registry.has(step.name)) {

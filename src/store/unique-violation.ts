@@ -1,3 +1,4 @@
+import { ERROR_CODES } from '../domain/error-codes.js';
 import { ConflictError } from '../domain/errors.js';
 
 /**
@@ -8,7 +9,7 @@ export function asConflict(error: unknown, fieldsByConstraint: Readonly<Record<s
   if (!isUniqueViolation(error)) return error;
   const field = error.constraint ? fieldsByConstraint[error.constraint] : undefined;
   if (!field) return error;
-  return new ConflictError(field, `a ${what} with this ${field} already exists`, 'already_exists');
+  return new ConflictError(field, ERROR_CODES.ALREADY_EXISTS, what, field);
 }
 
 export function isUniqueViolation(error: unknown): error is { code: string; constraint?: string } {

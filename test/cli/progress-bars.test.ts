@@ -11,6 +11,8 @@ function statusOf(steps: StepState[], overrides: Partial<ProvisioningStatus> = {
     tenantId: 't',
     status: 'PROVISIONING',
     currentPhase: 'B',
+    completedPhases: ['A'],
+    remainingPhases: ['C'],
     progress: 40,
     startedAt: '2026-01-01T00:00:00.000Z',
     estimatedCompletion: '2026-01-01T00:01:05.000Z',

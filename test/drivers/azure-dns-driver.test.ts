@@ -4,7 +4,8 @@ import { ClientSecretCredential, DefaultAzureCredential } from '@azure/identity'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type DnsDriver, DriverError, type DnsRecordSet, type DnsRecordType } from '../../src/drivers/contract.js';
 import { AzureDnsDriver, type AzureDnsDriverOptions } from '../../src/drivers/dns/azure-dns-driver.js';
-import { azureCredential, azureDnsDriverFromEnv, readAzureDnsSettings } from '../../src/drivers/dns/azure-dns-factory.js';
+import { loadConfig } from '../../src/config/load-config.js';
+import { azureCredential } from '../../src/drivers/dns/azure-credential.js';
 import { type AzureFault, FakeAzureDns, type RecordedAzureRequest } from '../support/fake-azure-dns.js';
 import { freePort } from '../support/service-process.js';
 
@@ -450,33 +451,39 @@ describe('AzureDnsDriver over the Azure DNS management API (HTTPS fake)', () => 
   });
 });
 
-describe('azureDnsDriverFromEnv', () => {
-  const env = { MATIH_AZURE_SUBSCRIPTION_ID: SUBSCRIPTION, MATIH_AZURE_DNS_RESOURCE_GROUP: GROUP };
-
-  it('lists every missing or half-given setting at once, without secret values', () => {
-    expect(readAzureDnsSettings({}).problems).toEqual([
-      'MATIH_AZURE_SUBSCRIPTION_ID is required with MATIH_DNS_DRIVER=azure',
-      'MATIH_AZURE_DNS_RESOURCE_GROUP is required with MATIH_DNS_DRIVER=azure',
-    ]);
-    const half = { ...env, AZURE_TENANT_ID: 'b6a8c1f2-0000-4000-8000-000000000001', AZURE_CLIENT_SECRET: 's3cret-value' };
-    expect(() => azureDnsDriverFromEnv(half)).toThrow(/needs all of AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET; only AZURE_TENANT_ID, AZURE_CLIENT_SECRET set/);
-    expect(() => azureDnsDriverFromEnv(half)).not.toThrow(/s3cret-value/);
-  });
+describe('the azure driver as the service builds it from its settings', () => {
+  const env = { MATIH_DNS_DRIVER: 'azure', MATIH_AZURE_SUBSCRIPTION_ID: SUBSCRIPTION, MATIH_AZURE_DNS_RESOURCE_GROUP: GROUP };
+  const azureDns = (extra: Record<string, string> = {}) => {
+    const dns = loadConfig({ ...env, ...extra }).edge.dns;
+    if (dns.driver !== 'azure') throw new Error(`expected the azure DNS settings, got ${dns.driver}`);
+    return dns;
+  };
 
   it('uses a service principal when all three AZURE_ variables are set, else DefaultAzureCredential (AZURE_CLIENT_ID alone picks a managed identity)', () => {
-    const sp = readAzureDnsSettings({ ...env, AZURE_TENANT_ID: 'b6a8c1f2-0000-4000-8000-000000000001', AZURE_CLIENT_ID: 'c0ffee00-0000-4000-8000-000000000002', AZURE_CLIENT_SECRET: 'x' });
-    expect(sp.settings && azureCredential(sp.settings)).toBeInstanceOf(ClientSecretCredential);
-    const managed = readAzureDnsSettings({ ...env, AZURE_CLIENT_ID: 'c0ffee00-0000-4000-8000-000000000002' });
-    expect(managed.problems).toEqual([]);
-    expect(managed.settings && azureCredential(managed.settings)).toBeInstanceOf(DefaultAzureCredential);
-    expect(readAzureDnsSettings(env).settings).toEqual({ subscriptionId: SUBSCRIPTION, resourceGroup: GROUP, endpoint: undefined, servicePrincipal: undefined });
+    const sp = azureDns({ AZURE_TENANT_ID: 'b6a8c1f2-0000-4000-8000-000000000001', AZURE_CLIENT_ID: 'c0ffee00-0000-4000-8000-000000000002', AZURE_CLIENT_SECRET: 'x' });
+    expect(azureCredential(sp.identity)).toBeInstanceOf(ClientSecretCredential);
+    const managed = azureDns({ AZURE_CLIENT_ID: 'c0ffee00-0000-4000-8000-000000000002' });
+    expect(azureCredential(managed.identity)).toBeInstanceOf(DefaultAzureCredential);
+    const workload = azureDns({ AZURE_TENANT_ID: 'b6a8c1f2-0000-4000-8000-000000000001', AZURE_CLIENT_ID: 'c0ffee00-0000-4000-8000-000000000002' });
+    expect(azureCredential(workload.identity)).toBeInstanceOf(DefaultAzureCredential);
+    expect(azureDns()).toEqual({
+      driver: 'azure',
+      subscriptionId: SUBSCRIPTION,
+      resourceGroup: GROUP,
+      endpoint: undefined,
+      identity: { tenantId: undefined, clientId: undefined, clientSecret: undefined },
+      ttl: 300,
+    });
   });
 
   it('builds a working driver for the configured subscription, resource group and endpoint', async () => {
     const fake = await FakeAzureDns.start({ subscriptionId: SUBSCRIPTION, resourceGroups: [GROUP], token: TOKEN });
     try {
       const { endpoint, ...clientOptions } = fake.clientOptions();
-      const driver = azureDnsDriverFromEnv({ ...env, MATIH_AZURE_MANAGEMENT_ENDPOINT: endpoint }, { credential, clientOptions });
+      const settings = azureDns({ MATIH_AZURE_MANAGEMENT_ENDPOINT: endpoint });
+      expect(settings.endpoint).toBe(endpoint);
+      // As build-engine.ts builds it, with the test's credential and the fake's CA.
+      const driver = new AzureDnsDriver({ credential, subscriptionId: settings.subscriptionId, resourceGroup: settings.resourceGroup, endpoint: settings.endpoint, clientOptions });
       expect(await driver.ensureZone(CHILD)).toEqual({ nameServers: nameServers('01') });
       expect(fake.requests.map(wire)).toEqual([get(CHILD), put(CHILD, ZONE_BODY, '*')]);
       expect(tokensIssued).toBeGreaterThan(0);
@@ -485,3 +492,4 @@ describe('azureDnsDriverFromEnv', () => {
     }
   });
 });
+

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DriverError, type TerraformProgress } from '../../src/drivers/contract.js';
 import { builtinDedicatedModules } from '../../src/drivers/terraform/modules/builtin-dedicated.js';
 import { TerraformCli } from '../../src/drivers/terraform/terraform-cli.js';
-import { terraformWorkspace } from '../../src/steps/dedicated-infrastructure.js';
+import { terraformWorkspace } from '../../src/steps/support/dedicated-infrastructure.js';
 import { TerraformStateServer } from '../support/terraform-state-server.js';
 
 /**
@@ -61,6 +61,7 @@ describe.skipIf(!BINARY)(TITLE, () => {
       modules: builtinDedicatedModules(),
       backend: { kind: 'http', address: server.url, username: 'matih', password: 'state-pass-123' },
       lockTimeoutSeconds: 1,
+      baseEnv: process.env,
       env: {
         TF_CLI_CONFIG_FILE: cliConfig,
         TF_PLUGIN_CACHE_DIR: undefined,

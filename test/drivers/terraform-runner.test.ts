@@ -17,7 +17,7 @@ import { parseTerraformLine } from '../../src/drivers/terraform/terraform-messag
 import { terraformOutputs } from '../../src/drivers/terraform/terraform-outputs.js';
 import { runProcess } from '../../src/drivers/terraform/terraform-process.js';
 import { TerraformStream } from '../../src/drivers/terraform/terraform-stream.js';
-import { terraformWorkspace } from '../../src/steps/dedicated-infrastructure.js';
+import { terraformWorkspace } from '../../src/steps/support/dedicated-infrastructure.js';
 import type { TenantFacts } from '../../src/steps/step.js';
 
 /**
@@ -160,7 +160,7 @@ describe('command lines and environment', () => {
   });
 
   it('gives the backend credentials in the environment, never in an argument', () => {
-    const cli = new TerraformCli({ binary: 'terraform', rootDir: '/var/lib/matih/terraform', modules: builtinDedicatedModules(), backend: http });
+    const cli = new TerraformCli({ binary: 'terraform', rootDir: '/var/lib/matih/terraform', modules: builtinDedicatedModules(), backend: http, baseEnv: {} });
     const all = (['init', 'plan', 'apply', 'output', 'state-list', 'destroy'] as const).flatMap((verb) => cli.argsFor(verb, WORKSPACE));
     expect(all.join(' ')).not.toContain('s3cret-backend-pass');
     expect(all.join(' ')).not.toContain('matih');
@@ -168,7 +168,7 @@ describe('command lines and environment', () => {
   });
 
   it('runs each verb with the machine-readable, non-interactive flags', () => {
-    const cli = new TerraformCli({ binary: 'tofu', rootDir: '/r', modules: builtinDedicatedModules(), backend: { kind: 'local', directory: '/r/state' }, lockTimeoutSeconds: 90 });
+    const cli = new TerraformCli({ binary: 'tofu', rootDir: '/r', modules: builtinDedicatedModules(), backend: { kind: 'local', directory: '/r/state' }, lockTimeoutSeconds: 90, baseEnv: {} });
     expect(cli.argsFor('init', WORKSPACE)).toEqual(['init', '-input=false', '-no-color', '-reconfigure', `-backend-config=path=/r/state/tenants/${TENANT.id}.tfstate`]);
     expect(cli.argsFor('plan', WORKSPACE)).toEqual(['plan', '-json', '-input=false', '-detailed-exitcode', '-lock-timeout=90s', '-out=tfplan']);
     expect(cli.argsFor('apply', WORKSPACE)).toEqual(['apply', '-json', '-input=false', '-auto-approve', '-lock-timeout=90s', 'tfplan']);
@@ -333,6 +333,7 @@ esac
       rootDir: path.join(dir, 'work'),
       modules: builtinDedicatedModules(),
       backend: { kind: 'http', address: 'http://127.0.0.1:1/state', password: 'pw-123456' },
+      baseEnv: process.env,
     });
     const events: TerraformProgress[] = [];
     const run = { signal, onProgress: (e: TerraformProgress) => events.push(e) };
@@ -352,7 +353,7 @@ esac
   });
 
   it('reports a failed command with its diagnostic', async () => {
-    const cli = new TerraformCli({ binary, rootDir: path.join(dir, 'work'), modules: builtinDedicatedModules(), backend: { kind: 'local', directory: path.join(dir, 'state') } });
+    const cli = new TerraformCli({ binary, rootDir: path.join(dir, 'work'), modules: builtinDedicatedModules(), backend: { kind: 'local', directory: path.join(dir, 'state') }, baseEnv: process.env });
     const error = await cli.destroy(WORKSPACE, { signal }).then(
       () => undefined,
       (e: unknown) => e,

@@ -11,9 +11,9 @@ import { LocalCertificateAuthority } from '../../src/drivers/tls/local-ca.js';
 import { dnsZoneStore } from '../../src/store/dns/dns-zones.js';
 import { SimulatedCluster } from '../../src/drivers/simulated/simulated-cluster.js';
 import { simObjectStore } from '../../src/store/sim/sim-objects.js';
-import { KIND } from '../../src/steps/cluster-step.js';
-import { FaultInjector } from '../../src/steps/fault-injection.js';
-import { refOf } from '../../src/steps/object-names.js';
+import { KIND } from '../../src/steps/support/cluster-step.js';
+import { FaultInjector } from '../../src/steps/support/fault-injection.js';
+import { refOf } from '../../src/steps/support/object-names.js';
 import {
   DATABASE_SECRET,
   LABEL,
@@ -24,7 +24,7 @@ import {
   deploySecretsManifests,
 } from '../../src/steps/manifests/index.js';
 import { buildStepRegistry } from '../../src/steps/registry.js';
-import { CORE_SERVICES, dataServicesFor, deployedServicesFor } from '../../src/steps/services.js';
+import { CORE_SERVICES, dataServicesFor, deployedServicesFor } from '../../src/steps/support/services.js';
 import type { StepContext, StepHandler, StepOptions, TenantFacts } from '../../src/steps/step.js';
 import { testStepPorts } from '../support/step-ports.js';
 import { type TestDatabase, openTestDatabase, tenantNamePrefixFor } from '../support/databases.js';

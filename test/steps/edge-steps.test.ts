@@ -10,12 +10,13 @@ import { SimulatedCluster } from '../../src/drivers/simulated/simulated-cluster.
 import { LocalCertificateAuthority } from '../../src/drivers/tls/local-ca.js';
 import { dnsZoneStore } from '../../src/store/dns/dns-zones.js';
 import { simObjectStore } from '../../src/store/sim/sim-objects.js';
-import { createDnsZone } from '../../src/steps/dns-zone.js';
-import { deployIngressController } from '../../src/steps/ingress-controller.js';
+import { createDnsZone } from '../../src/steps/handlers/create-dns-zone.js';
+import { createTenantIngress } from '../../src/steps/handlers/create-tenant-ingress.js';
+import { deployIngressController } from '../../src/steps/handlers/deploy-ingress-controller.js';
+import { deployMonitoring } from '../../src/steps/handlers/deploy-monitoring.js';
+import { setupObservability } from '../../src/steps/handlers/setup-observability.js';
 import { CLUSTER_ISSUER, INGRESS_CONTROLLER_SERVICE, LABEL } from '../../src/steps/manifests/index.js';
-import { deployMonitoring, setupObservability } from '../../src/steps/observability.js';
 import type { StepContext, StepDrivers, StepHandler, StepOptions, TenantFacts, TlsProvider } from '../../src/steps/step.js';
-import { createTenantIngress } from '../../src/steps/tenant-ingress.js';
 import { type TestDatabase, openTestDatabase } from '../support/databases.js';
 import { addressesOf, tcpQuery, udpResolver } from '../support/dns-clients.js';
 import { handshake } from '../support/tls-check.js';

@@ -14,8 +14,9 @@ import { terraformLocks } from '../../src/store/migrations/0006-terraform-locks.
 import type { Db } from '../../src/store/open-database.js';
 import { deleteSimResource, getSimResource, listSimResources, upsertSimResource } from '../../src/store/sim/sim-resources.js';
 import { terraformStateLockStore } from '../../src/store/terraform/terraform-state-lock-store.js';
-import { terraformWorkspace } from '../../src/steps/dedicated-infrastructure.js';
-import { type EnterpriseStepDeps, enterpriseSteps } from '../../src/steps/enterprise.js';
+import { terraformWorkspace } from '../../src/steps/support/dedicated-infrastructure.js';
+import { enterpriseSteps } from '../../src/steps/registry.js';
+import type { EnterpriseStepDeps } from '../../src/steps/support/enterprise-step-deps.js';
 import type { StepContext, StepHandler, TenantFacts } from '../../src/steps/step.js';
 import { type TestDatabase, openTestDatabase } from '../support/databases.js';
 

@@ -16,7 +16,7 @@ import {
   tenantManifests,
   validateManifest,
 } from '../../src/steps/manifests/index.js';
-import { CORE_SERVICES, DATA_SERVICES, dataServicesFor } from '../../src/steps/services.js';
+import { CORE_SERVICES, DATA_SERVICES, dataServicesFor } from '../../src/steps/support/services.js';
 import type { TenantFacts } from '../../src/steps/step.js';
 
 const TENANT_ID = '550e8400-e29b-41d4-a716-446655440000';

@@ -51,7 +51,20 @@ export async function expectAllActive(service: ServiceProcess, token: string, id
     },
     timeoutMs,
     'every tenant to be ACTIVE',
-  );
+  ).catch(async (error: unknown) => {
+    // Say where each straggler is: a slow run and a stuck job look the same from outside.
+    const stragglers: string[] = [];
+    for (const id of ids) {
+      const s = await statusOf(service, token, id).catch(() => undefined);
+      if (s?.status === 'ACTIVE') continue;
+      const current = s?.steps.find((step) => step.status !== 'COMPLETED');
+      const why = (s as { errorMessage?: unknown } | undefined)?.errorMessage;
+      stragglers.push(`${id}: ${s ? `${s.status}, job ${s.job.status}, at ${current?.name ?? '?'} (${current?.status ?? '?'}): ${String(why)}` : 'no status'}`);
+      const logged = service.stdout().split('\n').filter((line) => line.includes(id) && /"level":(40|50|60)/.test(line));
+      stragglers.push(...logged.slice(-8).map((line) => `  ${line.slice(0, 700)}`));
+    }
+    throw new Error(`${(error as Error).message}\n${stragglers.join('\n')}`);
+  });
   for (const id of ids) {
     const status = await statusOf(service, token, id);
     expect(status.job.status).toBe('SUCCEEDED');

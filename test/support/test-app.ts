@@ -13,7 +13,7 @@ import { TokenService } from '../../src/iam/token-service.js';
 import { type Engine, buildEngine } from '../../src/app.js';
 import type { EdgeSettings } from '../../src/config/edge-settings.js';
 import type { EventSettings } from '../../src/config/event-settings.js';
-import type { SimFault } from '../../src/config/load-config.js';
+import type { SimFault } from '../../src/config/engine-settings.js';
 import { type TestDatabase, openTestDatabase, tenantNamePrefixFor } from './databases.js';
 
 export const BOOTSTRAP_TOKEN = 'test-bootstrap-token-0123456789abcdef';

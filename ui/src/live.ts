@@ -1,4 +1,4 @@
-import type { AuditEntry, ProvisioningStatus } from './types.js';
+import type { AuditEntry, HistoryEntry, ProvisioningStatus } from './types.js';
 
 export type LinkState =
   | { kind: 'connecting' }
@@ -16,7 +16,7 @@ export interface LiveHandlers {
 /** What the stream sends: the status at connect and after each batch, and each audit row. */
 type Message =
   | { type: 'status'; status: ProvisioningStatus }
-  | ({ type: 'transition'; createdAt: string } & Omit<AuditEntry, 'time'>)
+  | ({ type: 'transition' } & HistoryEntry)
   | { type: 'error'; code?: string; message: string };
 
 const FIRST_DELAY_MS = 500;

@@ -1,195 +1,63 @@
-/** The shapes of the API's answers the dashboard reads (src/api/schemas, seen over HTTP). */
+/**
+ * The shapes of the API's answers the dashboard reads: names over the types generated from the
+ * service's OpenAPI documents (./generated, `npm run generate:api-types`), never written by hand.
+ */
+import type { ResponseJson as InfraJson, components as InfraComponents } from './generated/infra-api.js';
+import type { ResponseJson as TenantJson, components as TenantComponents } from './generated/tenant-api.js';
 
+type TenantSchemas = TenantComponents['schemas'];
+
+export type Tenant = TenantSchemas['Tenant'];
+export type TenantPage = TenantJson<'/api/v1/tenants', 'get'>;
+export type CreatedTenant = TenantJson<'/api/v1/tenants', 'post', 201>;
+export type DeletionRequest = TenantJson<'/api/v1/tenants/{id}/deletion-requests', 'post', 201>;
+
+export type ProvisioningStatus = TenantSchemas['ProvisioningStatus'];
+export type StepState = ProvisioningStatus['steps'][number];
+
+export type AuditPage = TenantJson<'/api/v1/tenants/{id}/audit', 'get'>;
+/** One row of a tenant's history, as GET .../audit sends it (`time`). */
+export type AuditEntry = AuditPage['items'][number];
+/** The same row as GET .../provisioning/history and the WebSocket send it (`createdAt`, no `time`). */
+export type HistoryEntry = TenantJson<'/api/v1/tenants/{id}/provisioning/history', 'get'>['items'][number];
+
+export type Infrastructure = InfraJson<'/api/v1/infrastructure/tenants/{tenantId}', 'get'>;
+export type TransitionPage = InfraJson<'/api/v1/infrastructure/tenants/{tenantId}/transitions', 'get'>;
+export type Transition = TransitionPage['items'][number];
+
+export type SweepSummary = InfraComponents['schemas']['ReconcileSweep'];
+export type ReconcilerStatus = InfraJson<'/api/v1/infrastructure/reconciler', 'get'>;
+export type SystemStatus = TenantJson<'/api/v1/system/status', 'get'>;
+/** GET /ready: the same document with 200 and, when something is down, 503. */
+export type Readiness = TenantJson<'/ready', 'get', 200 | 503>;
+
+export type AccessToken = TenantJson<'/api/v1/auth/token', 'post'>;
+export type WhoAmI = TenantJson<'/api/v1/auth/whoami', 'get'>;
+
+/** RFC 9457 problem details, as every error of the API is sent. */
+type ApiProblem = TenantSchemas['Problem'];
+export type FieldProblem = NonNullable<ApiProblem['errors']>[number];
+/**
+ * An error body as the dashboard takes it: any JSON with a numeric status (a proxy's error page
+ * may have nothing else), so every other member of the API's problem document may be missing.
+ */
+export type Problem = Pick<ApiProblem, 'status'> & Partial<Omit<ApiProblem, 'status'>>;
+
+/** The values of the API's enumerations, in the order the dashboard offers them. */
 export const TENANT_STATUSES = ['PROVISIONING', 'ACTIVE', 'FAILED', 'SUSPENDED', 'DELETING', 'DELETED', 'DEPROVISIONING', 'DEPROVISIONED'] as const;
 export const TIERS = ['FREE', 'PROFESSIONAL', 'ENTERPRISE'] as const;
 export const CLOUD_PROVIDERS = ['AZURE', 'AWS', 'GCP'] as const;
 export const DEFAULT_REGION: Readonly<Record<string, string>> = { AZURE: 'eastus', AWS: 'us-east-1', GCP: 'us-central1' };
 
-export interface Tenant {
-  id: string;
-  name: string;
-  slug: string;
-  tier: string;
-  status: string;
-  region: string;
-  cloudProvider: string;
-  adminEmail: string;
-  provisioningStartedAt: string | null;
-  kubernetesNamespace: string | null;
-  provisioningCompletedAt: string | null;
-  provisioningError: string | null;
-  createdAt: string;
-  updatedAt: string;
+export function isTenantStatus(value: string): value is Tenant['status'] {
+  return (TENANT_STATUSES as readonly string[]).includes(value);
 }
 
-export interface TenantPage {
-  items: Tenant[];
-  nextCursor: string | null;
-}
-
-export interface CreatedTenant extends Tenant {
-  initialApiKey: { id: string; key: string; role: string };
-  provisioningJobId: string;
-}
-
-export interface StepState {
-  name: string;
-  stage: string;
-  position: number;
-  status: string;
-  attempts: number;
-  startedAt: string | null;
-  completedAt: string | null;
-  lastError: string | null;
-}
-
-export interface ProvisioningStatus {
-  tenantId: string;
-  status: string;
-  currentPhase: string;
-  completedPhases: string[];
-  remainingPhases: string[];
-  progress: number;
-  startedAt: string | null;
-  estimatedCompletion: string | null;
-  retryCount: number;
-  currentStep: string | null;
-  steps: StepState[];
-  errorMessage: string | null;
-  nextRetryAt: string | null;
-  completedAt: string | null;
-  job: { id: string; kind: string; status: string; maxRetries: number; initiatedBy: string };
-  lastSequence: number;
-}
-
-/** One row of a tenant's history: from GET .../audit (`time`) or the WebSocket (`createdAt`). */
-export interface AuditEntry {
-  seq: number;
-  time: string;
-  kind: string;
-  trigger: string;
-  fromState: string | null;
-  toState: string | null;
-  step: string | null;
-  jobId: string | null;
-  actor: string;
-  details: Record<string, unknown>;
-}
-
-export interface AuditPage {
-  items: AuditEntry[];
-  nextCursor: number | null;
-}
-
-export interface Infrastructure {
-  id: string;
-  tenantId: string;
-  status: string;
-  cloudProvider: string;
-  region: string;
-  namespace: string;
-  configuration: Record<string, unknown>;
-  terraformStateKey: string | null;
-  createdAt: string;
-  updatedAt: string;
-  desiredState: {
-    tier: string;
-    region: string;
-    cloudProvider: string;
-    configuration: Record<string, unknown>;
-    suspended: boolean;
-    generation: number;
-    observedGeneration: number;
-    lastReconciledAt: string | null;
-    updatedBy: string;
-    updatedAt: string;
-  } | null;
-  currentJob: { id: string; kind: string; status: string } | null;
-}
-
-export interface Transition {
-  id: string;
-  seq: number;
-  fromState: string | null;
-  toState: string;
-  trigger: string;
-  details: Record<string, unknown>;
-  jobId: string | null;
-  timestamp: string;
-}
-
-export interface TransitionPage {
-  items: Transition[];
-  nextCursor: number | null;
-}
-
-export interface SweepSummary {
-  scope: 'full' | 'targeted';
-  owner?: string;
-  startedAt: string;
-  finishedAt: string;
-  durationMs: number;
-  tenantsChecked: number;
-  clean: number;
-  drifted: number;
-  jobsQueued: number;
-  deferred: number;
-  errors: number;
-  skipped?: string;
-}
-
-export interface ReconcilerStatus {
-  intervalSeconds: number;
-  maxJobs: number;
-  running: boolean;
-  sweeping: boolean;
-  owner: string;
-  leaseOwner: string | null;
-  nextSweepAt: string | null;
-  lastSweep: SweepSummary | null;
-  lastPass: SweepSummary | null;
-  openReconcileJobs: number;
-}
-
-export interface SystemStatus {
-  time: string;
-  jobs: { byStatus: Record<string, number>; waitingForRetry: number };
-  outbox: { undelivered: number; failing: number; oldestAgeSeconds: number | null };
-  workers: { owner: string; jobs: number; latestLeaseUntil: string }[];
-  leases: {
-    jobId: string;
-    tenantId: string;
-    slug: string | null;
-    kind: string;
-    status: string;
-    currentStep: string | null;
-    leaseOwner: string;
-    leaseUntil: string;
-    expired: boolean;
-  }[];
-  recentDrift: { tenantId: string; slug: string | null; seq: number; actor: string; differences: string[]; createdAt: string }[];
-}
-
-export interface WhoAmI {
-  actor: string;
-  role: string;
-  tenantId: string | null;
-  via: string;
-  permissions: string[];
-}
-
-export interface FieldProblem {
-  field: string;
-  message: string;
-  in: string;
-}
-
-/** RFC 9457 problem details, as every error of the API is sent. */
-export interface Problem {
-  type?: string;
-  title?: string;
-  status: number;
-  code?: string;
-  detail?: string;
-  errors?: FieldProblem[];
-}
+/** Fails to compile when a list above and the document's enumeration differ (a value added or gone). */
+type SameMembers<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type Holds<T extends true> = T;
+type _EnumerationsMatchTheDocument = [
+  Holds<SameMembers<(typeof TENANT_STATUSES)[number], Tenant['status']>>,
+  Holds<SameMembers<(typeof TIERS)[number], Tenant['tier']>>,
+  Holds<SameMembers<(typeof CLOUD_PROVIDERS)[number], Tenant['cloudProvider']>>,
+];

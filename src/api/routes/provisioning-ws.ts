@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { WebSocket } from 'ws';
+import { ERROR_CODES } from '../../domain/error-codes.js';
 import { Permission } from '../../domain/roles.js';
 import { requireTenantPermission } from '../../iam/principal.js';
 import { bearerToken } from '../auth-hook.js';
@@ -50,7 +51,7 @@ export function provisioningStreamRoutes(options: ProgressStreamOptions): Fastif
             principal = await deps.authenticate(bearerToken(request.headers));
           } catch (error) {
             const message = error instanceof Error ? error.message : 'unauthenticated';
-            send({ type: 'error', code: 'unauthenticated', message });
+            send({ type: 'error', code: ERROR_CODES.UNAUTHENTICATED.code, message });
             socket.close(4401, message.slice(0, 120));
             return;
           }

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { ErrorKind, MatihError } from '../../domain/errors.js';
+import { ERROR_CODES } from '../../domain/error-codes.js';
+import { matihError } from '../../domain/errors.js';
 import { requirePlatformAdmin } from '../../iam/principal.js';
 import type { ApiDeps } from '../deps.js';
 import { withErrors } from '../schemas/common.js';
@@ -24,7 +25,7 @@ export const reconcilerRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, 
     },
     async (request, reply) => {
       requirePlatformAdmin(request.principal);
-      if (!deps.reconciler) throw new MatihError(ErrorKind.NOT_FOUND, 'no_reconciler', 'this service runs no reconciler');
+      if (!deps.reconciler) throw matihError(ERROR_CODES.NO_RECONCILER);
       return reply.header('cache-control', 'no-store').send(await deps.reconciler.status());
     },
   );

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { ErrorKind, MatihError } from '../../domain/errors.js';
+import { ERROR_CODES } from '../../domain/error-codes.js';
+import { NotFoundError, matihError } from '../../domain/errors.js';
 import { requirePlatformAdmin } from '../../iam/principal.js';
 import type { ApiDeps, SimClusterAccess, SimObject } from '../deps.js';
 import { withErrors } from '../schemas/common.js';
@@ -13,7 +14,7 @@ import { SimObjectListSchema, SimObjectRefQuery, SimObjectsQuery } from '../sche
  */
 export const simObjectRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) => {
   const simCluster = (): SimClusterAccess => {
-    if (!deps.simCluster) throw new MatihError(ErrorKind.NOT_FOUND, 'no_simulated_cluster', 'this service does not run the simulated cluster');
+    if (!deps.simCluster) throw matihError(ERROR_CODES.NO_SIMULATED_CLUSTER);
     return deps.simCluster;
   };
 
@@ -52,7 +53,7 @@ export const simObjectRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, d
       const { apiVersion, kind, name, namespace } = request.query;
       const ref = { apiVersion, kind, name, ...(namespace ? { namespace } : {}) };
       const existed = await simCluster().remove(ref);
-      if (!existed) throw new MatihError(ErrorKind.NOT_FOUND, 'not_found', `${apiVersion} ${kind} ${namespace ? `${namespace}/` : ''}${name} does not exist`);
+      if (!existed) throw new NotFoundError(`${apiVersion} ${kind}`, `${namespace ? `${namespace}/` : ''}${name}`);
       return reply.code(204).send(null);
     },
   );

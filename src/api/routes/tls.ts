@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { ErrorKind, MatihError } from '../../domain/errors.js';
+import { ERROR_CODES } from '../../domain/error-codes.js';
+import { matihError } from '../../domain/errors.js';
 import type { ApiDeps } from '../deps.js';
 import { withErrors } from '../schemas/common.js';
 
@@ -23,7 +24,7 @@ export const tlsRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) =
     },
     async (_request, reply) => {
       if (!deps.certificateAuthority) {
-        throw new MatihError(ErrorKind.NOT_FOUND, 'no_local_ca', 'tenant certificates do not come from the local CA here (MATIH_TLS_DRIVER)');
+        throw matihError(ERROR_CODES.NO_LOCAL_CA);
       }
       const pem = await deps.certificateAuthority.caCertificatePem();
       return reply.type('application/x-pem-file').header('cache-control', 'public, max-age=3600').send(pem);

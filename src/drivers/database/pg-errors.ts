@@ -20,8 +20,10 @@ const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOST
 export function isRetryablePgError(error: unknown): boolean {
   const code = errorCode(error);
   if (code === undefined) {
-    // node-postgres reports lost connections and its own timeouts without a code.
-    return /terminated|timeout|Connection ended/i.test(error instanceof Error ? error.message : '');
+    // node-postgres reports lost connections and its own timeouts without a code; a client used
+    // after its connection broke says it "is not queryable". (The control plane's own pool is
+    // classified the same way in store/database-errors.ts.)
+    return /terminated|timeout|Connection ended|not queryable|Client was closed/i.test(error instanceof Error ? error.message : '');
   }
   if (NETWORK_CODES.has(code)) return true;
   // Two catalog updates of one row at once (concurrent GRANTs on one object): the loser may try again.

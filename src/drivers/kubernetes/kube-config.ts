@@ -4,7 +4,7 @@ import { DriverError } from '../contract.js';
 
 /**
  * Where the driver finds its cluster and credentials. The composition root picks one; this file
- * never reads process.env itself (config/ is the only reader, DESIGN.md section 3).
+ * never reads the environment itself (config/ is its only reader, DESIGN.md section 3).
  */
 export type KubeConfigSource =
   /** A kubeconfig file (or several, joined by the platform's path delimiter, as KUBECONFIG allows). */

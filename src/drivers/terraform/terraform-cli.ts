@@ -30,8 +30,12 @@ export interface TerraformCliOptions {
   /** How long Terraform waits for a state lock held by another run before failing (retryably). */
   lockTimeoutSeconds?: number;
   interruptGraceMs?: number;
-  /** The environment the allowed variables are taken from; process.env unless a test says otherwise. */
-  baseEnv?: NodeJS.ProcessEnv;
+  /**
+   * The host environment Terraform inherits from (only PATH, HOME, proxies, TF_*, ARM_* and the
+   * like are taken: terraform-env.ts). Passed in, never read here: configuration reads the
+   * environment, once, and picks this part for Terraform.
+   */
+  baseEnv: Readonly<Record<string, string | undefined>>;
 }
 
 const PLAN_FILE = 'tfplan';
@@ -48,7 +52,7 @@ export class TerraformCli implements TerraformDriver {
 
   constructor(private readonly options: TerraformCliOptions) {
     const extra = { ...backendEnvironment(options.backend), ...options.env };
-    this.env = terraformEnvironment(options.baseEnv ?? process.env, extra);
+    this.env = terraformEnvironment(options.baseEnv, extra);
     const secretNames = /SECRET|PASSWORD|TOKEN|KEY/i;
     this.redact = redactor(Object.entries(extra).filter(([name]) => secretNames.test(name)).map(([, value]) => value));
   }

@@ -1,8 +1,19 @@
-import { StepName } from '../domain/plans.js';
-import { TIER_PROFILES } from '../domain/tiers.js';
-import { KIND, clusterStep } from './cluster-step.js';
-import { applyQuotasManifests } from './manifests/index.js';
-import type { StepContext, StepDrivers, StepHandler, StepOptions } from './step.js';
+import { StepName } from '../../domain/plans.js';
+import { TIER_PROFILES, type TierQuota } from '../../domain/tiers.js';
+import { applyQuotasManifests } from '../manifests/index.js';
+import type { StepContext, StepDrivers, StepHandler, StepOptions } from '../step.js';
+import { type ClusterStepOutputs, type ExtraOutputs, KIND, clusterStep } from '../support/cluster-step.js';
+
+export interface ApplyQuotasOutputs extends ClusterStepOutputs {
+  /** The tier's quota the objects carry. */
+  quota: TierQuota;
+}
+
+declare module '../support/step-outputs.js' {
+  interface StepOutputMap {
+    APPLY_QUOTAS: ApplyQuotasOutputs;
+  }
+}
 
 /** spec/003 CONFIGURING_QUOTAS: the ResourceQuota and LimitRange of the tier table (none for Enterprise). */
 export function applyQuotas(drivers: StepDrivers, options: StepOptions): StepHandler {
@@ -13,7 +24,7 @@ export function applyQuotas(drivers: StepDrivers, options: StepOptions): StepHan
       kinds: [KIND.ResourceQuota, KIND.LimitRange],
       declare: manifests,
       teardownOrder: manifests,
-      result: (ctx) => ({ outputs: { quota: TIER_PROFILES[ctx.tenant.tier].quota } }),
+      result: (ctx) => ({ outputs: { quota: TIER_PROFILES[ctx.tenant.tier].quota } satisfies ExtraOutputs<ApplyQuotasOutputs> }),
     },
     drivers,
     options,

@@ -1,9 +1,25 @@
-import { StepName } from '../domain/plans.js';
-import type { ArchiveStore } from '../drivers/contract.js';
-import type { StepHandler } from './step.js';
+import { StepName } from '../../domain/plans.js';
+import type { ArchiveStore } from '../../drivers/contract.js';
+import type { StepHandler } from '../step.js';
 
 /** What the control plane knows of a tenant, as records for the archive (implemented over the store). */
 export type TenantAuditExport = (tenantId: string) => Promise<readonly Record<string, unknown>[]>;
+
+/** The receipt of the archive. */
+export interface ArchiveAuditLogsOutputs {
+  /** Where the archive store put the file. */
+  archive: string;
+  /** Of the bytes read back. */
+  sha256: string;
+  bytes: number;
+  records: number;
+}
+
+declare module '../support/step-outputs.js' {
+  interface StepOutputMap {
+    ARCHIVE_AUDIT_LOGS: ArchiveAuditLogsOutputs;
+  }
+}
 
 /**
  * spec/002 "Deletion" 2: the tenant's audit logs go to long-term storage before anything is
@@ -20,7 +36,9 @@ export function archiveAuditLogs(archive: ArchiveStore, exportAudit: TenantAudit
       const body = Buffer.from(records.map((r) => JSON.stringify(r)).join('\n') + '\n');
       ctx.signal.throwIfAborted();
       const stored = await archive.put(`tenants/${ctx.tenant.id}/audit-${ctx.jobId}.jsonl`, body);
-      return { outputs: { archive: stored.location, sha256: stored.sha256, bytes: stored.bytes, records: records.length } };
+      return {
+        outputs: { archive: stored.location, sha256: stored.sha256, bytes: stored.bytes, records: records.length } satisfies ArchiveAuditLogsOutputs,
+      };
     },
     // The archive is kept whatever happens next: it is the record of the tenant.
     async rollback() {},

@@ -1,7 +1,15 @@
-import { StepName } from '../domain/plans.js';
-import { KIND, clusterStep } from './cluster-step.js';
-import { configureNetworkingManifests } from './manifests/index.js';
-import type { StepContext, StepDrivers, StepHandler, StepOptions } from './step.js';
+import { StepName } from '../../domain/plans.js';
+import { configureNetworkingManifests } from '../manifests/index.js';
+import type { StepContext, StepDrivers, StepHandler, StepOptions } from '../step.js';
+import { type ClusterStepOutputs, KIND, clusterStep } from '../support/cluster-step.js';
+
+export type ConfigureNetworkingOutputs = ClusterStepOutputs;
+
+declare module '../support/step-outputs.js' {
+  interface StepOutputMap {
+    CONFIGURE_NETWORKING: ConfigureNetworkingOutputs;
+  }
+}
 
 /** spec/004 phase 4: the three NetworkPolicies of tenant isolation. */
 export function configureNetworking(drivers: StepDrivers, options: StepOptions): StepHandler {

@@ -1,12 +1,12 @@
-import { ErrorKind, MatihError } from '../domain/errors.js';
-import type { FeatureOverrides } from '../domain/features.js';
-import { StepName } from '../domain/plans.js';
-import type { TenantSettings } from '../domain/settings.js';
-import { type TenantConfig, resolveTenantConfig } from '../domain/tenant-config.js';
-import { DriverError, type KubeObject } from '../drivers/contract.js';
-import { KIND, clusterStep } from './cluster-step.js';
-import { TENANT_CONFIG, tenantConfigManifest } from './manifests/tenant-config.js';
-import type { StepContext, StepDrivers, StepHandler, StepOptions } from './step.js';
+import { ErrorKind, MatihError } from '../../domain/errors.js';
+import type { FeatureName, FeatureOverrides } from '../../domain/features.js';
+import { StepName } from '../../domain/plans.js';
+import type { TenantSettings } from '../../domain/settings.js';
+import { type TenantConfig, resolveTenantConfig } from '../../domain/tenant-config.js';
+import { DriverError, type KubeObject } from '../../drivers/contract.js';
+import { TENANT_CONFIG, tenantConfigManifest } from '../manifests/tenant-config.js';
+import type { StepContext, StepDrivers, StepHandler, StepOptions } from '../step.js';
+import { type ClusterStepOutputs, type ExtraOutputs, KIND, clusterStep } from '../support/cluster-step.js';
 
 /**
  * Where CONFIGURE reads a tenant's stored configuration. A port: steps may not import the store,
@@ -15,6 +15,22 @@ import type { StepContext, StepDrivers, StepHandler, StepOptions } from './step.
  */
 export interface TenantConfigSource {
   load(tenantId: string): Promise<{ settings: TenantSettings; featureOverrides: FeatureOverrides }>;
+}
+
+/** No settings values: those stay in the ConfigMap. */
+export interface ConfigureOutputs extends ClusterStepOutputs {
+  /** The ConfigMap's name. */
+  configMap: string;
+  /** The document's hash: its version. */
+  configHash: string;
+  /** The flags as resolved for the tier. */
+  features: Record<FeatureName, boolean>;
+}
+
+declare module '../support/step-outputs.js' {
+  interface StepOutputMap {
+    CONFIGURE: ConfigureOutputs;
+  }
 }
 
 /**
@@ -43,7 +59,9 @@ export function configure(drivers: StepDrivers, options: StepOptions, source: Te
       result(ctx) {
         const done = resolved.get(ctx);
         resolved.delete(ctx);
-        return done ? { outputs: { configMap: TENANT_CONFIG, configHash: done.hash, features: done.config.features } } : {};
+        return done
+          ? { outputs: { configMap: TENANT_CONFIG, configHash: done.hash, features: done.config.features } satisfies ExtraOutputs<ConfigureOutputs> }
+          : {};
       },
     },
     drivers,

@@ -1,12 +1,34 @@
 import { isIP } from 'node:net';
 import { isDeepStrictEqual } from 'node:util';
-import { StepName } from '../domain/plans.js';
-import { DriverError, type DnsDriver, type DnsRecordSet } from '../drivers/contract.js';
-import { tenantHost } from './manifests/index.js';
-import type { StepContext, StepDrivers, StepHandler, StepOptions } from './step.js';
+import { StepName } from '../../domain/plans.js';
+import { DriverError, type DnsDriver, type DnsRecordSet } from '../../drivers/contract.js';
+import { tenantHost } from '../manifests/index.js';
+import type { StepContext, StepDrivers, StepHandler, StepOptions } from '../step.js';
+import { outputOf } from '../support/step-outputs.js';
 
 /** The names spec/004 phase 7 points at the tenant's load balancer. */
 export const TENANT_A_RECORDS = ['@', '*', 'api', 'bi'] as const;
+
+/** Records are named "TYPE fqdn" (`A api.acme.matih.localhost`, `NS acme.matih.localhost`). */
+export interface CreateDnsZoneOutputs {
+  /** `{slug}.{baseDomain}`. */
+  zone: string;
+  parentZone: string;
+  /** The child zone's, as its delegation lists them. */
+  nameServers: string[];
+  /** The address the A (or AAAA) records point at, as DEPLOY_INGRESS_CONTROLLER recorded it. */
+  loadBalancerIp: string;
+  /** Every record set the step holds: the delegation, then the tenant's names. */
+  records: string[];
+  /** The record sets this run wrote (absent or different before). */
+  written: string[];
+}
+
+declare module '../support/step-outputs.js' {
+  interface StepOutputMap {
+    CREATE_DNS_ZONE: CreateDnsZoneOutputs;
+  }
+}
 
 /**
  * spec/004 phase 7: the child zone `{slug}.{baseDomain}`, its delegation (an NS record set named
@@ -52,7 +74,7 @@ export function createDnsZone(drivers: Pick<StepDrivers, 'dns'>, options: StepOp
           loadBalancerIp: address,
           records: wanted.map(({ zone: z, set }) => `${set.type} ${set.name === '@' ? z : `${set.name}.${z}`}`),
           written,
-        },
+        } satisfies CreateDnsZoneOutputs,
       };
     },
     async rollback(ctx) {
@@ -64,7 +86,7 @@ export function createDnsZone(drivers: Pick<StepDrivers, 'dns'>, options: StepOp
 }
 
 function loadBalancerIp(ctx: StepContext): string {
-  const address = ctx.outputs[StepName.DEPLOY_INGRESS_CONTROLLER]?.loadBalancerIp;
+  const address = outputOf(ctx, StepName.DEPLOY_INGRESS_CONTROLLER)?.loadBalancerIp;
   if (typeof address !== 'string' || address === '') {
     throw new DriverError(`${StepName.DEPLOY_INGRESS_CONTROLLER} recorded no load balancer address; run it again`, false);
   }

@@ -1,16 +1,31 @@
 import { X509Certificate, createPrivateKey } from 'node:crypto';
-import { StepName } from '../domain/plans.js';
-import type { CertificateIssuer, ClusterDriver } from '../drivers/contract.js';
-import { KIND, clusterStep } from './cluster-step.js';
-import { certificateDnsNames, createTenantIngressManifests, tlsSecretName } from './manifests/index.js';
-import { readTenantSecret } from './secret-data.js';
-import type { StepContext, StepDrivers, StepHandler, StepOptions } from './step.js';
+import { StepName } from '../../domain/plans.js';
+import type { CertificateIssuer, ClusterDriver } from '../../drivers/contract.js';
+import { certificateDnsNames, createTenantIngressManifests, tlsSecretName } from '../manifests/index.js';
+import type { StepContext, StepDrivers, StepHandler, StepOptions, TlsProvider } from '../step.js';
+import { type ClusterStepOutputs, type ExtraOutputs, KIND, clusterStep } from '../support/cluster-step.js';
+import { readTenantSecret } from '../support/secret-data.js';
 
 /**
  * A certificate with less than this left is issued anew on the next run (as cert-manager's default
  * renewBefore does, 1/3 of 90 days); the reconciler reads it to tell when a repair would renew.
  */
 export const RENEW_BEFORE_MS = 30 * 24 * 3600 * 1000;
+
+export interface CreateTenantIngressOutputs extends ClusterStepOutputs {
+  /** The Secret that holds the certificate. */
+  tlsSecret: string;
+  /** Who makes the certificate. */
+  tls: TlsProvider['mode'];
+  /** The certificate's expiry, with the local CA only: cert-manager renews its certificates by itself. */
+  notAfter?: string;
+}
+
+declare module '../support/step-outputs.js' {
+  interface StepOutputMap {
+    CREATE_TENANT_INGRESS: CreateTenantIngressOutputs;
+  }
+}
 
 /**
  * spec/004 phase 8: the certificate for `{slug}.{domain}` and `*.{slug}.{domain}`, then the Ingress
@@ -37,7 +52,9 @@ export function createTenantIngress(drivers: StepDrivers, options: StepOptions, 
         // notAfter with the local CA only: cert-manager renews its certificates by itself.
         const notAfter = expiries.get(ctx);
         expiries.delete(ctx);
-        return { outputs: { tlsSecret: tlsSecretName(ctx.tenant), tls: tls.mode, ...(notAfter ? { notAfter } : {}) } };
+        return {
+          outputs: { tlsSecret: tlsSecretName(ctx.tenant), tls: tls.mode, ...(notAfter ? { notAfter } : {}) } satisfies ExtraOutputs<CreateTenantIngressOutputs>,
+        };
       },
     },
     drivers,

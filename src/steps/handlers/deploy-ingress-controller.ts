@@ -1,8 +1,23 @@
-import { StepName } from '../domain/plans.js';
-import { DriverError } from '../drivers/contract.js';
-import { KIND, clusterStep } from './cluster-step.js';
-import { deployIngressControllerManifests, ingressClassName, ingressControllerServiceRef, loadBalancerAddress } from './manifests/index.js';
-import type { StepContext, StepDrivers, StepHandler, StepOptions } from './step.js';
+import { StepName } from '../../domain/plans.js';
+import { DriverError } from '../../drivers/contract.js';
+import { deployIngressControllerManifests, ingressClassName, ingressControllerServiceRef, loadBalancerAddress } from '../manifests/index.js';
+import type { StepContext, StepDrivers, StepHandler, StepOptions } from '../step.js';
+import { type ClusterStepOutputs, type ExtraOutputs, KIND, clusterStep } from '../support/cluster-step.js';
+
+export interface DeployIngressControllerOutputs extends ClusterStepOutputs {
+  /** `nginx-{slug}`: the tenant's Ingresses name it. */
+  ingressClass: string;
+  /** The controller's LoadBalancer Service. */
+  service: string;
+  /** Its address, which CREATE_DNS_ZONE points the tenant's names at. */
+  loadBalancerIp: string;
+}
+
+declare module '../support/step-outputs.js' {
+  interface StepOutputMap {
+    DEPLOY_INGRESS_CONTROLLER: DeployIngressControllerOutputs;
+  }
+}
 
 /**
  * spec/004 phase 6: the tenant's own ingress-nginx, then its LoadBalancer address. The release
@@ -33,7 +48,8 @@ export function deployIngressController(drivers: StepDrivers, options: StepOptio
       }
       const address = loadBalancerAddress(await drivers.cluster.get(service));
       if (address === undefined) throw new DriverError(`Service ${service.namespace}/${service.name} lost its LoadBalancer address; trying again`, true);
-      return { ...synced, outputs: { ...synced.outputs, ingressClass: ingressClassName(ctx.tenant), service: service.name, loadBalancerIp: address } };
+      const extra: ExtraOutputs<DeployIngressControllerOutputs> = { ingressClass: ingressClassName(ctx.tenant), service: service.name, loadBalancerIp: address };
+      return { ...synced, outputs: { ...synced.outputs, ...extra } };
     },
   };
 }

@@ -1,7 +1,20 @@
-import { StepName } from '../domain/plans.js';
-import { KIND, clusterStep } from './cluster-step.js';
-import { DEFAULT_ALERTS, deployMonitoringManifests, prometheusUrl, setupObservabilityManifests } from './manifests/index.js';
-import type { StepContext, StepDrivers, StepHandler, StepOptions } from './step.js';
+import { StepName } from '../../domain/plans.js';
+import { DEFAULT_ALERTS, deployMonitoringManifests, prometheusUrl } from '../manifests/index.js';
+import type { StepContext, StepDrivers, StepHandler, StepOptions } from '../step.js';
+import { type ClusterStepOutputs, type ExtraOutputs, KIND, clusterStep } from '../support/cluster-step.js';
+
+export interface DeployMonitoringOutputs extends ClusterStepOutputs {
+  /** The tenant's Prometheus, its URL inside the cluster. */
+  prometheus: string;
+  /** How many alert rules the PrometheusRule holds. */
+  alertRules: number;
+}
+
+declare module '../support/step-outputs.js' {
+  interface StepOutputMap {
+    DEPLOY_MONITORING: DeployMonitoringOutputs;
+  }
+}
 
 /**
  * spec/004 phase 9: the tenant's Prometheus (and the Role its service discovery reads with),
@@ -16,22 +29,10 @@ export function deployMonitoring(drivers: StepDrivers, options: StepOptions): St
       kinds: [KIND.Role, KIND.RoleBinding, KIND.HelmRelease, KIND.PrometheusRule],
       declare: manifests,
       teardownOrder: manifests,
-      result: (ctx) => ({ outputs: { prometheus: prometheusUrl(ctx.tenant), alertRules: DEFAULT_ALERTS.length } }),
+      result: (ctx) => ({
+        outputs: { prometheus: prometheusUrl(ctx.tenant), alertRules: DEFAULT_ALERTS.length } satisfies ExtraOutputs<DeployMonitoringOutputs>,
+      }),
     },
-    drivers,
-    options,
-  );
-}
-
-/**
- * spec/004 phase 10: the tenant's share of the platform's log and trace pipeline, as
- * configuration (manifests/observability.ts). Rollback removes the configuration; the data
- * already in Loki and Tempo stays for its retention, as spec/004 says.
- */
-export function setupObservability(drivers: StepDrivers, options: StepOptions): StepHandler {
-  const manifests = (ctx: StepContext) => setupObservabilityManifests(ctx.tenant);
-  return clusterStep(
-    { name: StepName.SETUP_OBSERVABILITY, kinds: [KIND.ConfigMap], declare: manifests, teardownOrder: manifests },
     drivers,
     options,
   );

@@ -1,10 +1,20 @@
 import { randomBytes } from 'node:crypto';
-import { StepName } from '../domain/plans.js';
-import { DriverError, type ClusterDriver, type SecretBox, type TenantDatabaseConnection } from '../drivers/contract.js';
-import { KIND, clusterStep } from './cluster-step.js';
-import { GRAFANA_ADMIN_SECRET, type TenantSecretValues, deploySecretsManifests } from './manifests/index.js';
-import { readTenantSecret } from './secret-data.js';
-import type { StepContext, StepDrivers, StepHandler, StepOptions, TenantFacts } from './step.js';
+import { StepName } from '../../domain/plans.js';
+import { DriverError, type ClusterDriver, type SecretBox, type TenantDatabaseConnection } from '../../drivers/contract.js';
+import { GRAFANA_ADMIN_SECRET, type TenantSecretValues, deploySecretsManifests } from '../manifests/index.js';
+import type { StepContext, StepDrivers, StepHandler, StepOptions, TenantFacts } from '../step.js';
+import { type ClusterStepOutputs, KIND, clusterStep } from '../support/cluster-step.js';
+import { readTenantSecret } from '../support/secret-data.js';
+import { outputOf } from '../support/step-outputs.js';
+
+/** The Secrets by name, never their values. */
+export type DeploySecretsOutputs = ClusterStepOutputs;
+
+declare module '../support/step-outputs.js' {
+  interface StepOutputMap {
+    DEPLOY_SECRETS: DeploySecretsOutputs;
+  }
+}
 
 /**
  * spec/002 phase 3: the five tenant secrets, and Grafana's admin login. The database login comes sealed from SETUP_DATABASE;
@@ -29,7 +39,7 @@ export function deploySecrets(drivers: StepDrivers, options: StepOptions): StepH
 
 /** The tenant database login SETUP_DATABASE sealed into its outputs. */
 export function openDatabaseCredentials(ctx: StepContext, box: SecretBox): TenantDatabaseConnection {
-  const sealed = ctx.outputs[StepName.SETUP_DATABASE]?.credentials;
+  const sealed = outputOf(ctx, StepName.SETUP_DATABASE)?.credentials;
   if (typeof sealed !== 'string') {
     throw new DriverError(`${StepName.SETUP_DATABASE} recorded no database credentials; run it again`, false);
   }

@@ -1,6 +1,17 @@
-import { StepName } from '../domain/plans.js';
-import { DeploymentType } from '../domain/tiers.js';
-import type { StepHandler } from './step.js';
+import { StepName } from '../../domain/plans.js';
+import { DeploymentType } from '../../domain/tiers.js';
+import type { StepHandler } from '../step.js';
+
+export interface SelectClusterOutputs {
+  /** The shared cluster of the tenant's region: `matih-shared-{region}`. */
+  cluster: string;
+}
+
+declare module '../support/step-outputs.js' {
+  interface StepOutputMap {
+    SELECT_CLUSTER: SelectClusterOutputs;
+  }
+}
 
 /**
  * Free and Professional share a regional cluster (spec/003 ALLOCATING_SHARED_CLUSTER). Nothing
@@ -12,7 +23,7 @@ export function selectCluster(): StepHandler {
     run(ctx) {
       const cluster = `matih-shared-${ctx.tenant.region}`;
       return Promise.resolve({
-        outputs: { cluster },
+        outputs: { cluster } satisfies SelectClusterOutputs,
         placement: {
           deploymentType: DeploymentType.SHARED,
           ...(ctx.tenant.cloudProvider === 'AZURE' ? { azureAksClusterName: cluster } : {}),

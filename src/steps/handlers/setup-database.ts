@@ -1,13 +1,37 @@
 import { randomBytes } from 'node:crypto';
-import { StepName } from '../domain/plans.js';
-import { tenantDatabasePlan } from '../domain/tenant-database.js';
-import { TIER_PROFILES } from '../domain/tiers.js';
-import type { TenantDatabaseSpec } from '../drivers/contract.js';
-import { syncObjects, teardownOwned } from './cluster-sync.js';
-import { KIND, stepOwner } from './cluster-step.js';
-import { DATABASE_SECRET, setupDatabaseManifests } from './manifests/index.js';
-import { readTenantSecret } from './secret-data.js';
-import type { StepContext, StepDrivers, StepHandler, StepOptions } from './step.js';
+import { StepName } from '../../domain/plans.js';
+import type { TenantDatabaseSpec } from '../../drivers/contract.js';
+import { DATABASE_SECRET, setupDatabaseManifests } from '../manifests/index.js';
+import type { StepDrivers, StepHandler, StepOptions } from '../step.js';
+import { type ClusterStepOutputs, KIND, stepOwner } from '../support/cluster-step.js';
+import { syncObjects, teardownOwned } from '../support/cluster-sync.js';
+import { databaseSpec } from '../support/database-spec.js';
+import { readTenantSecret } from '../support/secret-data.js';
+
+/** The `tenant-database-credentials` Secret is the step's object; the rest is the database. */
+export interface SetupDatabaseOutputs extends ClusterStepOutputs {
+  isolation: TenantDatabaseSpec['isolation'];
+  schemas: readonly string[];
+  /** The tenant's login role. */
+  role: string;
+  database: string;
+  host: string;
+  port: number;
+  /** The highest tenant migration applied, as observed after the run. */
+  migrationVersion: number | null;
+  /** Always true: the step fails unless the role could log in. */
+  verifiedLogin: true;
+  /** The login, sealed (SecretBox), for DEPLOY_SECRETS. */
+  credentials: string;
+  /** What this run had to (re)create: "role x", "database y", "schema z". */
+  created: string[];
+}
+
+declare module '../support/step-outputs.js' {
+  interface StepOutputMap {
+    SETUP_DATABASE: SetupDatabaseOutputs;
+  }
+}
 
 /**
  * spec/002 phase 4 and spec/004 phase 2: the tenant's nine schemas (or, for Enterprise, a
@@ -63,7 +87,7 @@ export function setupDatabase(drivers: StepDrivers, options: StepOptions): StepH
           applied: sync.applied,
           pruned: sync.pruned,
           created,
-        },
+        } satisfies SetupDatabaseOutputs,
       };
     },
     async rollback(ctx) {
@@ -71,9 +95,4 @@ export function setupDatabase(drivers: StepDrivers, options: StepOptions): StepH
       await drivers.tenantDatabase.drop(databaseSpec(ctx, options));
     },
   };
-}
-
-/** The tenant's database as its tier declares it: schemas in the shared database, or (Enterprise) a database of its own. */
-export function databaseSpec(ctx: StepContext, options: StepOptions): TenantDatabaseSpec {
-  return tenantDatabasePlan(ctx.tenant.id, ctx.tenant.slug, TIER_PROFILES[ctx.tenant.tier].databaseIsolation, options.tenantDbPrefix);
 }

@@ -1,12 +1,25 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { StepName } from '../domain/plans.js';
-import { type ClusterDriver, DriverError, type ProbeResult } from '../drivers/contract.js';
-import { KIND } from './cluster-step.js';
-import { deployedServicesFor } from './services.js';
-import type { StepDrivers, StepHandler, StepOptions } from './step.js';
+import { StepName } from '../../domain/plans.js';
+import { type ClusterDriver, DriverError, type ProbeResult } from '../../drivers/contract.js';
+import type { StepDrivers, StepHandler, StepOptions } from '../step.js';
+import { KIND } from '../support/cluster-step.js';
+import { deployedServicesFor } from '../support/services.js';
 
 /** The port name every service chart gives its HTTP port; the proxy resolves it to the number. */
 export const SERVICE_HTTP_PORT = 'http';
+
+export interface VerifyOutputs {
+  /** The services that answered healthy: every deployed one, or none when the check was skipped. */
+  healthy: string[];
+  /** Why nothing was checked (a suspended tenant). */
+  skipped?: string;
+}
+
+declare module '../support/step-outputs.js' {
+  interface StepOutputMap {
+    VERIFY: VerifyOutputs;
+  }
+}
 
 /**
  * spec/002 phase 7: every deployed service healthy. First the releases must be Ready (spec/004:
@@ -20,7 +33,9 @@ export function verify(drivers: StepDrivers, options: StepOptions): StepHandler 
     name: StepName.VERIFY,
     async run(ctx) {
       // A suspended tenant has no pods to ask: its reconcile keeps it at zero and checks nothing more.
-      if (ctx.tenant.suspended) return { outputs: { healthy: [], skipped: 'the tenant is suspended: its services run no replicas' } };
+      if (ctx.tenant.suspended) {
+        return { outputs: { healthy: [], skipped: 'the tenant is suspended: its services run no replicas' } satisfies VerifyOutputs };
+      }
       const services = deployedServicesFor(ctx.tenant.tier);
       const namespace = ctx.tenant.namespace;
       await drivers.cluster.awaitReady(
@@ -35,7 +50,7 @@ export function verify(drivers: StepDrivers, options: StepOptions): StepHandler 
         const detail = failed.map((f) => `${f.name} (${f.result.status}${f.result.detail ? ` ${f.result.detail}` : ''})`).join(', ');
         throw new DriverError(`services failed their health check within ${options.verifyTimeoutMs / 1000} s: ${detail}`, true);
       }
-      return { outputs: { healthy: [...services] } };
+      return { outputs: { healthy: [...services] } satisfies VerifyOutputs };
     },
     async rollback() {},
   };

@@ -1,6 +1,6 @@
 import { StepName } from '../../domain/plans.js';
 import type { KubeObject } from '../../drivers/contract.js';
-import { CORE_SERVICES, dataServicesFor } from '../services.js';
+import { CORE_SERVICES, dataServicesFor } from '../support/services.js';
 import type { TenantFacts } from '../step.js';
 import { HELM_RELEASE_API_VERSION, HELM_REPOSITORY, type HelmRelease, type ServiceValues } from './helm-release-schema.js';
 import { tenantMeta, toKubeObject } from './object-meta.js';

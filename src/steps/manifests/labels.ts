@@ -1,6 +1,6 @@
 import type { StepName } from '../../domain/plans.js';
 import type { TenantFacts } from '../step.js';
-import { tenantLabels } from '../tenant-labels.js';
+import { tenantLabels } from '../support/tenant-labels.js';
 
 /** Label and annotation keys of spec/004 phase 1, plus the step that owns an object. */
 export const LABEL = {

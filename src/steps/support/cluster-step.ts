@@ -1,8 +1,18 @@
-import type { StepName } from '../domain/plans.js';
-import type { KubeObject, ObjectKind } from '../drivers/contract.js';
+import type { StepName } from '../../domain/plans.js';
+import type { KubeObject, ObjectKind } from '../../drivers/contract.js';
+import { LABEL } from '../manifests/index.js';
+import type { StepContext, StepDrivers, StepHandler, StepOptions, StepResult } from '../step.js';
 import { syncObjects, teardownOwned, type SyncResult } from './cluster-sync.js';
-import { LABEL } from './manifests/index.js';
-import type { StepContext, StepDrivers, StepHandler, StepOptions, StepResult } from './step.js';
+
+/** What every cluster step records: the objects it holds ("Kind/name") and which ones this run changed. */
+export interface ClusterStepOutputs {
+  objects: string[];
+  applied: string[];
+  pruned: string[];
+}
+
+/** What a step built on clusterStep records beyond its objects (its `result`, or a wrapper's). */
+export type ExtraOutputs<O extends ClusterStepOutputs> = Omit<O, keyof ClusterStepOutputs>;
 
 export interface ClusterStepDefinition {
   name: StepName;
@@ -42,7 +52,8 @@ export function clusterStep(def: ClusterStepDefinition, drivers: StepDrivers, op
         namespace: ctx.tenant.namespace,
       });
       const extra = def.result?.(ctx, sync) ?? {};
-      return { ...extra, outputs: { objects: sync.objects, applied: sync.applied, pruned: sync.pruned, ...extra.outputs } };
+      const recorded: ClusterStepOutputs = { objects: sync.objects, applied: sync.applied, pruned: sync.pruned };
+      return { ...extra, outputs: { ...recorded, ...extra.outputs } };
     },
     async rollback(ctx) {
       await teardownOwned(drivers.cluster, def.teardownOrder?.(ctx) ?? [], {

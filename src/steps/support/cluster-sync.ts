@@ -1,4 +1,4 @@
-import type { ClusterDriver, KubeObject, ObjectKind, ObjectRef } from '../drivers/contract.js';
+import type { ClusterDriver, KubeObject, ObjectKind, ObjectRef } from '../../drivers/contract.js';
 import { objectName, refOf, sameObject } from './object-names.js';
 
 export interface SyncResult {

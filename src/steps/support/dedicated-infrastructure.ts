@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { DedicatedInfrastructure, TerraformWorkspace } from '../drivers/contract.js';
-import { terraformStateKeyOf } from '../domain/infrastructure.js';
-import type { TenantFacts } from './step.js';
+import type { DedicatedInfrastructure, TerraformWorkspace } from '../../drivers/contract.js';
+import { terraformStateKeyOf } from '../../domain/infrastructure.js';
+import type { TenantFacts } from '../step.js';
 
 /**
  * The Terraform state key of a tenant: `tenants/{tenantId}.tfstate`, the infrastructure record's

@@ -1,6 +1,6 @@
-import type { StepName } from '../domain/plans.js';
-import { DriverError } from '../drivers/contract.js';
-import type { StepHandler } from './step.js';
+import type { StepName } from '../../domain/plans.js';
+import { DriverError } from '../../drivers/contract.js';
+import type { StepHandler } from '../step.js';
 
 export interface InjectedFault {
   step: string;

@@ -1,4 +1,4 @@
-import type { KubeObject, ObjectRef } from '../drivers/contract.js';
+import type { KubeObject, ObjectRef } from '../../drivers/contract.js';
 
 export function refOf(object: KubeObject): ObjectRef {
   return {

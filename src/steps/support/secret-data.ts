@@ -1,6 +1,6 @@
-import type { ClusterDriver } from '../drivers/contract.js';
-import { LABEL } from './manifests/index.js';
-import type { TenantFacts } from './step.js';
+import type { ClusterDriver } from '../../drivers/contract.js';
+import { LABEL } from '../manifests/index.js';
+import type { TenantFacts } from '../step.js';
 
 /**
  * The decoded `data` of one of the tenant's Secrets, or undefined when it is absent or is not

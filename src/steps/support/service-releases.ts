@@ -1,39 +1,35 @@
-import { StepName } from '../domain/plans.js';
-import { KIND, clusterStep } from './cluster-step.js';
-import { deployCoreServicesManifests, deployDataServicesManifests } from './manifests/index.js';
-import { CORE_SERVICES, dataServicesFor } from './services.js';
-import type { StepContext, StepDrivers, StepHandler, StepOptions } from './step.js';
+import type { StepName } from '../../domain/plans.js';
+import type { KubeObject } from '../../drivers/contract.js';
+import type { StepContext, StepDrivers, StepHandler, StepOptions, TenantFacts } from '../step.js';
+import { type ClusterStepOutputs, type ExtraOutputs, KIND, clusterStep } from './cluster-step.js';
+
+/** What DEPLOY_CORE_SERVICES and DEPLOY_DATA_SERVICES record: their releases, and the services they deploy. */
+export interface ServiceReleasesOutputs extends ClusterStepOutputs {
+  services: string[];
+}
+
+export interface ServiceReleasesDefinition {
+  name: StepName;
+  /** The HelmReleases, in spec/004's dependency order. */
+  releases(tenant: TenantFacts): KubeObject[];
+  /** The services those releases deploy, as the outputs name them. */
+  services(tenant: TenantFacts): readonly string[];
+}
 
 /**
- * spec/004 phase 3: a Flux HelmRelease per core service; the step ends when every release is
+ * spec/004 phases 3 and 5: a Flux HelmRelease per service; the step ends when every release is
  * Ready (Flux installed the chart and its workloads rolled out). Rollback uninstalls them in
  * reverse order.
  */
-export function deployCoreServices(drivers: StepDrivers, options: StepOptions): StepHandler {
-  const manifests = (ctx: StepContext) => deployCoreServicesManifests(ctx.tenant);
+export function serviceReleasesStep(def: ServiceReleasesDefinition, drivers: StepDrivers, options: StepOptions): StepHandler {
+  const manifests = (ctx: StepContext) => def.releases(ctx.tenant);
   return clusterStep(
     {
-      name: StepName.DEPLOY_CORE_SERVICES,
+      name: def.name,
       kinds: [KIND.HelmRelease],
       declare: manifests,
       teardownOrder: manifests,
-      result: () => ({ outputs: { services: [...CORE_SERVICES] } }),
-    },
-    drivers,
-    options,
-  );
-}
-
-/** spec/004 phase 5: the rest of the data plane in its dependency order (Free: a subset). */
-export function deployDataServices(drivers: StepDrivers, options: StepOptions): StepHandler {
-  const manifests = (ctx: StepContext) => deployDataServicesManifests(ctx.tenant);
-  return clusterStep(
-    {
-      name: StepName.DEPLOY_DATA_SERVICES,
-      kinds: [KIND.HelmRelease],
-      declare: manifests,
-      teardownOrder: manifests,
-      result: (ctx) => ({ outputs: { services: [...dataServicesFor(ctx.tenant.tier)] } }),
+      result: (ctx) => ({ outputs: { services: [...def.services(ctx.tenant)] } satisfies ExtraOutputs<ServiceReleasesOutputs> }),
     },
     drivers,
     options,

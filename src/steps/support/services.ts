@@ -1,4 +1,4 @@
-import type { Tier } from '../domain/tiers.js';
+import type { Tier } from '../../domain/tiers.js';
 
 /** The fourteen data-plane services of spec/002, split as spec/004 deploys them. */
 export const CORE_SERVICES = ['query-engine', 'ai-service', 'catalog-service'] as const;

@@ -1,4 +1,4 @@
-import type { TenantFacts } from './step.js';
+import type { TenantFacts } from '../step.js';
 
 /** The labels of spec/004 phase 1 that tie every object to its tenant. */
 export function tenantLabels(t: TenantFacts): Record<string, string> {

@@ -1,3 +1,4 @@
+import { ERROR_CODES } from '../../domain/error-codes.js';
 import { ConflictError } from '../../domain/errors.js';
 import { JobStatus } from '../../domain/provisioning.js';
 import type { Db } from '../open-database.js';
@@ -13,7 +14,7 @@ export async function requestCancel(db: Db, tenantId: string, actor: string): Pr
   return db.transaction().execute(async (trx) => {
     const job = await lockLatestJob(trx, tenantId);
     if (job.status !== JobStatus.PENDING && job.status !== JobStatus.RUNNING) {
-      throw new ConflictError('status', `the provisioning job is ${job.status}; only a PENDING or RUNNING job can be cancelled`, 'job_not_running');
+      throw new ConflictError('status', ERROR_CODES.JOB_NOT_RUNNING, job.status);
     }
     if (job.cancelRequestedBy !== null) return { jobId: job.id };
     await trx

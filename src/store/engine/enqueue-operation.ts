@@ -1,4 +1,5 @@
 import { sql, type Transaction } from 'kysely';
+import { ERROR_CODES, type ErrorCode, type ErrorKind, type StoppedJob } from '../../domain/error-codes.js';
 import { ConflictError, NotFoundError } from '../../domain/errors.js';
 import { newId } from '../../domain/ids.js';
 import { DEFAULT_MAX_RETRIES, type JobKind, JobStatus, ProvisioningState } from '../../domain/provisioning.js';
@@ -29,16 +30,21 @@ export async function openJobOf(trx: Transaction<Schema>, tenantId: string) {
 export async function requireNoOpenJob(trx: Transaction<Schema>, tenantId: string): Promise<void> {
   const open = await openJobOf(trx, tenantId);
   if (open) {
-    throw new ConflictError('status', `job ${open.id} (${open.kind}, ${open.status}) is in flight for this tenant; wait for it or cancel it`, 'job_in_flight');
+    throw new ConflictError('status', ERROR_CODES.JOB_IN_FLIGHT, open);
   }
 }
 
 /**
  * For a tenant already in a teardown (DELETING, DEPROVISIONING): the open job of that `kind`, so
- * that asking again is idempotent; or, when that job stopped, a 409 (`code`) saying why and how to
- * resume it, rather than starting a second teardown beside it.
+ * that asking again is idempotent; or, when that job stopped, a 409 (`stopped`) saying why and
+ * how to resume it, rather than starting a second teardown beside it.
  */
-export async function teardownInFlight(trx: Transaction<Schema>, tenantId: string, kind: JobKind, what: string, code: string): Promise<string> {
+export async function teardownInFlight(
+  trx: Transaction<Schema>,
+  tenantId: string,
+  kind: JobKind,
+  stopped: ErrorCode<[job: StoppedJob, tenantId: string], typeof ErrorKind.CONFLICT>,
+): Promise<string> {
   const open = await openJobOf(trx, tenantId);
   if (open?.kind === kind) return open.id;
   const last = await trx
@@ -48,11 +54,7 @@ export async function teardownInFlight(trx: Transaction<Schema>, tenantId: strin
     .where('kind', '=', kind)
     .orderBy('id', 'desc')
     .executeTakeFirst();
-  throw new ConflictError(
-    'status',
-    `the ${what} job ${last?.id ?? '?'} stopped (${last?.status ?? JobStatus.FAILED}: ${last?.errorMessage ?? 'no reason recorded'}); resume it with POST /api/v1/tenants/${tenantId}/provisioning/retry`,
-    code,
-  );
+  throw new ConflictError('status', stopped, { id: last?.id, status: last?.status ?? JobStatus.FAILED, errorMessage: last?.errorMessage }, tenantId);
 }
 
 export interface EnqueueOperation {

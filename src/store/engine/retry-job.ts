@@ -1,3 +1,4 @@
+import { ERROR_CODES } from '../../domain/error-codes.js';
 import { ConflictError } from '../../domain/errors.js';
 import { EventType } from '../../domain/events.js';
 import { planFor } from '../../domain/plans.js';
@@ -19,14 +20,14 @@ export async function retryJob(db: Db, tenantId: string, actor: string): Promise
   return db.transaction().execute(async (trx) => {
     const job = await lockLatestJob(trx, tenantId);
     if (job.status !== JobStatus.FAILED && job.status !== JobStatus.CANCELLED) {
-      throw new ConflictError('status', `the provisioning job is ${job.status}; only a FAILED or CANCELLED job can be retried`, 'job_not_failed');
+      throw new ConflictError('status', ERROR_CODES.JOB_NOT_FAILED, job.status);
     }
     const steps = await trx.selectFrom('provisioningSteps').select(['name', 'status']).where('jobId', '=', job.id).execute();
     const done = new Set(steps.filter((s) => s.status === StepStatus.COMPLETED).map((s) => s.name));
     const kind = parseJobKind(job.kind);
     const plan = planFor(job.tier as Tier, kind);
     const from = plan.steps.find((s) => !done.has(s.name));
-    if (!from) throw new ConflictError('status', 'every step of the job is complete; nothing to retry', 'nothing_to_retry');
+    if (!from) throw new ConflictError('status', ERROR_CODES.NOTHING_TO_RETRY);
     await trx
       .updateTable('provisioningSteps')
       .set({ status: StepStatus.PENDING, startedAt: null, completedAt: null })

@@ -1,3 +1,4 @@
+import { ERROR_CODES } from '../../domain/error-codes.js';
 import { ConflictError } from '../../domain/errors.js';
 import { JobKind } from '../../domain/provisioning.js';
 import { TenantStatus } from '../../domain/tenant-status.js';
@@ -28,11 +29,11 @@ export async function requestDeprovision(db: Db, input: RequestDeprovisionInput)
     const desired = await requireDesired(trx, tenant.id);
     if (tenant.status === TenantStatus.DEPROVISIONED) return { jobId: null, desired, changed: false };
     if (tenant.status === TenantStatus.DEPROVISIONING) {
-      return { jobId: await teardownInFlight(trx, tenant.id, JobKind.DEPROVISION, 'deprovisioning', 'deprovision_stopped'), desired, changed: false };
+      return { jobId: await teardownInFlight(trx, tenant.id, JobKind.DEPROVISION, ERROR_CODES.DEPROVISION_STOPPED), desired, changed: false };
     }
     await requireNoOpenJob(trx, tenant.id);
     if (!DEPROVISIONABLE.has(tenant.status)) {
-      throw new ConflictError('status', `the tenant is ${tenant.status}; only an ACTIVE, SUSPENDED or FAILED tenant can be deprovisioned`, 'tenant_not_active');
+      throw new ConflictError('status', ERROR_CODES.TENANT_NOT_ACTIVE, tenant.status, 'deprovision');
     }
     await trx.updateTable('tenants').set({ status: TenantStatus.DEPROVISIONING, updatedAt: new Date() }).where('id', '=', tenant.id).execute();
     const { jobId } = await enqueueOperation(trx, {

@@ -1,5 +1,6 @@
 import { sql, type Transaction } from 'kysely';
 import { CLOUD_PROVIDERS, type CloudProvider, isRegionOf, parseCloudProvider } from '../../domain/cloud.js';
+import { ERROR_CODES } from '../../domain/error-codes.js';
 import { ConflictError, type FieldError, ValidationError } from '../../domain/errors.js';
 import { InfrastructureStatus, terraformStateKeyOf } from '../../domain/infrastructure.js';
 import { type InfrastructureConfiguration, clampForTier, mergeConfiguration } from '../../domain/infrastructure-configuration.js';
@@ -65,13 +66,9 @@ export async function requestProvision(db: Db, input: RequestProvisionInput): Pr
         requireSameDeployment(tenant.tier as Tier, target.tier);
         return provisionAgain(trx, tenant, target, input);
       case TenantStatus.SUSPENDED:
-        throw new ConflictError('status', 'the tenant is SUSPENDED: reactivate it first', 'tenant_suspended');
+        throw new ConflictError('status', ERROR_CODES.TENANT_SUSPENDED, 'provision');
       default:
-        throw new ConflictError(
-          'status',
-          `the tenant is ${tenant.status}; infrastructure is provisioned for an ACTIVE, DEPROVISIONED or FAILED tenant`,
-          'tenant_not_active',
-        );
+        throw new ConflictError('status', ERROR_CODES.TENANT_NOT_ACTIVE, tenant.status, 'provision');
     }
   });
 }
@@ -111,11 +108,7 @@ function requireSamePlace(tenant: TenantRow, target: ProvisionTarget, why: strin
   if (target.cloudProvider !== tenant.cloudProvider) moves.push(`cloud provider ${tenant.cloudProvider} to ${target.cloudProvider}`);
   if (target.region !== tenant.region) moves.push(`region ${tenant.region} to ${target.region}`);
   if (moves.length === 0) return;
-  throw new ConflictError(
-    moves.length > 1 || target.region === tenant.region ? 'cloudProvider' : 'region',
-    `moving the tenant from ${moves.join(' and ')} is a migration, which this service does not do (${why})`,
-    'migration_unsupported',
-  );
+  throw new ConflictError(moves.length > 1 || target.region === tenant.region ? 'cloudProvider' : 'region', ERROR_CODES.MIGRATION_UNSUPPORTED, moves, why);
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { Selectable, Transaction } from 'kysely';
 import { DEFAULT_BILLING_PLANS } from '../../domain/billing.js';
+import { ERROR_CODES } from '../../domain/error-codes.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../domain/errors.js';
 import { clampForTier, mergeConfiguration } from '../../domain/infrastructure-configuration.js';
 import { JobKind } from '../../domain/provisioning.js';
@@ -86,9 +87,9 @@ export function targetConfiguration(current: DesiredInfrastructure, tier: Tier, 
 export function requireActive(tenant: TenantRow): void {
   if (tenant.status === TenantStatus.ACTIVE) return;
   if (tenant.status === TenantStatus.SUSPENDED) {
-    throw new ConflictError('status', 'the tenant is SUSPENDED: reactivate it first, then change its infrastructure', 'tenant_suspended');
+    throw new ConflictError('status', ERROR_CODES.TENANT_SUSPENDED, 'change');
   }
-  throw new ConflictError('status', `the tenant is ${tenant.status}; only an ACTIVE tenant's infrastructure can be changed`, 'tenant_not_active');
+  throw new ConflictError('status', ERROR_CODES.TENANT_NOT_ACTIVE, tenant.status, 'change');
 }
 
 /**
@@ -97,12 +98,7 @@ export function requireActive(tenant: TenantRow): void {
  */
 export function requireSameDeployment(from: Tier, to: Tier): void {
   if (TIER_PROFILES[from].deploymentType === TIER_PROFILES[to].deploymentType) return;
-  const way = TIER_PROFILES[to].deploymentType === DeploymentType.DEDICATED ? 'from the shared cluster to a dedicated one' : 'from its dedicated cluster to the shared one';
-  throw new ConflictError(
-    'tier',
-    `changing the tier from ${from} to ${to} moves the tenant ${way}: that is a migration of its data and workloads, which this service does not do`,
-    'tier_migration_unsupported',
-  );
+  throw new ConflictError('tier', ERROR_CODES.TIER_MIGRATION_UNSUPPORTED, from, to, TIER_PROFILES[to].deploymentType === DeploymentType.DEDICATED);
 }
 
 interface UpdateTarget {
@@ -153,7 +149,7 @@ async function requireRoomForUsers(trx: Transaction<Schema>, tenantId: string, t
   const row = await trx.selectFrom('users').select((eb) => eb.fn.countAll<string | number>().as('n')).where('tenantId', '=', tenantId).executeTakeFirstOrThrow();
   const users = Number(row.n);
   if (users > maxUsers) {
-    throw new ConflictError('tier', `the tenant has ${users} users and ${tier} allows at most ${maxUsers}; remove users first`, 'too_many_users');
+    throw new ConflictError('tier', ERROR_CODES.TOO_MANY_USERS, users, tier, maxUsers);
   }
 }
 

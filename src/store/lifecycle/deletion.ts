@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { ERROR_CODES } from '../../domain/error-codes.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../domain/errors.js';
 import { EventType } from '../../domain/events.js';
 import { newId } from '../../domain/ids.js';
@@ -20,7 +21,7 @@ export async function createDeletionRequest(
   return db.transaction().execute(async (trx) => {
     const tenant = await lockTenant(trx, req.tenantId);
     if (GONE.has(tenant.status)) throw new NotFoundError('tenant', req.tenantId);
-    if (tenant.status === TenantStatus.DELETING) throw new ConflictError('status', 'the tenant is already being deleted', 'already_deleting');
+    if (tenant.status === TenantStatus.DELETING) throw new ConflictError('status', ERROR_CODES.ALREADY_DELETING);
     const id = newId();
     const row = await trx
       .insertInto('tenantDeletionRequests')
@@ -65,7 +66,7 @@ export async function startDeletion(db: Db, req: StartDeletion): Promise<{ jobId
     if (match.usedAt !== null) throw problem('has already been used; request a new one');
     if (match.expired) throw problem('has expired; request a new one');
 
-    if (tenant.status === TenantStatus.DELETING) return { jobId: await teardownInFlight(trx, tenant.id, JobKind.DELETE, 'deletion', 'deletion_stopped') };
+    if (tenant.status === TenantStatus.DELETING) return { jobId: await teardownInFlight(trx, tenant.id, JobKind.DELETE, ERROR_CODES.DELETION_STOPPED) };
     await requireNoOpenJob(trx, tenant.id);
     await trx.updateTable('tenantDeletionRequests').set({ usedAt: sql<Date>`now()` }).where('id', '=', match.id).execute();
     await trx.updateTable('tenants').set({ status: TenantStatus.DELETING, updatedAt: new Date() }).where('id', '=', tenant.id).execute();

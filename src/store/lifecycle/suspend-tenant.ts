@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { ERROR_CODES } from '../../domain/error-codes.js';
 import { ConflictError } from '../../domain/errors.js';
 import { JobKind } from '../../domain/provisioning.js';
 import { TenantStatus } from '../../domain/tenant-status.js';
@@ -33,7 +34,7 @@ export async function suspendTenant(db: Db, req: LifecycleRequest): Promise<Life
     const tenant = await lockTenant(trx, req.tenantId);
     if (tenant.status === TenantStatus.SUSPENDED) return { tenantId: tenant.id, status: TenantStatus.SUSPENDED, jobId: null };
     if (tenant.status !== TenantStatus.ACTIVE) {
-      throw new ConflictError('status', `only an ACTIVE tenant can be suspended; this one is ${tenant.status}`, 'tenant_not_active');
+      throw new ConflictError('status', ERROR_CODES.TENANT_NOT_ACTIVE, tenant.status, 'suspend');
     }
     await requireNoOpenJob(trx, tenant.id);
     await trx
@@ -66,7 +67,7 @@ export async function reactivateTenant(db: Db, req: LifecycleRequest): Promise<L
     const tenant = await lockTenant(trx, req.tenantId);
     if (tenant.status === TenantStatus.ACTIVE) return { tenantId: tenant.id, status: TenantStatus.ACTIVE, jobId: null };
     if (tenant.status !== TenantStatus.SUSPENDED) {
-      throw new ConflictError('status', `only a SUSPENDED tenant can be reactivated; this one is ${tenant.status}`, 'tenant_not_suspended');
+      throw new ConflictError('status', ERROR_CODES.TENANT_NOT_SUSPENDED, tenant.status);
     }
     await requireNoOpenJob(trx, tenant.id);
     const { desired } = await declareInfrastructure(trx, tenant.id, { suspended: false }, req.actor);

@@ -3,7 +3,6 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import type { EmbeddedPostgresOptions } from './embedded-postgres.js';
 import { embeddedLayout } from './embedded-layout.js';
 import type { PostgresBinaries } from './postgres-binaries.js';
 import type { RunAs } from './postgres-os-user.js';
@@ -17,7 +16,7 @@ export function clusterExists(pgdata: string): boolean {
   return fs.existsSync(path.join(pgdata, 'PG_VERSION'));
 }
 
-export async function initialise(options: EmbeddedPostgresOptions, binaries: PostgresBinaries, runAs: RunAs | undefined, password: string): Promise<void> {
+export async function initialise(options: { dataDir: string; durable?: boolean | undefined; logger: Logger }, binaries: PostgresBinaries, runAs: RunAs | undefined, password: string): Promise<void> {
   const { pgdata } = embeddedLayout(options.dataDir);
   const staging = `${pgdata}.initdb-${process.pid}`;
   await fsp.rm(staging, { recursive: true, force: true });

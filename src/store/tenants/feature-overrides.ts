@@ -63,9 +63,7 @@ export async function updateFeatureOverrides(
         .executeTakeFirst();
       const currentVersion = stored?.version ?? 0;
       if (input.expectedVersion !== undefined && input.expectedVersion !== currentVersion) {
-        throw new PreconditionFailedError(
-          `the feature overrides are at version ${currentVersion}, not ${input.expectedVersion}; read them again and retry`,
-        );
+        throw new PreconditionFailedError('feature overrides', currentVersion, input.expectedVersion);
       }
       const next = input.change(stored?.overrides ?? {}, tier);
       const row = { overrides: JSON.stringify(next), version: currentVersion + 1, updatedAt: new Date(), updatedBy: input.actor };

@@ -3,7 +3,7 @@ import type { TenantSettings } from '../../domain/settings.js';
 import type { Db } from '../open-database.js';
 
 /**
- * What the CONFIGURE step reads of a tenant (the TenantConfigSource port of steps/configure.ts,
+ * What the CONFIGURE step reads of a tenant (the TenantConfigSource port of steps/handlers/configure.ts,
  * which the store may not import; the shapes match structurally). Settings and overrides in one
  * statement, so the step never pairs settings with overrides of another moment.
  */

@@ -42,9 +42,7 @@ export async function updateTenantSettings(db: Db, input: UpdateSettingsInput): 
       .executeTakeFirst();
     if (!current) return undefined;
     if (input.expectedVersion !== undefined && input.expectedVersion !== current.version) {
-      throw new PreconditionFailedError(
-        `the settings are at version ${current.version}, not ${input.expectedVersion}; read them again and retry`,
-      );
+      throw new PreconditionFailedError('settings', current.version, input.expectedVersion);
     }
     const next = input.change(current.settings);
     const updated = await trx

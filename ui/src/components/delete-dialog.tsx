@@ -1,20 +1,15 @@
 import { useState } from 'preact/hooks';
 import { ApiError, api, describeError } from '../api.js';
-import type { Tenant } from '../types.js';
+import type { DeletionRequest, Tenant } from '../types.js';
 import { Dialog } from './confirm-dialog.js';
 import { Field, describedBy } from './field.js';
-
-interface Code {
-  confirmationCode: string;
-  expiresAt: string;
-}
 
 /**
  * Deletion in the API's two steps: ask for a one-time confirmation code, then send it back with
  * DELETE. The user also types the slug again, so a tenant is never deleted by a stray click.
  */
 export function DeleteDialog({ tenant, open, onClose, onDeleted }: { tenant: Tenant; open: boolean; onClose: () => void; onDeleted: () => void }) {
-  const [code, setCode] = useState<Code | undefined>();
+  const [code, setCode] = useState<DeletionRequest | undefined>();
   const [typedCode, setTypedCode] = useState('');
   const [typedSlug, setTypedSlug] = useState('');
   const [errors, setErrors] = useState<Map<string, string>>(new Map());
@@ -34,7 +29,7 @@ export function DeleteDialog({ tenant, open, onClose, onDeleted }: { tenant: Ten
     setBusy(true);
     setFailure(undefined);
     try {
-      const issued = await api<Code>(`/api/v1/tenants/${tenant.id}/deletion-requests`, { method: 'POST' });
+      const issued = await api<DeletionRequest>(`/api/v1/tenants/${tenant.id}/deletion-requests`, { method: 'POST' });
       setCode(issued);
       setTypedCode(issued.confirmationCode);
     } catch (error) {

@@ -17,7 +17,7 @@ export function TenantActions({ tenant, status, onChanged }: { tenant: Tenant; s
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState<{ ok: boolean; text: string } | undefined>();
   const [asking, setAsking] = useState<Asking>();
-  const [tier, setTier] = useState(tenant.tier);
+  const [tier, setTier] = useState<string>(tenant.tier);
 
   if (!isPlatformAdmin(session)) {
     return (

@@ -7,7 +7,7 @@ import { formatClock, formatDuration, formatTime, humanize } from '../format.js'
 import { type Loadable, usePolled } from '../hooks.js';
 import { links } from '../router.js';
 import { isPlatformAdmin, useSession } from '../session.js';
-import type { ReconcilerStatus, SweepSummary, SystemStatus } from '../types.js';
+import type { Readiness, ReconcilerStatus, SweepSummary, SystemStatus } from '../types.js';
 
 const REFRESH_MS = 5000;
 
@@ -76,10 +76,10 @@ function HealthPanels() {
   );
 }
 
-async function readiness(): Promise<{ status: string; database: string; migrations: string }> {
+async function readiness(): Promise<Readiness> {
   // /ready answers 503 with the same document when something is down: show it, not an error.
   const response = await fetch('/ready', { cache: 'no-store' });
-  return (await response.json()) as { status: string; database: string; migrations: string };
+  return (await response.json()) as Readiness;
 }
 
 /** Loading, error (a 404 or unreachable API: "not available"), or the content, with its age. */

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, describeError } from '../api.js';
 import { Field, describedBy } from '../components/field.js';
-import type { WhoAmI } from '../types.js';
+import type { AccessToken, WhoAmI } from '../types.js';
 
 /**
  * Signs in with a bearer token (the bootstrap token, a JWT) or an API key. A key (mtk_...) is
@@ -27,7 +27,7 @@ export function SignInPage({ message, onSignedIn }: { message: string | undefine
     setError(undefined);
     try {
       const token = value.startsWith('mtk_')
-        ? (await api<{ accessToken: string }>('/api/v1/auth/token', { method: 'POST', body: { apiKey: value }, token: '' })).accessToken
+        ? (await api<AccessToken>('/api/v1/auth/token', { method: 'POST', body: { apiKey: value }, token: '' })).accessToken
         : value;
       const who = await api<WhoAmI>('/api/v1/auth/whoami', { token });
       onSignedIn(token, who);

@@ -12,7 +12,7 @@ import { useNow, usePolled, valueOf } from '../hooks.js';
 import { type LinkState, followProvisioning } from '../live.js';
 import { links } from '../router.js';
 import { useSession } from '../session.js';
-import type { AuditEntry, AuditPage, ProvisioningStatus, Tenant } from '../types.js';
+import { type AuditEntry, type AuditPage, type ProvisioningStatus, type Tenant, isTenantStatus } from '../types.js';
 
 /** Pages of history read at load (500 each); the WebSocket brings everything after. */
 const MAX_HISTORY_PAGES = 10;
@@ -115,7 +115,9 @@ export function TenantPage({ id }: { id: string }) {
   }
 
   // The stream's status is newer than the record between two reads of it.
-  const shownStatus = status?.status ?? tenant.status;
+  // (The status document types it as any string, the tenant record as one of TENANT_STATUSES.)
+  const streamed = status?.status;
+  const shownStatus = streamed !== undefined && isTenantStatus(streamed) ? streamed : tenant.status;
   return (
     <section data-testid="tenant-page">
       <PageHeading title={tenant.name}>

@@ -1,0 +1,1243 @@
+/**
+ * Generated from the OpenAPI document of the infrastructure API (GET /openapi.json on port 8089)
+ * by `npm run generate:api-types` (scripts/generate-api-types.ts). Do not edit: change the route schemas
+ * in src/api and run the command again (test/api/generated-api-types.test.ts fails until then).
+ */
+
+export interface paths {
+  "/health": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Liveness: the process answers */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": {
+              /** @enum {string} */
+              status: "UP";
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/ready": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Readiness: the database answers and every migration is applied */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": {
+              status: string;
+              database: string;
+              migrations: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": {
+              status: string;
+              database: string;
+              migrations: string;
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/metrics": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Prometheus metrics */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/v1/infrastructure/tenants/{tenantId}/provision": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Declare the tenant's infrastructure and converge to it (platform admin). A deprovisioned or failed tenant is provisioned; an active one is updated where the declaration differs; nothing differs: 200 and no job. Another region or cloud is a migration: 409 */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description Tenant id */
+          tenantId: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          /**
+           * @example {
+           *       "tier": "professional",
+           *       "region": "eastus",
+           *       "cloudProvider": "AZURE",
+           *       "configuration": {
+           *         "databaseSize": "Standard_D2s_v3",
+           *         "storageGb": 100,
+           *         "enableHa": false
+           *       }
+           *     }
+           */
+          "application/json": {
+            /**
+             * @description One of free, professional, enterprise, any case
+             * @example professional
+             */
+            tier: string;
+            /**
+             * @description A region of the cloud provider
+             * @example eastus
+             */
+            region: string;
+            /**
+             * @description One of AZURE, AWS, GCP, enabled on this installation
+             * @example AZURE
+             */
+            cloudProvider: string;
+            /** @description Any of databaseSize, storageGb, enableHa; what is left out keeps its declared value */
+            configuration?: {
+              /**
+               * @description string: the database SKU (Enterprise: the dedicated database), e.g. Standard_D2s_v3
+               * @example Standard_D2s_v3
+               */
+              databaseSize?: unknown;
+              /**
+               * @description integer: the namespace's storage request quota in GB; Free up to 50, Professional 2048, Enterprise 65536
+               * @example 100
+               */
+              storageGb?: unknown;
+              /**
+               * @description boolean: two replicas of each core service (not on Free)
+               * @example false
+               */
+              enableHa?: unknown;
+            };
+          };
+        };
+      };
+      responses: {
+        /** @description The infrastructure record after the request */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": {
+              /**
+               * Format: uuid
+               * @description Infrastructure record id
+               */
+              id: string;
+              /** Format: uuid */
+              tenantId: string;
+              /** @description REQUESTED, PLANNING, APPLYING, DEPLOYING, CONFIGURING, VERIFYING, ACTIVE, UPDATING, SUSPENDED, DEPROVISIONING, DEPROVISIONED, FAILED */
+              status: string;
+              cloudProvider: string;
+              region: string;
+              /** @description Kubernetes namespace, matih-{slug} */
+              namespace: string;
+              /** @description The actual configuration: what the last successful job reached ({} before the first) */
+              configuration: {
+                databaseSize?: string;
+                storageGb?: number;
+                enableHa?: boolean;
+              };
+              /** @description tenants/{tenantId}.tfstate for Enterprise; null on the shared cluster */
+              terraformStateKey: string | null;
+              /** Format: date-time */
+              createdAt: string;
+              /** Format: date-time */
+              updatedAt: string;
+              /** @description Null once the tenant is deleted */
+              desiredState: {
+                tier: string;
+                region: string;
+                cloudProvider: string;
+                /** @description databaseSize, storageGb, enableHa */
+                configuration: {
+                  databaseSize?: string;
+                  storageGb?: number;
+                  enableHa?: boolean;
+                };
+                suspended: boolean;
+                /** @description Goes up with every change of the declaration */
+                generation: number;
+                /** @description The generation the last successful job reached; equal to generation when converged */
+                observedGeneration: number;
+                lastReconciledAt: string | null;
+                updatedBy: string;
+                /** Format: date-time */
+                updatedAt: string;
+              } | null;
+              /** @description The job working on the tenant now, if any */
+              currentJob: {
+                /** Format: uuid */
+                id: string;
+                /** @description PROVISION, UPDATE, RECONCILE, SUSPEND, REACTIVATE, DELETE, DEPROVISION */
+                kind: string;
+                status: string;
+              } | null;
+              /** @description The job queued to carry the request out; null when nothing needed doing */
+              jobId: string | null;
+            };
+          };
+        };
+        /** @description The infrastructure record after the request */
+        202: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": {
+              /**
+               * Format: uuid
+               * @description Infrastructure record id
+               */
+              id: string;
+              /** Format: uuid */
+              tenantId: string;
+              /** @description REQUESTED, PLANNING, APPLYING, DEPLOYING, CONFIGURING, VERIFYING, ACTIVE, UPDATING, SUSPENDED, DEPROVISIONING, DEPROVISIONED, FAILED */
+              status: string;
+              cloudProvider: string;
+              region: string;
+              /** @description Kubernetes namespace, matih-{slug} */
+              namespace: string;
+              /** @description The actual configuration: what the last successful job reached ({} before the first) */
+              configuration: {
+                databaseSize?: string;
+                storageGb?: number;
+                enableHa?: boolean;
+              };
+              /** @description tenants/{tenantId}.tfstate for Enterprise; null on the shared cluster */
+              terraformStateKey: string | null;
+              /** Format: date-time */
+              createdAt: string;
+              /** Format: date-time */
+              updatedAt: string;
+              /** @description Null once the tenant is deleted */
+              desiredState: {
+                tier: string;
+                region: string;
+                cloudProvider: string;
+                /** @description databaseSize, storageGb, enableHa */
+                configuration: {
+                  databaseSize?: string;
+                  storageGb?: number;
+                  enableHa?: boolean;
+                };
+                suspended: boolean;
+                /** @description Goes up with every change of the declaration */
+                generation: number;
+                /** @description The generation the last successful job reached; equal to generation when converged */
+                observedGeneration: number;
+                lastReconciledAt: string | null;
+                updatedBy: string;
+                /** Format: date-time */
+                updatedAt: string;
+              } | null;
+              /** @description The job working on the tenant now, if any */
+              currentJob: {
+                /** Format: uuid */
+                id: string;
+                /** @description PROVISION, UPDATE, RECONCILE, SUSPEND, REACTIVATE, DELETE, DEPROVISION */
+                kind: string;
+                status: string;
+              } | null;
+              /** @description The job queued to carry the request out; null when nothing needed doing */
+              jobId: string | null;
+            };
+          };
+        };
+        /** @description RFC 9457 problem details */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description RFC 9457 problem details */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description RFC 9457 problem details */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description RFC 9457 problem details */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description RFC 9457 problem details */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/v1/infrastructure/tenants/{tenantId}": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The tenant's infrastructure record (TenantInfrastructure) with its desired state and the job working on it */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description Tenant id */
+          tenantId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description TenantInfrastructure (spec/000) */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": {
+              /**
+               * Format: uuid
+               * @description Infrastructure record id
+               */
+              id: string;
+              /** Format: uuid */
+              tenantId: string;
+              /** @description REQUESTED, PLANNING, APPLYING, DEPLOYING, CONFIGURING, VERIFYING, ACTIVE, UPDATING, SUSPENDED, DEPROVISIONING, DEPROVISIONED, FAILED */
+              status: string;
+              cloudProvider: string;
+              region: string;
+              /** @description Kubernetes namespace, matih-{slug} */
+              namespace: string;
+              /** @description The actual configuration: what the last successful job reached ({} before the first) */
+              configuration: {
+                databaseSize?: string;
+                storageGb?: number;
+                enableHa?: boolean;
+              };
+              /** @description tenants/{tenantId}.tfstate for Enterprise; null on the shared cluster */
+              terraformStateKey: string | null;
+              /** Format: date-time */
+              createdAt: string;
+              /** Format: date-time */
+              updatedAt: string;
+              /** @description Null once the tenant is deleted */
+              desiredState: {
+                tier: string;
+                region: string;
+                cloudProvider: string;
+                /** @description databaseSize, storageGb, enableHa */
+                configuration: {
+                  databaseSize?: string;
+                  storageGb?: number;
+                  enableHa?: boolean;
+                };
+                suspended: boolean;
+                /** @description Goes up with every change of the declaration */
+                generation: number;
+                /** @description The generation the last successful job reached; equal to generation when converged */
+                observedGeneration: number;
+                lastReconciledAt: string | null;
+                updatedBy: string;
+                /** Format: date-time */
+                updatedAt: string;
+              } | null;
+              /** @description The job working on the tenant now, if any */
+              currentJob: {
+                /** Format: uuid */
+                id: string;
+                /** @description PROVISION, UPDATE, RECONCILE, SUSPEND, REACTIVATE, DELETE, DEPROVISION */
+                kind: string;
+                status: string;
+              } | null;
+            };
+          };
+        };
+        /** @description RFC 9457 problem details */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description RFC 9457 problem details */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description RFC 9457 problem details */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description RFC 9457 problem details */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+      };
+    };
+    /** Change an ACTIVE tenant's configuration or tier (platform admin): what is left out keeps its declared value. 202 with the UPDATE job, 200 when nothing changes */
+    put: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description Tenant id */
+          tenantId: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          /**
+           * @example {
+           *       "configuration": {
+           *         "storageGb": 200,
+           *         "enableHa": true
+           *       }
+           *     }
+           */
+          "application/json": {
+            /** @description Another tier of the same cluster type (FREE, PROFESSIONAL, ENTERPRISE, any case); to or from ENTERPRISE is refused */
+            tier?: string;
+            /** @description Any of databaseSize, storageGb, enableHa; what is left out keeps its declared value */
+            configuration?: {
+              /**
+               * @description string: the database SKU (Enterprise: the dedicated database), e.g. Standard_D2s_v3
+               * @example Standard_D2s_v3
+               */
+              databaseSize?: unknown;
+              /**
+               * @description integer: the namespace's storage request quota in GB; Free up to 50, Professional 2048, Enterprise 65536
+               * @example 100
+               */
+              storageGb?: unknown;
+              /**
+               * @description boolean: two replicas of each core service (not on Free)
+               * @example false
+               */
+              enableHa?: unknown;
+            };
+          };
+        };
+      };
+      responses: {
+        /** @description The infrastructure record after the request */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": {
+              /**
+               * Format: uuid
+               * @description Infrastructure record id
+               */
+              id: string;
+              /** Format: uuid */
+              tenantId: string;
+              /** @description REQUESTED, PLANNING, APPLYING, DEPLOYING, CONFIGURING, VERIFYING, ACTIVE, UPDATING, SUSPENDED, DEPROVISIONING, DEPROVISIONED, FAILED */
+              status: string;
+              cloudProvider: string;
+              region: string;
+              /** @description Kubernetes namespace, matih-{slug} */
+              namespace: string;
+              /** @description The actual configuration: what the last successful job reached ({} before the first) */
+              configuration: {
+                databaseSize?: string;
+                storageGb?: number;
+                enableHa?: boolean;
+              };
+              /** @description tenants/{tenantId}.tfstate for Enterprise; null on the shared cluster */
+              terraformStateKey: string | null;
+              /** Format: date-time */
+              createdAt: string;
+              /** Format: date-time */
+              updatedAt: string;
+              /** @description Null once the tenant is deleted */
+              desiredState: {
+                tier: string;
+                region: string;
+                cloudProvider: string;
+                /** @description databaseSize, storageGb, enableHa */
+                configuration: {
+                  databaseSize?: string;
+                  storageGb?: number;
+                  enableHa?: boolean;
+                };
+                suspended: boolean;
+                /** @description Goes up with every change of the declaration */
+                generation: number;
+                /** @description The generation the last successful job reached; equal to generation when converged */
+                observedGeneration: number;
+                lastReconciledAt: string | null;
+                updatedBy: string;
+                /** Format: date-time */
+                updatedAt: string;
+              } | null;
+              /** @description The job working on the tenant now, if any */
+              currentJob: {
+                /** Format: uuid */
+                id: string;
+                /** @description PROVISION, UPDATE, RECONCILE, SUSPEND, REACTIVATE, DELETE, DEPROVISION */
+                kind: string;
+                status: string;
+              } | null;
+              /** @description The job queued to carry the request out; null when nothing needed doing */
+              jobId: string | null;
+            };
+          };
+        };
+        /** @description The infrastructure record after the request */
+        202: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": {
+              /**
+               * Format: uuid
+               * @description Infrastructure record id
+               */
+              id: string;
+              /** Format: uuid */
+              tenantId: string;
+              /** @description REQUESTED, PLANNING, APPLYING, DEPLOYING, CONFIGURING, VERIFYING, ACTIVE, UPDATING, SUSPENDED, DEPROVISIONING, DEPROVISIONED, FAILED */
+              status: string;
+              cloudProvider: string;
+              region: string;
+              /** @description Kubernetes namespace, matih-{slug} */
+              namespace: string;
+              /** @description The actual configuration: what the last successful job reached ({} before the first) */
+              configuration: {
+                databaseSize?: string;
+                storageGb?: number;
+                enableHa?: boolean;
+              };
+              /** @description tenants/{tenantId}.tfstate for Enterprise; null on the shared cluster */
+              terraformStateKey: string | null;
+              /** Format: date-time */
+              createdAt: string;
+              /** Format: date-time */
+              updatedAt: string;
+              /** @description Null once the tenant is deleted */
+              desiredState: {
+                tier: string;
+                region: string;
+                cloudProvider: string;
+                /** @description databaseSize, storageGb, enableHa */
+                configuration: {
+                  databaseSize?: string;
+                  storageGb?: number;
+                  enableHa?: boolean;
+                };
+                suspended: boolean;
+                /** @description Goes up with every change of the declaration */
+                generation: number;
+                /** @description The generation the last successful job reached; equal to generation when converged */
+                observedGeneration: number;
+                lastReconciledAt: string | null;
+                updatedBy: string;
+                /** Format: date-time */
+                updatedAt: string;
+              } | null;
+              /** @description The job working on the tenant now, if any */
+              currentJob: {
+                /** Format: uuid */
+                id: string;
+                /** @description PROVISION, UPDATE, RECONCILE, SUSPEND, REACTIVATE, DELETE, DEPROVISION */
+                kind: string;
+                status: string;
+              } | null;
+              /** @description The job queued to carry the request out; null when nothing needed doing */
+              jobId: string | null;
+            };
+          };
+        };
+        /** @description RFC 9457 problem details */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description RFC 9457 problem details */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description RFC 9457 problem details */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description RFC 9457 problem details */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description RFC 9457 problem details */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+      };
+    };
+    post?: never;
+    /** Tear the tenant's infrastructure down, keeping its record (platform admin): everything in the cluster, its database, its DNS zone and (Enterprise) its dedicated cluster go. 202 with the DEPROVISION job; 200 when already deprovisioned */
+    delete: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description Tenant id */
+          tenantId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description The infrastructure record after the request */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": {
+              /**
+               * Format: uuid
+               * @description Infrastructure record id
+               */
+              id: string;
+              /** Format: uuid */
+              tenantId: string;
+              /** @description REQUESTED, PLANNING, APPLYING, DEPLOYING, CONFIGURING, VERIFYING, ACTIVE, UPDATING, SUSPENDED, DEPROVISIONING, DEPROVISIONED, FAILED */
+              status: string;
+              cloudProvider: string;
+              region: string;
+              /** @description Kubernetes namespace, matih-{slug} */
+              namespace: string;
+              /** @description The actual configuration: what the last successful job reached ({} before the first) */
+              configuration: {
+                databaseSize?: string;
+                storageGb?: number;
+                enableHa?: boolean;
+              };
+              /** @description tenants/{tenantId}.tfstate for Enterprise; null on the shared cluster */
+              terraformStateKey: string | null;
+              /** Format: date-time */
+              createdAt: string;
+              /** Format: date-time */
+              updatedAt: string;
+              /** @description Null once the tenant is deleted */
+              desiredState: {
+                tier: string;
+                region: string;
+                cloudProvider: string;
+                /** @description databaseSize, storageGb, enableHa */
+                configuration: {
+                  databaseSize?: string;
+                  storageGb?: number;
+                  enableHa?: boolean;
+                };
+                suspended: boolean;
+                /** @description Goes up with every change of the declaration */
+                generation: number;
+                /** @description The generation the last successful job reached; equal to generation when converged */
+                observedGeneration: number;
+                lastReconciledAt: string | null;
+                updatedBy: string;
+                /** Format: date-time */
+                updatedAt: string;
+              } | null;
+              /** @description The job working on the tenant now, if any */
+              currentJob: {
+                /** Format: uuid */
+                id: string;
+                /** @description PROVISION, UPDATE, RECONCILE, SUSPEND, REACTIVATE, DELETE, DEPROVISION */
+                kind: string;
+                status: string;
+              } | null;
+              /** @description The job queued to carry the request out; null when nothing needed doing */
+              jobId: string | null;
+            };
+          };
+        };
+        /** @description The infrastructure record after the request */
+        202: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": {
+              /**
+               * Format: uuid
+               * @description Infrastructure record id
+               */
+              id: string;
+              /** Format: uuid */
+              tenantId: string;
+              /** @description REQUESTED, PLANNING, APPLYING, DEPLOYING, CONFIGURING, VERIFYING, ACTIVE, UPDATING, SUSPENDED, DEPROVISIONING, DEPROVISIONED, FAILED */
+              status: string;
+              cloudProvider: string;
+              region: string;
+              /** @description Kubernetes namespace, matih-{slug} */
+              namespace: string;
+              /** @description The actual configuration: what the last successful job reached ({} before the first) */
+              configuration: {
+                databaseSize?: string;
+                storageGb?: number;
+                enableHa?: boolean;
+              };
+              /** @description tenants/{tenantId}.tfstate for Enterprise; null on the shared cluster */
+              terraformStateKey: string | null;
+              /** Format: date-time */
+              createdAt: string;
+              /** Format: date-time */
+              updatedAt: string;
+              /** @description Null once the tenant is deleted */
+              desiredState: {
+                tier: string;
+                region: string;
+                cloudProvider: string;
+                /** @description databaseSize, storageGb, enableHa */
+                configuration: {
+                  databaseSize?: string;
+                  storageGb?: number;
+                  enableHa?: boolean;
+                };
+                suspended: boolean;
+                /** @description Goes up with every change of the declaration */
+                generation: number;
+                /** @description The generation the last successful job reached; equal to generation when converged */
+                observedGeneration: number;
+                lastReconciledAt: string | null;
+                updatedBy: string;
+                /** Format: date-time */
+                updatedAt: string;
+              } | null;
+              /** @description The job working on the tenant now, if any */
+              currentJob: {
+                /** Format: uuid */
+                id: string;
+                /** @description PROVISION, UPDATE, RECONCILE, SUSPEND, REACTIVATE, DELETE, DEPROVISION */
+                kind: string;
+                status: string;
+              } | null;
+              /** @description The job queued to carry the request out; null when nothing needed doing */
+              jobId: string | null;
+            };
+          };
+        };
+        /** @description RFC 9457 problem details */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description RFC 9457 problem details */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description RFC 9457 problem details */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description RFC 9457 problem details */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description RFC 9457 problem details */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+      };
+    };
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/v1/infrastructure/tenants/{tenantId}/transitions": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Every status change of the infrastructure (InfrastructureStateTransition), oldest first, paged */
+    get: {
+      parameters: {
+        query: {
+          /** @description nextCursor of the previous page */
+          after: number;
+          limit: number;
+        };
+        header?: never;
+        path: {
+          /** @description Tenant id */
+          tenantId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": {
+              items: {
+                /** Format: uuid */
+                id: string;
+                /** Format: uuid */
+                tenantId: string;
+                /** @description Position among all transitions; the paging cursor */
+                seq: number;
+                fromState: string | null;
+                /** @description REQUESTED, PLANNING, APPLYING, DEPLOYING, CONFIGURING, VERIFYING, ACTIVE, UPDATING, SUSPENDED, DEPROVISIONING, DEPROVISIONED, FAILED */
+                toState: string;
+                /** @description What moved it: tenant.created, job.started, step.started, job.succeeded, job.failed, provision.requested... */
+                trigger: string;
+                details: {
+                  [key: string]: unknown;
+                };
+                jobId: string | null;
+                /** Format: date-time */
+                timestamp: string;
+              }[];
+              /** @description Pass as after for the next page; null on the last */
+              nextCursor: number | null;
+            };
+          };
+        };
+        /** @description RFC 9457 problem details */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description RFC 9457 problem details */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description RFC 9457 problem details */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description RFC 9457 problem details */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/v1/infrastructure/reconciler": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The desired-state reconciler: interval, bound, last sweep, open repairs (platform admin) */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": {
+              /** @description MATIH_RECONCILE_INTERVAL_S; 0: no periodic sweep (declaration changes still reconcile) */
+              intervalSeconds: number;
+              /** @description MATIH_RECONCILE_MAX_JOBS: RECONCILE jobs open at once, across replicas */
+              maxJobs: number;
+              /** @description This replica's reconcile loop runs */
+              running: boolean;
+              /** @description This replica is in a pass now */
+              sweeping: boolean;
+              /** @description This replica */
+              owner: string;
+              /** @description The replica sweeping now */
+              leaseOwner: string | null;
+              nextSweepAt: string | null;
+              /** @description The last full sweep any replica finished */
+              lastSweep: components["schemas"]["ReconcileSweep"] | null;
+              /** @description This replica's last pass, full or targeted */
+              lastPass: components["schemas"]["ReconcileSweep"] | null;
+              openReconcileJobs: number;
+            };
+          };
+        };
+        /** @description RFC 9457 problem details */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description RFC 9457 problem details */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description RFC 9457 problem details */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description RFC 9457 problem details */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+}
+export type webhooks = Record<string, never>;
+export interface components {
+  schemas: {
+    /** @description RFC 9457 problem details */
+    Problem: {
+      type: string;
+      title: string;
+      status: number;
+      /** @description Stable machine-readable error code */
+      code: string;
+      detail: string;
+      instance: string;
+      requestId: string;
+      errors?: {
+        field: string;
+        message: string;
+        in: string;
+      }[];
+    };
+    /** @description The tenant record of spec/003 */
+    Tenant: {
+      /** Format: uuid */
+      id: string;
+      name: string;
+      slug: string;
+      tier: "FREE" | "PROFESSIONAL" | "ENTERPRISE";
+      status: "PROVISIONING" | "ACTIVE" | "FAILED" | "SUSPENDED" | "DELETING" | "DELETED" | "DEPROVISIONING" | "DEPROVISIONED";
+      region: string;
+      cloudProvider: "AZURE" | "AWS" | "GCP";
+      adminEmail: string;
+      provisioningStartedAt: string | null;
+      deploymentType: string | null;
+      kubernetesNamespace: string | null;
+      azureAksClusterName: string | null;
+      provisioningCompletedAt: string | null;
+      provisioningError: string | null;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      updatedAt: string;
+    };
+    ProvisioningStatus: {
+      /** Format: uuid */
+      tenantId: string;
+      /** @description The tenant status: PROVISIONING, ACTIVE, FAILED... */
+      status: string;
+      currentPhase: string;
+      completedPhases: string[];
+      remainingPhases: string[];
+      progress: number;
+      startedAt: string | null;
+      estimatedCompletion: string | null;
+      retryCount: number;
+      currentStep: string | null;
+      steps: {
+        name: string;
+        stage: string;
+        position: number;
+        status: string;
+        attempts: number;
+        startedAt: string | null;
+        completedAt: string | null;
+        lastError: string | null;
+      }[];
+      errorMessage: string | null;
+      nextRetryAt: string | null;
+      completedAt: string | null;
+      job: {
+        /** Format: uuid */
+        id: string;
+        kind: string;
+        status: string;
+        maxRetries: number;
+        initiatedBy: string;
+      };
+      /** @description The newest history sequence number; resume the WebSocket from here */
+      lastSequence: number;
+    };
+    ReconcileSweep: {
+      /** @description full: every live tenant; targeted: the tenants a declaration change named */
+      scope: "full" | "targeted";
+      /** @description The replica that swept */
+      owner?: string;
+      /** Format: date-time */
+      startedAt: string;
+      /** Format: date-time */
+      finishedAt: string;
+      durationMs: number;
+      /** @description ACTIVE or SUSPENDED tenants with no job in flight, observed */
+      tenantsChecked: number;
+      /** @description Matched their declaration */
+      clean: number;
+      /** @description Differed: drift, a newer generation, or a failed last job */
+      drifted: number;
+      /** @description RECONCILE jobs queued */
+      jobsQueued: number;
+      /** @description Differed, but MATIH_RECONCILE_MAX_JOBS repairs were open: the next sweep takes them */
+      deferred: number;
+      /** @description Could not be observed; the next sweep tries again */
+      errors: number;
+      skipped?: string;
+    };
+  };
+  responses: never;
+  parameters: never;
+  requestBodies: never;
+  headers: never;
+  pathItems: never;
+}
+export type $defs = Record<string, never>;
+export type operations = Record<string, never>;
+
+/** The JSON body of the answer `S` (default 200; a union for several) to `M P`. */
+export type ResponseJson<P extends keyof paths, M extends "get" | "put" | "post" | "delete" | "patch", S extends number = 200> =
+  paths[P] extends Record<M, { responses: Record<S, { content: { "application/json": infer B } }> }> ? B : never;
