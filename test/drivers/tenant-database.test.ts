@@ -13,6 +13,7 @@ import {
   tenantDatabaseSpec,
 } from '../../src/drivers/database/identifiers.js';
 import { isRetryablePgError } from '../../src/drivers/database/pg-errors.js';
+import { isDatabaseUnavailable } from '../../src/store/database-errors.js';
 import { PostgresTenantDatabase } from '../../src/drivers/database/postgres-tenant-database.js';
 import { DEFAULT_CONFIGURATION, DEFAULT_DASHBOARD_TEMPLATES } from '../../src/drivers/database/seed.js';
 import { LATEST_TENANT_MIGRATION } from '../../src/drivers/database/tenant-migrations.js';
@@ -149,6 +150,27 @@ describe('tenant database names and errors (no server needed)', () => {
     expect(error).toBeInstanceOf(DriverError);
     expect((error as DriverError).retryable).toBe(true);
     await nowhere.close();
+  });
+
+  it('classifies a session the server ended, and a client used after that, as retryable', async () => {
+    // What pg_terminate_backend or a restart does to a session in use: the statement in flight
+    // fails, and a client that is used again says it "is not queryable". Both must be retried,
+    // or a tenant would fail for good because its database connection was cut.
+    const client = new pg.Client({ connectionString: SERVER_URL });
+    const broken = new Promise<Error>((resolve) => client.on('error', resolve));
+    await client.connect();
+    const pid = (await client.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0]?.pid;
+    const admin = new pg.Client({ connectionString: SERVER_URL });
+    await admin.connect();
+    await admin.query('select pg_terminate_backend($1)', [pid]);
+    await admin.end();
+    const ended = await broken;
+    const reused = await client.query('select 1').catch((e: unknown) => e);
+    expect(isRetryablePgError(ended), ended.message).toBe(true);
+    expect(reused).toBeInstanceOf(Error);
+    expect(isRetryablePgError(reused), (reused as Error).message).toBe(true);
+    expect(isDatabaseUnavailable(ended) && isDatabaseUnavailable(reused)).toBe(true);
+    await client.end().catch(() => undefined);
   });
 });
 
