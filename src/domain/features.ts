@@ -73,10 +73,6 @@ export interface ResolvedFeature {
   override: boolean | null;
 }
 
-export function isFeatureName(name: string): name is FeatureName {
-  return (FEATURE_NAMES as readonly string[]).includes(name);
-}
-
 function rank(tier: Tier): number {
   return TIERS.indexOf(tier);
 }

@@ -96,7 +96,3 @@ export function readConfiguration(stored: unknown, tier: Tier): InfrastructureCo
     enableHa: typeof s.enableHa === 'boolean' ? s.enableHa : defaults.enableHa,
   };
 }
-
-export function sameConfiguration(a: InfrastructureConfiguration, b: InfrastructureConfiguration): boolean {
-  return a.databaseSize === b.databaseSize && a.storageGb === b.storageGb && a.enableHa === b.enableHa;
-}

@@ -42,7 +42,7 @@ describe('startDeletion', () => {
     expect(request.usedAt).not.toBeNull();
   });
 
-  it('refuses a wrong, used or expired code (validation_failed on the code\'s field) and changes nothing', async () => {
+  it('refuses a wrong or expired code (validation_failed on the code\'s field) and changes nothing', async () => {
     const created = await activeTenant(db());
     const expired = await issueCode(db(), created.tenant.id, 0);
     const before = await tenantSnapshot(db(), created.tenant.id);
@@ -51,9 +51,15 @@ describe('startDeletion', () => {
     }
     expect(await tenantSnapshot(db(), created.tenant.id)).toEqual(before);
 
+  });
+
+  it('answers a repeated request with the deletion it started (the code used up, the request idempotent)', async () => {
+    const created = await activeTenant(db());
     const code = await issueCode(db(), created.tenant.id);
-    await start(db(), created.tenant.id, code);
-    await expect(start(db(), created.tenant.id, code)).rejects.toMatchObject({ kind: 'VALIDATION' });
+    const first = await start(db(), created.tenant.id, code);
+    await expect(start(db(), created.tenant.id, code)).resolves.toEqual(first);
+    // A code that was never issued for this tenant still gets nothing, even now.
+    await expect(start(db(), created.tenant.id, 'not-a-code')).rejects.toMatchObject({ kind: 'VALIDATION' });
   });
 
   it('refuses while another job is in flight (409 job_in_flight) without using the code up', async () => {

@@ -63,10 +63,12 @@ export async function startDeletion(db: Db, req: StartDeletion): Promise<{ jobId
       .execute();
     const match = requests.find((r) => req.codeMatches(r.codeHash));
     if (!match) throw problem('is not a confirmation code issued for this tenant (POST /api/v1/tenants/{id}/deletion-requests issues one)');
+    // Before the used and expired checks: repeating the request that started the deletion (its
+    // code now used, perhaps expired) answers with that deletion, as a retried DELETE should.
+    if (tenant.status === TenantStatus.DELETING) return { jobId: await teardownInFlight(trx, tenant.id, JobKind.DELETE, ERROR_CODES.DELETION_STOPPED) };
     if (match.usedAt !== null) throw problem('has already been used; request a new one');
     if (match.expired) throw problem('has expired; request a new one');
 
-    if (tenant.status === TenantStatus.DELETING) return { jobId: await teardownInFlight(trx, tenant.id, JobKind.DELETE, ERROR_CODES.DELETION_STOPPED) };
     await requireNoOpenJob(trx, tenant.id);
     await trx.updateTable('tenantDeletionRequests').set({ usedAt: sql<Date>`now()` }).where('id', '=', match.id).execute();
     await trx.updateTable('tenants').set({ status: TenantStatus.DELETING, updatedAt: new Date() }).where('id', '=', tenant.id).execute();

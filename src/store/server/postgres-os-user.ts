@@ -1,6 +1,5 @@
 import { execFile } from 'node:child_process';
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Logger } from 'pino';
@@ -67,5 +66,3 @@ export async function ensureSearchable(target: string, runAs: RunAs, logger: Log
     logger.warn({ directory: dir, user: runAs.name }, 'gave others search permission (o+x) on a directory so the embedded PostgreSQL can reach its files');
   }
 }
-
-export const isRoot = (): boolean => typeof process.getuid === 'function' && process.getuid() === 0 && os.platform() !== 'win32';
