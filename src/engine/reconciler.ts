@@ -9,64 +9,10 @@ import { readSweepState } from '../store/reconcile/read-sweep-state.js';
 import { renewSweep } from '../store/reconcile/renew-sweep.js';
 import type { DriftDetector } from './drift-detector.js';
 import { type Difference, isDrift } from './reconcile-expectations.js';
+import type { ReconcilerOptions, ReconcilerStatus, SweepSummary } from './reconciler-types.js';
 import { Wakeup } from './wakeup.js';
 
-export interface ReconcilerOptions {
-  /** Names this process in the sweep lease and as the actor of what it queues (the worker's owner). */
-  owner: string;
-  /** MATIH_RECONCILE_INTERVAL_S in ms; 0: no periodic sweep (wake-ups still reconcile). */
-  intervalMs: number;
-  /** MATIH_RECONCILE_MAX_JOBS: RECONCILE jobs open at once, across replicas. */
-  maxJobs: number;
-  /** Retries a RECONCILE job may make (MATIH_MAX_RETRIES). */
-  maxRetries: number;
-  /** Tenants read per query; default 250. */
-  pageSize?: number;
-  /** Tenants observed at once; default 16. */
-  parallelism?: number;
-  /** How long the sweep lease lasts without renewal (it is renewed every page); default 60 s. */
-  leaseMs?: number;
-  /** Called when a job was queued, so this process's workers look at once. */
-  onQueued?: () => void;
-}
-
-/** What one pass did. `full`: every live tenant; `targeted`: the tenants a wake-up named. */
-export interface SweepSummary {
-  scope: 'full' | 'targeted';
-  startedAt: string;
-  finishedAt: string;
-  durationMs: number;
-  tenantsChecked: number;
-  /** Matched their declaration: last_reconciled_at set. */
-  clean: number;
-  /** Differed (drift, a newer generation, a failed last job). */
-  drifted: number;
-  jobsQueued: number;
-  /** Differed but MATIH_RECONCILE_MAX_JOBS repairs were open: the next sweep takes them. */
-  deferred: number;
-  /** Could not be observed (a driver failed); the next sweep tries again. */
-  errors: number;
-  /** Why nothing was swept (another replica holds the sweep, or it is not due). */
-  skipped?: string;
-}
-
-export interface ReconcilerStatus {
-  intervalSeconds: number;
-  maxJobs: number;
-  /** This process's loop runs. */
-  running: boolean;
-  /** This process is in a pass now. */
-  sweeping: boolean;
-  owner: string;
-  /** The replica sweeping now, if any. */
-  leaseOwner: string | null;
-  nextSweepAt: string | null;
-  /** The last full sweep any replica finished. */
-  lastSweep: (SweepSummary & { owner?: string }) | null;
-  /** This process's last pass, full or targeted. */
-  lastPass: SweepSummary | null;
-  openReconcileJobs: number;
-}
+export type { ReconcilerOptions, ReconcilerStatus, SweepSummary } from './reconciler-types.js';
 
 interface PassResult {
   summary: SweepSummary;

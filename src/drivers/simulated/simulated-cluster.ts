@@ -22,6 +22,7 @@ import { type DeclaredObject, declaredForm, specPart } from './sim-declared.js';
 import { groupOf, isKnownClusterScoped, isNamespaceKind, keyOfRef } from './sim-kinds.js';
 import { releaseSelector, renderedObjects } from './sim-chart-render.js';
 import { DEFAULT_LOAD_BALANCER_IPS, nextFreeIp } from './sim-load-balancer-ips.js';
+import { describeKey, isHelmRelease, refOfObject, sameKey } from './sim-object-keys.js';
 import type { SimObjectKey, SimObjectRecord, SimObjectStore } from './sim-object-store.js';
 import { isSimReady, readyAtAfterChange, simPendingReason, workloadOf } from './sim-readiness.js';
 import { materialise } from './sim-status.js';
@@ -282,22 +283,4 @@ export class SimulatedCluster implements ClusterDriver {
   private async freeIp(): Promise<string | null> {
     return nextFreeIp(this.loadBalancerIps, await this.store.loadBalancerIpsInUse()) ?? null;
   }
-}
-
-function isHelmRelease(key: Pick<SimObjectKey, 'apiGroup' | 'kind'>): boolean {
-  return key.apiGroup === 'helm.toolkit.fluxcd.io' && key.kind === 'HelmRelease';
-}
-
-function sameKey(a: SimObjectKey, b: SimObjectKey): boolean {
-  return a.apiGroup === b.apiGroup && a.kind === b.kind && a.namespace === b.namespace && a.name === b.name;
-}
-
-function describeKey(key: SimObjectKey, apiVersion: string): string {
-  return describeRef({ apiVersion, kind: key.kind, name: key.name, ...(key.namespace ? { namespace: key.namespace } : {}) });
-}
-
-
-function refOfObject(object: KubeObject): ObjectRef {
-  const { apiVersion, kind, metadata } = object;
-  return { apiVersion, kind, name: metadata.name, ...(metadata.namespace ? { namespace: metadata.namespace } : {}) };
 }
