@@ -1,10 +1,10 @@
 /**
  * The shapes of the API documents matihctl reads: names over the types generated from the
- * service's OpenAPI documents (./generated, `npm run generate:api-types`), not imported from the
+ * service's OpenAPI documents (api-types/, `npm run generate:api-types`), not imported from the
  * service: the CLI speaks HTTP only. --output json prints whatever the server sent.
  */
-import type { ResponseJson as InfraJson } from './generated/infra-api.js';
-import type { ResponseJson as TenantJson, components as TenantComponents } from './generated/tenant-api.js';
+import type { ResponseJson as InfraJson } from '../api-types/infra-api.js';
+import type { ResponseJson as TenantJson, components as TenantComponents } from '../api-types/tenant-api.js';
 
 type TenantSchemas = TenantComponents['schemas'];
 

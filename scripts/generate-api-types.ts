@@ -4,9 +4,9 @@
  * a database (routes only read their dependencies when they answer a request), their documents
  * taken from app.swagger() and turned into TypeScript by openapi-typescript.
  *
- * Each client gets its own copy (ui/src/generated, cli/generated): neither may import src/, and
- * matihctl's build (rootDir cli) cannot reach outside cli/. test/api/generated-api-types.test.ts
- * fails when a committed copy differs from what this script would write.
+ * One copy in api-types/, imported type-only by both clients (see OUTPUT_DIR).
+ * test/api/generated-api-types.test.ts fails when a committed file differs from what this script
+ * would write.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -31,7 +31,12 @@ const DOCUMENTS = [
   { name: 'tenant', build: buildServer, describe: 'the tenant API (GET /openapi.json on port 8082)' },
   { name: 'infra', build: buildInfraServer, describe: 'the infrastructure API (GET /openapi.json on port 8089)' },
 ] as const;
-const CLIENT_DIRS = ['ui/src/generated', 'cli/generated'] as const;
+/**
+ * One copy for both clients: declaration files (types only, nothing to emit), which the dashboard
+ * and matihctl import type-only. A .d.ts outside cli/ does not trouble matihctl's build (rootDir
+ * concerns emitted sources), and neither client imports src/.
+ */
+const OUTPUT_DIR = 'api-types';
 
 /** Any use of the database fails: building the servers must not need one. */
 function noDatabase(): never {
@@ -104,7 +109,7 @@ export async function renderApiTypes(): Promise<Map<string, string>> {
     for (const { name, build, describe } of DOCUMENTS) {
       const nodes = await openapiTS(await documentOf(build, deps), { silent: true });
       const text = `${header(describe)}\n${reindent(astToString(nodes)).trimEnd()}\n${FOOTER}`;
-      for (const dir of CLIENT_DIRS) files.set(`${dir}/${name}-api.ts`, text);
+      files.set(`${OUTPUT_DIR}/${name}-api.d.ts`, text);
     }
   } finally {
     await deps.database.close();

@@ -1,9 +1,9 @@
 /**
  * The shapes of the API's answers the dashboard reads: names over the types generated from the
- * service's OpenAPI documents (./generated, `npm run generate:api-types`), never written by hand.
+ * service's OpenAPI documents (api-types/, `npm run generate:api-types`), never written by hand.
  */
-import type { ResponseJson as InfraJson, components as InfraComponents } from './generated/infra-api.js';
-import type { ResponseJson as TenantJson, components as TenantComponents } from './generated/tenant-api.js';
+import type { ResponseJson as InfraJson, components as InfraComponents } from '../../api-types/infra-api.js';
+import type { ResponseJson as TenantJson, components as TenantComponents } from '../../api-types/tenant-api.js';
 
 type TenantSchemas = TenantComponents['schemas'];
 
