@@ -78,10 +78,14 @@ describe.skipIf(!HAS_CHROMIUM)('admin dashboard in headless Chromium', () => {
       });
     });
 
+    // Closing the tenant API server after the page has gone took 44-47 s on a loaded machine
+    // (measured: app.close(), not the browser or the engine), once past the 60 s hook default in
+    // CI. Something keeps a connection or request open until a timeout; until that is found, the
+    // teardown gets the time it needs rather than failing a run whose tests all passed.
     afterAll(async () => {
       await browser?.close();
       await t?.close();
-    });
+    }, 180_000);
 
     it('serves the page, its assets and its configuration, and refuses paths outside the build', async () => {
       const index = await fetch(`${base}/`);
