@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { failureOf, successOf } from '../domain/job-outcomes.js';
 import { JobStatus, rollsBackOnFailure } from '../domain/provisioning.js';
 import { type PlanStep, type StepName, SYNCHRONOUS_STEPS, TERMINAL_STEPS, planFor } from '../domain/plans.js';
 import { StepStatus } from '../domain/progress.js';
@@ -48,21 +49,6 @@ export async function runJob(deps: RunJobDeps, job: ClaimedJob, shutdown: AbortS
       const step = plan.steps[position];
       if (!step) throw new Error(`job ${job.id} is at unknown step ${String(job.currentStep)}`);
       if (job.cancelRequestedBy !== null || heartbeat.cancelRequested) return await cancel(deps, job, step, controller.signal);
-      if (TERMINAL_STEPS.has(step.name)) {
-        await finishJob(deps.db, {
-          jobId: job.id,
-          tenantId: job.tenantId,
-          owner: deps.owner,
-          leaseMs: deps.leaseMs,
-          kind: job.kind,
-          step: step.name,
-          stage: step.stage,
-          desired: job.desired,
-          outputs,
-        });
-        log.info({ kind: job.kind }, 'job succeeded');
-        return;
-      }
       const handler = deps.steps.get(step.name);
       if (!handler) throw new Error(`no handler for step ${step.name}`);
       let result;
@@ -76,6 +62,24 @@ export async function runJob(deps: RunJobDeps, job: ClaimedJob, shutdown: AbortS
         // A DriverError is a tenant system's (the tenant database driver classifies its own).
         if (!(error instanceof DriverError) && isDatabaseUnavailable(error)) throw error;
         return await stepFailed(deps, job, step, error, controller.signal);
+      }
+      if (TERMINAL_STEPS.has(step.name)) {
+        // The terminal step's commit is the job's end: what the operation means for the tenant, told by the domain.
+        await finishJob(deps.db, {
+          jobId: job.id,
+          tenantId: job.tenantId,
+          owner: deps.owner,
+          leaseMs: deps.leaseMs,
+          kind: job.kind,
+          step: step.name,
+          stage: step.stage,
+          receipt: result.outputs,
+          desired: job.desired,
+          outputs,
+          success: successOf(job.kind),
+        });
+        log.info({ kind: job.kind }, 'job succeeded');
+        return;
       }
       const next = plan.steps[position + 1];
       if (!next) throw new Error(`the ${job.kind} plan of ${job.tier} does not end with a terminal step`);
@@ -141,7 +145,8 @@ async function rollBack(deps: RunJobDeps, job: ClaimedJob, signal: AbortSignal):
   const base = { jobId: job.id, tenantId: job.tenantId, owner: deps.owner, leaseMs: deps.leaseMs };
   if (undoes(deps, job)) {
     const touched = new Set<string>([StepStatus.COMPLETED, StepStatus.FAILED, StepStatus.RUNNING]);
-    const undo = plan.steps.filter((s) => !SYNCHRONOUS_STEPS.has(s.name) && touched.has(job.steps.get(s.name)?.status ?? '')).reverse();
+    // The synchronous steps are the create request's, the terminal ones commit nothing before the job's end.
+    const undo = plan.steps.filter((s) => !SYNCHRONOUS_STEPS.has(s.name) && !TERMINAL_STEPS.has(s.name) && touched.has(job.steps.get(s.name)?.status ?? '')).reverse();
     const ctx = contextFor(job, outputsOf(job), signal);
     for (const step of undo) {
       const handler = deps.steps.get(step.name);
@@ -161,7 +166,7 @@ async function rollBack(deps: RunJobDeps, job: ClaimedJob, signal: AbortSignal):
       setStatus(job, step.name, error ? StepStatus.ROLLBACK_FAILED : StepStatus.ROLLED_BACK);
     }
   }
-  await failJob(deps.db, { ...base, kind: job.kind, fromStatus: JobStatus.ROLLING_BACK, cancelled: job.cancelRequestedBy !== null });
+  await failJob(deps.db, { ...base, kind: job.kind, fromStatus: JobStatus.ROLLING_BACK, cancelled: job.cancelRequestedBy !== null, failure: failureOf(job.kind) });
   deps.logger.info({ jobId: job.id, tenantId: job.tenantId, kind: job.kind, cancelled: job.cancelRequestedBy !== null }, 'job failed');
 }
 
@@ -169,7 +174,8 @@ function undoes(deps: RunJobDeps, job: ClaimedJob): boolean {
   return deps.rollbackOnFailure && rollsBackOnFailure(job.kind);
 }
 
-function contextFor(job: ClaimedJob, outputs: Record<string, Record<string, unknown>>, signal: AbortSignal): StepContext {
+/** What the steps of `job` see: the tenant, the declaration, the outputs so far. */
+export function contextFor(job: ClaimedJob, outputs: Record<string, Record<string, unknown>>, signal: AbortSignal): StepContext {
   const t = job.tenant;
   return {
     tenant: {
@@ -184,6 +190,7 @@ function contextFor(job: ClaimedJob, outputs: Record<string, Record<string, unkn
       suspended: job.desired.suspended,
     },
     jobId: job.id,
+    operation: { kind: job.kind, generation: job.desired.generation },
     outputs,
     signal,
     // The tenant's creation, not this run's start: the namespace annotation must not change on a re-run.

@@ -1,8 +1,10 @@
-import { ALL_PLANS, type StepName, SYNCHRONOUS_STEPS, TERMINAL_STEPS } from '../domain/plans.js';
+import { ALL_PLANS, type StepName, SYNCHRONOUS_STEPS } from '../domain/plans.js';
 import type { ArchiveStore } from '../drivers/contract.js';
 import { acquireTerraformLock } from './handlers/acquire-terraform-lock.js';
+import { activate } from './handlers/activate.js';
 import { applyQuotas } from './handlers/apply-quotas.js';
 import { type TenantAuditExport, archiveAuditLogs } from './handlers/archive-audit-logs.js';
+import { complete } from './handlers/complete.js';
 import { type TenantConfigSource, configure } from './handlers/configure.js';
 import { configureNetworking } from './handlers/configure-networking.js';
 import { createDnsZone } from './handlers/create-dns-zone.js';
@@ -11,6 +13,7 @@ import { createTenantIngress } from './handlers/create-tenant-ingress.js';
 import { deleteDnsZone } from './handlers/delete-dns-zone.js';
 import { deleteHelmReleases } from './handlers/delete-helm-releases.js';
 import { deleteNamespace } from './handlers/delete-namespace.js';
+import { deleteTenantRecord } from './handlers/delete-tenant-record.js';
 import { deleteTenantDatabase } from './handlers/delete-tenant-database.js';
 import { deployCoreServices } from './handlers/deploy-core-services.js';
 import { deployDataServices } from './handlers/deploy-data-services.js';
@@ -28,9 +31,6 @@ import type { StepDrivers, StepHandler, StepOptions } from './step.js';
 import type { EnterpriseStepDeps, EnterpriseStepOptions } from './support/enterprise-step-deps.js';
 
 export type { StepOptions } from './step.js';
-
-/** Steps the engine runs itself, in the transaction that finishes the job. */
-export const ENGINE_STEPS: ReadonlySet<StepName> = TERMINAL_STEPS;
 
 /** What some steps read or hold in the control plane itself, implemented over the store by the composition root. */
 export interface StepPorts {
@@ -66,9 +66,11 @@ export function buildStepRegistry(drivers: StepDrivers, options: StepOptions, po
     deleteDnsZone(provisioning, drivers, options), destroyInfrastructure(provisioning),
   ];
   for (const h of teardown) registry.set(h.name, h);
+  // The terminal steps: their effect is the commit that ends the job (store/engine/finish-job.ts).
+  for (const h of [activate(), complete(), deleteTenantRecord()]) registry.set(h.name, h);
   for (const plan of ALL_PLANS) {
     for (const step of plan.steps) {
-      if (!SYNCHRONOUS_STEPS.has(step.name) && !ENGINE_STEPS.has(step.name) && !registry.has(step.name)) {
+      if (!SYNCHRONOUS_STEPS.has(step.name) && !registry.has(step.name)) {
         throw new Error(`no handler for step ${step.name} of the ${plan.kind} plan of ${plan.tier}`);
       }
     }

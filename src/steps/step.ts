@@ -1,6 +1,7 @@
 import type { CloudProvider } from '../domain/cloud.js';
 import type { InfrastructureConfiguration } from '../domain/infrastructure-configuration.js';
 import type { StepName } from '../domain/plans.js';
+import type { JobKind } from '../domain/provisioning.js';
 import type { DeploymentType, Tier } from '../domain/tiers.js';
 import type { CertificateIssuer, ClusterDriver, DnsDriver, SecretBox, TenantDatabaseDriver } from '../drivers/contract.js';
 
@@ -25,6 +26,8 @@ export interface TenantFacts {
 export interface StepContext {
   tenant: TenantFacts;
   jobId: string;
+  /** The job's operation and the declaration's generation it converges to (the terminal steps record them). */
+  operation: { kind: JobKind; generation: number };
   /** Outputs of the steps completed before this one, by step name. */
   outputs: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
   /** Aborted when the job loses its lease or is cancelled: stop waiting, change nothing more. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { TENANT_STATUSES, TenantStatus, allowedTransitions, canTransition } from '../../src/domain/tenant-status.js';
+import { allowedTransitions, canTransition } from '../../src/domain/operations.js';
+import { TENANT_STATUSES, TenantStatus } from '../../src/domain/tenant-status.js';
 import { TIER_PROFILES } from '../../src/domain/tiers.js';
 
 describe('tenant statuses', () => {

@@ -26,7 +26,7 @@ import {
 import { buildStepRegistry } from '../../src/steps/registry.js';
 import { CORE_SERVICES, dataServicesFor, deployedServicesFor } from '../../src/steps/support/services.js';
 import type { StepContext, StepHandler, StepOptions, TenantFacts } from '../../src/steps/step.js';
-import { testStepPorts } from '../support/step-ports.js';
+import { PROVISION_OPERATION, testStepPorts } from '../support/step-ports.js';
 import { type TestDatabase, openTestDatabase, tenantNamePrefixFor } from '../support/databases.js';
 
 /**
@@ -211,6 +211,7 @@ describe('cluster steps', () => {
     const context = (given: StepContext['outputs'] = outputs): StepContext => ({
       tenant,
       jobId,
+      operation: PROVISION_OPERATION,
       outputs: given,
       signal: new AbortController().signal,
       provenance: PROVENANCE,

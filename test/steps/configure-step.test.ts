@@ -27,6 +27,7 @@ import { CONFIG_HASH_ANNOTATION, TENANT_CONFIG, TENANT_CONFIG_FILE } from '../..
 import { LABEL } from '../../src/steps/manifests/index.js';
 import type { StepContext, StepDrivers, StepHandler, StepOptions, TenantFacts } from '../../src/steps/step.js';
 import { type TestDatabase, openTestDatabase } from '../support/databases.js';
+import { PROVISION_OPERATION } from '../support/step-ports.js';
 import { tenantBody } from '../support/test-app.js';
 
 /**
@@ -92,7 +93,7 @@ describe('CONFIGURE step', () => {
     const request = validateNewTenant(tenantBody({ tier }) as never, { enabledCloudProviders: CLOUD_PROVIDERS });
     const { tenant } = await createTenant(database.db, { tenant: request, actor: 'test', apiKey: { id: key.id, secretHash: key.secretHash } });
     const facts: TenantFacts = { ...tenant, namespace: namespaceFor(tenant.slug) };
-    const context = (): StepContext => ({ tenant: facts, jobId: randomUUID(), outputs: {}, signal: new AbortController().signal, provenance: PROVENANCE });
+    const context = (): StepContext => ({ tenant: facts, jobId: randomUUID(), operation: PROVISION_OPERATION, outputs: {}, signal: new AbortController().signal, provenance: PROVENANCE });
     await createNamespace(drivers, OPTIONS).run(context());
     const ref: ObjectRef = { apiVersion: 'v1', kind: 'ConfigMap', namespace: facts.namespace, name: TENANT_CONFIG };
     return {
@@ -210,7 +211,7 @@ describe('CONFIGURE step', () => {
 
   it('fails permanently (no retry can help) for a tenant whose record is gone', async () => {
     const facts: TenantFacts = { id: randomUUID(), slug: 'gone', tier: 'FREE', region: 'eastus', cloudProvider: 'AZURE', adminEmail: 'a@gone.example.com', namespace: 'matih-gone' };
-    const error = await step.run({ tenant: facts, jobId: randomUUID(), outputs: {}, signal: new AbortController().signal, provenance: PROVENANCE }).then(
+    const error = await step.run({ tenant: facts, jobId: randomUUID(), operation: PROVISION_OPERATION, outputs: {}, signal: new AbortController().signal, provenance: PROVENANCE }).then(
       () => undefined,
       (e: unknown) => e,
     );

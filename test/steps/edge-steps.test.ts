@@ -18,6 +18,7 @@ import { setupObservability } from '../../src/steps/handlers/setup-observability
 import { CLUSTER_ISSUER, INGRESS_CONTROLLER_SERVICE, LABEL } from '../../src/steps/manifests/index.js';
 import type { StepContext, StepDrivers, StepHandler, StepOptions, TenantFacts, TlsProvider } from '../../src/steps/step.js';
 import { type TestDatabase, openTestDatabase } from '../support/databases.js';
+import { PROVISION_OPERATION } from '../support/step-ports.js';
 import { addressesOf, tcpQuery, udpResolver } from '../support/dns-clients.js';
 import { handshake } from '../support/tls-check.js';
 
@@ -94,7 +95,7 @@ describe('edge steps', () => {
   /** One tenant through the edge steps, outputs handed on by step name as the engine does. */
   function tenantRun(tenant = newTenant(), stepDrivers: StepDrivers = drivers, options: StepOptions = OPTIONS) {
     const outputs: Record<string, Record<string, unknown>> = {};
-    const ctx = (): StepContext => ({ tenant, jobId: randomUUID(), outputs, signal: new AbortController().signal, provenance: PROVENANCE });
+    const ctx = (): StepContext => ({ tenant, jobId: randomUUID(), operation: PROVISION_OPERATION, outputs, signal: new AbortController().signal, provenance: PROVENANCE });
     const handlers: Record<string, StepHandler> = {
       [StepName.DEPLOY_INGRESS_CONTROLLER]: deployIngressController(stepDrivers, options),
       [StepName.CREATE_DNS_ZONE]: createDnsZone(stepDrivers, options),
@@ -258,7 +259,7 @@ describe('edge steps', () => {
       // Seen 70 days later, the 90-day certificate has 20 left: a new one replaces it.
       const later = new Date(Date.now() + 70 * 24 * 3600 * 1000);
       const renewing = createTenantIngress(drivers, OPTIONS, () => later);
-      const ctx: StepContext = { tenant: t.tenant, jobId: randomUUID(), outputs: {}, signal: new AbortController().signal, provenance: PROVENANCE };
+      const ctx: StepContext = { tenant: t.tenant, jobId: randomUUID(), operation: PROVISION_OPERATION, outputs: {}, signal: new AbortController().signal, provenance: PROVENANCE };
       expect((await renewing.run(ctx)).outputs.applied).toEqual([`Secret/${t.tenant.slug}-tls-certificate`]);
       const renewed = decoded(await cluster.get(secretRef))['tls.crt'] ?? '';
       expect(renewed).not.toBe(first);

@@ -19,6 +19,7 @@ import { enterpriseSteps } from '../../src/steps/registry.js';
 import type { EnterpriseStepDeps } from '../../src/steps/support/enterprise-step-deps.js';
 import type { StepContext, StepHandler, TenantFacts } from '../../src/steps/step.js';
 import { type TestDatabase, openTestDatabase } from '../support/databases.js';
+import { PROVISION_OPERATION } from '../support/step-ports.js';
 
 /**
  * The enterprise stages of spec/003 as the engine drives them: the service principal checked,
@@ -64,7 +65,7 @@ async function enterpriseTenant(db: Db, cloudProvider: 'AZURE' | 'AWS' = 'AZURE'
 }
 
 function contextFor(t: Tenant, outputs: StepContext['outputs'] = {}, signal = new AbortController().signal): StepContext {
-  return { tenant: t.facts, jobId: t.jobId, outputs, signal, provenance: { provisionedAt: '2025-01-15T10:00:00.000Z', provisionedBy: 'test' } };
+  return { tenant: t.facts, jobId: t.jobId, operation: PROVISION_OPERATION, outputs, signal, provenance: { provisionedAt: '2025-01-15T10:00:00.000Z', provisionedBy: 'test' } };
 }
 
 async function rejectionOf(work: Promise<unknown>): Promise<DriverError> {

@@ -10,6 +10,7 @@ import { memoryTerraformStateStore } from '../../src/drivers/terraform/simulated
 import type { Db } from '../../src/store/open-database.js';
 import { terraformStateLockStore } from '../../src/store/terraform/terraform-state-lock-store.js';
 import { tenantConfigSource } from '../../src/store/tenants/tenant-config-source.js';
+import { JobKind } from '../../src/domain/provisioning.js';
 import type { StepPorts } from '../../src/steps/registry.js';
 
 /** The registry's ports as build-engine.ts wires them by default, over a test's database. */
@@ -27,3 +28,6 @@ export function testStepPorts(db: Db): StepPorts {
     },
   };
 }
+
+/** The operation a step test's context runs in: a first provisioning. */
+export const PROVISION_OPERATION = { kind: JobKind.PROVISION, generation: 1 } as const;

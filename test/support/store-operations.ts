@@ -2,7 +2,12 @@ import { sql } from 'kysely';
 import { afterEach, beforeEach } from 'vitest';
 import { CLOUD_PROVIDERS } from '../../src/domain/cloud.js';
 import { type PlanStep, TERMINAL_STEPS, planFor } from '../../src/domain/plans.js';
+import { failureOf, successOf } from '../../src/domain/job-outcomes.js';
 import { JobStatus } from '../../src/domain/provisioning.js';
+import { contextFor } from '../../src/engine/run-job.js';
+import { activate } from '../../src/steps/handlers/activate.js';
+import { complete } from '../../src/steps/handlers/complete.js';
+import { deleteTenantRecord } from '../../src/steps/handlers/delete-tenant-record.js';
 import { validateNewTenant } from '../../src/domain/tenant-validation.js';
 import type { Tier } from '../../src/domain/tiers.js';
 import { generateApiKey } from '../../src/iam/api-key-format.js';
@@ -10,7 +15,7 @@ import { advanceJob } from '../../src/store/engine/advance-job.js';
 import { beginRollback } from '../../src/store/engine/begin-rollback.js';
 import { claimJob } from '../../src/store/engine/claim-job.js';
 import { failJob } from '../../src/store/engine/fail-job.js';
-import { finishJob } from '../../src/store/engine/finish-job.js';
+import { type FinishJobInput, finishJob } from '../../src/store/engine/finish-job.js';
 import type { ClaimedJob } from '../../src/store/engine/job-types.js';
 import { requestDeprovision } from '../../src/store/infrastructure/request-deprovision.js';
 import { createDeletionRequest, startDeletion } from '../../src/store/lifecycle/deletion.js';
@@ -23,8 +28,10 @@ import { type TestDatabase, openTestDatabase } from './databases.js';
  * Preconditions for the store operations' own tests (src/store/**\/*.test.ts), built through the
  * operations themselves: a tenant is created with createTenant, its job claimed with claimJob,
  * moved with advanceJob and ended with finishJob or failJob, as the engine does, without running
- * any step handler.
+ * any step handler but the terminal steps' (pure: they compute the receipt finishJob records).
  */
+
+const TERMINAL_HANDLERS = new Map([activate(), complete(), deleteTenantRecord()].map((h) => [h.name, h] as const));
 
 /** A lease long enough that it never runs out during a test unless the test wants it to. */
 export const LEASE_MS = 60_000;
@@ -120,10 +127,25 @@ export async function advanceToTerminal(db: Db, job: ClaimedJob, owner: string, 
   return stepOf(job);
 }
 
+/** The last step of the job's plan, where finishJob ends it. */
+export function terminalOf(job: ClaimedJob): PlanStep {
+  const last = planFor(job.tier, job.kind).steps.at(-1);
+  if (!last) throw new Error(`the plan of job ${job.id} is empty`);
+  return last;
+}
+
 /** Runs the job to its terminal step and ends it with finishJob. */
 export async function finish(db: Db, job: ClaimedJob, owner: string, outputs: Record<string, Record<string, unknown>> = {}): Promise<void> {
   const terminal = await advanceToTerminal(db, job, owner);
-  await finishJob(db, {
+  await finishJob(db, await finishInput(job, owner, terminal, outputs));
+}
+
+/** What the engine hands finishJob at `terminal`: the terminal step's receipt and the domain's outcome. */
+export async function finishInput(job: ClaimedJob, owner: string, terminal: PlanStep, outputs: Record<string, Record<string, unknown>> = {}): Promise<FinishJobInput> {
+  const handler = TERMINAL_HANDLERS.get(terminal.name);
+  if (!handler) throw new Error(`${terminal.name} is not a terminal step`);
+  const { outputs: receipt } = await handler.run(contextFor(job, outputs, new AbortController().signal));
+  return {
     jobId: job.id,
     tenantId: job.tenantId,
     owner,
@@ -131,9 +153,11 @@ export async function finish(db: Db, job: ClaimedJob, owner: string, outputs: Re
     kind: job.kind,
     step: terminal.name,
     stage: terminal.stage,
+    receipt,
     desired: job.desired,
     outputs,
-  });
+    success: successOf(job.kind),
+  };
 }
 
 /** Claims the next due job and runs it to success; it must be `jobId` when given. */
@@ -147,7 +171,7 @@ export async function runNextJob(db: Db, jobId?: string | null): Promise<Claimed
 /** Ends the claimed job for good at the step it is at: rollback begun (nothing undone), then failJob. */
 export async function failClaimed(db: Db, job: ClaimedJob, owner: string, reason = `${String(job.currentStep)}: boom`): Promise<void> {
   await beginRollback(db, { jobId: job.id, tenantId: job.tenantId, owner, leaseMs: LEASE_MS, step: job.currentStep, reason, trigger: 'step.failed_permanently', undo: false });
-  await failJob(db, { jobId: job.id, tenantId: job.tenantId, owner, leaseMs: LEASE_MS, fromStatus: JobStatus.ROLLING_BACK, cancelled: false, kind: job.kind });
+  await failJob(db, { jobId: job.id, tenantId: job.tenantId, owner, leaseMs: LEASE_MS, fromStatus: JobStatus.ROLLING_BACK, cancelled: false, kind: job.kind, failure: failureOf(job.kind) });
 }
 
 /** An ACTIVE tenant: created, and its provisioning run to success. */

@@ -65,8 +65,13 @@ export function provisioningStreamRoutes(options: ProgressStreamOptions): Fastif
             for (const row of rows) send({ type: 'transition', ...row });
             if (rows.length > 0) {
               last = rows[rows.length - 1]!.seq;
-              send({ type: 'status', status: await provisioningStatus(db, tenant.id) });
               if (rows.length === 200) continue;
+              // The status is read in one snapshot with the sequence of its last transition. When
+              // a commit landed after the rows above (a job's last one, say), send its transitions
+              // first: a client that stops at a final status must have seen every row before it.
+              const fresh = await provisioningStatus(db, tenant.id);
+              if (fresh.lastSequence > last) continue;
+              send({ type: 'status', status: fresh });
             }
             await new Promise((resolve) => setTimeout(resolve, options.pollMs));
           }

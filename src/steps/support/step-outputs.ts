@@ -11,11 +11,8 @@ import type { StepContext } from '../step.js';
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- filled in by the handler files (declaration merging)
 export interface StepOutputMap {}
 
-/** The steps a handler runs: every step but those the create request and the store's finish-job perform. */
-export type HandledStep = Exclude<
-  StepName,
-  'VALIDATE_REQUEST' | 'CHECK_CLOUD_AVAILABILITY' | 'CREATE_CONTROL_PLANE_RECORDS' | 'ACTIVATE' | 'COMPLETE' | 'DELETE_TENANT_RECORD'
->;
+/** The steps a handler runs: every step but the three the create request performs. */
+export type HandledStep = Exclude<StepName, 'VALIDATE_REQUEST' | 'CHECK_CLOUD_AVAILABILITY' | 'CREATE_CONTROL_PLANE_RECORDS'>;
 
 /** Fails to compile, naming the culprits, when `T` is not `never`. */
 type Nothing<T extends never> = T;

@@ -17,7 +17,8 @@ import {
 } from '../../../test/support/store-operations.js';
 import type { Db } from '../open-database.js';
 import { beginRollback } from './begin-rollback.js';
-import { enqueueOperation, lockTenant, requireNoOpenJob } from './enqueue-operation.js';
+import { enqueueOperation } from './enqueue-operation.js';
+import { lockTenant, requireNoOpenJob } from './request-operation.js';
 
 /** What every operation does: lock the tenant, check no job is in flight, queue its job. */
 function queueSuspend(db: Db, tenantId: string, actor = 'test', afterCheck: () => Promise<void> = async () => undefined) {

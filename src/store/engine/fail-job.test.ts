@@ -1,3 +1,4 @@
+import { failureOf } from '../../domain/job-outcomes.js';
 import { describe, expect, it } from 'vitest';
 import { EventType } from '../../domain/events.js';
 import { JobKind, JobStatus } from '../../domain/provisioning.js';
@@ -40,7 +41,7 @@ describe('failJob', () => {
     await beginRollback(db(), { jobId: job.id, tenantId, owner: 'worker-a', leaseMs: LEASE_MS, step: 'CREATE_NAMESPACE', reason, trigger: 'step.failed_permanently' });
     for (const step of ['CREATE_NAMESPACE', 'SELECT_CLUSTER']) await recordRollback(db(), { jobId: job.id, tenantId, owner: 'worker-a', leaseMs: LEASE_MS, step });
 
-    await failJob(db(), { jobId: job.id, tenantId, owner: 'worker-a', leaseMs: LEASE_MS, fromStatus: JobStatus.ROLLING_BACK, cancelled: false, kind: JobKind.PROVISION });
+    await failJob(db(), { jobId: job.id, tenantId, owner: 'worker-a', leaseMs: LEASE_MS, fromStatus: JobStatus.ROLLING_BACK, cancelled: false, kind: JobKind.PROVISION, failure: failureOf(JobKind.PROVISION) });
 
     const row = await jobRow(db(), job.id);
     expect(row).toMatchObject({ status: JobStatus.FAILED, currentState: 'FAILED', leaseOwner: null, leaseUntil: null, errorMessage: reason, failedStep: 'CREATE_NAMESPACE' });
@@ -63,7 +64,7 @@ describe('failJob', () => {
     const job = await claim(db(), 'worker-a');
     await requestCancel(db(), tenantId, 'admin@platform');
     await beginRollback(db(), { jobId: job.id, tenantId, owner: 'worker-a', leaseMs: LEASE_MS, step: 'SELECT_CLUSTER', reason: 'cancelled during SELECT_CLUSTER', trigger: 'job.cancelled' });
-    await failJob(db(), { jobId: job.id, tenantId, owner: 'worker-a', leaseMs: LEASE_MS, fromStatus: JobStatus.ROLLING_BACK, cancelled: true, kind: JobKind.PROVISION });
+    await failJob(db(), { jobId: job.id, tenantId, owner: 'worker-a', leaseMs: LEASE_MS, fromStatus: JobStatus.ROLLING_BACK, cancelled: true, kind: JobKind.PROVISION, failure: failureOf(JobKind.PROVISION) });
 
     expect((await jobRow(db(), job.id)).status).toBe(JobStatus.CANCELLED);
     expect((await tenantRow(db(), tenantId)).status).toBe(TenantStatus.FAILED);
@@ -115,14 +116,14 @@ describe('failJob', () => {
 
     // Wrong status: the job is ROLLING_BACK, not RUNNING.
     let before = await tenantSnapshot(db(), tenantId);
-    await expect(failJob(db(), { jobId: job.id, tenantId, owner: 'worker-a', leaseMs: LEASE_MS, fromStatus: JobStatus.RUNNING, cancelled: false, kind: JobKind.PROVISION })).rejects.toBeInstanceOf(LeaseLostError);
+    await expect(failJob(db(), { jobId: job.id, tenantId, owner: 'worker-a', leaseMs: LEASE_MS, fromStatus: JobStatus.RUNNING, cancelled: false, kind: JobKind.PROVISION, failure: failureOf(JobKind.PROVISION) })).rejects.toBeInstanceOf(LeaseLostError);
     expect(await tenantSnapshot(db(), tenantId)).toEqual(before);
 
     // Lost: another worker picked the rolling-back job up after worker-a's lease ran out.
     await sleep(350);
     expect((await claim(db(), 'worker-b')).id).toBe(job.id);
     before = await tenantSnapshot(db(), tenantId);
-    await expect(failJob(db(), { jobId: job.id, tenantId, owner: 'worker-a', leaseMs: LEASE_MS, fromStatus: JobStatus.ROLLING_BACK, cancelled: false, kind: JobKind.PROVISION })).rejects.toBeInstanceOf(LeaseLostError);
+    await expect(failJob(db(), { jobId: job.id, tenantId, owner: 'worker-a', leaseMs: LEASE_MS, fromStatus: JobStatus.ROLLING_BACK, cancelled: false, kind: JobKind.PROVISION, failure: failureOf(JobKind.PROVISION) })).rejects.toBeInstanceOf(LeaseLostError);
     expect(await tenantSnapshot(db(), tenantId)).toEqual(before);
     expect((await tenantRow(db(), tenantId)).status).toBe(TenantStatus.PROVISIONING);
   });

@@ -1,9 +1,8 @@
 import { sql } from 'kysely';
-import { EventType } from '../../domain/events.js';
 import { InfrastructureStatus } from '../../domain/infrastructure.js';
-import { JobKind, JobStatus, ProvisioningState, ProvisioningStatus } from '../../domain/provisioning.js';
+import type { JobFailure } from '../../domain/job-outcomes.js';
+import { type JobKind, JobStatus, ProvisioningState, ProvisioningStatus } from '../../domain/provisioning.js';
 import { moveInfrastructure } from '../infrastructure/move-infrastructure.js';
-import { TenantStatus } from '../../domain/tenant-status.js';
 import type { Db } from '../open-database.js';
 import { appendEvent } from '../outbox/append-event.js';
 import { appendAudit } from './audit.js';
@@ -18,13 +17,14 @@ export interface FailJobInput {
   fromStatus: string;
   cancelled: boolean;
   kind: JobKind;
+  /** What the failure means for the tenant (domain/job-outcomes.ts's failureOf(kind)). */
+  failure: JobFailure;
 }
 
 /**
  * The end of a failed (or cancelled) job: job FAILED/CANCELLED, provisioning state FAILED, the
- * infrastructure record FAILED, and the failure event. A provisioning also makes the tenant
- * FAILED (and notifies its admin); any other operation leaves the tenant's status as it was
- * (ACTIVE, SUSPENDED, or DELETING for a deletion to resume) and says so in its event.
+ * infrastructure record FAILED, the audit row, and the outcome it is told: the tenant's status
+ * when the failure changes it (a provisioning's: FAILED, with the reason) and the event.
  */
 export async function failJob(db: Db, input: FailJobInput): Promise<void> {
   await db.transaction().execute(async (trx) => {
@@ -42,16 +42,17 @@ export async function failJob(db: Db, input: FailJobInput): Promise<void> {
       .where('id', '=', input.jobId)
       .executeTakeFirstOrThrow();
     const reason = job.errorMessage ?? (input.cancelled ? `cancelled by ${job.cancelRequestedBy ?? 'unknown'}` : 'provisioning failed');
+    const { tenantStatus, tenantStatusFrom } = input.failure;
     const tenant =
-      input.kind === JobKind.PROVISION
-        ? await trx
+      tenantStatus === undefined
+        ? await trx.selectFrom('tenants').select(['slug', 'name', 'adminEmail']).where('id', '=', input.tenantId).executeTakeFirst()
+        : await trx
             .updateTable('tenants')
-            .set({ status: TenantStatus.FAILED, provisioningError: reason, updatedAt: new Date() })
+            .set({ status: tenantStatus, provisioningError: reason, updatedAt: new Date() })
             .where('id', '=', input.tenantId)
-            .where('status', '=', TenantStatus.PROVISIONING)
+            .$if(tenantStatusFrom !== undefined, (q) => q.where('status', '=', tenantStatusFrom ?? tenantStatus))
             .returning(['slug', 'name', 'adminEmail'])
-            .executeTakeFirst()
-        : await trx.selectFrom('tenants').select(['slug', 'name', 'adminEmail']).where('id', '=', input.tenantId).executeTakeFirst();
+            .executeTakeFirst();
     await moveInfrastructure(trx, {
       tenantId: input.tenantId,
       to: InfrastructureStatus.FAILED,
@@ -67,26 +68,7 @@ export async function failJob(db: Db, input: FailJobInput): Promise<void> {
     await appendAudit(trx, input.tenantId, input.jobId, [
       { kind: 'JOB', trigger: input.cancelled ? 'job.cancelled' : 'job.failed', toState: ProvisioningState.FAILED, step: job.failedStep, actor: input.owner, details: { reason, kind: input.kind } },
     ]);
-    if (input.kind !== JobKind.PROVISION) {
-      await appendEvent(trx, input.tenantId, input.kind === JobKind.RECONCILE ? EventType.RECONCILE_FAILED : EventType.OPERATION_FAILED, {
-        tenantId: input.tenantId,
-        jobId: input.jobId,
-        kind: input.kind,
-        slug: tenant?.slug,
-        reason,
-        failedStep: job.failedStep,
-        cancelled: input.cancelled,
-      });
-      return;
-    }
-    await appendEvent(trx, input.tenantId, input.cancelled ? EventType.PROVISIONING_CANCELLED : EventType.PROVISIONING_FAILED, {
-          tenantId: input.tenantId,
-          jobId: input.jobId,
-          slug: tenant?.slug,
-          tenantName: tenant?.name,
-          adminEmail: tenant?.adminEmail,
-          reason,
-          failedStep: job.failedStep,
-        });
+    const event = input.failure.event({ jobId: input.jobId, tenantId: input.tenantId, kind: input.kind, tenant, reason, failedStep: job.failedStep, cancelled: input.cancelled });
+    await appendEvent(trx, input.tenantId, event.type, event.payload);
   });
 }

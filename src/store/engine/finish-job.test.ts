@@ -7,7 +7,6 @@ import { requestUpdate } from '../infrastructure/request-update.js';
 import { reactivateTenant, suspendTenant } from '../lifecycle/suspend-tenant.js';
 import { queueReconcile } from '../reconcile/queue-reconcile.js';
 import {
-  LEASE_MS,
   activeTenant,
   advanceToTerminal,
   claim,
@@ -15,6 +14,7 @@ import {
   desiredState,
   eventsOf,
   finish,
+  finishInput,
   historyOf,
   infrastructureRow,
   jobRow,
@@ -27,6 +27,7 @@ import {
   suspendedTenant,
   tenantRow,
   tenantSnapshot,
+  terminalOf,
 } from '../../../test/support/store-operations.js';
 import type { Db } from '../open-database.js';
 import { finishJob } from './finish-job.js';
@@ -75,7 +76,7 @@ describe('finishJob', () => {
     const job = await claim(db(), 'worker-a');
     const before = await tenantSnapshot(db(), created.tenant.id);
     await expect(
-      finishJob(db(), { jobId: job.id, tenantId: job.tenantId, owner: 'worker-a', leaseMs: LEASE_MS, kind: job.kind, step: 'ACTIVATE', stage: 'COMPLETED', desired: job.desired, outputs: {} }),
+      finishJob(db(), await finishInput(job, 'worker-a', terminalOf(job))),
     ).rejects.toBeInstanceOf(LeaseLostError);
     expect(await tenantSnapshot(db(), created.tenant.id)).toEqual(before);
   });
@@ -91,7 +92,7 @@ describe('finishJob', () => {
 
     const before = await tenantSnapshot(db(), created.tenant.id);
     await expect(
-      finishJob(db(), { jobId: job.id, tenantId: job.tenantId, owner: 'worker-a', leaseMs: LEASE_MS, kind: job.kind, step: terminal.name, stage: terminal.stage, desired: job.desired, outputs: {} }),
+      finishJob(db(), await finishInput(job, 'worker-a', terminal)),
     ).rejects.toBeInstanceOf(LeaseLostError);
     expect(await tenantSnapshot(db(), created.tenant.id)).toEqual(before);
     expect((await tenantRow(db(), created.tenant.id)).status).toBe(TenantStatus.PROVISIONING);

@@ -1,10 +1,11 @@
 import { sql, type Transaction } from 'kysely';
-import { EventType } from '../../domain/events.js';
 import { infrastructureStatusAfter } from '../../domain/infrastructure.js';
 import type { InfrastructureConfiguration } from '../../domain/infrastructure-configuration.js';
 import type { StepName } from '../../domain/plans.js';
 import { StepStatus } from '../../domain/progress.js';
-import { JobKind, JobStatus, ProvisioningState, ProvisioningStatus } from '../../domain/provisioning.js';
+import type { JobSuccess, StepOutputs } from '../../domain/job-outcomes.js';
+import { type JobKind, JobStatus, ProvisioningState, ProvisioningStatus } from '../../domain/provisioning.js';
+import type { Tenant } from '../../domain/tenant.js';
 import { TenantStatus } from '../../domain/tenant-status.js';
 import { moveInfrastructure } from '../infrastructure/move-infrastructure.js';
 import type { Db } from '../open-database.js';
@@ -21,19 +22,23 @@ export interface FinishJobInput {
   owner: string;
   leaseMs: number;
   kind: JobKind;
-  /** The terminal step (ACTIVATE, COMPLETE or DELETE_TENANT_RECORD) and its stage. */
+  /** The terminal step (ACTIVATE, COMPLETE or DELETE_TENANT_RECORD), its stage, and what it recorded. */
   step: StepName;
   stage: string;
+  receipt: Record<string, unknown>;
   /** The declaration the job converged to (generation read at claim). */
   desired: { generation: number; suspended: boolean; configuration: InfrastructureConfiguration };
-  /** Outputs of every step of this job: the deletion receipt and the repaired drift come from them. */
-  outputs: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  /** Outputs of every step of this job, for the event. */
+  outputs: StepOutputs;
+  /** What the job's success means for the tenant (domain/job-outcomes.ts's successOf(kind)). */
+  success: JobSuccess;
 }
 
 /**
- * The commit that ends a successful job: the job SUCCEEDED, its terminal step completed, the
- * audit rows, the infrastructure record's final status and configuration, the generation the
- * tenant now matches, and what the operation itself means for the tenant (below), all at once.
+ * The commit that ends a successful job: the job SUCCEEDED, its terminal step completed with its
+ * receipt, the audit rows, the infrastructure record's final status and configuration, the
+ * generation the tenant now matches, and the outcome it is told (the tenant's status, its admin,
+ * the event), all at once.
  */
 export async function finishJob(db: Db, input: FinishJobInput): Promise<void> {
   await db.transaction().execute(async (trx) => {
@@ -48,7 +53,7 @@ export async function finishJob(db: Db, input: FinishJobInput): Promise<void> {
     });
     await trx
       .updateTable('provisioningSteps')
-      .set({ status: StepStatus.COMPLETED, completedAt: sql<Date>`now()`, outputs: JSON.stringify(terminalOutputs(input)) })
+      .set({ status: StepStatus.COMPLETED, completedAt: sql<Date>`now()`, outputs: JSON.stringify(input.receipt) })
       .where('jobId', '=', input.jobId)
       .where('name', '=', input.step)
       .execute();
@@ -79,119 +84,51 @@ export async function finishJob(db: Db, input: FinishJobInput): Promise<void> {
         trigger: 'job.succeeded',
         toState: ProvisioningState.COMPLETED,
         actor: input.owner,
-        // A teardown's receipt (what each step removed, the archive and its checksum) stays in the history.
-        details: { kind: input.kind, durationMs, ...(isTeardown(input.kind) ? { receipt: terminalOutputs(input) } : {}) },
+        details: { kind: input.kind, durationMs, ...(input.success.keepsReceipt ? { receipt: input.receipt } : {}) },
       },
     ]);
-    await OUTCOMES[input.kind](trx, input, durationMs);
+    const tenant = await applySuccess(trx, input.tenantId, input.success);
+    const event = input.success.event({
+      jobId: input.jobId,
+      tenantId: input.tenantId,
+      tenant,
+      generation: input.desired.generation,
+      configuration: input.desired.configuration,
+      outputs: input.outputs,
+      receipt: input.receipt,
+      durationMs,
+    });
+    if (event) await appendEvent(trx, input.tenantId, event.type, event.payload);
   });
 }
 
-type Outcome = (trx: Transaction<Schema>, input: FinishJobInput, durationMs: number | null) => Promise<void>;
-
-const OUTCOMES: Readonly<Record<JobKind, Outcome>> = {
-  /**
-   * ACTIVATE (spec/002 phase 8, spec/004 "Provisioning Completion"): the admin user becomes active
-   * in IAM, the tenant ACTIVE with provisioningCompletedAt set and provisioningError cleared, and
-   * TENANT_PROVISIONED goes out (with the welcome notification).
-   */
-  async PROVISION(trx, input, durationMs) {
-    await trx.updateTable('users').set({ status: 'ACTIVE', updatedAt: new Date() }).where('tenantId', '=', input.tenantId).where('isTenantAdmin', '=', true).execute();
-    const tenant = await setTenantStatus(trx, input.tenantId, TenantStatus.ACTIVE, { provisioningCompletedAt: sql<Date>`now()`, provisioningError: null });
-    await appendEvent(trx, input.tenantId, EventType.TENANT_PROVISIONED, { tenant, adminEmail: tenant.adminEmail, tenantName: tenant.name, slug: tenant.slug, jobId: input.jobId, durationMs });
-  },
-  async UPDATE(trx, input) {
-    const tenant = await setTenantStatus(trx, input.tenantId, TenantStatus.ACTIVE, { provisioningError: null });
-    await appendEvent(trx, input.tenantId, EventType.TENANT_UPDATED, {
-      tenantId: input.tenantId,
-      slug: tenant.slug,
-      tier: tenant.tier,
-      generation: input.desired.generation,
-      configuration: input.desired.configuration,
-      jobId: input.jobId,
-      changed: changesOf(input.outputs),
-    });
-  },
-  async RECONCILE(trx, input) {
-    const changed = changesOf(input.outputs);
-    if (Object.keys(changed).length === 0) return;
-    await appendEvent(trx, input.tenantId, EventType.DRIFT_REPAIRED, { tenantId: input.tenantId, jobId: input.jobId, generation: input.desired.generation, repaired: changed });
-  },
-  /** spec/002 "Suspension" 4-5: TENANT_SUSPENDED, which notifies the tenant admin. */
-  async SUSPEND(trx, input) {
-    const tenant = await readTenant(trx, input.tenantId);
-    await appendEvent(trx, input.tenantId, EventType.TENANT_SUSPENDED, {
-      tenantId: input.tenantId, slug: tenant.slug, tenantName: tenant.name, adminEmail: tenant.adminEmail, jobId: input.jobId, scaledDown: changesOf(input.outputs),
-    });
-  },
-  /** spec/002 "Reactivation" 3-4: ACTIVE once every service passed its health check, TENANT_ACTIVATED. */
-  async REACTIVATE(trx, input) {
-    const tenant = await setTenantStatus(trx, input.tenantId, TenantStatus.ACTIVE, {});
-    await appendEvent(trx, input.tenantId, EventType.TENANT_ACTIVATED, {
-      tenantId: input.tenantId, slug: tenant.slug, tenantName: tenant.name, adminEmail: tenant.adminEmail, jobId: input.jobId,
-    });
-  },
-  async DEPROVISION(trx, input) {
-    const tenant = await setTenantStatus(trx, input.tenantId, TenantStatus.DEPROVISIONED, {});
-    await appendEvent(trx, input.tenantId, EventType.TENANT_DEPROVISIONED, { tenantId: input.tenantId, slug: tenant.slug, jobId: input.jobId, removed: removedBy(input.outputs) });
-  },
-  /** spec/002 "Deletion" 7-8: the record goes (a tombstone stays for the history), TENANT_DELETED. */
-  async DELETE(trx, input) {
-    const tenant = await readTenant(trx, input.tenantId);
-    await tombstoneTenant(trx, input.tenantId);
-    await appendEvent(trx, input.tenantId, EventType.TENANT_DELETED, {
-      tenantId: input.tenantId,
-      slug: tenant.slug,
-      tenantName: tenant.name,
-      adminEmail: tenant.adminEmail,
-      jobId: input.jobId,
-      receipt: terminalOutputs(input),
-    });
-  },
-};
-
-async function setTenantStatus(trx: Transaction<Schema>, tenantId: string, status: TenantStatus, extra: { provisioningCompletedAt?: ReturnType<typeof sql<Date>>; provisioningError?: null }) {
-  const row = await trx.updateTable('tenants').set({ status, updatedAt: new Date(), ...extra }).where('id', '=', tenantId).returningAll().executeTakeFirstOrThrow();
+/** The tenant's side of the outcome; returns the tenant as the event describes it (before a deletion removes it). */
+async function applySuccess(trx: Transaction<Schema>, tenantId: string, success: JobSuccess): Promise<Tenant> {
+  if (success.activatesTenant) {
+    await trx.updateTable('users').set({ status: 'ACTIVE', updatedAt: new Date() }).where('tenantId', '=', tenantId).where('isTenantAdmin', '=', true).execute();
+  }
+  const target = success.tenantStatus;
+  if (target === undefined || target === TenantStatus.DELETED) {
+    const tenant = toTenant(await trx.selectFrom('tenants').selectAll().where('id', '=', tenantId).executeTakeFirstOrThrow());
+    if (target === TenantStatus.DELETED) await tombstoneTenant(trx, tenantId);
+    return tenant;
+  }
+  const row = await trx
+    .updateTable('tenants')
+    .set({
+      status: target,
+      updatedAt: new Date(),
+      ...(success.activatesTenant ? { provisioningCompletedAt: sql<Date>`now()` } : {}),
+      ...(success.clearsError ? { provisioningError: null } : {}),
+    })
+    .where('id', '=', tenantId)
+    .returningAll()
+    .executeTakeFirstOrThrow();
   return toTenant(row);
-}
-
-async function readTenant(trx: Transaction<Schema>, tenantId: string) {
-  return toTenant(await trx.selectFrom('tenants').selectAll().where('id', '=', tenantId).executeTakeFirstOrThrow());
 }
 
 async function jobDuration(trx: Transaction<Schema>, jobId: string): Promise<number | null> {
   const row = await trx.selectFrom('tenantProvisioningJobs').select(['startedAt', 'createdAt']).where('id', '=', jobId).executeTakeFirst();
   const start = row?.startedAt ?? row?.createdAt;
   return start ? Date.now() - start.getTime() : null;
-}
-
-/** What the terminal step records: for a teardown, the receipt of what each step removed. */
-function terminalOutputs(input: FinishJobInput): Record<string, unknown> {
-  if (input.kind === JobKind.PROVISION) return { adminActivated: true };
-  if (isTeardown(input.kind)) return { removed: removedBy(input.outputs), recordDeleted: input.kind === JobKind.DELETE };
-  return { generation: input.desired.generation, changed: changesOf(input.outputs) };
-}
-
-function isTeardown(kind: JobKind): boolean {
-  return kind === JobKind.DELETE || kind === JobKind.DEPROVISION;
-}
-
-/** Per step, what a converging run changed: the objects applied or pruned, the records written. */
-export function changesOf(outputs: FinishJobInput['outputs']): Record<string, Record<string, unknown>> {
-  const changed: Record<string, Record<string, unknown>> = {};
-  for (const [step, out] of Object.entries(outputs)) {
-    const picked: Record<string, unknown> = {};
-    for (const key of ['applied', 'pruned', 'written', 'created', 'repaired'] as const) {
-      const value = out[key];
-      if (Array.isArray(value) ? value.length > 0 : value === true) picked[key] = value;
-    }
-    if (Object.keys(picked).length > 0) changed[step] = picked;
-  }
-  return changed;
-}
-
-function removedBy(outputs: FinishJobInput['outputs']): Record<string, unknown> {
-  const removed: Record<string, unknown> = {};
-  for (const [step, out] of Object.entries(outputs)) if ('removed' in out || 'archive' in out) removed[step] = out;
-  return removed;
 }

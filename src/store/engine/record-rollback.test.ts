@@ -1,3 +1,4 @@
+import { failureOf } from '../../domain/job-outcomes.js';
 import { describe, expect, it } from 'vitest';
 import { JobKind, JobStatus } from '../../domain/provisioning.js';
 import {
@@ -38,7 +39,7 @@ describe('recordRollback', () => {
     ]);
 
     // The job ends FAILED with the undo's outcome kept on its steps.
-    await failJob(db(), { ...base, fromStatus: JobStatus.ROLLING_BACK, cancelled: false, kind: JobKind.PROVISION });
+    await failJob(db(), { ...base, fromStatus: JobStatus.ROLLING_BACK, cancelled: false, kind: JobKind.PROVISION, failure: failureOf(JobKind.PROVISION) });
     expect((await stepRows(db(), job.id)).get('SELECT_CLUSTER')?.status).toBe('ROLLBACK_FAILED');
   });
 

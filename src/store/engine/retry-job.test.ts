@@ -1,3 +1,4 @@
+import { failureOf } from '../../domain/job-outcomes.js';
 import { describe, expect, it } from 'vitest';
 import { EventType } from '../../domain/events.js';
 import { JobKind, JobStatus } from '../../domain/provisioning.js';
@@ -68,7 +69,7 @@ describe('retryJob', () => {
     const base = { jobId: job.id, tenantId, owner: 'worker-a', leaseMs: LEASE_MS };
     await beginRollback(db(), { ...base, step: 'APPLY_QUOTAS', reason: 'APPLY_QUOTAS: denied', trigger: 'step.failed_permanently' });
     for (const step of ['APPLY_QUOTAS', 'CREATE_NAMESPACE', 'SELECT_CLUSTER']) await recordRollback(db(), { ...base, step });
-    await failJob(db(), { ...base, fromStatus: JobStatus.ROLLING_BACK, cancelled: false, kind: JobKind.PROVISION });
+    await failJob(db(), { ...base, fromStatus: JobStatus.ROLLING_BACK, cancelled: false, kind: JobKind.PROVISION, failure: failureOf(JobKind.PROVISION) });
 
     expect(await retryJob(db(), tenantId, 'admin')).toEqual({ jobId: job.id, step: 'SELECT_CLUSTER' });
     const steps = await stepRows(db(), job.id);
@@ -83,7 +84,7 @@ describe('retryJob', () => {
     await requestCancel(db(), created.tenant.id, 'admin');
     const base = { jobId: job.id, tenantId: job.tenantId, owner: 'worker-a', leaseMs: LEASE_MS };
     await beginRollback(db(), { ...base, step: 'SELECT_CLUSTER', reason: 'cancelled during SELECT_CLUSTER', trigger: 'job.cancelled' });
-    await failJob(db(), { ...base, fromStatus: JobStatus.ROLLING_BACK, cancelled: true, kind: JobKind.PROVISION });
+    await failJob(db(), { ...base, fromStatus: JobStatus.ROLLING_BACK, cancelled: true, kind: JobKind.PROVISION, failure: failureOf(JobKind.PROVISION) });
 
     await retryJob(db(), created.tenant.id, 'admin');
     const row = await jobRow(db(), job.id);

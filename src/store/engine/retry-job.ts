@@ -3,8 +3,8 @@ import { ConflictError } from '../../domain/errors.js';
 import { EventType } from '../../domain/events.js';
 import { planFor } from '../../domain/plans.js';
 import { StepStatus } from '../../domain/progress.js';
-import { JobKind, JobStatus, ProvisioningStatus, parseJobKind } from '../../domain/provisioning.js';
-import { TenantStatus } from '../../domain/tenant-status.js';
+import { statusOnRetry } from '../../domain/operations.js';
+import { JobStatus, ProvisioningStatus, parseJobKind } from '../../domain/provisioning.js';
 import type { Tier } from '../../domain/tiers.js';
 import type { Db } from '../open-database.js';
 import { appendEvent } from '../outbox/append-event.js';
@@ -53,12 +53,9 @@ export async function retryJob(db: Db, tenantId: string, actor: string): Promise
       .where('id', '=', job.id)
       .execute();
     // A provisioning that failed made the tenant FAILED; any other operation left its status alone.
-    if (kind === JobKind.PROVISION) {
-      await trx
-        .updateTable('tenants')
-        .set({ status: TenantStatus.PROVISIONING, provisioningError: null, updatedAt: new Date() })
-        .where('id', '=', tenantId)
-        .execute();
+    const status = statusOnRetry(kind);
+    if (status !== undefined) {
+      await trx.updateTable('tenants').set({ status, provisioningError: null, updatedAt: new Date() }).where('id', '=', tenantId).execute();
     }
     await trx
       .updateTable('tenantProvisioningState')

@@ -26,6 +26,13 @@ export async function readDesired(trx: Transaction<Schema>, tenantId: string, lo
   return { ...row, tier: row.tier as Tier, configuration: readConfiguration(row.configuration, row.tier as Tier) };
 }
 
+/** The tenant's declaration, locked; every tenant has one from its creation on. */
+export async function requireDesired(trx: Transaction<Schema>, tenantId: string): Promise<DesiredInfrastructure> {
+  const desired = await readDesired(trx, tenantId, true);
+  if (!desired) throw new NotFoundError('infrastructure declaration of tenant', tenantId);
+  return desired;
+}
+
 export interface DeclarationChange {
   tier?: Tier;
   region?: string;
@@ -45,8 +52,7 @@ export async function declareInfrastructure(
   change: DeclarationChange,
   actor: string,
 ): Promise<{ desired: DesiredInfrastructure; changed: boolean }> {
-  const current = await readDesired(trx, tenantId, true);
-  if (!current) throw new NotFoundError('infrastructure declaration of tenant', tenantId);
+  const current = await requireDesired(trx, tenantId);
   const next = {
     tier: change.tier ?? current.tier,
     region: change.region ?? current.region,

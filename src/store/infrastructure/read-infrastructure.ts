@@ -2,7 +2,7 @@ import type { CloudProvider } from '../../domain/cloud.js';
 import type { InfrastructureStatus } from '../../domain/infrastructure.js';
 import { type InfrastructureConfiguration, readConfiguration } from '../../domain/infrastructure-configuration.js';
 import type { Tier } from '../../domain/tiers.js';
-import { openJobOf } from '../engine/enqueue-operation.js';
+import { openJobOf } from '../engine/request-operation.js';
 import type { Db } from '../open-database.js';
 import { type DesiredInfrastructure, readDesired } from './declare-infrastructure.js';
 

@@ -5,22 +5,16 @@ import { ConflictError, type FieldError, ValidationError } from '../../domain/er
 import { InfrastructureStatus, terraformStateKeyOf } from '../../domain/infrastructure.js';
 import { type InfrastructureConfiguration, clampForTier, mergeConfiguration } from '../../domain/infrastructure-configuration.js';
 import { JobKind } from '../../domain/provisioning.js';
+import { provisionRequestKind } from '../../domain/operations.js';
 import { TenantStatus } from '../../domain/tenant-status.js';
 import { DeploymentType, TIER_PROFILES, TIERS, type Tier, parseTier } from '../../domain/tiers.js';
-import { enqueueOperation, requireNoOpenJob } from '../engine/enqueue-operation.js';
+import { type PreparedOperation, requestOperation } from '../engine/request-operation.js';
 import type { Db } from '../open-database.js';
 import type { Schema } from '../schema.js';
-import { type DesiredInfrastructure, declareInfrastructure } from './declare-infrastructure.js';
+import type { TenantRow } from '../tenants/tenant-row.js';
+import { type DesiredInfrastructure, declareInfrastructure, requireDesired } from './declare-infrastructure.js';
 import { moveInfrastructure } from './move-infrastructure.js';
-import {
-  type OperationRequest,
-  type TenantRow,
-  changeTier,
-  lockLiveTenant,
-  requireDesired,
-  requireSameDeployment,
-  updateLockedTenant,
-} from './request-update.js';
+import { type Declared, type OperationRequest, changeTier, prepareUpdate, requireSameDeployment } from './request-update.js';
 
 export interface RequestProvisionInput {
   tenantId: string;
@@ -49,27 +43,41 @@ const TRIGGER = 'infrastructure.provision';
  */
 export async function requestProvision(db: Db, input: RequestProvisionInput): Promise<OperationRequest> {
   return db.transaction().execute(async (trx) => {
-    const tenant = await lockLiveTenant(trx, input.tenantId);
-    const current = await requireDesired(trx, tenant.id);
-    const target = validate(input, current);
-    await requireNoOpenJob(trx, tenant.id);
-    switch (tenant.status) {
-      case TenantStatus.ACTIVE:
-        requireSamePlace(tenant, target, 'its infrastructure lives there now');
-        return updateLockedTenant(trx, tenant, { ...target, current }, { actor: input.actor, maxRetries: input.maxRetries, trigger: TRIGGER });
-      case TenantStatus.DEPROVISIONED:
-        return provisionAgain(trx, tenant, target, input);
-      case TenantStatus.FAILED:
-        // A failed provisioning may have left parts behind (rollback off, or an undo that failed):
-        // they are where the tenant was placed, so it is provisioned there or deprovisioned first.
-        requireSamePlace(tenant, target, 'a failed provisioning may have left resources there; deprovision it first (DELETE)');
-        requireSameDeployment(tenant.tier as Tier, target.tier);
-        return provisionAgain(trx, tenant, target, input);
-      case TenantStatus.SUSPENDED:
-        throw new ConflictError('status', ERROR_CODES.TENANT_SUSPENDED, 'provision');
-      default:
-        throw new ConflictError('status', ERROR_CODES.TENANT_NOT_ACTIVE, tenant.status, 'provision');
-    }
+    const { jobId, checked } = await requestOperation(
+      trx,
+      // A live tenant gets what differs as an update; one without infrastructure a provisioning.
+      { tenantId: input.tenantId, kind: (tenant) => provisionRequestKind(tenant.status as TenantStatus), verb: 'provision', actor: input.actor, trigger: TRIGGER, maxRetries: input.maxRetries },
+      {
+        async check() {
+          const current = await requireDesired(trx, input.tenantId);
+          return { target: validate(input, current), declared: { desired: current, changed: false } };
+        },
+        async prepare(tenant, { target, declared }) {
+          if (tenant.status === TenantStatus.ACTIVE) {
+            requireSamePlace(tenant, target, 'its infrastructure lives there now');
+            return prepareUpdate(trx, tenant, target, input.actor, declared);
+          }
+          if (tenant.status === TenantStatus.FAILED) {
+            // A failed provisioning may have left parts behind (rollback off, or an undo that failed):
+            // they are where the tenant was placed, so it is provisioned there or deprovisioned first.
+            requireSamePlace(tenant, target, 'a failed provisioning may have left resources there; deprovision it first (DELETE)');
+            requireSameDeployment(tenant.tier as Tier, target.tier);
+          }
+          return prepareProvisionAgain(trx, tenant, target, input.actor, declared);
+        },
+        async started(tenant, id, { target, declared }) {
+          if (tenant.status === TenantStatus.ACTIVE) return;
+          await moveInfrastructure(trx, {
+            tenantId: tenant.id,
+            to: InfrastructureStatus.REQUESTED,
+            trigger: 'provision.requested',
+            jobId: id,
+            details: { kind: JobKind.PROVISION, tier: target.tier, generation: declared.desired.generation, fromStatus: tenant.status },
+          });
+        },
+      },
+    );
+    return { jobId, ...checked.declared };
   });
 }
 
@@ -113,51 +121,36 @@ function requireSamePlace(tenant: TenantRow, target: ProvisionTarget, why: strin
 
 /**
  * The tenant has no infrastructure (deprovisioned) or a failed attempt at it: declare what was
- * asked (not suspended: a new start), place the tenant, and queue a PROVISION job. The record
- * goes back to REQUESTED; the job's plan starts after the control-plane steps, as at creation.
+ * asked (not suspended: a new start), place the tenant, and say what the PROVISION job records.
+ * The record goes back to REQUESTED once the job is queued; its plan starts after the
+ * control-plane steps, as at creation.
  */
-async function provisionAgain(trx: Transaction<Schema>, tenant: TenantRow, target: ProvisionTarget, input: RequestProvisionInput): Promise<OperationRequest> {
-  const { desired, changed } = await declareInfrastructure(
-    trx,
-    tenant.id,
-    { tier: target.tier, region: target.region, cloudProvider: target.cloudProvider, configuration: target.configuration, suspended: false },
-    input.actor,
+async function prepareProvisionAgain(trx: Transaction<Schema>, tenant: TenantRow, target: ProvisionTarget, actor: string, declared: Declared): Promise<PreparedOperation> {
+  Object.assign(
+    declared,
+    await declareInfrastructure(
+      trx,
+      tenant.id,
+      { tier: target.tier, region: target.region, cloudProvider: target.cloudProvider, configuration: target.configuration, suspended: false },
+      actor,
+    ),
   );
   if (target.tier !== tenant.tier) await changeTier(trx, tenant.id, target.tier);
-  await trx
-    .updateTable('tenants')
-    .set({
-      status: TenantStatus.PROVISIONING,
-      region: target.region,
-      cloudProvider: target.cloudProvider,
-      provisioningStartedAt: sql<Date>`now()`,
-      provisioningCompletedAt: null,
-      provisioningError: null,
-      updatedAt: new Date(),
-    })
-    .where('id', '=', tenant.id)
-    .execute();
   const dedicated = TIER_PROFILES[target.tier].deploymentType === DeploymentType.DEDICATED;
   await trx
     .updateTable('tenantInfrastructure')
     .set({ region: target.region, cloudProvider: target.cloudProvider, terraformStateKey: dedicated ? terraformStateKeyOf(tenant.id) : null, updatedAt: new Date() })
     .where('tenantId', '=', tenant.id)
     .execute();
-  const { jobId } = await enqueueOperation(trx, {
-    tenantId: tenant.id,
-    kind: JobKind.PROVISION,
+  return {
     tier: target.tier,
-    actor: input.actor,
-    trigger: TRIGGER,
-    maxRetries: input.maxRetries,
-    details: { generation: desired.generation, fromStatus: tenant.status, region: target.region, cloudProvider: target.cloudProvider },
-  });
-  await moveInfrastructure(trx, {
-    tenantId: tenant.id,
-    to: InfrastructureStatus.REQUESTED,
-    trigger: 'provision.requested',
-    jobId,
-    details: { kind: JobKind.PROVISION, tier: target.tier, generation: desired.generation, fromStatus: tenant.status },
-  });
-  return { jobId, desired, changed };
+    tenantChanges: {
+      region: target.region,
+      cloudProvider: target.cloudProvider,
+      provisioningStartedAt: sql<Date>`now()`,
+      provisioningCompletedAt: null,
+      provisioningError: null,
+    },
+    details: { generation: declared.desired.generation, fromStatus: tenant.status, region: target.region, cloudProvider: target.cloudProvider },
+  };
 }

@@ -1,15 +1,15 @@
-import type { Selectable, Transaction } from 'kysely';
+import type { Transaction } from 'kysely';
 import { DEFAULT_BILLING_PLANS } from '../../domain/billing.js';
 import { ERROR_CODES } from '../../domain/error-codes.js';
-import { ConflictError, NotFoundError, ValidationError } from '../../domain/errors.js';
-import { clampForTier, mergeConfiguration } from '../../domain/infrastructure-configuration.js';
+import { ConflictError, ValidationError } from '../../domain/errors.js';
+import { type InfrastructureConfiguration, clampForTier, mergeConfiguration } from '../../domain/infrastructure-configuration.js';
 import { JobKind } from '../../domain/provisioning.js';
-import { TenantStatus } from '../../domain/tenant-status.js';
 import { DeploymentType, TIER_PROFILES, TIERS, type Tier, parseTier } from '../../domain/tiers.js';
-import { enqueueOperation, lockTenant, requireNoOpenJob } from '../engine/enqueue-operation.js';
+import { type PreparedOperation, requestOperation } from '../engine/request-operation.js';
 import type { Db } from '../open-database.js';
-import type { Schema, TenantsTable } from '../schema.js';
-import { type DesiredInfrastructure, declareInfrastructure, readDesired } from './declare-infrastructure.js';
+import type { Schema } from '../schema.js';
+import type { TenantRow } from '../tenants/tenant-row.js';
+import { type DesiredInfrastructure, declareInfrastructure, requireDesired } from './declare-infrastructure.js';
 
 export interface RequestUpdateInput {
   tenantId: string;
@@ -32,7 +32,11 @@ export interface OperationRequest {
   changed: boolean;
 }
 
-export type TenantRow = Selectable<TenantsTable>;
+/** The declaration as a request left it: the generation it reached and whether the request moved it. */
+export interface Declared {
+  desired: DesiredInfrastructure;
+  changed: boolean;
+}
 
 /**
  * The shared "request an update" operation (PATCH /api/v1/tenants/:id on 8082, PUT and POST
@@ -42,27 +46,21 @@ export type TenantRow = Selectable<TenantsTable>;
  */
 export async function requestUpdate(db: Db, input: RequestUpdateInput): Promise<OperationRequest> {
   return db.transaction().execute(async (trx) => {
-    const tenant = await lockLiveTenant(trx, input.tenantId);
-    const tier = parseTargetTier(input.tier, tenant);
-    const current = await requireDesired(trx, tenant.id);
-    const configuration = targetConfiguration(current, tier, input.configuration);
-    requireActive(tenant);
-    await requireNoOpenJob(trx, tenant.id);
-    return updateLockedTenant(trx, tenant, { tier, configuration, current }, input);
+    const { jobId, checked } = await requestOperation(
+      trx,
+      { tenantId: input.tenantId, kind: JobKind.UPDATE, actor: input.actor, trigger: input.trigger, maxRetries: input.maxRetries },
+      {
+        async check(tenant) {
+          const tier = parseTargetTier(input.tier, tenant);
+          const current = await requireDesired(trx, tenant.id);
+          const target = { tier, configuration: targetConfiguration(current, tier, input.configuration) };
+          return { target, declared: { desired: current, changed: false } };
+        },
+        prepare: (tenant, { target, declared }) => prepareUpdate(trx, tenant, target, input.actor, declared),
+      },
+    );
+    return { jobId, ...checked.declared };
   });
-}
-
-/** The tenant row locked for the transaction; a deleted tenant (a tombstone) is not there to change. */
-export async function lockLiveTenant(trx: Transaction<Schema>, tenantId: string): Promise<TenantRow> {
-  const tenant = await lockTenant(trx, tenantId);
-  if (tenant.status === TenantStatus.DELETED) throw new NotFoundError('tenant', tenantId);
-  return tenant;
-}
-
-export async function requireDesired(trx: Transaction<Schema>, tenantId: string): Promise<DesiredInfrastructure> {
-  const desired = await readDesired(trx, tenantId, true);
-  if (!desired) throw new NotFoundError('infrastructure declaration of tenant', tenantId);
-  return desired;
 }
 
 function parseTargetTier(value: string | undefined, tenant: TenantRow): Tier {
@@ -83,15 +81,6 @@ export function targetConfiguration(current: DesiredInfrastructure, tier: Tier, 
   return configuration;
 }
 
-/** Only a live tenant is updated: a suspended one is reactivated first, any other has nothing live to change. */
-export function requireActive(tenant: TenantRow): void {
-  if (tenant.status === TenantStatus.ACTIVE) return;
-  if (tenant.status === TenantStatus.SUSPENDED) {
-    throw new ConflictError('status', ERROR_CODES.TENANT_SUSPENDED, 'change');
-  }
-  throw new ConflictError('status', ERROR_CODES.TENANT_NOT_ACTIVE, tenant.status, 'change');
-}
-
 /**
  * A move between the shared cluster (Free, Professional) and a dedicated one (Enterprise) is a
  * migration of the tenant's data and workloads to another cluster, which is not built: refused.
@@ -101,45 +90,34 @@ export function requireSameDeployment(from: Tier, to: Tier): void {
   throw new ConflictError('tier', ERROR_CODES.TIER_MIGRATION_UNSUPPORTED, from, to, TIER_PROFILES[to].deploymentType === DeploymentType.DEDICATED);
 }
 
-interface UpdateTarget {
+export interface UpdateTarget {
   tier: Tier;
-  configuration: ReturnType<typeof targetConfiguration>;
-  current: DesiredInfrastructure;
+  configuration: InfrastructureConfiguration;
 }
 
 /**
- * The update itself, for a tenant the caller has locked and checked (ACTIVE, no job in flight):
- * tier rules, the declaration, the tenant's tier and plan, and the UPDATE job when anything changed.
+ * The update itself, for a tenant requestOperation has locked and admitted (ACTIVE, no job in
+ * flight): the tier rules, the declaration (written into `declared`), the tenant's tier and plan,
+ * and the UPDATE job's tier and details; null when the declaration already said this.
  */
-export async function updateLockedTenant(
-  trx: Transaction<Schema>,
-  tenant: TenantRow,
-  target: UpdateTarget,
-  op: { actor: string; maxRetries: number; trigger: string },
-): Promise<OperationRequest> {
+export async function prepareUpdate(trx: Transaction<Schema>, tenant: TenantRow, target: UpdateTarget, actor: string, declared: Declared): Promise<PreparedOperation | null> {
   const fromTier = tenant.tier as Tier;
   const tierChanged = target.tier !== fromTier;
   if (tierChanged) {
     requireSameDeployment(fromTier, target.tier);
     await requireRoomForUsers(trx, tenant.id, target.tier);
   }
-  const { desired, changed } = await declareInfrastructure(trx, tenant.id, { tier: target.tier, configuration: target.configuration }, op.actor);
-  if (!changed) return { jobId: null, desired, changed };
+  Object.assign(declared, await declareInfrastructure(trx, tenant.id, { tier: target.tier, configuration: target.configuration }, actor));
+  if (!declared.changed) return null;
   if (tierChanged) await changeTier(trx, tenant.id, target.tier);
-  const { jobId } = await enqueueOperation(trx, {
-    tenantId: tenant.id,
-    kind: JobKind.UPDATE,
+  return {
     tier: target.tier,
-    actor: op.actor,
-    trigger: op.trigger,
-    maxRetries: op.maxRetries,
     details: {
-      generation: desired.generation,
-      configuration: desired.configuration,
+      generation: declared.desired.generation,
+      configuration: declared.desired.configuration,
       ...(tierChanged ? { fromTier, toTier: target.tier } : {}),
     },
-  });
-  return { jobId, desired, changed };
+  };
 }
 
 /** A downgrade must leave room for everyone already there: users are not removed behind anyone's back. */

@@ -1,17 +1,15 @@
 import { sql } from 'kysely';
 import { ERROR_CODES } from '../../domain/error-codes.js';
-import { ConflictError, NotFoundError, ValidationError } from '../../domain/errors.js';
+import { ConflictError, ValidationError } from '../../domain/errors.js';
+import { admit } from '../../domain/operations.js';
 import { EventType } from '../../domain/events.js';
 import { newId } from '../../domain/ids.js';
 import { JobKind } from '../../domain/provisioning.js';
-import { TenantStatus } from '../../domain/tenant-status.js';
-import type { Tier } from '../../domain/tiers.js';
+import type { TenantStatus } from '../../domain/tenant-status.js';
 import { appendAudit } from '../engine/audit.js';
-import { enqueueOperation, lockTenant, requireNoOpenJob, teardownInFlight } from '../engine/enqueue-operation.js';
+import { lockLiveTenant, requestOperation } from '../engine/request-operation.js';
 import type { Db } from '../open-database.js';
 import { appendEvent } from '../outbox/append-event.js';
-
-const GONE: ReadonlySet<string> = new Set([TenantStatus.DELETED]);
 
 /** Records a deletion request: the code's hash, who asked, and until when it is good. */
 export async function createDeletionRequest(
@@ -19,9 +17,8 @@ export async function createDeletionRequest(
   req: { tenantId: string; actor: string; codeHash: string; ttlSeconds: number },
 ): Promise<{ id: string; expiresAt: Date; slug: string }> {
   return db.transaction().execute(async (trx) => {
-    const tenant = await lockTenant(trx, req.tenantId);
-    if (GONE.has(tenant.status)) throw new NotFoundError('tenant', req.tenantId);
-    if (tenant.status === TenantStatus.DELETING) throw new ConflictError('status', ERROR_CODES.ALREADY_DELETING);
+    const tenant = await lockLiveTenant(trx, req.tenantId);
+    if (admit(JobKind.DELETE, tenant.status as TenantStatus) === 'under-way') throw new ConflictError('status', ERROR_CODES.ALREADY_DELETING);
     const id = newId();
     const row = await trx
       .insertInto('tenantDeletionRequests')
@@ -53,35 +50,35 @@ export interface StartDeletion {
  */
 export async function startDeletion(db: Db, req: StartDeletion): Promise<{ jobId: string }> {
   return db.transaction().execute(async (trx) => {
-    const tenant = await lockTenant(trx, req.tenantId);
-    if (GONE.has(tenant.status)) throw new NotFoundError('tenant', req.tenantId);
     const problem = (message: string) => new ValidationError([{ field: req.codeField.field, in: req.codeField.in, message }]);
-    const requests = await trx
-      .selectFrom('tenantDeletionRequests')
-      .select(['id', 'codeHash', 'usedAt', sql<boolean>`expires_at <= now()`.as('expired')])
-      .where('tenantId', '=', tenant.id)
-      .execute();
-    const match = requests.find((r) => req.codeMatches(r.codeHash));
-    if (!match) throw problem('is not a confirmation code issued for this tenant (POST /api/v1/tenants/{id}/deletion-requests issues one)');
-    // Before the used and expired checks: repeating the request that started the deletion (its
-    // code now used, perhaps expired) answers with that deletion, as a retried DELETE should.
-    if (tenant.status === TenantStatus.DELETING) return { jobId: await teardownInFlight(trx, tenant.id, JobKind.DELETE, ERROR_CODES.DELETION_STOPPED) };
-    if (match.usedAt !== null) throw problem('has already been used; request a new one');
-    if (match.expired) throw problem('has expired; request a new one');
-
-    await requireNoOpenJob(trx, tenant.id);
-    await trx.updateTable('tenantDeletionRequests').set({ usedAt: sql<Date>`now()` }).where('id', '=', match.id).execute();
-    await trx.updateTable('tenants').set({ status: TenantStatus.DELETING, updatedAt: new Date() }).where('id', '=', tenant.id).execute();
-    const { jobId } = await enqueueOperation(trx, {
-      tenantId: tenant.id,
-      kind: JobKind.DELETE,
-      tier: tenant.tier as Tier,
-      actor: req.actor,
-      trigger: 'tenant.delete_requested',
-      maxRetries: req.maxRetries,
-      details: { requestId: match.id, fromStatus: tenant.status },
-    });
-    await appendEvent(trx, tenant.id, EventType.TENANT_DELETION_STARTED, { tenantId: tenant.id, slug: tenant.slug, jobId, requestedBy: req.actor });
+    const { jobId } = await requestOperation<{ id: string; usedAt: Date | null; expired: boolean }>(
+      trx,
+      { tenantId: req.tenantId, kind: JobKind.DELETE, actor: req.actor, trigger: 'tenant.delete_requested', maxRetries: req.maxRetries },
+      {
+        // Before the lifecycle table: repeating the request that started the deletion (its code
+        // now used, perhaps expired) answers with that deletion, as a retried DELETE should.
+        async check(tenant) {
+          const requests = await trx
+            .selectFrom('tenantDeletionRequests')
+            .select(['id', 'codeHash', 'usedAt', sql<boolean>`expires_at <= now()`.as('expired')])
+            .where('tenantId', '=', tenant.id)
+            .execute();
+          const match = requests.find((r) => req.codeMatches(r.codeHash));
+          if (!match) throw problem('is not a confirmation code issued for this tenant (POST /api/v1/tenants/{id}/deletion-requests issues one)');
+          return match;
+        },
+        async prepare(tenant, match) {
+          if (match.usedAt !== null) throw problem('has already been used; request a new one');
+          if (match.expired) throw problem('has expired; request a new one');
+          await trx.updateTable('tenantDeletionRequests').set({ usedAt: sql<Date>`now()` }).where('id', '=', match.id).execute();
+          return { details: { requestId: match.id, fromStatus: tenant.status } };
+        },
+        async started(tenant, id) {
+          await appendEvent(trx, tenant.id, EventType.TENANT_DELETION_STARTED, { tenantId: tenant.id, slug: tenant.slug, jobId: id, requestedBy: req.actor });
+        },
+      },
+    );
+    if (jobId === null) throw new Error('unreachable: a deletion is never a no-op');
     return { jobId };
   });
 }

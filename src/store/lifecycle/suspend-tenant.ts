@@ -1,12 +1,9 @@
 import { sql } from 'kysely';
-import { ERROR_CODES } from '../../domain/error-codes.js';
-import { ConflictError } from '../../domain/errors.js';
 import { JobKind } from '../../domain/provisioning.js';
 import { TenantStatus } from '../../domain/tenant-status.js';
-import type { Tier } from '../../domain/tiers.js';
-import { enqueueOperation, lockTenant, requireNoOpenJob } from '../engine/enqueue-operation.js';
-import { declareInfrastructure } from '../infrastructure/declare-infrastructure.js';
 import type { Db } from '../open-database.js';
+import { requestOperation } from '../engine/request-operation.js';
+import { declareInfrastructure } from '../infrastructure/declare-infrastructure.js';
 
 export interface LifecycleRequest {
   tenantId: string;
@@ -30,30 +27,7 @@ export interface LifecycleResult {
  * notifies the tenant admin (steps 4 and 5). Data is kept. Suspending a suspended tenant is a no-op.
  */
 export async function suspendTenant(db: Db, req: LifecycleRequest): Promise<LifecycleResult> {
-  return db.transaction().execute(async (trx) => {
-    const tenant = await lockTenant(trx, req.tenantId);
-    if (tenant.status === TenantStatus.SUSPENDED) return { tenantId: tenant.id, status: TenantStatus.SUSPENDED, jobId: null };
-    if (tenant.status !== TenantStatus.ACTIVE) {
-      throw new ConflictError('status', ERROR_CODES.TENANT_NOT_ACTIVE, tenant.status, 'suspend');
-    }
-    await requireNoOpenJob(trx, tenant.id);
-    await trx
-      .updateTable('tenants')
-      .set({ status: TenantStatus.SUSPENDED, tokensValidAfter: sql<Date>`now()`, updatedAt: new Date() })
-      .where('id', '=', tenant.id)
-      .execute();
-    const { desired } = await declareInfrastructure(trx, tenant.id, { suspended: true }, req.actor);
-    const { jobId } = await enqueueOperation(trx, {
-      tenantId: tenant.id,
-      kind: JobKind.SUSPEND,
-      tier: tenant.tier as Tier,
-      actor: req.actor,
-      trigger: 'tenant.suspend_requested',
-      maxRetries: req.maxRetries,
-      details: { generation: desired.generation, ...(req.reason ? { reason: req.reason } : {}) },
-    });
-    return { tenantId: tenant.id, status: TenantStatus.SUSPENDED, jobId };
-  });
+  return switchSuspended(db, req, JobKind.SUSPEND, 'tenant.suspend_requested');
 }
 
 /**
@@ -63,23 +37,28 @@ export async function suspendTenant(db: Db, req: LifecycleRequest): Promise<Life
  * tenant stays SUSPENDED (its keys still refused). Reactivating an active tenant is a no-op.
  */
 export async function reactivateTenant(db: Db, req: LifecycleRequest): Promise<LifecycleResult> {
+  return switchSuspended(db, req, JobKind.REACTIVATE, 'tenant.reactivate_requested');
+}
+
+async function switchSuspended(db: Db, req: LifecycleRequest, kind: typeof JobKind.SUSPEND | typeof JobKind.REACTIVATE, trigger: string): Promise<LifecycleResult> {
+  const suspended = kind === JobKind.SUSPEND;
   return db.transaction().execute(async (trx) => {
-    const tenant = await lockTenant(trx, req.tenantId);
-    if (tenant.status === TenantStatus.ACTIVE) return { tenantId: tenant.id, status: TenantStatus.ACTIVE, jobId: null };
-    if (tenant.status !== TenantStatus.SUSPENDED) {
-      throw new ConflictError('status', ERROR_CODES.TENANT_NOT_SUSPENDED, tenant.status);
-    }
-    await requireNoOpenJob(trx, tenant.id);
-    const { desired } = await declareInfrastructure(trx, tenant.id, { suspended: false }, req.actor);
-    const { jobId } = await enqueueOperation(trx, {
-      tenantId: tenant.id,
-      kind: JobKind.REACTIVATE,
-      tier: tenant.tier as Tier,
-      actor: req.actor,
-      trigger: 'tenant.reactivate_requested',
-      maxRetries: req.maxRetries,
-      details: { generation: desired.generation, ...(req.reason ? { reason: req.reason } : {}) },
-    });
-    return { tenantId: tenant.id, status: TenantStatus.SUSPENDED, jobId };
+    const { tenant, jobId } = await requestOperation(
+      trx,
+      { tenantId: req.tenantId, kind, actor: req.actor, trigger, maxRetries: req.maxRetries },
+      {
+        async prepare(locked) {
+          const { desired } = await declareInfrastructure(trx, locked.id, { suspended }, req.actor);
+          return {
+            details: { generation: desired.generation, ...(req.reason ? { reason: req.reason } : {}) },
+            // Every token issued until now is refused for good, whatever its expiry.
+            ...(suspended ? { tenantChanges: { tokensValidAfter: sql<Date>`now()` } } : {}),
+          };
+        },
+      },
+    );
+    // A reactivation keeps the tenant SUSPENDED until its job has seen every service healthy.
+    const status = suspended || jobId !== null ? TenantStatus.SUSPENDED : (tenant.status as TenantStatus);
+    return { tenantId: tenant.id, status, jobId };
   });
 }

@@ -1,9 +1,11 @@
 import { EventType } from '../../domain/events.js';
+import { mayStart } from '../../domain/operations.js';
 import { JobKind } from '../../domain/provisioning.js';
-import { TenantStatus } from '../../domain/tenant-status.js';
+import type { TenantStatus } from '../../domain/tenant-status.js';
 import type { Tier } from '../../domain/tiers.js';
 import { appendAudit } from '../engine/audit.js';
-import { enqueueOperation, openJobOf } from '../engine/enqueue-operation.js';
+import { enqueueOperation } from '../engine/enqueue-operation.js';
+import { openJobOf } from '../engine/request-operation.js';
 import type { Db } from '../open-database.js';
 import { appendEvent } from '../outbox/append-event.js';
 import { SWEEP_NAME } from './claim-sweep.js';
@@ -43,7 +45,7 @@ export async function queueReconcile(db: Db, input: QueueReconcileInput): Promis
   return db.transaction().execute(async (trx): Promise<QueueReconcileOutcome> => {
     await trx.selectFrom('reconcilerSweeps').select('name').where('name', '=', SWEEP_NAME).forUpdate().executeTakeFirst();
     const tenant = await trx.selectFrom('tenants').select(['id', 'slug', 'tier', 'status']).where('id', '=', input.tenantId).forUpdate().executeTakeFirst();
-    if (!tenant || (tenant.status !== TenantStatus.ACTIVE && tenant.status !== TenantStatus.SUSPENDED)) return { queued: false, why: 'gone' };
+    if (!tenant || !mayStart(JobKind.RECONCILE, tenant.status as TenantStatus)) return { queued: false, why: 'gone' };
     if (await openJobOf(trx, tenant.id)) return { queued: false, why: 'busy' };
     const state = await trx.selectFrom('tenantProvisioningState').select('jobId').where('tenantId', '=', tenant.id).executeTakeFirst();
     if (state?.jobId !== input.observedUnderJobId) return { queued: false, why: 'moved' };

@@ -5,6 +5,9 @@ import type { TenantStatus } from '../../domain/tenant-status.js';
 import type { DeploymentType, Tier } from '../../domain/tiers.js';
 import type { TenantsTable } from '../schema.js';
 
+/** A tenants row as the store reads it (status and tier as stored strings). */
+export type TenantRow = Selectable<TenantsTable>;
+
 /** The one place a tenants row becomes a domain Tenant; the CHECK constraints guarantee the casts. */
 export function toTenant(row: Selectable<TenantsTable>): Tenant {
   return {
