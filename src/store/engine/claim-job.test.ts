@@ -52,8 +52,14 @@ describe('claimJob', () => {
 
     const history = await historyOf(db(), created.tenant.id, created.jobId);
     expect(history.map((h) => h.trigger)).toEqual(['stage.completed', 'stage.completed', 'job.started', 'stage.entered', 'step.started']);
-    expect(history.at(-1)).toMatchObject({ step: 'SELECT_CLUSTER', actor: 'worker-a' });
+    expect(history.at(-1)).toMatchObject({ step: 'SELECT_CLUSTER', actor: 'worker-a', toState: 'ALLOCATING_SHARED_CLUSTER' });
+    expect(history.find((h) => h.trigger === 'job.started')).toMatchObject({ fromState: 'CREATING_TENANT_RECORD', toState: 'ALLOCATING_SHARED_CLUSTER' });
     expect((await infrastructureRow(db(), created.tenant.id)).status).toBe('PLANNING');
+
+    // What the worker gets is what the claim committed: the stage it entered, the step it started.
+    expect(job.currentState).toBe('ALLOCATING_SHARED_CLUSTER');
+    expect(job.steps.get('SELECT_CLUSTER')).toMatchObject({ status: 'RUNNING', attempts: 1 });
+    expect(job.steps.get('VALIDATE_REQUEST')).toMatchObject({ status: 'COMPLETED', startedAt: created.tenant.createdAt });
   });
 
   it('finds nothing when no job is due: finished jobs are never claimed', async () => {

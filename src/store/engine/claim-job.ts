@@ -1,173 +1,171 @@
 import { sql } from 'kysely';
-import { firstAsyncPosition, planFor, SYNCHRONOUS_STEPS } from '../../domain/plans.js';
-import { StepStatus, type StepRecord } from '../../domain/progress.js';
+import type { CloudProvider } from '../../domain/cloud.js';
 import { infrastructureStatusDuring } from '../../domain/infrastructure.js';
 import { readConfiguration } from '../../domain/infrastructure-configuration.js';
-import { JobKind, JobStatus, ProvisioningStatus, parseJobKind } from '../../domain/provisioning.js';
-import { moveInfrastructure } from '../infrastructure/move-infrastructure.js';
-import type { CloudProvider } from '../../domain/cloud.js';
+import type { StepName } from '../../domain/plans.js';
+import { type StepRecord, StepStatus } from '../../domain/progress.js';
+import { JobKind, JobStatus, parseJobKind } from '../../domain/provisioning.js';
 import type { Tier } from '../../domain/tiers.js';
+import { moveInfrastructure } from '../infrastructure/move-infrastructure.js';
 import type { Db } from '../open-database.js';
+import type { TenantProvisioningJobsTable } from '../schema.js';
 import { type AuditEntry, appendAudit } from './audit.js';
 import type { ClaimedJob } from './job-types.js';
 
 const OPEN = [JobStatus.PENDING, JobStatus.RUNNING, JobStatus.ROLLING_BACK];
 
+type ClaimedStep = Omit<StepRecord, 'startedAt' | 'completedAt'> & { startedAt: string | null; completedAt: string | null; outputs: Record<string, unknown> };
+
+interface ClaimRow extends Omit<TenantProvisioningJobsTable, 'retryCount' | 'createdAt' | 'updatedAt'> {
+  retryCount: number;
+  /** Never claimed before: the job starts now (job.started) rather than resumes. */
+  firstClaim: boolean;
+  previousState: string;
+  /** The step this claim marked RUNNING, with its attempts (null when the job rolls back or is to be cancelled). */
+  startedStep: { name: string; attempts: number } | null;
+  tenantName: string;
+  tenantSlug: string;
+  tenantTier: string;
+  tenantRegion: string;
+  tenantCloudProvider: string;
+  tenantAdminEmail: string;
+  tenantCreatedAt: Date;
+  tenantStatus: string;
+  desiredGeneration: number | null;
+  desiredSuspended: boolean | null;
+  desiredConfiguration: unknown;
+  steps: ClaimedStep[];
+}
+
 /**
- * Claims one due job for `owner` with a lease, FOR UPDATE SKIP LOCKED so that concurrent
- * workers (in this process or other replicas) never take the same job. A job whose holder
- * died (lease expired) is claimed again and resumes at its current step. One transaction.
+ * Claims one due job for `owner` with a lease, in one statement (graphile-worker's getJob is the
+ * model): the candidate is locked FOR UPDATE SKIP LOCKED, so concurrent workers (in this process
+ * or other replicas) never take the same job; the lease is set, a PENDING job becomes RUNNING at
+ * the step its plan starts at (laid out when it was queued), that step is marked RUNNING, and the
+ * tenant, its declaration and the step records come back with it. A job whose holder died (lease
+ * expired) is claimed again and resumes at its current step. The history rows and, at a first
+ * claim, the infrastructure record's move follow in the same transaction.
  */
 export async function claimJob(db: Db, owner: string, leaseMs: number): Promise<ClaimedJob | undefined> {
   return db.transaction().execute(async (trx) => {
-    const candidate = await trx
-      .selectFrom('tenantProvisioningJobs')
-      .select('id')
-      .where('status', 'in', OPEN)
-      .where((eb) => eb.or([eb('nextRetryAt', 'is', null), eb('nextRetryAt', '<=', sql<Date>`now()`)]))
-      .where((eb) => eb.or([eb('leaseUntil', 'is', null), eb('leaseUntil', '<', sql<Date>`now()`)]))
-      // Repairs wait behind everything a person asked for: drift never starves a new tenant.
-      .orderBy(sql`(kind = ${JobKind.RECONCILE})`)
-      .orderBy(sql`next_retry_at nulls first`)
-      .orderBy('id')
-      .limit(1)
-      .forUpdate()
-      .skipLocked()
-      .executeTakeFirst();
-    if (!candidate) return undefined;
+    const { rows } = await sql<ClaimRow>`
+      with candidate as (
+        select id, started_at is null as first_claim, current_state as previous_state
+        from tenant_provisioning_jobs
+        where status in (${sql.join(OPEN)})
+          and (next_retry_at is null or next_retry_at <= now())
+          and (lease_until is null or lease_until < now())
+        -- Repairs wait behind everything a person asked for: drift never starves a new tenant.
+        order by (kind = ${JobKind.RECONCILE}), next_retry_at nulls first, id
+        limit 1
+        for update skip locked
+      ),
+      claimed as (
+        update tenant_provisioning_jobs j
+        set lease_owner = ${owner},
+            lease_until = now() + ${leaseMs} * interval '1 millisecond',
+            status = case when j.status = ${JobStatus.PENDING} then ${JobStatus.RUNNING} else j.status end,
+            started_at = coalesce(j.started_at, now()),
+            current_state = case when c.first_claim
+              then coalesce((select s.stage from provisioning_steps s where s.job_id = j.id and s.name = j.current_step), j.current_state)
+              else j.current_state end,
+            next_retry_at = null,
+            updated_at = now()
+        from candidate c
+        where j.id = c.id
+        returning j.*, c.first_claim, c.previous_state
+      ),
+      started as (
+        update provisioning_steps s
+        set status = ${StepStatus.RUNNING}, attempts = s.attempts + 1, started_at = now(), completed_at = null
+        from claimed c
+        where s.job_id = c.id and s.name = c.current_step and c.status = ${JobStatus.RUNNING} and c.cancel_requested_by is null
+        returning s.name, s.attempts
+      )
+      select c.*,
+        (select json_build_object('name', name, 'attempts', attempts) from started) as started_step,
+        t.name as tenant_name, t.slug as tenant_slug, t.tier as tenant_tier, t.region as tenant_region,
+        t.cloud_provider as tenant_cloud_provider, t.admin_email as tenant_admin_email,
+        t.created_at as tenant_created_at, t.status as tenant_status,
+        d.generation as desired_generation, d.suspended as desired_suspended, d.configuration as desired_configuration,
+        (select coalesce(json_agg(json_build_object(
+            'name', s.name, 'stage', s.stage, 'position', s.position, 'status', s.status, 'attempts', s.attempts,
+            'startedAt', s.started_at, 'completedAt', s.completed_at, 'lastError', s.last_error, 'outputs', s.outputs
+          ) order by s.position), '[]'::json)
+         from provisioning_steps s where s.job_id = c.id) as steps
+      from claimed c
+      join tenants t on t.id = c.tenant_id
+      left join desired_infrastructure_state d on d.tenant_id = c.tenant_id`.execute(trx);
+    const row = rows[0];
+    if (!row) return undefined;
+    const kind = parseJobKind(row.kind);
 
-    const job = await trx
-      .updateTable('tenantProvisioningJobs')
-      .set((eb) => ({
-        leaseOwner: owner,
-        leaseUntil: sql<Date>`now() + ${leaseMs} * interval '1 millisecond'`,
-        status: eb.case().when('status', '=', JobStatus.PENDING).then(JobStatus.RUNNING).else(eb.ref('status')).end(),
-        startedAt: sql<Date>`coalesce(started_at, now())`,
-        nextRetryAt: null,
-        updatedAt: sql<Date>`now()`,
-      }))
-      .where('id', '=', candidate.id)
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    const tenant = await trx
-      .selectFrom('tenants')
-      .select(['id', 'name', 'slug', 'tier', 'region', 'cloudProvider', 'adminEmail', 'createdAt', 'status'])
-      .where('id', '=', job.tenantId)
-      .executeTakeFirstOrThrow();
-    const desired = await trx
-      .selectFrom('desiredInfrastructureState')
-      .select(['generation', 'suspended', 'configuration'])
-      .where('tenantId', '=', job.tenantId)
-      .executeTakeFirst();
-
-    const kind = parseJobKind(job.kind);
-    const plan = planFor(job.tier as Tier, kind);
     const audit: AuditEntry[] = [];
-    let currentStep = job.currentStep;
-    if (currentStep === null) {
-      // First claim: lay out the plan's steps; the control-plane tier already did the first ones.
-      const first = plan.steps[firstAsyncPosition(plan)];
-      currentStep = first?.name ?? null;
-      await trx
-        .insertInto('provisioningSteps')
-        .values(
-          plan.steps.map((s) => {
-            const sync = SYNCHRONOUS_STEPS.has(s.name);
-            return {
-              jobId: job.id,
-              name: s.name,
-              stage: s.stage,
-              position: s.position,
-              status: sync ? StepStatus.COMPLETED : StepStatus.PENDING,
-              attempts: sync ? 1 : 0,
-              startedAt: sync ? tenant.createdAt : null,
-              completedAt: sync ? tenant.createdAt : null,
-              lastError: null,
-              outputs: '{}',
-            };
-          }),
-        )
-        .onConflict((oc) => oc.columns(['jobId', 'name']).doNothing())
-        .execute();
-      await trx
-        .insertInto('tenantProvisioningState')
-        .values({
-          tenantId: job.tenantId,
-          jobId: job.id,
-          currentPhase: first?.stage ?? job.currentState,
-          status: ProvisioningStatus.IN_PROGRESS,
-          failureReason: null,
-          phaseOutputs: '{}',
-          startedAt: new Date(),
-          lastUpdatedAt: new Date(),
-          retryCount: 0,
-        })
-        .onConflict((oc) =>
-          oc.column('tenantId').doUpdateSet({
-            jobId: job.id,
-            status: ProvisioningStatus.IN_PROGRESS,
-            failureReason: null,
-            lastUpdatedAt: new Date(),
-            // A (re)provisioning starts the tenant's record of outputs afresh: what a teardown or
-            // an older placement left there describes nothing that exists any more.
-            ...(kind === JobKind.PROVISION ? { phaseOutputs: '{}', startedAt: new Date(), retryCount: 0 } : {}),
-          }),
-        )
-        .execute();
-      await trx
-        .updateTable('tenantProvisioningJobs')
-        .set({ currentStep, currentState: first?.stage ?? job.currentState })
-        .where('id', '=', job.id)
-        .execute();
-      audit.push({ kind: 'JOB', trigger: 'job.started', fromState: job.currentState, toState: first?.stage ?? null, actor: owner, details: { kind: job.kind, tier: job.tier } });
+    if (row.firstClaim) {
+      const first = row.currentStep;
+      audit.push({ kind: 'JOB', trigger: 'job.started', fromState: row.previousState, toState: first ? row.currentState : null, actor: owner, details: { kind: row.kind, tier: row.tier } });
       if (first) {
         await moveInfrastructure(trx, {
-          tenantId: job.tenantId,
-          to: (current) => infrastructureStatusDuring(kind, first.name, current),
+          tenantId: row.tenantId,
+          to: (current) => infrastructureStatusDuring(kind, first as StepName, current),
           trigger: 'job.started',
-          jobId: job.id,
-          details: { kind, tier: job.tier, step: first.name, generation: desired?.generation ?? null },
+          jobId: row.id,
+          details: { kind, tier: row.tier, step: first, generation: row.desiredGeneration },
         });
+        audit.push({ kind: 'STAGE', trigger: 'stage.entered', fromState: row.previousState, toState: row.currentState, actor: owner });
       }
-      if (first) audit.push({ kind: 'STAGE', trigger: 'stage.entered', fromState: job.currentState, toState: first.stage, actor: owner });
     } else {
-      audit.push({ kind: 'JOB', trigger: 'job.resumed', toState: job.currentState, step: currentStep, actor: owner, details: { status: job.status } });
+      audit.push({ kind: 'JOB', trigger: 'job.resumed', toState: row.currentState, step: row.currentStep, actor: owner, details: { status: row.status } });
     }
+    if (row.startedStep) audit.push({ kind: 'STEP', trigger: 'step.started', step: row.startedStep.name, toState: row.currentState, actor: owner });
+    await appendAudit(trx, row.tenantId, row.id, audit);
+    return toClaimedJob(row, kind);
+  });
+}
 
-    if (job.status === JobStatus.RUNNING && currentStep !== null && job.cancelRequestedBy === null) {
-      await trx
-        .updateTable('provisioningSteps')
-        .set((eb) => ({ status: StepStatus.RUNNING, attempts: eb('attempts', '+', 1), startedAt: sql<Date>`now()`, completedAt: null }))
-        .where('jobId', '=', job.id)
-        .where('name', '=', currentStep)
-        .execute();
-      audit.push({ kind: 'STEP', trigger: 'step.started', step: currentStep, toState: job.currentState, actor: owner });
-    }
-    await appendAudit(trx, job.tenantId, job.id, audit);
-
-    const steps = await trx.selectFrom('provisioningSteps').selectAll().where('jobId', '=', job.id).execute();
+function toClaimedJob(row: ClaimRow, kind: JobKind): ClaimedJob {
+  // The step records were read in the statement's snapshot, before it marked the current step RUNNING.
+  const steps = row.steps.map((s) => {
+    const started = row.startedStep?.name === s.name ? row.startedStep : undefined;
     return {
-      id: job.id,
-      tenantId: job.tenantId,
-      kind,
-      tier: job.tier as Tier,
-      status: job.status,
-      currentState: job.currentState,
-      currentStep,
-      retryCount: job.retryCount,
-      maxRetries: job.maxRetries,
-      errorMessage: job.errorMessage,
-      failedStep: job.failedStep,
-      cancelRequestedBy: job.cancelRequestedBy,
-      initiatedBy: job.initiatedBy,
-      tenant: { ...tenant, tier: tenant.tier as Tier, cloudProvider: tenant.cloudProvider as CloudProvider },
-      desired: {
-        generation: desired?.generation ?? 0,
-        suspended: desired?.suspended ?? false,
-        // The job's tier, not the declaration's: a tier change is its own job with its own tier.
-        configuration: readConfiguration(desired?.configuration, job.tier as Tier),
-      },
-      steps: new Map(steps.map((s) => [s.name, { ...s, status: s.status as StepRecord['status'] }])),
+      ...s,
+      status: started ? StepStatus.RUNNING : s.status,
+      attempts: started ? started.attempts : s.attempts,
+      startedAt: started ? new Date() : s.startedAt === null ? null : new Date(s.startedAt),
+      completedAt: started || s.completedAt === null ? null : new Date(s.completedAt),
     };
   });
+  return {
+    id: row.id,
+    tenantId: row.tenantId,
+    kind,
+    tier: row.tier as Tier,
+    status: row.status,
+    currentState: row.currentState,
+    currentStep: row.currentStep,
+    retryCount: row.retryCount,
+    maxRetries: row.maxRetries,
+    errorMessage: row.errorMessage,
+    failedStep: row.failedStep,
+    cancelRequestedBy: row.cancelRequestedBy,
+    initiatedBy: row.initiatedBy,
+    tenant: {
+      id: row.tenantId,
+      name: row.tenantName,
+      slug: row.tenantSlug,
+      tier: row.tenantTier as Tier,
+      region: row.tenantRegion,
+      cloudProvider: row.tenantCloudProvider as CloudProvider,
+      adminEmail: row.tenantAdminEmail,
+      createdAt: row.tenantCreatedAt,
+      status: row.tenantStatus,
+    },
+    desired: {
+      generation: row.desiredGeneration ?? 0,
+      suspended: row.desiredSuspended ?? false,
+      // The job's tier, not the declaration's: a tier change is its own job with its own tier.
+      configuration: readConfiguration(row.desiredConfiguration, row.tier as Tier),
+    },
+    steps: new Map(steps.map((s) => [s.name, s])),
+  };
 }

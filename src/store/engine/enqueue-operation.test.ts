@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { planFor } from '../../domain/plans.js';
 import { JobKind, JobStatus } from '../../domain/provisioning.js';
 import { Tier } from '../../domain/tiers.js';
 import {
@@ -13,6 +14,7 @@ import {
   newTenant,
   provisioningState,
   sleep,
+  stepRows,
   tenantSnapshot,
 } from '../../../test/support/store-operations.js';
 import type { Db } from '../open-database.js';
@@ -33,12 +35,16 @@ function queueSuspend(db: Db, tenantId: string, actor = 'test', afterCheck: () =
 describe('enqueueOperation', () => {
   const db = databasePerTest();
 
-  it('queues a PENDING job of the kind, points the tenant\'s provisioning state at it, and records who asked and why', async () => {
+  it('queues a PENDING job of the kind with its plan laid out, points the tenant\'s provisioning state at it, and records who asked and why', async () => {
     const created = await activeTenant(db());
     const { jobId } = await queueSuspend(db(), created.tenant.id, 'alice');
 
     const job = await jobRow(db(), jobId);
-    expect(job).toMatchObject({ tenantId: created.tenant.id, kind: JobKind.SUSPEND, tier: Tier.PROFESSIONAL, status: JobStatus.PENDING, initiatedBy: 'alice', maxRetries: 3, retryCount: 0, currentStep: null });
+    expect(job).toMatchObject({ tenantId: created.tenant.id, kind: JobKind.SUSPEND, tier: Tier.PROFESSIONAL, status: JobStatus.PENDING, initiatedBy: 'alice', maxRetries: 3, retryCount: 0, currentStep: 'DEPLOY_CORE_SERVICES', currentState: 'INITIAL' });
+    // The plan's rows are there before any worker looks: what the status API shows is what the worker will run.
+    expect([...(await stepRows(db(), jobId)).values()].map((r) => [r.name, r.status, r.attempts])).toEqual(
+      planFor(Tier.PROFESSIONAL, JobKind.SUSPEND).steps.map((step) => [step.name, 'PENDING', 0]),
+    );
     expect(job.context).toMatchObject({ trigger: 'test.suspend', reason: 'unpaid' });
     expect((await provisioningState(db(), created.tenant.id)).jobId).toBe(jobId);
     expect((await historyOf(db(), created.tenant.id, jobId)).map((h) => [h.kind, h.trigger, h.actor, h.details])).toEqual([

@@ -1,9 +1,11 @@
 import { sql, type Transaction } from 'kysely';
 import { newId } from '../../domain/ids.js';
-import { DEFAULT_MAX_RETRIES, type JobKind, JobStatus, ProvisioningState } from '../../domain/provisioning.js';
+import { planFor } from '../../domain/plans.js';
+import { DEFAULT_MAX_RETRIES, JobKind, JobStatus, ProvisioningState, ProvisioningStatus } from '../../domain/provisioning.js';
 import type { Tier } from '../../domain/tiers.js';
 import type { Schema } from '../schema.js';
 import { appendAudit } from './audit.js';
+import { firstStepOf, planStepRows } from './plan-step-rows.js';
 
 export interface EnqueueOperation {
   tenantId: string;
@@ -17,12 +19,14 @@ export interface EnqueueOperation {
 }
 
 /**
- * Queues a job of `kind` for the tenant, in the caller's transaction (which has locked the tenant
+ * Queues a job of `kind` for the tenant, its plan's step rows laid out and the tenant's
+ * provisioning state pointing at it, in the caller's transaction (which has locked the tenant
  * and checked no job is in flight: requestOperation, or the reconciler's queueReconcile). The
  * workers pick it up like any job: same claim, lease, retries, audit, events and progress.
  */
 export async function enqueueOperation(trx: Transaction<Schema>, op: EnqueueOperation): Promise<{ jobId: string }> {
   const jobId = newId();
+  const plan = planFor(op.tier, op.kind);
   await trx
     .insertInto('tenantProvisioningJobs')
     .values({
@@ -31,6 +35,7 @@ export async function enqueueOperation(trx: Transaction<Schema>, op: EnqueueOper
       kind: op.kind,
       tier: op.tier,
       currentState: ProvisioningState.INITIAL,
+      currentStep: firstStepOf(plan),
       status: JobStatus.PENDING,
       initiatedBy: op.actor,
       startedAt: null,
@@ -41,9 +46,19 @@ export async function enqueueOperation(trx: Transaction<Schema>, op: EnqueueOper
       context: JSON.stringify({ trigger: op.trigger, ...op.details }),
     })
     .execute();
+  const createdAt = sql<Date>`(select created_at from tenants where id = ${op.tenantId})`;
+  await trx.insertInto('provisioningSteps').values(planStepRows(jobId, plan, createdAt)).execute();
   await trx
     .updateTable('tenantProvisioningState')
-    .set({ jobId, lastUpdatedAt: sql<Date>`now()` })
+    .set({
+      jobId,
+      status: ProvisioningStatus.IN_PROGRESS,
+      failureReason: null,
+      lastUpdatedAt: sql<Date>`now()`,
+      // A (re)provisioning starts the tenant's record of outputs afresh: what a teardown or an
+      // older placement left there describes nothing that exists any more.
+      ...(op.kind === JobKind.PROVISION ? { phaseOutputs: '{}', startedAt: new Date(), retryCount: 0 } : {}),
+    })
     .where('tenantId', '=', op.tenantId)
     .execute();
   await appendAudit(trx, op.tenantId, jobId, [

@@ -1,6 +1,7 @@
 import { DEFAULT_BILLING_PLANS, initialSubscriptionStatus } from '../../domain/billing.js';
 import { EventType } from '../../domain/events.js';
 import { newId } from '../../domain/ids.js';
+import { planFor } from '../../domain/plans.js';
 import { DEFAULT_MAX_RETRIES, JobKind, JobStatus, ProvisioningState, ProvisioningStatus } from '../../domain/provisioning.js';
 import { DEFAULT_ROLES, TenantRole } from '../../domain/roles.js';
 import { defaultSettings } from '../../domain/settings.js';
@@ -9,6 +10,7 @@ import { defaultConfiguration } from '../../domain/infrastructure-configuration.
 import { type NewTenant, type Tenant, namespaceFor } from '../../domain/tenant.js';
 import { DeploymentType, TIER_PROFILES } from '../../domain/tiers.js';
 import { TenantStatus } from '../../domain/tenant-status.js';
+import { firstStepOf, planStepRows } from '../engine/plan-step-rows.js';
 import type { Db } from '../open-database.js';
 import { asConflict } from '../unique-violation.js';
 import { toTenant } from './tenant-row.js';
@@ -99,6 +101,7 @@ export async function createTenant(db: Db, input: CreateTenantInput): Promise<Cr
       const adminRole = roles.find((r) => r.name === TenantRole.ADMIN);
       if (!adminRole) throw new Error('the default roles have no Admin role');
       const tenant = toTenant(row);
+      const provisioningPlan = planFor(t.tier, JobKind.PROVISION);
 
       await trx
         // The admin becomes ACTIVE in IAM at the ACTIVATE step (spec/002 phase 8).
@@ -155,6 +158,7 @@ export async function createTenant(db: Db, input: CreateTenantInput): Promise<Cr
             tier: t.tier,
             // VALIDATING_INPUT and CREATING_TENANT_RECORD are done by now, synchronously.
             currentState: ProvisioningState.CREATING_TENANT_RECORD,
+            currentStep: firstStepOf(provisioningPlan),
             status: JobStatus.PENDING,
             initiatedBy: actor,
             startedAt: null,
@@ -171,6 +175,8 @@ export async function createTenant(db: Db, input: CreateTenantInput): Promise<Cr
             }),
           }),
         )
+        // The job's plan, its synchronous steps done as of the tenant's creation.
+        .with('provisioning_steps', (q) => q.insertInto('provisioningSteps').values(planStepRows(jobId, provisioningPlan, row.createdAt)))
         // spec/000: the declaration (generation 1), the actual record (REQUESTED) and its first transition.
         .with('desired_state', (q) =>
           q.insertInto('desiredInfrastructureState').values({
