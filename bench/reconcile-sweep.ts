@@ -243,7 +243,7 @@ async function run(count: number): Promise<Result> {
     const seedSeconds = (performance.now() - seedStart) / 1000;
 
     // The clones must match their declarations, or the pass below measures repairs.
-    const detector = new DriftDetector({ cluster: engine.clusterDriver, tenantDatabase: engine.tenantDatabase, dns: engine.dns }, { dnsTtl: config.edge.dns.ttl });
+    const detector = new DriftDetector({ cluster: engine.clusterDriver, tenantDatabase: engine.tenantDatabase, dns: engine.dns }, engine.steps);
     for (const c of await listReconcileCandidates(database.db, { limit: 5, after: '80000000-0000-0000-0000-000000000000' })) {
       const differences = await detector.detect(c);
       if (differences.length > 0) throw new Error(`clone ${c.slug} differs: ${differences.map((d) => d.message).join('; ')}`);

@@ -32,7 +32,9 @@ import { deleteSimResource, getSimResource, listSimResources, upsertSimResource 
 import { FaultInjector } from './steps/support/fault-injection.js';
 import { FileArchiveStore } from './drivers/archive/file-archive-store.js';
 import { tenantAuditExport } from './store/engine/export-tenant-audit.js';
+import type { StepName } from './domain/plans.js';
 import { buildStepRegistry } from './steps/registry.js';
+import type { StepHandler } from './steps/step.js';
 
 /** What the engine needs of the configuration; `secretKey` resolved (from config or the data directory). */
 export type EngineConfig = Pick<
@@ -63,6 +65,8 @@ export interface Engine {
   terraform: TerraformDriver;
   /** MATIH_SIM_FAULTS: tests change the faults while the engine runs. */
   faults: FaultInjector;
+  /** Every step of every plan, bound to the drivers above: the worker runs them, the drift detector asks them to observe. */
+  steps: ReadonlyMap<StepName, StepHandler>;
   /** spec/000's desired-state reconciler (MATIH_RECONCILE_INTERVAL_S, MATIH_RECONCILE_MAX_JOBS); not running until started. */
   reconciler: InfrastructureReconciler;
   /** Stops the reconciler, the worker and the relay, then closes the drivers' connections. */
@@ -156,7 +160,7 @@ export async function buildEngine(db: Db, config: EngineConfig, logger: Logger, 
   );
   const reconciler = new InfrastructureReconciler(
     db,
-    new DriftDetector({ cluster: clusterDriver, tenantDatabase, dns }, { dnsTtl: config.edge.dns.ttl }),
+    new DriftDetector({ cluster: clusterDriver, tenantDatabase, dns }, steps),
     {
       owner: worker.owner,
       intervalMs: config.lifecycle.reconcileIntervalMs,
@@ -184,6 +188,7 @@ export async function buildEngine(db: Db, config: EngineConfig, logger: Logger, 
     certificateAuthority,
     terraform,
     faults,
+    steps,
     reconciler,
     async stop() {
       await reconciler.stop();

@@ -1,30 +1,16 @@
+import { type Difference, declarationDifferences } from '../domain/drift.js';
+import { type StepName, planFor } from '../domain/plans.js';
+import { JobKind } from '../domain/provisioning.js';
 import type { ClusterDriver, DnsDriver, DnsZoneObservation, InventoryItem, TenantDatabaseDriver } from '../drivers/contract.js';
-import { KIND } from '../steps/support/cluster-step.js';
 import { LABEL } from '../steps/manifests/index.js';
+import type { StepHandler, TenantObservation } from '../steps/step.js';
+import { KIND } from '../steps/support/cluster-step.js';
 import type { ReconcileCandidate } from '../store/reconcile/list-reconcile-candidates.js';
-import {
-  type Difference,
-  compareCertificate,
-  compareDatabase,
-  compareDeclaration,
-  compareDelegation,
-  compareObjects,
-  compareZone,
-  expectedDatabase,
-  expectedObjects,
-  expectedZone,
-} from './reconcile-expectations.js';
 
 export interface DriftDetectorDrivers {
   cluster: ClusterDriver;
   tenantDatabase: TenantDatabaseDriver;
   dns: DnsDriver;
-}
-
-export interface DriftDetectorOptions {
-  /** The TTL CREATE_DNS_ZONE writes (MATIH_DNS_TTL); records with another are drift. */
-  dnsTtl?: number;
-  now?: () => Date;
 }
 
 /**
@@ -53,20 +39,26 @@ export class SweepScope {
 /** A tenant's differences, or why it could not be observed. */
 export type Observed = { candidate: ReconcileCandidate; differences: Difference[] } | { candidate: ReconcileCandidate; error: unknown };
 
+export interface DriftDetectorOptions {
+  now?: () => Date;
+}
+
 /**
- * Observes live tenants' resources through the drivers and compares them with what their steps
- * recorded (reconcile-expectations.ts): objects in the cluster, schemas and role in the database,
- * DNS records and delegation, the certificate's expiry, the declaration's generation. A page of
- * tenants at a time: the cluster's inventory of the whole page is one driver call (or one list per
- * kind and tenant on a driver without it); the rest is per tenant, `parallelism` at once. Changes
- * nothing.
+ * Observes live tenants through the drivers and lets each step that a repair would run again
+ * compare what it recorded with what is there (the step's observe: objects in the cluster, the
+ * database, DNS records and delegation, the certificate's expiry), plus the declaration's
+ * generation. It compares nothing itself: it reads, once, what the steps compare. A page of
+ * tenants at a time: the cluster's inventory of the whole page is one driver call (or one list
+ * per kind and tenant on a driver without it); the rest is per tenant, `parallelism` at once.
+ * Changes nothing.
  */
 export class DriftDetector {
   private readonly now: () => Date;
 
   constructor(
     private readonly drivers: DriftDetectorDrivers,
-    private readonly options: DriftDetectorOptions = {},
+    private readonly steps: ReadonlyMap<StepName, StepHandler>,
+    options: DriftDetectorOptions = {},
   ) {
     this.now = options.now ?? (() => new Date());
   }
@@ -86,28 +78,46 @@ export class DriftDetector {
   async detectPage(candidates: readonly ReconcileCandidate[], scope: SweepScope, parallelism: number): Promise<Observed[]> {
     const observedFrom = Date.now();
     // The page's inventory runs while the tenants' databases and zones are observed.
-    const page = this.inventories(candidates.filter((c) => expectedObjects(c.phaseOutputs, c.tier).size > 0)).then(
+    const page = this.inventories(candidates).then(
       (inventories) => ({ inventories }),
       (error: unknown) => ({ error }),
     );
     return mapBounded(candidates, parallelism, async (candidate): Promise<Observed> => {
       try {
-        const [objects, database, dns] = await Promise.all([this.objects(candidate, page), this.database(candidate), this.zone(candidate, scope, observedFrom)]);
-        const differences = [...compareDeclaration(candidate), ...objects, ...database, ...dns, ...compareCertificate(candidate.phaseOutputs, this.now())];
-        return { candidate, differences };
+        const observation = this.observation(candidate, scope, observedFrom, page);
+        const byStep = await Promise.all(
+          planFor(candidate.tier, JobKind.RECONCILE).steps.map((step) => this.steps.get(step.name)?.observe?.(observation) ?? Promise.resolve([])),
+        );
+        return { candidate, differences: [...declarationDifferences(candidate), ...byStep.flat()] };
       } catch (error) {
         return { candidate, error };
       }
     });
   }
 
-  private async objects(c: ReconcileCandidate, page: Promise<{ inventories?: Map<string, InventoryItem[]> | undefined; error?: unknown }>): Promise<Difference[]> {
-    const expected = expectedObjects(c.phaseOutputs, c.tier);
-    if (expected.size === 0) return [];
-    const { inventories, error } = await page;
-    if (error !== undefined) throw asError(error);
-    const inventory = inventories ? (inventories.get(c.tenantId) ?? []) : await this.listKindByKind(c);
-    return compareObjects(expected, inventory, c.lastJobCommitAt);
+  /** What the steps may read of one tenant, each read made once however many steps ask. */
+  private observation(c: ReconcileCandidate, scope: SweepScope, observedFrom: number, page: Promise<PageInventory>): TenantObservation {
+    const objects = once(async () => {
+      const { inventories, error } = await page;
+      if (error !== undefined) throw asError(error);
+      return inventories ? (inventories.get(c.tenantId) ?? []) : this.listKindByKind(c);
+    });
+    const zones = new Map<string, Promise<DnsZoneObservation>>();
+    return {
+      tenantId: c.tenantId,
+      slug: c.slug,
+      outputs: c.phaseOutputs,
+      lastJobCommitAt: c.lastJobCommitAt,
+      now: this.now(),
+      objects,
+      database: (spec) => this.drivers.tenantDatabase.observe(spec),
+      zone: (name) => {
+        const read = zones.get(name) ?? this.drivers.dns.observeZone(name);
+        zones.set(name, read);
+        return read;
+      },
+      parentZone: (name, confirm = false) => scope.parentZone(name, confirm ? observedFrom : 0),
+    };
   }
 
   /** The page's inventory in one call; undefined when the driver has none (tenants are then listed one by one). */
@@ -134,25 +144,14 @@ export class DriftDetector {
       labels: o.metadata.labels ?? {},
     }));
   }
+}
 
-  private async database(c: ReconcileCandidate): Promise<Difference[]> {
-    const expected = expectedDatabase(c.tenantId, c.phaseOutputs);
-    if (!expected) return [];
-    return compareDatabase(expected, await this.drivers.tenantDatabase.observe(expected.spec));
-  }
+type PageInventory = { inventories?: Map<string, InventoryItem[]> | undefined; error?: unknown };
 
-  private async zone(c: ReconcileCandidate, scope: SweepScope, observedFrom: number): Promise<Difference[]> {
-    const expected = expectedZone(c.slug, c.phaseOutputs);
-    if (!expected) return [];
-    const ttl = this.options.dnsTtl;
-    const [zone, parent] = await Promise.all([this.drivers.dns.observeZone(expected.zone), scope.parentZone(expected.parentZone)]);
-    let delegation = compareDelegation(expected, parent, ttl);
-    // The shared parent may have been read before this page was, and a delegation written since
-    // looks missing in it: a difference counts only if a read no older than the page confirms it
-    // (one re-read serves the whole page).
-    if (delegation.length > 0) delegation = compareDelegation(expected, await scope.parentZone(expected.parentZone, observedFrom), ttl);
-    return [...compareZone(expected, zone, ttl), ...delegation];
-  }
+/** fn's promise, made on the first call and shared by every later one. */
+function once<T>(fn: () => Promise<T>): () => Promise<T> {
+  let made: Promise<T> | undefined;
+  return () => (made ??= fn());
 }
 
 /** fn over items, at most `limit` at once, results in input order. */

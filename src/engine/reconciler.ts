@@ -8,7 +8,7 @@ import { queueReconcile } from '../store/reconcile/queue-reconcile.js';
 import { readSweepState } from '../store/reconcile/read-sweep-state.js';
 import { renewSweep } from '../store/reconcile/renew-sweep.js';
 import type { DriftDetector } from './drift-detector.js';
-import { type Difference, isDrift } from './reconcile-expectations.js';
+import { type Difference, isDrift } from '../domain/drift.js';
 import type { ReconcilerOptions, ReconcilerStatus, SweepSummary } from './reconciler-types.js';
 import { Wakeup } from './wakeup.js';
 

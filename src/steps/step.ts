@@ -3,7 +3,18 @@ import type { InfrastructureConfiguration } from '../domain/infrastructure-confi
 import type { StepName } from '../domain/plans.js';
 import type { JobKind } from '../domain/provisioning.js';
 import type { DeploymentType, Tier } from '../domain/tiers.js';
-import type { CertificateIssuer, ClusterDriver, DnsDriver, SecretBox, TenantDatabaseDriver } from '../drivers/contract.js';
+import type { Difference } from '../domain/drift.js';
+import type {
+  CertificateIssuer,
+  ClusterDriver,
+  DnsDriver,
+  DnsZoneObservation,
+  InventoryItem,
+  SecretBox,
+  TenantDatabaseDriver,
+  TenantDatabaseObservation,
+  TenantDatabaseSpec,
+} from '../drivers/contract.js';
 
 /** What a step knows of the tenant it works for. */
 export interface TenantFacts {
@@ -49,14 +60,41 @@ export interface StepResult {
 }
 
 /**
+ * What the drift detector observed of one live tenant, through the drivers, for the steps to
+ * compare with what they recorded. The detector reads what many tenants share once (the cluster
+ * inventory of a page of tenants, a parent DNS zone); each read here is made once per tenant.
+ */
+export interface TenantObservation {
+  tenantId: string;
+  slug: string;
+  /** What the tenant's steps recorded when they last ran, by step. */
+  outputs: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  /** The commit of the tenant's last job: nobody but a job of the tenant writes its objects. */
+  lastJobCommitAt: Date;
+  now: Date;
+  /** The cluster objects labelled with the tenant. */
+  objects(): Promise<readonly InventoryItem[]>;
+  database(spec: TenantDatabaseSpec): Promise<TenantDatabaseObservation>;
+  zone(name: string): Promise<DnsZoneObservation>;
+  /**
+   * A parent zone as the sweep read it; `confirm` reads it again when that read is older than
+   * this tenant's observation (a delegation written since would look missing in it).
+   */
+  parentZone(name: string, confirm?: boolean): Promise<DnsZoneObservation>;
+}
+
+/**
  * One step of a plan. `run` is idempotent: it observes, acts only on the difference, and may be
  * run again after a crash half-way through. `rollback` removes what `run` made, including what a
- * failed run made part-way, and is idempotent too.
+ * failed run made part-way, and is idempotent too. `observe` compares what the step recorded
+ * with what is there now (changing nothing), for the drift detector: the differences a re-run of
+ * the step repairs. A step without it holds nothing a sweep can see.
  */
 export interface StepHandler {
   readonly name: StepName;
   run(ctx: StepContext): Promise<StepResult>;
   rollback(ctx: StepContext): Promise<void>;
+  observe?(observed: TenantObservation): Promise<Difference[]>;
 }
 
 /**

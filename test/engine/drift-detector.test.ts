@@ -2,14 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { namespaceFor } from '../../src/domain/tenant.js';
 import type { ClusterDriver } from '../../src/drivers/contract.js';
 import { DriftDetector } from '../../src/engine/drift-detector.js';
-import {
-  compareCertificate,
-  compareDatabase,
-  compareDeclaration,
-  compareDelegation,
-  compareObjects,
-  expectedDatabase,
-} from '../../src/engine/reconcile-expectations.js';
+import { declarationDifferences } from '../../src/domain/drift.js';
+import type { DnsDriver, InventoryItem } from '../../src/drivers/contract.js';
+import { createDnsZone } from '../../src/steps/handlers/create-dns-zone.js';
+import { certificateDue } from '../../src/steps/handlers/create-tenant-ingress.js';
+import { databaseDifferences, recordedDatabase } from '../../src/steps/handlers/setup-database.js';
+import type { StepOptions, TenantObservation } from '../../src/steps/step.js';
+import { observeObjects } from '../../src/steps/support/observe-objects.js';
 import { type ReconcileCandidate, listReconcileCandidates } from '../../src/store/reconcile/list-reconcile-candidates.js';
 import { deleteNetworkPolicy, networkPolicies, provisionTenant, simCluster } from '../support/reconcile.js';
 import { type CreatedTenantResponse, type TestApp, startTestApp } from '../support/test-app.js';
@@ -31,7 +30,7 @@ describe('the drift detector against the real drivers', () => {
 
   function detectorOver(cluster: ClusterDriver) {
     const engine = t.engine!;
-    return new DriftDetector({ cluster, tenantDatabase: engine.tenantDatabase, dns: engine.dns }, { dnsTtl: 300 });
+    return new DriftDetector({ cluster, tenantDatabase: engine.tenantDatabase, dns: engine.dns }, engine.steps);
   }
 
   async function candidate(): Promise<ReconcileCandidate> {
@@ -128,51 +127,76 @@ describe('the drift detector against the real drivers', () => {
   });
 });
 
-describe('the comparisons of the drift detector', () => {
+describe("the steps' observe, as the drift detector calls it", () => {
   const now = new Date('2030-01-01T00:00:00Z');
+  const empty = { exists: false, nameServers: [], records: [] };
+
+  /** What the detector hands a step: here with the reads a test gives. */
+  function observation(outputs: TenantObservation['outputs'], reads: Partial<TenantObservation> = {}): TenantObservation {
+    return {
+      tenantId: 't1',
+      slug: 'acme',
+      outputs,
+      lastJobCommitAt: new Date('2030-01-01T00:00:00Z'),
+      now,
+      objects: () => Promise.resolve([]),
+      database: () => Promise.reject(new Error('no database read expected')),
+      zone: () => Promise.resolve(empty),
+      parentZone: () => Promise.resolve(empty),
+      ...reads,
+    };
+  }
 
   it('a certificate the step would renew: within 30 days of expiry, or expired', () => {
-    const at = (days: number) => ({ CREATE_TENANT_INGRESS: { notAfter: new Date(now.getTime() + days * DAY + 3600_000).toISOString() } });
-    expect(compareCertificate(at(12), now).map((d) => d.message)).toEqual(['certificate expires in 12 days']);
-    expect(compareCertificate(at(45), now)).toEqual([]);
-    const [expired] = compareCertificate(at(-2), now);
+    const at = (days: number) => new Date(now.getTime() + days * DAY + 3600_000).toISOString();
+    expect(certificateDue(at(12), now).map((d) => d.message)).toEqual(['certificate expires in 12 days']);
+    expect(certificateDue(at(45), now)).toEqual([]);
+    const [expired] = certificateDue(at(-2), now);
     expect(expired).toMatchObject({ kind: 'certificate', step: 'CREATE_TENANT_INGRESS' });
     expect(expired?.message).toMatch(/^certificate expired on 2029-12-30/);
     // cert-manager's certificates carry no notAfter: it renews them itself.
-    expect(compareCertificate({ CREATE_TENANT_INGRESS: { tls: 'cert-manager' } }, now)).toEqual([]);
+    expect(certificateDue(undefined, now)).toEqual([]);
   });
 
   it('a declaration ahead of what was reached, and a last job that failed', () => {
-    expect(compareDeclaration({ generation: 3, observedGeneration: 2, infrastructureStatus: 'ACTIVE' })).toEqual([{ kind: 'generation', step: null, message: 'generation 3, observed 2' }]);
-    expect(compareDeclaration({ generation: 2, observedGeneration: 2, infrastructureStatus: 'FAILED' }).map((d) => d.kind)).toEqual(['status']);
-    expect(compareDeclaration({ generation: 2, observedGeneration: 2, infrastructureStatus: 'SUSPENDED' })).toEqual([]);
+    expect(declarationDifferences({ generation: 3, observedGeneration: 2, infrastructureStatus: 'ACTIVE' })).toEqual([{ kind: 'generation', step: null, message: 'generation 3, observed 2' }]);
+    expect(declarationDifferences({ generation: 2, observedGeneration: 2, infrastructureStatus: 'FAILED' }).map((d) => d.kind)).toEqual(['status']);
+    expect(declarationDifferences({ generation: 2, observedGeneration: 2, infrastructureStatus: 'SUSPENDED' })).toEqual([]);
   });
 
   it('the database: role, schemas and migrations against what SETUP_DATABASE recorded', () => {
-    const expected = expectedDatabase('t1', { SETUP_DATABASE: { isolation: 'SCHEMA_PER_TENANT', schemas: ['acme_ai', 'acme_bi'], role: 'acme_app', migrationVersion: 3 } })!;
-    expect(expected.spec).toEqual({ tenantId: 't1', isolation: 'SCHEMA_PER_TENANT', schemas: ['acme_ai', 'acme_bi'], role: 'acme_app' });
+    const recorded = recordedDatabase('t1', { isolation: 'SCHEMA_PER_TENANT', schemas: ['acme_ai', 'acme_bi'], role: 'acme_app', migrationVersion: 3 })!;
+    expect(recorded.spec).toEqual({ tenantId: 't1', isolation: 'SCHEMA_PER_TENANT', schemas: ['acme_ai', 'acme_bi'], role: 'acme_app' });
     const seen = { rolePresent: false, databasePresent: false, schemasPresent: ['acme_bi'], migrationVersion: 2 };
-    expect(compareDatabase(expected, seen).map((d) => d.message)).toEqual(['role acme_app missing', 'schema acme_ai missing', 'tenant migrations at version 2, want 3']);
-    expect(compareDatabase(expected, { ...seen, rolePresent: true, schemasPresent: ['acme_ai', 'acme_bi'], migrationVersion: 3 })).toEqual([]);
-    expect(expectedDatabase('t1', {})).toBeUndefined();
+    expect(databaseDifferences(recorded, seen).map((d) => d.message)).toEqual(['role acme_app missing', 'schema acme_ai missing', 'tenant migrations at version 2, want 3']);
+    expect(databaseDifferences(recorded, { ...seen, rolePresent: true, schemasPresent: ['acme_ai', 'acme_bi'], migrationVersion: 3 })).toEqual([]);
+    expect(recordedDatabase('t1', undefined)).toBeUndefined();
   });
 
-  it('objects: only steps that recorded objects count, and an object changed before the last job is not drift', () => {
-    const expected = new Map([['CONFIGURE_NETWORKING' as const, new Set(['NetworkPolicy/a', 'NetworkPolicy/b'])]]);
+  it('objects: only what the step recorded counts, and an object changed before the last job is not drift', async () => {
+    const outputs = { CONFIGURE_NETWORKING: { objects: ['NetworkPolicy/a', 'NetworkPolicy/b'] } };
     const item = (name: string, step: string, changedAt?: Date) => ({
       apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', name, namespace: 'n', labels: { 'matih.ai/step': step }, ...(changedAt ? { changedAt } : {}),
     });
     const lastJob = new Date('2030-01-01T00:00:00Z');
-    expect(compareObjects(expected, [item('a', 'CONFIGURE_NETWORKING', new Date(lastJob.getTime() - 1)), item('b', 'CONFIGURE_NETWORKING'), item('x', 'SOMETHING_ELSE')], lastJob)).toEqual([]);
-    expect(compareObjects(expected, [item('a', 'CONFIGURE_NETWORKING', new Date(lastJob.getTime() + 1))], lastJob).map((d) => d.message)).toEqual([
+    const seeing = (items: InventoryItem[]) => observation(outputs, { objects: () => Promise.resolve(items) });
+    expect(await observeObjects('CONFIGURE_NETWORKING', seeing([item('a', 'CONFIGURE_NETWORKING', new Date(lastJob.getTime() - 1)), item('b', 'CONFIGURE_NETWORKING'), item('x', 'SOMETHING_ELSE')]))).toEqual([]);
+    expect((await observeObjects('CONFIGURE_NETWORKING', seeing([item('a', 'CONFIGURE_NETWORKING', new Date(lastJob.getTime() + 1))]))).map((d) => d.message)).toEqual([
       'NetworkPolicy/a changed outside the control plane',
       'NetworkPolicy/b missing',
     ]);
+    // A step that recorded nothing holds nothing to compare.
+    expect(await observeObjects('DEPLOY_MONITORING', seeing([item('y', 'DEPLOY_MONITORING')]))).toEqual([]);
   });
 
-  it('a parent zone that is gone', () => {
-    const expected = { zone: 'acme.matih.test', parentZone: 'matih.test', delegation: 'acme', nameServers: ['ns1.matih.test'], address: '10.240.0.1' };
-    expect(compareDelegation(expected, { exists: false, nameServers: [], records: [] }).map((d) => d.message)).toEqual(['DNS zone matih.test missing']);
-    expect(compareDelegation(expected, { exists: true, nameServers: [], records: [{ name: 'acme', type: 'NS', ttl: 300, values: ['NS1.matih.test'] }] }, 300)).toEqual([]);
+  it('DNS: a parent zone that is gone, and a delegation that differs only in case', async () => {
+    // observe reads through the observation, never through the step's driver.
+    const step = createDnsZone({ dns: {} as DnsDriver }, { dnsTtl: 300 } as StepOptions);
+    const outputs = { CREATE_DNS_ZONE: { zone: 'acme.matih.test', parentZone: 'matih.test', nameServers: ['ns1.matih.test'], loadBalancerIp: '10.240.0.1' } };
+    const records = ['@', '*', 'api', 'bi'].map((name) => ({ name, type: 'A' as const, ttl: 300, values: ['10.240.0.1'] }));
+    const zone = () => Promise.resolve({ exists: true, nameServers: ['ns1.matih.test'], records });
+    expect((await step.observe!(observation(outputs, { zone }))).map((d) => d.message)).toEqual(['DNS zone matih.test missing']);
+    const parent = { exists: true, nameServers: [], records: [{ name: 'acme', type: 'NS' as const, ttl: 300, values: ['NS1.matih.test'] }] };
+    expect(await step.observe!(observation(outputs, { zone, parentZone: () => Promise.resolve(parent) }))).toEqual([]);
   });
 });

@@ -1,13 +1,12 @@
 import { isIP } from 'node:net';
-import { isDeepStrictEqual } from 'node:util';
 import { StepName } from '../../domain/plans.js';
-import { DriverError, type DnsDriver, type DnsRecordSet } from '../../drivers/contract.js';
+import { DriverError, type DnsDriver, type DnsRecordSet, type DnsZoneObservation } from '../../drivers/contract.js';
 import { tenantHost } from '../manifests/index.js';
-import type { StepContext, StepDrivers, StepHandler, StepOptions } from '../step.js';
+import type { StepContext, StepDrivers, StepHandler, StepOptions, TenantObservation } from '../step.js';
 import { outputOf } from '../support/step-outputs.js';
 
 /** The names spec/004 phase 7 points at the tenant's load balancer. */
-export const TENANT_A_RECORDS = ['@', '*', 'api', 'bi'] as const;
+const TENANT_A_RECORDS = ['@', '*', 'api', 'bi'] as const;
 
 /** Records are named "TYPE fqdn" (`A api.acme.matih.localhost`, `NS acme.matih.localhost`). */
 export interface CreateDnsZoneOutputs {
@@ -61,8 +60,7 @@ export function createDnsZone(drivers: Pick<StepDrivers, 'dns'>, options: StepOp
       const written: string[] = [];
       for (const { zone: z, set } of wanted) {
         ctx.signal.throwIfAborted();
-        const current = held.get(z)?.find((r) => r.name === set.name && r.type === set.type);
-        if (current && sameRecordSet(current, set)) continue;
+        if (recordSetDifference(held.get(z) ?? [], z, set) === undefined) continue;
         await dns.upsertRecordSet(z, set);
         written.push(`${set.type} ${set.name === '@' ? z : `${set.name}.${z}`}`);
       }
@@ -76,6 +74,24 @@ export function createDnsZone(drivers: Pick<StepDrivers, 'dns'>, options: StepOp
           written,
         } satisfies CreateDnsZoneOutputs,
       };
+    },
+    async observe(observed) {
+      const recorded = recordedZone(observed.slug, observed.outputs);
+      if (!recorded) return [];
+      const step = StepName.CREATE_DNS_ZONE;
+      const type = isIP(recorded.address) === 6 ? 'AAAA' : 'A';
+      const delegation: DnsRecordSet = { name: recorded.delegation, type: 'NS', ttl: options.dnsTtl, values: recorded.nameServers };
+      const delegationIn = (parent: DnsZoneObservation) =>
+        parent.exists ? recordSetDifference(parent.records, recorded.parentZone, delegation) : `DNS zone ${recorded.parentZone} missing`;
+      const [zone, parent] = await Promise.all([observed.zone(recorded.zone), observed.parentZone(recorded.parentZone)]);
+      const messages: (string | undefined)[] = zone.exists
+        ? TENANT_A_RECORDS.map((name) => recordSetDifference(zone.records, recorded.zone, { name, type, ttl: options.dnsTtl, values: [recorded.address] }))
+        : [`DNS zone ${recorded.zone} missing`];
+      // The parent zone is shared and may have been read before this tenant's delegation was
+      // written: a missing or different delegation counts only once a fresh read confirms it.
+      const missing = delegationIn(parent);
+      messages.push(missing === undefined ? undefined : delegationIn(await observed.parentZone(recorded.parentZone, true)));
+      return messages.filter((m): m is string => m !== undefined).map((message) => ({ kind: 'dns' as const, step, message }));
     },
     async rollback(ctx) {
       const parent = parentOf();
@@ -106,8 +122,35 @@ async function ensureParent(dns: DnsDriver, parent: string, create: boolean): Pr
   }
 }
 
-/** Providers may return values in any order and name servers with or without case differences. */
-function sameRecordSet(a: DnsRecordSet, b: DnsRecordSet): boolean {
-  const norm = (values: readonly string[]) => values.map((v) => v.toLowerCase()).sort();
-  return a.ttl === b.ttl && isDeepStrictEqual(norm(a.values), norm(b.values));
+/**
+ * How the record set `want` differs from what the zone holds, in words, or undefined when it does
+ * not. Providers may return values in any order, and name servers in any case.
+ */
+function recordSetDifference(held: readonly DnsRecordSet[], zone: string, want: DnsRecordSet): string | undefined {
+  const label = `${want.type} ${want.name === '@' ? zone : `${want.name}.${zone}`}`;
+  const found = held.find((r) => r.name === want.name && r.type === want.type);
+  if (!found) return `${label} missing`;
+  const norm = (values: readonly string[]) => values.map((v) => v.toLowerCase()).sort().join(', ');
+  if (norm(found.values) !== norm(want.values)) return `${label} is ${norm(found.values) || 'empty'}, want ${norm(want.values)}`;
+  if (found.ttl !== want.ttl) return `${label} has TTL ${found.ttl}, want ${want.ttl}`;
+  return undefined;
+}
+
+interface RecordedZone {
+  zone: string;
+  parentZone: string;
+  /** The delegation's label in the parent zone: the slug. */
+  delegation: string;
+  nameServers: string[];
+  address: string;
+}
+
+/** The zone as the step recorded it, pointing at the address DEPLOY_INGRESS_CONTROLLER last recorded. */
+function recordedZone(slug: string, outputs: TenantObservation['outputs']): RecordedZone | undefined {
+  const out = outputs[StepName.CREATE_DNS_ZONE];
+  const ingress = outputs[StepName.DEPLOY_INGRESS_CONTROLLER];
+  const address = typeof ingress?.loadBalancerIp === 'string' ? ingress.loadBalancerIp : out?.loadBalancerIp;
+  if (!out || typeof out.zone !== 'string' || typeof out.parentZone !== 'string' || typeof address !== 'string') return undefined;
+  const nameServers = Array.isArray(out.nameServers) ? out.nameServers.filter((n): n is string => typeof n === 'string') : [];
+  return { zone: out.zone, parentZone: out.parentZone, delegation: slug, nameServers, address };
 }

@@ -1,4 +1,5 @@
 import { X509Certificate, createPrivateKey } from 'node:crypto';
+import type { Difference } from '../../domain/drift.js';
 import { StepName } from '../../domain/plans.js';
 import type { CertificateIssuer, ClusterDriver } from '../../drivers/contract.js';
 import { certificateDnsNames, createTenantIngressManifests, tlsSecretName } from '../manifests/index.js';
@@ -8,9 +9,10 @@ import { readTenantSecret } from '../support/secret-data.js';
 
 /**
  * A certificate with less than this left is issued anew on the next run (as cert-manager's default
- * renewBefore does, 1/3 of 90 days); the reconciler reads it to tell when a repair would renew.
+ * renewBefore does, 1/3 of 90 days); a sweep reports it as drift for a repair to renew.
  */
-export const RENEW_BEFORE_MS = 30 * 24 * 3600 * 1000;
+const RENEW_BEFORE_MS = 30 * 24 * 3600 * 1000;
+const DAY_MS = 24 * 3600 * 1000;
 
 export interface CreateTenantIngressOutputs extends ClusterStepOutputs {
   /** The Secret that holds the certificate. */
@@ -56,6 +58,7 @@ export function createTenantIngress(drivers: StepDrivers, options: StepOptions, 
           outputs: { tlsSecret: tlsSecretName(ctx.tenant), tls: tls.mode, ...(notAfter ? { notAfter } : {}) } satisfies ExtraOutputs<CreateTenantIngressOutputs>,
         };
       },
+      observe: (observed) => certificateDue(observed.outputs[StepName.CREATE_TENANT_INGRESS]?.notAfter, observed.now),
     },
     drivers,
     options,
@@ -101,4 +104,13 @@ function usable(data: Record<string, string>, names: readonly string[], now: Dat
     // Unparsable: someone wrote garbage into our Secret; a new certificate replaces it.
     return undefined;
   }
+}
+
+/** A certificate the step would renew on its next run (the local CA's: cert-manager renews its own, and records no notAfter). */
+export function certificateDue(notAfter: unknown, now: Date): Difference[] {
+  if (typeof notAfter !== 'string') return [];
+  const left = new Date(notAfter).getTime() - now.getTime();
+  if (Number.isNaN(left) || left >= RENEW_BEFORE_MS) return [];
+  const message = left > 0 ? `certificate expires in ${Math.floor(left / DAY_MS)} days` : `certificate expired on ${notAfter}`;
+  return [{ kind: 'certificate', step: StepName.CREATE_TENANT_INGRESS, message }];
 }

@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { StepName } from '../../domain/plans.js';
-import type { TenantDatabaseSpec } from '../../drivers/contract.js';
+import type { Difference } from '../../domain/drift.js';
+import type { TenantDatabaseObservation, TenantDatabaseSpec } from '../../drivers/contract.js';
 import { DATABASE_SECRET, setupDatabaseManifests } from '../manifests/index.js';
 import type { StepDrivers, StepHandler, StepOptions } from '../step.js';
 import { type ClusterStepOutputs, KIND, stepOwner } from '../support/cluster-step.js';
 import { syncObjects, teardownOwned } from '../support/cluster-sync.js';
 import { databaseSpec } from '../support/database-spec.js';
+import { observeObjects } from '../support/observe-objects.js';
 import { readTenantSecret } from '../support/secret-data.js';
 
 /** The `tenant-database-credentials` Secret is the step's object; the rest is the database. */
@@ -90,9 +92,48 @@ export function setupDatabase(drivers: StepDrivers, options: StepOptions): StepH
         } satisfies SetupDatabaseOutputs,
       };
     },
+    async observe(observed) {
+      const recorded = recordedDatabase(observed.tenantId, observed.outputs[name]);
+      const objects = await observeObjects(name, observed);
+      if (!recorded) return objects;
+      return [...objects, ...databaseDifferences(recorded, await observed.database(recorded.spec))];
+    },
     async rollback(ctx) {
       await teardownOwned(drivers.cluster, [], { owner: stepOwner(ctx, name), kinds, namespace: ctx.tenant.namespace, signal: ctx.signal });
       await drivers.tenantDatabase.drop(databaseSpec(ctx, options));
     },
   };
+}
+
+interface RecordedDatabase {
+  spec: TenantDatabaseSpec;
+  migrationVersion: number | null;
+}
+
+/** The tenant's database as the step recorded it, with the migration it recorded; undefined before it ran. */
+export function recordedDatabase(tenantId: string, out: Readonly<Record<string, unknown>> | undefined): RecordedDatabase | undefined {
+  if (!out || !Array.isArray(out.schemas) || typeof out.role !== 'string') return undefined;
+  const isolation = out.isolation === 'DATABASE_PER_TENANT' ? 'DATABASE_PER_TENANT' : 'SCHEMA_PER_TENANT';
+  const spec: TenantDatabaseSpec = {
+    tenantId,
+    isolation,
+    schemas: out.schemas.filter((s): s is string => typeof s === 'string'),
+    role: out.role,
+    ...(isolation === 'DATABASE_PER_TENANT' && typeof out.database === 'string' ? { database: out.database } : {}),
+  };
+  return { spec, migrationVersion: typeof out.migrationVersion === 'number' ? out.migrationVersion : null };
+}
+
+/** What a re-run of the step would (re)create: the database, the role, a schema, migrations behind the recorded version. */
+export function databaseDifferences(recorded: RecordedDatabase, seen: TenantDatabaseObservation): Difference[] {
+  const step = StepName.SETUP_DATABASE;
+  const { spec } = recorded;
+  const differences: Difference[] = [];
+  if (spec.isolation === 'DATABASE_PER_TENANT' && !seen.databasePresent) differences.push({ kind: 'database', step, message: `database ${spec.database ?? '?'} missing` });
+  if (!seen.rolePresent) differences.push({ kind: 'database', step, message: `role ${spec.role} missing` });
+  for (const schema of spec.schemas) if (!seen.schemasPresent.includes(schema)) differences.push({ kind: 'database', step, message: `schema ${schema} missing` });
+  if (recorded.migrationVersion !== null && (seen.migrationVersion ?? 0) < recorded.migrationVersion) {
+    differences.push({ kind: 'database', step, message: `tenant migrations at version ${seen.migrationVersion ?? 'none'}, want ${recorded.migrationVersion}` });
+  }
+  return differences;
 }

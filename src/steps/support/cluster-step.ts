@@ -1,8 +1,10 @@
 import type { StepName } from '../../domain/plans.js';
 import type { KubeObject, ObjectKind } from '../../drivers/contract.js';
 import { LABEL } from '../manifests/index.js';
-import type { StepContext, StepDrivers, StepHandler, StepOptions, StepResult } from '../step.js';
+import type { Difference } from '../../domain/drift.js';
+import type { StepContext, StepDrivers, StepHandler, StepOptions, StepResult, TenantObservation } from '../step.js';
 import { syncObjects, teardownOwned, type SyncResult } from './cluster-sync.js';
+import { observeObjects } from './observe-objects.js';
 
 /** What every cluster step records: the objects it holds ("Kind/name") and which ones this run changed. */
 export interface ClusterStepOutputs {
@@ -27,6 +29,8 @@ export interface ClusterStepDefinition {
   teardownOrder?(ctx: StepContext): KubeObject[];
   /** Outputs and placement beyond the objects the step synced. */
   result?(ctx: StepContext, sync: SyncResult): Omit<StepResult, 'outputs'> & { outputs?: Record<string, unknown> };
+  /** Drift beyond the objects (a certificate due for renewal), from what the step recorded. */
+  observe?(observed: TenantObservation): Difference[];
 }
 
 /** The labels that select what one step of one tenant owns. */
@@ -37,7 +41,8 @@ export function stepOwner(ctx: StepContext, step: StepName): Record<string, stri
 /**
  * A step whose work is Kubernetes objects: sync (observe, apply the difference, prune, wait until
  * ready) on run; delete everything it owns, newest first, on rollback. Outputs name every object
- * the step holds and which ones this run applied, so the history says what changed.
+ * the step holds and which ones this run applied, so the history says what changed, and so a
+ * sweep can observe them without building a manifest (or reading a secret).
  */
 export function clusterStep(def: ClusterStepDefinition, drivers: StepDrivers, options: StepOptions): StepHandler {
   return {
@@ -54,6 +59,9 @@ export function clusterStep(def: ClusterStepDefinition, drivers: StepDrivers, op
       const extra = def.result?.(ctx, sync) ?? {};
       const recorded: ClusterStepOutputs = { objects: sync.objects, applied: sync.applied, pruned: sync.pruned };
       return { ...extra, outputs: { ...recorded, ...extra.outputs } };
+    },
+    async observe(observed) {
+      return [...(await observeObjects(def.name, observed)), ...(def.observe?.(observed) ?? [])];
     },
     async rollback(ctx) {
       await teardownOwned(drivers.cluster, def.teardownOrder?.(ctx) ?? [], {

@@ -36,7 +36,7 @@ export class FaultInjector {
 
   wrap(handler: StepHandler): StepHandler {
     return {
-      name: handler.name,
+      ...handler,
       run: async (ctx) => {
         const tenant = ctx.tenant.id;
         const before = this.running.get(tenant) ?? 0;
