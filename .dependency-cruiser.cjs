@@ -13,13 +13,15 @@ const layer = (name, from, allowed) => ({
 module.exports = {
   forbidden: [
     layer('domain-is-pure', 'domain', ['domain']),
-    layer('store-sees-domain-only', 'store', ['store', 'domain']),
+    // Neutral shapes (Kubernetes objects, the simulated cluster's records) every layer may name.
+    layer('shared-is-neutral', 'shared', ['shared']),
+    layer('store-sees-domain-only', 'store', ['store', 'domain', 'shared']),
     layer('config-sees-domain-only', 'config', ['config', 'domain']),
     layer('iam-layering', 'iam', ['iam', 'domain', 'store']),
-    layer('drivers-layering', 'drivers', ['drivers', 'domain']),
-    layer('steps-use-driver-contract-only', 'steps', ['steps', 'domain', 'drivers/contract']),
-    layer('engine-uses-driver-contract-only', 'engine', ['engine', 'domain', 'store', 'drivers/contract', 'steps']),
-    layer('api-layering', 'api', ['api', 'domain', 'store', 'engine', 'iam', 'config']),
+    layer('drivers-layering', 'drivers', ['drivers', 'domain', 'shared']),
+    layer('steps-use-driver-contract-only', 'steps', ['steps', 'domain', 'drivers/contract', 'shared']),
+    layer('engine-uses-driver-contract-only', 'engine', ['engine', 'domain', 'store', 'drivers/contract', 'steps', 'shared']),
+    layer('api-layering', 'api', ['api', 'domain', 'store', 'engine', 'iam', 'config', 'shared']),
     {
       name: 'only-main-imports-the-composition-root',
       severity: 'error',

@@ -5,6 +5,7 @@ import type { Principal } from '../iam/principal.js';
 import type { TokenService } from '../iam/token-service.js';
 import type { Database } from '../store/open-database.js';
 import type { InfrastructureReconciler } from '../engine/reconciler.js';
+import type { KubeObject, ObjectRef } from '../shared/kubernetes-objects.js';
 import type { ApiMetrics } from './metrics.js';
 
 /** Everything the HTTP layer needs, passed in by the composition root (app.ts) or a test. */
@@ -36,31 +37,12 @@ export interface ApiDeps {
   infraPort?: () => number | undefined;
 }
 
-/**
- * A Kubernetes object as the simulated cluster shows it. Declared here because the API layer
- * does not import drivers; the driver's KubeObject fits it.
- */
-export interface SimObject {
-  apiVersion: string;
-  kind: string;
-  metadata: { name: string; namespace?: string; [key: string]: unknown };
-  [key: string]: unknown;
-}
-
-export interface SimObjectRef {
-  apiVersion: string;
-  kind: string;
-  name: string;
-  /** Absent for cluster-scoped objects. */
-  namespace?: string;
-}
-
 /** What the inspection API needs of the simulated cluster (drivers/simulated's SimulatedCluster fits it). */
 export interface SimClusterAccess {
   /** Every object, in one namespace or all, optionally of one kind (e.g. "Deployment"). */
-  listAll(namespace?: string, kind?: string): Promise<SimObject[]>;
+  listAll(namespace?: string, kind?: string): Promise<KubeObject[]>;
   /** Deletes one object (a Namespace with everything in it); true when it existed. */
-  remove(ref: SimObjectRef): Promise<boolean>;
+  remove(ref: ObjectRef): Promise<boolean>;
 }
 
 declare module 'fastify' {

@@ -75,31 +75,9 @@ export interface Notifier {
  * (matih.ai/tenant-id, matih.ai/step), so observe, drift detection and teardown find them.
  * ------------------------------------------------------------------------------------------ */
 
-export interface KubeObject {
-  apiVersion: string;
-  kind: string;
-  metadata: {
-    name: string;
-    namespace?: string;
-    labels?: Record<string, string>;
-    annotations?: Record<string, string>;
-    [key: string]: unknown;
-  };
-  [key: string]: unknown;
-}
-
-export interface ObjectRef {
-  apiVersion: string;
-  kind: string;
-  name: string;
-  /** Absent for cluster-scoped kinds (Namespace). */
-  namespace?: string;
-}
-
-export interface ObjectKind {
-  apiVersion: string;
-  kind: string;
-}
+// The object shapes are shared with the store and the API (src/shared/); the contract speaks them.
+export type { KubeObject, ObjectKind, ObjectRef } from '../shared/kubernetes-objects.js';
+import type { KubeObject, ObjectKind, ObjectRef } from '../shared/kubernetes-objects.js';
 
 export interface ReadyWait {
   timeoutMs: number;

@@ -13,7 +13,7 @@ import { SimulatedCluster } from '../../src/drivers/simulated/simulated-cluster.
 import { simObjectStore } from '../../src/store/sim/sim-objects.js';
 import { KIND } from '../../src/steps/support/cluster-step.js';
 import { FaultInjector } from '../../src/steps/support/fault-injection.js';
-import { refOf } from '../../src/steps/support/object-names.js';
+import { refOf } from '../../src/shared/kubernetes-objects.js';
 import {
   DATABASE_SECRET,
   LABEL,

@@ -52,43 +52,41 @@ export const provisioningRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app
 
   const jobAction = Type.Object({ jobId: Type.String({ format: 'uuid' }), status: Type.String(), fromStep: Type.Optional(Type.String()) });
 
-  app.post(
-    '/api/v1/tenants/:id/provisioning/retry',
+  // Retry and cancel: the same shape, each its own store operation and answer.
+  const actions = [
     {
-      schema: {
-        tags: ['provisioning'],
-        summary: 'Restart a FAILED or CANCELLED job from the first step not completed (platform admin)',
-        security: [{ bearer: [] }],
-        params: TenantIdParams,
-        response: withErrors({ 202: jobAction, 409: Type.Ref('Problem') }),
+      path: 'retry',
+      summary: 'Restart a FAILED or CANCELLED job from the first step not completed (platform admin)',
+      act: async (tenantId: string, actor: string) => {
+        const { jobId, step } = await retryJob(db, tenantId, actor);
+        return { jobId, status: 'PENDING', fromStep: step };
       },
     },
-    async (request, reply) => {
-      requirePlatformAdmin(request.principal);
-      await requireTenant(db, request.params.id);
-      const { jobId, step } = await retryJob(db, request.params.id, request.principal.actor);
-      deps.wakeWorkers();
-      return reply.code(202).send({ jobId, status: 'PENDING', fromStep: step });
-    },
-  );
-
-  app.post(
-    '/api/v1/tenants/:id/provisioning/cancel',
     {
-      schema: {
-        tags: ['provisioning'],
-        summary: 'Stop a running job and roll back what it did (platform admin)',
-        security: [{ bearer: [] }],
-        params: TenantIdParams,
-        response: withErrors({ 202: jobAction, 409: Type.Ref('Problem') }),
+      path: 'cancel',
+      summary: 'Stop a running job and roll back what it did (platform admin)',
+      act: async (tenantId: string, actor: string) => ({ jobId: (await requestCancel(db, tenantId, actor)).jobId, status: 'CANCEL_REQUESTED' }),
+    },
+  ];
+  for (const { path, summary, act } of actions) {
+    app.post(
+      `/api/v1/tenants/:id/provisioning/${path}`,
+      {
+        schema: {
+          tags: ['provisioning'],
+          summary,
+          security: [{ bearer: [] }],
+          params: TenantIdParams,
+          response: withErrors({ 202: jobAction, 409: Type.Ref('Problem') }),
+        },
       },
-    },
-    async (request, reply) => {
-      requirePlatformAdmin(request.principal);
-      await requireTenant(db, request.params.id);
-      const { jobId } = await requestCancel(db, request.params.id, request.principal.actor);
-      deps.wakeWorkers();
-      return reply.code(202).send({ jobId, status: 'CANCEL_REQUESTED' });
-    },
-  );
+      async (request, reply) => {
+        requirePlatformAdmin(request.principal);
+        await requireTenant(db, request.params.id);
+        const answer = await act(request.params.id, request.principal.actor);
+        deps.wakeWorkers();
+        return reply.code(202).send(answer);
+      },
+    );
+  }
 };

@@ -3,7 +3,8 @@ import { Type } from '@sinclair/typebox';
 import { ERROR_CODES } from '../../domain/error-codes.js';
 import { NotFoundError, matihError } from '../../domain/errors.js';
 import { requirePlatformAdmin } from '../../iam/principal.js';
-import type { ApiDeps, SimClusterAccess, SimObject } from '../deps.js';
+import type { KubeObject } from '../../shared/kubernetes-objects.js';
+import type { ApiDeps, SimClusterAccess } from '../deps.js';
 import { withErrors } from '../schemas/common.js';
 import { SimObjectListSchema, SimObjectRefQuery, SimObjectsQuery } from '../schemas/sim-objects.js';
 
@@ -65,9 +66,9 @@ const REDACTED = '[redacted]';
  * Secret values never leave the service: the keys of a Secret's data and stringData stay (they
  * say what the engine put there), every value becomes "[redacted]".
  */
-export function redactSecrets(object: SimObject): SimObject {
+export function redactSecrets(object: KubeObject): KubeObject {
   if (object.kind !== 'Secret') return object;
-  const copy: SimObject = { ...object };
+  const copy: KubeObject = { ...object };
   for (const field of ['data', 'stringData'] as const) {
     const values = object[field];
     if (typeof values === 'object' && values !== null) copy[field] = Object.fromEntries(Object.keys(values).map((key) => [key, REDACTED]));

@@ -1,3 +1,4 @@
+import { tenantDatabasePlan } from '../../domain/tenant-database.js';
 import { slugProblem } from '../../domain/tenant-validation.js';
 import { DriverError, type TenantDatabaseSpec } from '../contract.js';
 
@@ -11,9 +12,6 @@ import { DriverError, type TenantDatabaseSpec } from '../contract.js';
  * valid name such as `1acme_ai` is not a valid *unquoted* identifier.
  */
 
-/** The nine per-service schemas of spec/002 phase 4. Must match domain/tenant-database.ts, which the steps use (a test checks). */
-export const TENANT_SCHEMA_SUFFIXES = ['ai', 'bi', 'query', 'catalog', 'pipeline', 'ml', 'quality', 'ontology', 'governance'] as const;
-export type TenantSchemaSuffix = (typeof TENANT_SCHEMA_SUFFIXES)[number];
 
 /** PostgreSQL truncates identifiers longer than 63 bytes (NAMEDATALEN - 1); a truncated name could collide. */
 const MAX_IDENTIFIER_BYTES = 63;
@@ -56,23 +54,18 @@ export function checkTenantNamePrefix(prefix: string): string | undefined {
 }
 
 /**
- * The names of a slug's objects (the same as domain/tenant-database.ts tenantDatabasePlan, which
- * the steps declare), the cluster-wide ones (roles, database) behind `prefix`; refuses anything
- * that is not a valid slug or prefix.
+ * The names of a slug's objects, as domain/tenant-database.ts names them (the steps declare the
+ * same plan), the cluster-wide ones (roles, database) behind `prefix`; refuses anything that is not
+ * a valid slug or prefix.
  */
 export function tenantDatabaseNames(slug: string, prefix = ''): TenantDatabaseNames {
   const problem = slugProblem(slug);
   if (problem !== undefined) throw new DriverError(`tenant slug ${JSON.stringify(slug)} ${problem}`, false);
   const prefixProblem = checkTenantNamePrefix(prefix);
   if (prefixProblem !== undefined) throw new DriverError(`tenant name prefix ${JSON.stringify(prefix)} ${prefixProblem}`, false);
-  const base = slug.replaceAll('-', '_');
-  return {
-    base,
-    schemas: TENANT_SCHEMA_SUFFIXES.map((suffix) => `${base}_${suffix}`),
-    sharedRole: `${prefix}${base}_app`,
-    databaseRole: `${prefix}${base}_owner`,
-    database: `${prefix}matih_${base}`,
-  };
+  const shared = tenantDatabasePlan('', slug, 'SCHEMA_PER_TENANT', prefix);
+  const own = tenantDatabasePlan('', slug, 'DATABASE_PER_TENANT', prefix);
+  return { base: slug.replaceAll('-', '_'), schemas: shared.schemas, sharedRole: shared.role, databaseRole: own.role, database: own.database ?? '' };
 }
 
 /** A complete spec for a slug, for the composition root and tests; `prefix` as in tenantDatabaseNames. */

@@ -1,5 +1,5 @@
 import { DriverError } from '../contract.js';
-import { isTransientStatus } from '../transient-status.js';
+import { describeNetworkError, isTransientStatus } from '../http-failures.js';
 
 export interface PowerDnsClientOptions {
   /** The API's base, e.g. http://127.0.0.1:8081 (a path prefix is kept, for a proxy in front). */
@@ -155,14 +155,4 @@ function apiMessage(body: unknown, text: string): string {
   const error = typeof body === 'object' && body !== null ? (body as { error?: unknown }).error : undefined;
   const message = (typeof error === 'string' ? error : text).replace(/\s+/g, ' ').trim();
   return message.length > MAX_MESSAGE_CHARS ? `${message.slice(0, MAX_MESSAGE_CHARS)}...` : message;
-}
-
-/** undici reports "fetch failed"; the useful part (ECONNREFUSED, ECONNRESET...) is in the cause. */
-function describeNetworkError(error: unknown): string {
-  const cause = error instanceof Error ? error.cause : undefined;
-  if (cause instanceof Error) {
-    const code = (cause as { code?: unknown }).code;
-    return typeof code === 'string' ? `${code} (${cause.message})` : cause.message;
-  }
-  return error instanceof Error ? error.message : String(error);
 }

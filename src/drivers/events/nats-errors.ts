@@ -1,6 +1,6 @@
 import { ErrorCode, NatsError } from 'nats';
 import { DriverError } from '../contract.js';
-import { isTransientStatus } from '../transient-status.js';
+import { isTransientStatus } from '../http-failures.js';
 
 /**
  * Failures a person has to fix: the account may not publish there, the credentials are wrong, or

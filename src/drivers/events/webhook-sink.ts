@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { CloudEvent } from '../../domain/events.js';
 import { DriverError, type EventSink } from '../contract.js';
 import { signWebhookPayload } from './webhook-signature.js';
-import { isTransientStatus } from '../transient-status.js';
+import { describeNetworkError, isTransientStatus } from '../http-failures.js';
 
 export { verifyWebhookSignature } from './webhook-signature.js';
 
@@ -82,14 +82,4 @@ export class WebhookSink implements EventSink {
     }
     throw new DriverError(message, true);
   }
-}
-
-/** undici reports "fetch failed"; the useful part (ECONNREFUSED, ENOTFOUND...) is in the cause. */
-function describeNetworkError(error: unknown): string {
-  const cause = error instanceof Error ? error.cause : undefined;
-  if (cause instanceof Error) {
-    const code = (cause as { code?: unknown }).code;
-    return typeof code === 'string' ? `${code} (${cause.message})` : cause.message;
-  }
-  return error instanceof Error ? error.message : String(error);
 }

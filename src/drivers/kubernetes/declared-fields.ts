@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { KubeObject, ObjectObservation } from '../contract.js';
-import { refOf } from './object-refs.js';
+import { refOf } from '../../shared/kubernetes-objects.js';
 
 /**
  * Whether the object a cluster holds says everything our declaration says: the test of

@@ -1,7 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import { ApiException } from '@kubernetes/client-node';
 import { DriverError } from '../contract.js';
-import { isTransientStatus } from '../transient-status.js';
+import { isTransientStatus } from '../http-failures.js';
 
 /** A refusal by the API server: its HTTP status, and how long it asked us to wait (429, some 503s). */
 export class KubeApiError extends DriverError {

@@ -7,7 +7,8 @@ import { type KubeConfigSource, loadKubeConfig } from './kube-config.js';
 import { HttpMethod, KubeRestClient } from './kube-rest-client.js';
 import { labelSelector } from './label-selector.js';
 import { watchObject } from './object-watch.js';
-import { describeRef, isKubeObject, refOf } from './object-refs.js';
+import { refOf } from '../../shared/kubernetes-objects.js';
+import { describeRef, isKubeObject } from './object-refs.js';
 import { KindNotServedError, ResourceDiscovery } from './resource-discovery.js';
 import { MAX_PROBE_BODY_CHARS, type ProbeScheme, describeEndpoint, probeResultOf, serviceProxyPath } from './service-probe.js';
 

@@ -5,15 +5,6 @@ export function describeRef(ref: ObjectRef): string {
   return `${ref.apiVersion} ${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}`;
 }
 
-export function refOf(object: KubeObject): ObjectRef {
-  return {
-    apiVersion: object.apiVersion,
-    kind: object.kind,
-    name: object.metadata.name,
-    ...(object.metadata.namespace ? { namespace: object.metadata.namespace } : {}),
-  };
-}
-
 /** A JSON value the API server sent, checked to be an object before we treat it as one. */
 export function isKubeObject(value: unknown): value is KubeObject {
   const o = value as Partial<KubeObject> | null;

@@ -2,7 +2,7 @@ import { DriverError, type KubeObject } from '../contract.js';
 import { labelSelector } from '../kubernetes/label-selector.js';
 import { describeRef } from '../kubernetes/object-refs.js';
 import { groupOf, isKnownNamespaced, scopedNamespace } from './sim-kinds.js';
-import type { SimObjectKey } from './sim-object-store.js';
+import type { SimObjectKey } from '../../shared/simulated-cluster-store.js';
 
 /** An object as the simulated cluster stores it: what was declared, and only that. */
 export interface DeclaredObject {

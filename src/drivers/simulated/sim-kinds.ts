@@ -1,5 +1,5 @@
 import type { ObjectRef } from '../contract.js';
-import type { SimObjectKey } from './sim-object-store.js';
+import type { SimObjectKey } from '../../shared/simulated-cluster-store.js';
 
 /**
  * What the simulated cluster knows of kinds: which API group one belongs to and whether it is

@@ -1,6 +1,5 @@
-import type { KubeObject, ObjectRef } from '../contract.js';
 import { describeRef } from '../kubernetes/object-refs.js';
-import type { SimObjectKey } from './sim-object-store.js';
+import type { SimObjectKey } from '../../shared/simulated-cluster-store.js';
 
 /** Small facts about the simulated cluster's object keys, shared by its verbs. */
 
@@ -14,9 +13,4 @@ export function sameKey(a: SimObjectKey, b: SimObjectKey): boolean {
 
 export function describeKey(key: SimObjectKey, apiVersion: string): string {
   return describeRef({ apiVersion, kind: key.kind, name: key.name, ...(key.namespace ? { namespace: key.namespace } : {}) });
-}
-
-export function refOfObject(object: KubeObject): ObjectRef {
-  const { apiVersion, kind, metadata } = object;
-  return { apiVersion, kind, name: metadata.name, ...(metadata.namespace ? { namespace: metadata.namespace } : {}) };
 }

@@ -1,4 +1,4 @@
-import type { SimObjectKey, SimObjectRecord } from './sim-object-store.js';
+import type { SimObjectKey, SimObjectRecord } from '../../shared/simulated-cluster-store.js';
 
 /**
  * When the simulated cluster calls an object ready. Workloads (what a controller rolls out or a

@@ -1,5 +1,5 @@
 import type { KubeObject } from '../contract.js';
-import type { SimObjectRecord } from './sim-object-store.js';
+import type { SimObjectRecord } from '../../shared/simulated-cluster-store.js';
 import { isSimReady, workloadOf } from './sim-readiness.js';
 
 /**

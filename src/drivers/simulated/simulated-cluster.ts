@@ -22,8 +22,9 @@ import { type DeclaredObject, declaredForm, specPart } from './sim-declared.js';
 import { groupOf, isKnownClusterScoped, isNamespaceKind, keyOfRef } from './sim-kinds.js';
 import { releaseSelector, renderedObjects } from './sim-chart-render.js';
 import { DEFAULT_LOAD_BALANCER_IPS, nextFreeIp } from './sim-load-balancer-ips.js';
-import { describeKey, isHelmRelease, refOfObject, sameKey } from './sim-object-keys.js';
-import type { SimObjectKey, SimObjectRecord, SimObjectStore } from './sim-object-store.js';
+import { refOf } from '../../shared/kubernetes-objects.js';
+import { describeKey, isHelmRelease, sameKey } from './sim-object-keys.js';
+import type { SimObjectKey, SimObjectRecord, SimObjectStore } from '../../shared/simulated-cluster-store.js';
 import { isSimReady, readyAtAfterChange, simPendingReason, workloadOf } from './sim-readiness.js';
 import { materialise } from './sim-status.js';
 
@@ -269,7 +270,7 @@ export class SimulatedCluster implements ClusterDriver {
     if (groupOf(object.apiVersion) !== 'helm.toolkit.fluxcd.io' || object.kind !== 'HelmRelease') return;
     for (const rendered of renderedObjects(object)) {
       // A reconcile that finds the object in place leaves it be (not even counted as an apply).
-      if (options.onlyMissing && (await this.store.get(keyOfRef(refOfObject(rendered))))) continue;
+      if (options.onlyMissing && (await this.store.get(keyOfRef(refOf(rendered))))) continue;
       await this.apply(rendered);
     }
   }

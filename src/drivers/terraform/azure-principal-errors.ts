@@ -1,4 +1,4 @@
-import { isTransientStatus } from '../transient-status.js';
+import { isTransientStatus } from '../http-failures.js';
 
 /**
  * How Entra ID and Resource Manager answers map onto "invalid" (permanent: fix the credentials or

@@ -1,5 +1,6 @@
 import type { ClusterDriver, KubeObject, ObjectKind, ObjectRef } from '../../drivers/contract.js';
-import { objectName, refOf, sameObject } from './object-names.js';
+import { refOf } from '../../shared/kubernetes-objects.js';
+import { objectName, sameObject } from './object-names.js';
 
 export interface SyncResult {
   /** Every declared object, "Kind/name", in declaration order. */

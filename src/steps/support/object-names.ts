@@ -1,13 +1,4 @@
-import type { KubeObject, ObjectRef } from '../../drivers/contract.js';
-
-export function refOf(object: KubeObject): ObjectRef {
-  return {
-    apiVersion: object.apiVersion,
-    kind: object.kind,
-    name: object.metadata.name,
-    ...(object.metadata.namespace ? { namespace: object.metadata.namespace } : {}),
-  };
-}
+import type { ObjectRef } from '../../drivers/contract.js';
 
 /** "Secret/tenant-jwt-secret": how step outputs and messages name an object of the tenant. */
 export function objectName(ref: ObjectRef): string {

@@ -1,17 +1,9 @@
+import type { Selectable } from 'kysely';
 import type { Db } from '../open-database.js';
+import type { ProvisioningAuditLogsTable } from '../schema.js';
 
-export interface AuditRow {
-  seq: number;
-  jobId: string | null;
-  kind: string;
-  fromState: string | null;
-  toState: string | null;
-  step: string | null;
-  trigger: string;
-  details: Record<string, unknown>;
-  actor: string;
-  createdAt: Date;
-}
+/** A history row as the API shows it (its tenant is the one asked about). */
+export type AuditRow = Omit<Selectable<ProvisioningAuditLogsTable>, 'id' | 'tenantId'>;
 
 /** A tenant's audit rows after sequence number `afterSeq`, oldest first. */
 export async function listAudit(db: Db, tenantId: string, afterSeq: number, limit: number): Promise<AuditRow[]> {

@@ -1,17 +1,9 @@
+import type { Insertable, Selectable } from 'kysely';
 import type { Db } from '../open-database.js';
+import type { ApiKeysTable } from '../schema.js';
 
-export interface ApiKeyRecord {
-  id: string;
-  tenantId: string | null;
-  userId: string | null;
-  name: string;
-  role: string;
-  createdBy: string;
-  createdAt: Date;
-  expiresAt: Date | null;
-  lastUsedAt: Date | null;
-  revokedAt: Date | null;
-}
+/** A key as it may be shown: everything but its secret's hash. */
+export type ApiKeyRecord = Omit<Selectable<ApiKeysTable>, 'secretHash'>;
 
 /** What authentication needs: the hash to compare and everything that can make the key invalid. */
 export interface ApiKeyCredential extends ApiKeyRecord {
@@ -33,16 +25,7 @@ export async function findApiKeyCredential(db: Db, id: string): Promise<ApiKeyCr
     .executeTakeFirst();
 }
 
-export interface NewApiKey {
-  id: string;
-  tenantId: string | null;
-  userId: string | null;
-  name: string;
-  role: string;
-  secretHash: string;
-  createdBy: string;
-  expiresAt: Date | null;
-}
+export type NewApiKey = Pick<Insertable<ApiKeysTable>, 'id' | 'tenantId' | 'userId' | 'name' | 'role' | 'secretHash' | 'createdBy' | 'expiresAt'>;
 
 export async function insertApiKey(db: Db, key: NewApiKey): Promise<ApiKeyRecord> {
   return db

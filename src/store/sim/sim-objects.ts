@@ -2,52 +2,13 @@ import { type Expression, type ExpressionBuilder, type SqlBool, sql } from 'kyse
 import type { Db } from '../open-database.js';
 import type { Schema } from '../schema.js';
 import { isUniqueViolation } from '../unique-violation.js';
+import type { SimInventoryRecord, SimObjectFilter, SimObjectKey, SimObjectRecord, SimObjectStore, SimObjectWrite } from '../../shared/simulated-cluster-store.js';
 
 /**
  * Persistence of the simulated cluster (a test double of a Kubernetes API server): this table is
  * its etcd. Writes that race are compare-and-set on resource_version; the driver reads again and
  * retries when one loses, so concurrent applies (several replicas) never lose an update.
  */
-export interface SimObjectKey {
-  apiGroup: string;
-  kind: string;
-  /** '' for cluster-scoped objects. */
-  namespace: string;
-  name: string;
-}
-
-export interface SimObjectRow extends SimObjectKey {
-  apiVersion: string;
-  uid: string;
-  object: Record<string, unknown>;
-  labels: Record<string, string>;
-  generation: number;
-  resourceVersion: string;
-  applyCount: number;
-  readyAt: Date | null;
-  loadBalancerIp: string | null;
-  createdAt: Date;
-  updatedAt: Date;
-}
-
-/** What an apply that changed something writes. */
-export interface SimObjectWrite {
-  apiVersion: string;
-  object: Readonly<Record<string, unknown>>;
-  labels: Readonly<Record<string, string>>;
-  generation: number;
-  readyAt: Date | null;
-  loadBalancerIp: string | null;
-}
-
-export interface SimObjectFilter {
-  apiGroup?: string;
-  kind?: string;
-  namespace?: string;
-  /** Every one of these labels (jsonb containment). */
-  labels?: Readonly<Record<string, string>>;
-}
-
 const COLUMNS = [
   'apiGroup', 'kind', 'namespace', 'name', 'apiVersion', 'uid', 'object', 'labels', 'generation',
   'resourceVersion', 'applyCount', 'readyAt', 'loadBalancerIp', 'createdAt', 'updatedAt',
@@ -55,22 +16,22 @@ const COLUMNS = [
 
 const nextVersion = () => sql<string>`nextval('sim_object_versions')`;
 
-type Row = Omit<SimObjectRow, 'resourceVersion'> & { resourceVersion: string | number };
+type Row = Omit<SimObjectRecord, 'resourceVersion'> & { resourceVersion: string | number };
 // A bigint column (a string from node-postgres); resourceVersion is opaque text anyway.
-const toRow = (row: Row): SimObjectRow => ({ ...row, resourceVersion: String(row.resourceVersion) });
+const toRow = (row: Row): SimObjectRecord => ({ ...row, resourceVersion: String(row.resourceVersion) });
 
 function byKey(key: SimObjectKey) {
   return (eb: ExpressionBuilder<Schema, 'simObjects'>): Expression<SqlBool> =>
     eb.and([eb('apiGroup', '=', key.apiGroup), eb('kind', '=', key.kind), eb('namespace', '=', key.namespace), eb('name', '=', key.name)]);
 }
 
-export async function getSimObject(db: Db, key: SimObjectKey): Promise<SimObjectRow | undefined> {
+export async function getSimObject(db: Db, key: SimObjectKey): Promise<SimObjectRecord | undefined> {
   const row = await db.selectFrom('simObjects').select(COLUMNS).where(byKey(key)).executeTakeFirst();
   return row && toRow(row);
 }
 
 /** The ones of `keys` that exist, in one query (awaitReady polls with it). */
-export async function getSimObjects(db: Db, keys: readonly SimObjectKey[]): Promise<SimObjectRow[]> {
+export async function getSimObjects(db: Db, keys: readonly SimObjectKey[]): Promise<SimObjectRecord[]> {
   if (keys.length === 0) return [];
   const rows = await db
     .selectFrom('simObjects')
@@ -84,7 +45,7 @@ export async function getSimObjects(db: Db, keys: readonly SimObjectKey[]): Prom
  * Creates the object; undefined when it lost a race: the key exists already (another apply
  * created it) or its load-balancer address was just taken. The caller reads again and retries.
  */
-export async function insertSimObject(db: Db, key: SimObjectKey, uid: string, write: SimObjectWrite): Promise<SimObjectRow | undefined> {
+export async function insertSimObject(db: Db, key: SimObjectKey, uid: string, write: SimObjectWrite): Promise<SimObjectRecord | undefined> {
   return lostRaceIsUndefined(async () => {
     const row = await db
       .insertInto('simObjects')
@@ -97,7 +58,7 @@ export async function insertSimObject(db: Db, key: SimObjectKey, uid: string, wr
 }
 
 /** Replaces the object if it is still at `resourceVersion`; undefined when it changed meanwhile (or the address was taken). */
-export async function replaceSimObject(db: Db, key: SimObjectKey, resourceVersion: string, write: SimObjectWrite): Promise<SimObjectRow | undefined> {
+export async function replaceSimObject(db: Db, key: SimObjectKey, resourceVersion: string, write: SimObjectWrite): Promise<SimObjectRecord | undefined> {
   return lostRaceIsUndefined(async () => {
     const row = await db
       .updateTable('simObjects')
@@ -116,7 +77,7 @@ export async function replaceSimObject(db: Db, key: SimObjectKey, resourceVersio
 }
 
 /** An apply that changed nothing: only apply_count moves. Undefined when the object changed meanwhile. */
-export async function countSimObjectApply(db: Db, key: SimObjectKey, resourceVersion: string): Promise<SimObjectRow | undefined> {
+export async function countSimObjectApply(db: Db, key: SimObjectKey, resourceVersion: string): Promise<SimObjectRecord | undefined> {
   const row = await db
     .updateTable('simObjects')
     .set((eb) => ({ applyCount: eb('applyCount', '+', 1) }))
@@ -152,7 +113,7 @@ export async function deleteSimNamespace(db: Db, namespace: string): Promise<{ n
   return { namespaceExisted, contents: rows.length - (namespaceExisted ? 1 : 0) };
 }
 
-export async function listSimObjects(db: Db, filter: SimObjectFilter = {}): Promise<SimObjectRow[]> {
+export async function listSimObjects(db: Db, filter: SimObjectFilter = {}): Promise<SimObjectRecord[]> {
   let q = db.selectFrom('simObjects').select(COLUMNS);
   if (filter.apiGroup !== undefined) q = q.where('apiGroup', '=', filter.apiGroup);
   if (filter.kind !== undefined) q = q.where('kind', '=', filter.kind);
@@ -172,11 +133,11 @@ export async function listSimObjects(db: Db, filter: SimObjectFilter = {}): Prom
 export async function listSimInventory(
   db: Db,
   labelSets: readonly Readonly<Record<string, string>>[],
-): Promise<{ selection: number; apiGroup: string; kind: string; namespace: string; name: string; apiVersion: string; labels: Record<string, string>; updatedAt: Date }[]> {
+): Promise<SimInventoryRecord[]> {
   if (labelSets.length === 0) return [];
   return db.transaction().execute(async (trx) => {
     await sql`set local jit = off`.execute(trx);
-    const result = await sql<{ selection: number; apiGroup: string; kind: string; namespace: string; name: string; apiVersion: string; labels: Record<string, string>; updatedAt: Date }>`
+    const result = await sql<SimInventoryRecord>`
       select (s.ord - 1)::int as selection, o.api_group, o.kind, o.namespace, o.name, o.api_version, o.labels, o.updated_at
       from jsonb_array_elements(${JSON.stringify(labelSets)}::jsonb) with ordinality as s(labels, ord)
       cross join lateral (select * from sim_objects x where x.labels @> s.labels) o`.execute(trx);
@@ -196,7 +157,7 @@ export async function listSimLoadBalancerIps(db: Db): Promise<string[]> {
 }
 
 /** The store the simulated cluster is built on, over this database. */
-export function simObjectStore(db: Db) {
+export function simObjectStore(db: Db): SimObjectStore {
   return {
     get: (key: SimObjectKey) => getSimObject(db, key),
     getMany: (keys: readonly SimObjectKey[]) => getSimObjects(db, keys),

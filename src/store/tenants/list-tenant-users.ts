@@ -1,16 +1,9 @@
-import { sql } from 'kysely';
+import { type Selectable, sql } from 'kysely';
 import type { Db } from '../open-database.js';
+import type { UsersTable } from '../schema.js';
 
-export interface TenantUser {
-  id: string;
-  tenantId: string;
-  email: string;
-  displayName: string | null;
-  status: string;
-  isTenantAdmin: boolean;
-  roles: string[];
-  createdAt: Date;
-}
+/** A user of the tenant with the names of its roles. */
+export type TenantUser = Omit<Selectable<UsersTable>, 'updatedAt'> & { roles: string[] };
 
 export async function listTenantUsers(db: Db, tenantId: string): Promise<TenantUser[]> {
   const rows = await db

@@ -1,7 +1,8 @@
 /**
- * What the simulated cluster needs of its storage (the control-plane database in the service,
- * store/sim/sim-objects.ts). Declared here, by the driver, so that drivers never import the store:
- * the composition root passes an implementation that fits.
+ * What the simulated cluster (drivers/simulated) needs of its storage, and what the store
+ * (store/sim/sim-objects.ts) gives it: declared once, here, where both may look, so that drivers
+ * never import the store and the store keeps no copy of the shapes. The composition root passes
+ * the store's implementation to the driver.
  *
  * Writes are compare-and-set on `resourceVersion`: `undefined` means the write lost a race (the
  * object changed or appeared meanwhile, or its load-balancer address was just taken), and the

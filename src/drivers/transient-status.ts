@@ -1,9 +1,0 @@
-/**
- * HTTP statuses after which the same request can succeed: 408 (the server timed out waiting),
- * 429 (throttled) and 5xx (the service's own trouble). Every other 4xx will be refused again.
- * One rule for every driver that speaks HTTP; a driver adds the statuses its API gives a meaning
- * of its own (the Kubernetes API's 404/409/410 races).
- */
-export function isTransientStatus(status: number): boolean {
-  return status === 408 || status === 429 || status >= 500;
-}
