@@ -23,7 +23,8 @@ import pino from 'pino';
 import { type Engine, buildEngine } from '../src/app.js';
 import { loadConfig } from '../src/config/load-config.js';
 import { CLOUD_PROVIDERS } from '../src/domain/cloud.js';
-import { PLANS, SYNCHRONOUS_STEPS } from '../src/domain/plans.js';
+import { SYNCHRONOUS_STEPS, planFor } from '../src/domain/plans.js';
+import { Tier } from '../src/domain/tiers.js';
 import { validateNewTenant } from '../src/domain/tenant-validation.js';
 import { generateApiKey } from '../src/iam/api-key-format.js';
 import { migrate } from '../src/store/migrate.js';
@@ -42,7 +43,7 @@ const CONCURRENCY = arg('-c', 8);
 const LIGHT = 20;
 const serverUrl = process.env.DATABASE_URL || undefined;
 const kind: DatabaseKind = serverUrl ? 'external' : 'embedded';
-const stepsPerTenant = PLANS.PROFESSIONAL.steps.filter((s) => !SYNCHRONOUS_STEPS.has(s.name)).length;
+const stepsPerTenant = planFor(Tier.PROFESSIONAL).steps.filter((s) => !SYNCHRONOUS_STEPS.has(s.name)).length;
 const logger = pino({ level: 'silent' });
 
 interface Result {

@@ -111,6 +111,7 @@ export async function createApp(config: Config, logger: Logger = createLogger(co
         if (dns) logger.info({ dns }, 'embedded DNS server listening');
         engine.worker.start();
         engine.relay.start();
+        engine.housekeeping.start();
         engine.reconciler.start();
         return { tenantUrl, infraUrl, dns };
       },

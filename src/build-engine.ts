@@ -24,6 +24,7 @@ import type { SimResourceStore } from './drivers/simulated/sim-resource-store.js
 import { SimulatedCluster } from './drivers/simulated/simulated-cluster.js';
 import { OutboxRelay } from './engine/outbox-relay.js';
 import { DriftDetector } from './engine/drift-detector.js';
+import { Housekeeping } from './engine/housekeeping.js';
 import { InfrastructureReconciler } from './engine/reconciler.js';
 import { Worker } from './engine/worker.js';
 import type { Db } from './store/open-database.js';
@@ -67,6 +68,8 @@ export interface Engine {
   faults: FaultInjector;
   /** Every step of every plan, bound to the drivers above: the worker runs them, the drift detector asks them to observe. */
   steps: ReadonlyMap<StepName, StepHandler>;
+  /** The hourly clean-up of the control plane's own tables (expired token revocations); not running until started. */
+  housekeeping: Housekeeping;
   /** spec/000's desired-state reconciler (MATIH_RECONCILE_INTERVAL_S, MATIH_RECONCILE_MAX_JOBS); not running until started. */
   reconciler: InfrastructureReconciler;
   /** Stops the reconciler, the worker and the relay, then closes the drivers' connections. */
@@ -158,6 +161,7 @@ export async function buildEngine(db: Db, config: EngineConfig, logger: Logger, 
     },
     logger.child({ component: 'worker' }),
   );
+  const housekeeping = new Housekeeping(db, logger.child({ component: 'housekeeping' }));
   const reconciler = new InfrastructureReconciler(
     db,
     new DriftDetector({ cluster: clusterDriver, tenantDatabase, dns }, steps),
@@ -190,7 +194,9 @@ export async function buildEngine(db: Db, config: EngineConfig, logger: Logger, 
     faults,
     steps,
     reconciler,
+    housekeeping,
     async stop() {
+      await housekeeping.stop();
       await reconciler.stop();
       await worker.stop();
       await relay.stop();

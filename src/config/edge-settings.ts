@@ -25,7 +25,6 @@ export const EDGE_VARIABLES = {
 type EdgeVariable = keyof typeof EDGE_VARIABLES | 'MATIH_AZURE_SUBSCRIPTION_ID';
 
 export const DNS_DRIVERS = ['embedded', 'powerdns', 'azure'] as const;
-export type DnsDriverKind = (typeof DNS_DRIVERS)[number];
 export const TLS_DRIVERS = ['local-ca', 'cert-manager'] as const;
 export type TlsDriverKind = (typeof TLS_DRIVERS)[number];
 

@@ -1,3 +1,4 @@
+import { tenantNamePrefixProblem } from '../domain/tenant-database.js';
 import type { VariableReader } from './variable-reader.js';
 
 /** The PostgreSQL server holding the tenants' schemas, roles and (Enterprise) databases. */
@@ -32,11 +33,10 @@ function parseUrl(raw: string | undefined, controlPlaneUrl: string | undefined, 
   return raw;
 }
 
-/** Mirrors drivers/database/identifiers.ts: the prefix goes in front of role and database names. */
+/** The prefix of the server-wide names, by the domain's rule. */
 function parseNamePrefix(raw: string, problems: string[]): string {
-  if (raw !== '' && (!/^[a-z][a-z0-9_]{0,15}$/.test(raw) || raw.startsWith('pg_'))) {
-    problems.push(`MATIH_TENANT_DB_PREFIX="${raw}" must be up to 16 lowercase letters, digits and underscores, starting with a letter (not pg_)`);
-    return '';
-  }
-  return raw;
+  const problem = tenantNamePrefixProblem(raw);
+  if (problem === undefined) return raw;
+  problems.push(`MATIH_TENANT_DB_PREFIX="${raw}" ${problem}`);
+  return '';
 }

@@ -174,7 +174,3 @@ const TRANSITIONS = deriveTransitions();
 export function allowedTransitions(from: TenantStatus): readonly TenantStatus[] {
   return TRANSITIONS[from];
 }
-
-export function canTransition(from: TenantStatus, to: TenantStatus): boolean {
-  return TRANSITIONS[from].includes(to);
-}

@@ -41,7 +41,6 @@ export const StepName = {
   DELETE_TENANT_RECORD: 'DELETE_TENANT_RECORD',
 } as const;
 export type StepName = (typeof StepName)[keyof typeof StepName];
-export const STEP_NAMES: readonly StepName[] = Object.values(StepName);
 
 /**
  * Typical seconds per step: the midpoint of spec/004's range where it gives one, an estimate
@@ -154,13 +153,6 @@ function buildPlan(kind: JobKind, tier: Tier, stages: readonly PlanStage[]): Pla
   }
   return { kind, tier, stages, steps };
 }
-
-/** The provisioning plan of each tier (the tables above). */
-export const PLANS: Readonly<Record<Tier, Plan>> = {
-  FREE: buildPlan(JobKind.PROVISION, Tier.FREE, STAGES.FREE),
-  PROFESSIONAL: buildPlan(JobKind.PROVISION, Tier.PROFESSIONAL, STAGES.PROFESSIONAL),
-  ENTERPRISE: buildPlan(JobKind.PROVISION, Tier.ENTERPRISE, STAGES.ENTERPRISE),
-};
 
 /**
  * What brings a live tenant to its declaration again (an update, a tier change, a drift repair):

@@ -10,6 +10,27 @@ import type { DatabaseIsolation } from './tiers.js';
  */
 export const TENANT_SCHEMA_SUFFIXES = ['ai', 'bi', 'query', 'catalog', 'pipeline', 'ml', 'quality', 'ontology', 'governance'] as const;
 
+/**
+ * Roles and databases are server-wide: two control planes (or two test files) sharing a server
+ * would both call the role of `acme` `acme_app`, and each would take the other's for its own (or
+ * refuse it as another tenant's). A prefix per control plane (MATIH_TENANT_DB_PREFIX) keeps them
+ * apart. At most 16 characters: with the longest slug (40) the longest names, `{prefix}{base}_owner`
+ * and `{prefix}matih_{base}`, take 62 bytes, within the 63 PostgreSQL keeps.
+ */
+export const MAX_TENANT_NAME_PREFIX_LENGTH = 16;
+const PREFIX_PATTERN = /^[a-z][a-z0-9_]{0,15}$/;
+
+/** Why `prefix` may not prefix the server-wide names, or undefined when it may ('' may). */
+export function tenantNamePrefixProblem(prefix: string): string | undefined {
+  if (prefix === '') return undefined;
+  if (!PREFIX_PATTERN.test(prefix)) {
+    return `must be 1 to ${MAX_TENANT_NAME_PREFIX_LENGTH} lowercase letters, digits and underscores, starting with a letter`;
+  }
+  // pg_ names are the server's own: CREATE ROLE pg_x fails, and a reserved-looking name misleads.
+  if (prefix.startsWith('pg_')) return 'must not start with pg_ (reserved by PostgreSQL)';
+  return undefined;
+}
+
 export interface TenantDatabasePlan {
   tenantId: string;
   isolation: DatabaseIsolation;

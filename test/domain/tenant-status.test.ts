@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { allowedTransitions, canTransition } from '../../src/domain/operations.js';
+import { allowedTransitions } from '../../src/domain/operations.js';
+
+const canTransition = (from: TenantStatus, to: TenantStatus) => allowedTransitions(from).includes(to);
 import { TENANT_STATUSES, TenantStatus } from '../../src/domain/tenant-status.js';
 import { TIER_PROFILES } from '../../src/domain/tiers.js';
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DriverError, type KubeObject, type ObjectRef, type ServiceEndpoint } from '../../src/drivers/contract.js';
 import { KubeApiError } from '../../src/drivers/kubernetes/error-classification.js';
-import { kubeConfigSource, loadKubeConfig } from '../../src/drivers/kubernetes/kube-config.js';
+import { loadKubeConfig } from '../../src/drivers/kubernetes/kube-config.js';
 import { FIELD_MANAGER, KubernetesClusterDriver, type KubernetesDriverOptions } from '../../src/drivers/kubernetes/kubernetes-driver.js';
 import { FakeKubeApi } from '../support/fake-kube-api.js';
 import { waitFor } from '../support/wait-for.js';
@@ -476,7 +476,7 @@ describe('kubeconfig', () => {
         `apiVersion: v1\nkind: Config\ncurrent-context: fake\nclusters:\n- name: fake\n  cluster:\n    server: ${fake.url}\n    insecure-skip-tls-verify: true\n` +
           `contexts:\n- name: fake\n  context: {cluster: fake, user: ops}\nusers:\n- name: ops\n  user:\n    token: ${TOKEN}\n`,
       );
-      const driver = new KubernetesClusterDriver({ kubeConfig: kubeConfigSource({ KUBECONFIG: file }) ?? { kind: 'in-cluster' } });
+      const driver = new KubernetesClusterDriver({ kubeConfig: { kind: 'file', path: file } });
       await driver.apply(configMap('from-file'));
       expect(fake.apiRequests[0]?.authorization).toBe(`Bearer ${TOKEN}`);
 
@@ -491,10 +491,8 @@ describe('kubeconfig', () => {
     }
   });
 
-  it('prefers KUBECONFIG, then in-cluster, and refuses plain HTTP without skip-TLS', () => {
-    expect(kubeConfigSource({ KUBECONFIG: '/k', KUBERNETES_SERVICE_HOST: '10.0.0.1' })).toEqual({ kind: 'file', path: '/k' });
-    expect(kubeConfigSource({ KUBERNETES_SERVICE_HOST: '10.0.0.1' })).toEqual({ kind: 'in-cluster' });
-    expect(kubeConfigSource({})).toBeUndefined();
+  // Which source (KUBECONFIG, else in-cluster) is the configuration's choice: test/config/load-config.test.ts.
+  it('refuses plain HTTP without skip-TLS', () => {
     expect(() => loadKubeConfig({ kind: 'direct', server: 'http://127.0.0.1:1', token: TOKEN })).toThrow(/plain HTTP/);
   });
 });

@@ -7,7 +7,7 @@ import { azureDedicatedModules } from '../../src/drivers/terraform/modules/azure
 import { builtinDedicatedModules } from '../../src/drivers/terraform/modules/builtin-dedicated.js';
 import { moduleSetByCloud } from '../../src/drivers/terraform/modules/by-cloud.js';
 import { SimulatedTerraform } from '../../src/drivers/terraform/simulated-terraform.js';
-import { memoryTerraformStateStore } from '../../src/drivers/terraform/simulated-terraform-state.js';
+import { memoryTerraformStateStore } from '../support/memory-terraform-state.js';
 import { backendConfigArgs, backendEnvironment, stateAddress } from '../../src/drivers/terraform/terraform-backend.js';
 import { TerraformCli } from '../../src/drivers/terraform/terraform-cli.js';
 import { CONFIG_FILE, generateConfiguration, workingDirectory, writeConfiguration } from '../../src/drivers/terraform/terraform-configuration.js';

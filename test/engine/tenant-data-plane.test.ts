@@ -4,15 +4,18 @@ import type { Problem } from '../../src/api/problem.js';
 import { DEFAULT_ROLES } from '../../src/domain/roles.js';
 import { type TenantDatabasePlan, tenantDatabasePlan } from '../../src/domain/tenant-database.js';
 import { TIER_PROFILES, type Tier } from '../../src/domain/tiers.js';
-import { scramVerifierMatches } from '../../src/drivers/database/scram-verifier.js';
+import { scramVerifierMatches } from '../support/scram.js';
 import { DEFAULT_CONFIGURATION, DEFAULT_DASHBOARD_TEMPLATES } from '../../src/drivers/database/seed.js';
-import { LATEST_TENANT_MIGRATION } from '../../src/drivers/database/tenant-migrations.js';
+import { TENANT_MIGRATIONS } from '../../src/drivers/database/tenant-migrations.js';
 import { addressesOf, tcpQuery, udpResolver } from '../support/dns-clients.js';
 import { handshake } from '../support/tls-check.js';
 import { tenantNamePrefixFor } from '../support/databases.js';
 import { NOTHING_LEFT, tenantFootprint } from '../support/footprint.js';
 import { history, waitForJobEnd } from '../support/provisioning.js';
 import { type CreatedTenantResponse, type TestApp, adminAuth, createTenantViaApi, startTestApp, tenantBody } from '../support/test-app.js';
+
+/** The version the tenant migrations end at. */
+const LATEST_TENANT_MIGRATION = TENANT_MIGRATIONS.at(-1)?.version;
 
 /**
  * The tenant data plane as provisioning leaves it: the objects of the simulated cluster, the

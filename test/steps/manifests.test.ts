@@ -4,19 +4,17 @@ import { TIER_PROFILES } from '../../src/domain/tiers.js';
 import { namespaceFor } from '../../src/domain/tenant.js';
 import type { KubeObject } from '../../src/drivers/contract.js';
 import {
-  MANIFEST_STEPS,
   ManifestValidationError,
-  type TenantManifestOptions,
   applyQuotasManifests,
   assertValidManifests,
   configureNetworkingManifests,
   createNamespaceManifests,
   databaseUrl,
   deploySecretsManifests,
-  tenantManifests,
   validateManifest,
 } from '../../src/steps/manifests/index.js';
 import { CORE_SERVICES, DATA_SERVICES, dataServicesFor } from '../../src/steps/support/services.js';
+import { MANIFEST_STEPS, type TenantManifestOptions, tenantManifests } from '../support/tenant-manifests.js';
 import type { TenantFacts } from '../../src/steps/step.js';
 
 const TENANT_ID = '550e8400-e29b-41d4-a716-446655440000';

@@ -6,7 +6,7 @@ import { tenantAuditExport } from '../../src/store/engine/export-tenant-audit.js
 import { builtinDedicatedModules } from '../../src/drivers/terraform/modules/builtin-dedicated.js';
 import { SimulatedServicePrincipals } from '../../src/drivers/terraform/simulated-service-principals.js';
 import { SimulatedTerraform } from '../../src/drivers/terraform/simulated-terraform.js';
-import { memoryTerraformStateStore } from '../../src/drivers/terraform/simulated-terraform-state.js';
+import { memoryTerraformStateStore } from './memory-terraform-state.js';
 import type { Db } from '../../src/store/open-database.js';
 import { terraformStateLockStore } from '../../src/store/terraform/terraform-state-lock-store.js';
 import { tenantConfigSource } from '../../src/store/tenants/tenant-config-source.js';

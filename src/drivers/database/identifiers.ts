@@ -1,5 +1,3 @@
-import { tenantDatabasePlan } from '../../domain/tenant-database.js';
-import { slugProblem } from '../../domain/tenant-validation.js';
 import { DriverError, type TenantDatabaseSpec } from '../contract.js';
 
 /**
@@ -12,75 +10,11 @@ import { DriverError, type TenantDatabaseSpec } from '../contract.js';
  * valid name such as `1acme_ai` is not a valid *unquoted* identifier.
  */
 
-
 /** PostgreSQL truncates identifiers longer than 63 bytes (NAMEDATALEN - 1); a truncated name could collide. */
 const MAX_IDENTIFIER_BYTES = 63;
 const NAME_PATTERN = /^[a-z0-9][a-z0-9_]*$/;
 /** Names the server or the platform own; dropping one of them (DROP ... CASCADE) would be a disaster. */
 const RESERVED_NAMES: ReadonlySet<string> = new Set(['public', 'information_schema', 'postgres', 'template0', 'template1', 'matih']);
-
-export interface TenantDatabaseNames {
-  base: string;
-  /** Per database, so never prefixed. */
-  schemas: string[];
-  /** The login role of a tenant on the shared server. */
-  sharedRole: string;
-  /** The owner role of an Enterprise tenant's own database. */
-  databaseRole: string;
-  database: string;
-}
-
-/**
- * Roles and databases are cluster-wide: two control planes (or two test files) sharing a server
- * would both call the role of `acme` `acme_app`, and each would take the other's for its own (or
- * refuse it as another tenant's). A prefix per control plane keeps them apart. Schemas live in one
- * database and are not prefixed.
- *
- * At most 16 characters: with the longest slug (SLUG_MAX, 40) the longest names, `{prefix}{base}_owner`
- * and `{prefix}matih_{base}`, take 62 bytes, within the 63 PostgreSQL keeps.
- */
-export const MAX_TENANT_NAME_PREFIX_LENGTH = 16;
-const PREFIX_PATTERN = /^[a-z][a-z0-9_]{0,15}$/;
-
-/** Why `prefix` may not prefix the cluster-wide names, or undefined when it may ('' may). */
-export function checkTenantNamePrefix(prefix: string): string | undefined {
-  if (prefix === '') return undefined;
-  if (!PREFIX_PATTERN.test(prefix)) {
-    return `must be 1 to ${MAX_TENANT_NAME_PREFIX_LENGTH} lowercase letters, digits and underscores, starting with a letter`;
-  }
-  // pg_ names are the server's own: CREATE ROLE pg_x fails, and a reserved-looking name misleads.
-  if (prefix.startsWith('pg_')) return 'must not start with pg_ (reserved by PostgreSQL)';
-  return undefined;
-}
-
-/**
- * The names of a slug's objects, as domain/tenant-database.ts names them (the steps declare the
- * same plan), the cluster-wide ones (roles, database) behind `prefix`; refuses anything that is not
- * a valid slug or prefix.
- */
-export function tenantDatabaseNames(slug: string, prefix = ''): TenantDatabaseNames {
-  const problem = slugProblem(slug);
-  if (problem !== undefined) throw new DriverError(`tenant slug ${JSON.stringify(slug)} ${problem}`, false);
-  const prefixProblem = checkTenantNamePrefix(prefix);
-  if (prefixProblem !== undefined) throw new DriverError(`tenant name prefix ${JSON.stringify(prefix)} ${prefixProblem}`, false);
-  const shared = tenantDatabasePlan('', slug, 'SCHEMA_PER_TENANT', prefix);
-  const own = tenantDatabasePlan('', slug, 'DATABASE_PER_TENANT', prefix);
-  return { base: slug.replaceAll('-', '_'), schemas: shared.schemas, sharedRole: shared.role, databaseRole: own.role, database: own.database ?? '' };
-}
-
-/** A complete spec for a slug, for the composition root and tests; `prefix` as in tenantDatabaseNames. */
-export function tenantDatabaseSpec(
-  tenantId: string,
-  slug: string,
-  isolation: TenantDatabaseSpec['isolation'],
-  prefix = '',
-): TenantDatabaseSpec {
-  const names = tenantDatabaseNames(slug, prefix);
-  if (isolation === 'DATABASE_PER_TENANT') {
-    return { tenantId, isolation, schemas: names.schemas, role: names.databaseRole, database: names.database };
-  }
-  return { tenantId, isolation, schemas: names.schemas, role: names.sharedRole };
-}
 
 /** Why `name` may not name a tenant object, or undefined when it may. */
 export function identifierProblem(name: string): string | undefined {

@@ -1,4 +1,4 @@
-import { createHash, createHmac, pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
 import { DriverError } from '../contract.js';
 
 /** PostgreSQL's own default (scram_iterations, PG16; fixed before). */
@@ -33,21 +33,4 @@ function scramKeys(password: string, salt: Buffer, iterations: number): { stored
     storedKey: createHash('sha256').update(clientKey).digest(),
     serverKey: createHmac('sha256', salted).update('Server Key').digest(),
   };
-}
-
-const VERIFIER = /^SCRAM-SHA-256\$(\d{1,7}):([A-Za-z0-9+/=]+)\$([A-Za-z0-9+/=]+):([A-Za-z0-9+/=]+)$/;
-
-/**
- * Whether `password` is the one `verifier` (a stored rolpassword) was made from: the check the
- * server's SCRAM login makes, done here for the embedded database, where nobody logs in. False
- * for anything that is not a SCRAM-SHA-256 verifier (an md5 hash, NULL) and for a password this
- * module would refuse to hash. The keys are compared in constant time.
- */
-export function scramVerifierMatches(verifier: string | null, password: string): boolean {
-  const match = verifier === null ? null : VERIFIER.exec(verifier);
-  if (!match || !PRINTABLE_ASCII.test(password)) return false;
-  const [, iterations, salt, storedKey, serverKey] = match as unknown as [string, string, string, string, string];
-  const keys = scramKeys(password, Buffer.from(salt, 'base64'), Number(iterations));
-  const same = (a: Buffer, b: Buffer) => a.length === b.length && timingSafeEqual(a, b);
-  return same(keys.storedKey, Buffer.from(storedKey, 'base64')) && same(keys.serverKey, Buffer.from(serverKey, 'base64'));
 }

@@ -78,7 +78,6 @@ export const TENANT_MIGRATIONS: readonly TenantMigration[] = [
   },
 ];
 
-export const LATEST_TENANT_MIGRATION = TENANT_MIGRATIONS[TENANT_MIGRATIONS.length - 1]?.version ?? 0;
 
 // Two-key advisory locks live apart from the control plane's one-key migration lock.
 const LOCK_CLASS = 724_002;

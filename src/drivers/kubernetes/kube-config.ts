@@ -14,24 +14,6 @@ export type KubeConfigSource =
   /** A server and a bearer token given directly: tests, and setups that mount only a token. */
   | { kind: 'direct'; server: string; token?: string; caData?: string; skipTlsVerify?: boolean };
 
-/** The variables that say where the cluster is, as the config layer read them. */
-export interface KubeEnvironment {
-  KUBECONFIG?: string;
-  KUBERNETES_SERVICE_HOST?: string;
-}
-
-/**
- * kubectl's precedence: an explicit KUBECONFIG wins; inside a pod, the mounted service account;
- * otherwise nothing, and the caller keeps the simulated cluster. Unlike client-node's
- * loadFromDefault we never fall back to http://localhost:8080: provisioning tenants into a
- * cluster nobody chose is worse than refusing to start.
- */
-export function kubeConfigSource(env: KubeEnvironment): KubeConfigSource | undefined {
-  if (env.KUBECONFIG) return { kind: 'file', path: env.KUBECONFIG };
-  if (env.KUBERNETES_SERVICE_HOST) return { kind: 'in-cluster' };
-  return undefined;
-}
-
 export function loadKubeConfig(source: KubeConfigSource): KubeConfig {
   const config = new KubeConfig();
   switch (source.kind) {

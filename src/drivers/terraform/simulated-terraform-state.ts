@@ -25,21 +25,6 @@ export interface SimulatedTerraformStateStore {
   put(workspace: TerraformWorkspace, state: SimulatedTerraformState): Promise<void>;
 }
 
-/** States in memory: for tests, and lost when the process ends. */
-export function memoryTerraformStateStore(): SimulatedTerraformStateStore & { keys(): string[] } {
-  const states = new Map<string, SimulatedTerraformState>();
-  return {
-    async get(workspace) {
-      const state = states.get(workspace.stateKey);
-      return state && structuredClone(state);
-    },
-    async put(workspace, state) {
-      states.set(workspace.stateKey, structuredClone(state));
-    },
-    keys: () => [...states.keys()],
-  };
-}
-
 export const SIM_STATE_KIND = 'TerraformState';
 const SIM_STATE_STEP = 'PROVISION_INFRASTRUCTURE';
 

@@ -1,4 +1,3 @@
-import { StepName } from '../../domain/plans.js';
 import type { KubeObject, TenantDatabaseConnection } from '../../drivers/contract.js';
 import type { TenantFacts } from '../step.js';
 import { coreServiceReleases, dataServiceReleases } from './helm-releases.js';
@@ -101,32 +100,3 @@ export function createTenantIngressManifests(tenant: TenantFacts, baseDomain: st
   return validated([certificate, tenantIngressManifest(tenant, baseDomain)]);
 }
 
-export const MANIFEST_STEPS = [
-  StepName.CREATE_NAMESPACE,
-  StepName.APPLY_QUOTAS,
-  StepName.SETUP_DATABASE,
-  StepName.DEPLOY_SECRETS,
-  StepName.DEPLOY_CORE_SERVICES,
-  StepName.CONFIGURE_NETWORKING,
-  StepName.DEPLOY_DATA_SERVICES,
-] as const;
-export type ManifestStep = (typeof MANIFEST_STEPS)[number];
-
-export interface TenantManifestOptions extends Provenance {
-  secrets: TenantSecretValues;
-  databaseCredentials: TenantDatabaseConnection;
-}
-
-/** All of a tenant's objects at once, in plan order (for drift checks, teardown and tests). */
-export function tenantManifests(tenant: TenantFacts, options: TenantManifestOptions): Record<ManifestStep, KubeObject[]> {
-  const db = options.databaseCredentials;
-  return {
-    CREATE_NAMESPACE: createNamespaceManifests(tenant, options),
-    APPLY_QUOTAS: applyQuotasManifests(tenant),
-    SETUP_DATABASE: setupDatabaseManifests(tenant, db),
-    DEPLOY_SECRETS: deploySecretsManifests(tenant, options.secrets, db),
-    DEPLOY_CORE_SERVICES: deployCoreServicesManifests(tenant),
-    CONFIGURE_NETWORKING: configureNetworkingManifests(tenant),
-    DEPLOY_DATA_SERVICES: deployDataServicesManifests(tenant),
-  };
-}
