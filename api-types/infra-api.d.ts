@@ -217,8 +217,10 @@ export interface paths {
               id: string;
               /** Format: uuid */
               tenantId: string;
-              /** @description REQUESTED, PLANNING, APPLYING, DEPLOYING, CONFIGURING, VERIFYING, ACTIVE, UPDATING, SUSPENDED, DEPROVISIONING, DEPROVISIONED, FAILED */
+              /** @description spec/000's status: PROVISIONING, ACTIVE, UPDATING, SUSPENDED, DEPROVISIONING, DEPROVISIONED, FAILED; PROVISIONING covers the phases REQUESTED to VERIFYING */
               status: string;
+              /** @description Where the record stands in detail: REQUESTED, PLANNING, APPLYING, DEPLOYING, CONFIGURING, VERIFYING, ACTIVE, UPDATING, SUSPENDED, DEPROVISIONING, DEPROVISIONED, FAILED */
+              phase: string;
               cloudProvider: string;
               region: string;
               /** @description Kubernetes namespace, matih-{slug} */
@@ -283,8 +285,10 @@ export interface paths {
               id: string;
               /** Format: uuid */
               tenantId: string;
-              /** @description REQUESTED, PLANNING, APPLYING, DEPLOYING, CONFIGURING, VERIFYING, ACTIVE, UPDATING, SUSPENDED, DEPROVISIONING, DEPROVISIONED, FAILED */
+              /** @description spec/000's status: PROVISIONING, ACTIVE, UPDATING, SUSPENDED, DEPROVISIONING, DEPROVISIONED, FAILED; PROVISIONING covers the phases REQUESTED to VERIFYING */
               status: string;
+              /** @description Where the record stands in detail: REQUESTED, PLANNING, APPLYING, DEPLOYING, CONFIGURING, VERIFYING, ACTIVE, UPDATING, SUSPENDED, DEPROVISIONING, DEPROVISIONED, FAILED */
+              phase: string;
               cloudProvider: string;
               region: string;
               /** @description Kubernetes namespace, matih-{slug} */
@@ -422,8 +426,10 @@ export interface paths {
               id: string;
               /** Format: uuid */
               tenantId: string;
-              /** @description REQUESTED, PLANNING, APPLYING, DEPLOYING, CONFIGURING, VERIFYING, ACTIVE, UPDATING, SUSPENDED, DEPROVISIONING, DEPROVISIONED, FAILED */
+              /** @description spec/000's status: PROVISIONING, ACTIVE, UPDATING, SUSPENDED, DEPROVISIONING, DEPROVISIONED, FAILED; PROVISIONING covers the phases REQUESTED to VERIFYING */
               status: string;
+              /** @description Where the record stands in detail: REQUESTED, PLANNING, APPLYING, DEPLOYING, CONFIGURING, VERIFYING, ACTIVE, UPDATING, SUSPENDED, DEPROVISIONING, DEPROVISIONED, FAILED */
+              phase: string;
               cloudProvider: string;
               region: string;
               /** @description Kubernetes namespace, matih-{slug} */
@@ -570,8 +576,10 @@ export interface paths {
               id: string;
               /** Format: uuid */
               tenantId: string;
-              /** @description REQUESTED, PLANNING, APPLYING, DEPLOYING, CONFIGURING, VERIFYING, ACTIVE, UPDATING, SUSPENDED, DEPROVISIONING, DEPROVISIONED, FAILED */
+              /** @description spec/000's status: PROVISIONING, ACTIVE, UPDATING, SUSPENDED, DEPROVISIONING, DEPROVISIONED, FAILED; PROVISIONING covers the phases REQUESTED to VERIFYING */
               status: string;
+              /** @description Where the record stands in detail: REQUESTED, PLANNING, APPLYING, DEPLOYING, CONFIGURING, VERIFYING, ACTIVE, UPDATING, SUSPENDED, DEPROVISIONING, DEPROVISIONED, FAILED */
+              phase: string;
               cloudProvider: string;
               region: string;
               /** @description Kubernetes namespace, matih-{slug} */
@@ -636,8 +644,10 @@ export interface paths {
               id: string;
               /** Format: uuid */
               tenantId: string;
-              /** @description REQUESTED, PLANNING, APPLYING, DEPLOYING, CONFIGURING, VERIFYING, ACTIVE, UPDATING, SUSPENDED, DEPROVISIONING, DEPROVISIONED, FAILED */
+              /** @description spec/000's status: PROVISIONING, ACTIVE, UPDATING, SUSPENDED, DEPROVISIONING, DEPROVISIONED, FAILED; PROVISIONING covers the phases REQUESTED to VERIFYING */
               status: string;
+              /** @description Where the record stands in detail: REQUESTED, PLANNING, APPLYING, DEPLOYING, CONFIGURING, VERIFYING, ACTIVE, UPDATING, SUSPENDED, DEPROVISIONING, DEPROVISIONED, FAILED */
+              phase: string;
               cloudProvider: string;
               region: string;
               /** @description Kubernetes namespace, matih-{slug} */
@@ -763,8 +773,10 @@ export interface paths {
               id: string;
               /** Format: uuid */
               tenantId: string;
-              /** @description REQUESTED, PLANNING, APPLYING, DEPLOYING, CONFIGURING, VERIFYING, ACTIVE, UPDATING, SUSPENDED, DEPROVISIONING, DEPROVISIONED, FAILED */
+              /** @description spec/000's status: PROVISIONING, ACTIVE, UPDATING, SUSPENDED, DEPROVISIONING, DEPROVISIONED, FAILED; PROVISIONING covers the phases REQUESTED to VERIFYING */
               status: string;
+              /** @description Where the record stands in detail: REQUESTED, PLANNING, APPLYING, DEPLOYING, CONFIGURING, VERIFYING, ACTIVE, UPDATING, SUSPENDED, DEPROVISIONING, DEPROVISIONED, FAILED */
+              phase: string;
               cloudProvider: string;
               region: string;
               /** @description Kubernetes namespace, matih-{slug} */
@@ -829,8 +841,10 @@ export interface paths {
               id: string;
               /** Format: uuid */
               tenantId: string;
-              /** @description REQUESTED, PLANNING, APPLYING, DEPLOYING, CONFIGURING, VERIFYING, ACTIVE, UPDATING, SUSPENDED, DEPROVISIONING, DEPROVISIONED, FAILED */
+              /** @description spec/000's status: PROVISIONING, ACTIVE, UPDATING, SUSPENDED, DEPROVISIONING, DEPROVISIONED, FAILED; PROVISIONING covers the phases REQUESTED to VERIFYING */
               status: string;
+              /** @description Where the record stands in detail: REQUESTED, PLANNING, APPLYING, DEPLOYING, CONFIGURING, VERIFYING, ACTIVE, UPDATING, SUSPENDED, DEPROVISIONING, DEPROVISIONED, FAILED */
+              phase: string;
               cloudProvider: string;
               region: string;
               /** @description Kubernetes namespace, matih-{slug} */

@@ -25,6 +25,30 @@ export type InfrastructureStatus = (typeof InfrastructureStatus)[keyof typeof In
 const I = InfrastructureStatus;
 
 /**
+ * spec/000's status set as its clients read it ("PROVISIONING, ACTIVE, UPDATING, etc."): one
+ * PROVISIONING for the whole of a provisioning, whose detailed phase (REQUESTED, PLANNING,
+ * APPLYING, DEPLOYING, CONFIGURING, VERIFYING) the API shows beside it as `phase`. The other
+ * statuses are the same in both.
+ */
+export const InfrastructureReportedStatus = {
+  PROVISIONING: 'PROVISIONING',
+  ACTIVE: 'ACTIVE',
+  UPDATING: 'UPDATING',
+  SUSPENDED: 'SUSPENDED',
+  DEPROVISIONING: 'DEPROVISIONING',
+  DEPROVISIONED: 'DEPROVISIONED',
+  FAILED: 'FAILED',
+} as const;
+export type InfrastructureReportedStatus = (typeof InfrastructureReportedStatus)[keyof typeof InfrastructureReportedStatus];
+
+const PROVISIONING_PHASES: ReadonlySet<InfrastructureStatus> = new Set([I.REQUESTED, I.PLANNING, I.APPLYING, I.DEPLOYING, I.CONFIGURING, I.VERIFYING]);
+
+/** The status spec/000's clients see for a record at `phase`. */
+export function reportedStatusOf(phase: InfrastructureStatus): InfrastructureReportedStatus {
+  return PROVISIONING_PHASES.has(phase) ? InfrastructureReportedStatus.PROVISIONING : (phase as InfrastructureReportedStatus);
+}
+
+/**
  * spec/000's seven provisioning phases (Request, Plan, Apply, Deploy, Configure, Verify, Complete)
  * by step. A tier's plan does not visit the phases in one straight line (Free configures its
  * network policies between two deployments), so during a provisioning the status only moves

@@ -148,7 +148,7 @@ describe('infrastructure API (spec/000) with the engine', () => {
       const post = await infra.provision(tenant.id, SPEC_BODY);
       expect(post.statusCode, post.body).toBe(202);
       const reprovision = post.json<Infrastructure>();
-      expect(reprovision).toMatchObject({ status: 'REQUESTED', desiredState: { generation: 3, configuration: SPEC_BODY.configuration } });
+      expect(reprovision).toMatchObject({ status: 'PROVISIONING', phase: 'REQUESTED', desiredState: { generation: 3, configuration: SPEC_BODY.configuration } });
       expect(await tenantStatus(tenant.id)).toBe('PROVISIONING');
       await jobEnds(tenant.id, reprovision.jobId!);
       expect(await read(tenant.id)).toMatchObject({
@@ -275,7 +275,7 @@ describe('infrastructure API (spec/000) with the engine', () => {
       expect(expectProblem(await infra.provision(tenant.id, { ...SPEC_BODY, region: 'westus2' }), 409, ['region']).code).toBe('migration_unsupported');
       const post = await infra.provision(tenant.id, SPEC_BODY);
       expect(post.statusCode, post.body).toBe(202);
-      expect(post.json<Infrastructure>()).toMatchObject({ status: 'REQUESTED', desiredState: { generation: 1 } });
+      expect(post.json<Infrastructure>()).toMatchObject({ status: 'PROVISIONING', phase: 'REQUESTED', desiredState: { generation: 1 } });
       await jobEnds(tenant.id, post.json<Infrastructure>().jobId!);
       expect(await read(tenant.id)).toMatchObject({ status: 'ACTIVE', desiredState: { generation: 1, observedGeneration: 1 } });
       const tenantRow = await t.database.db.selectFrom('tenants').selectAll().where('id', '=', tenant.id).executeTakeFirstOrThrow();
@@ -303,11 +303,12 @@ describe('infrastructure API (spec/000) requests and refusals', () => {
     await t.close();
   });
 
-  it('shows a tenant still provisioning: REQUESTED, the declaration not reached, its job', async () => {
+  it("shows a tenant still provisioning: spec/000's PROVISIONING at phase REQUESTED, the declaration not reached, its job", async () => {
     const body = (await infra.get(tenant.id)).json<Infrastructure>();
     expect(body).toMatchObject({
       tenantId: tenant.id,
-      status: 'REQUESTED',
+      status: 'PROVISIONING',
+      phase: 'REQUESTED',
       namespace: `matih-${tenant.slug}`,
       configuration: {},
       terraformStateKey: null,

@@ -6,6 +6,7 @@ import { Permission } from '../../domain/roles.js';
 import { requirePlatformAdmin, requireTenantPermission } from '../../iam/principal.js';
 import { listTransitions } from '../../store/infrastructure/list-transitions.js';
 import { readInfrastructure } from '../../store/infrastructure/read-infrastructure.js';
+import { reportedStatusOf } from '../../domain/infrastructure.js';
 import { requestDeprovision } from '../../store/infrastructure/request-deprovision.js';
 import { requestProvision } from '../../store/infrastructure/request-provision.js';
 import { type OperationRequest, requestUpdate } from '../../store/infrastructure/request-update.js';
@@ -156,10 +157,11 @@ export const infrastructureRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (a
   );
 };
 
+/** The record as spec/000's clients read it: its status from the spec's set, the detailed phase beside it. */
 async function requireRecord(db: Db, tenantId: string) {
   const record = await readInfrastructure(db, tenantId);
   if (!record) throw new NotFoundError('tenant', tenantId);
-  return record;
+  return { ...record, status: reportedStatusOf(record.status), phase: record.status };
 }
 
 /** 202 and where to follow the job when one was queued; 200 when the request needed nothing. */

@@ -1,12 +1,13 @@
 import { Type } from '@sinclair/typebox';
 import { CLOUD_PROVIDERS } from '../../domain/cloud.js';
-import { InfrastructureStatus } from '../../domain/infrastructure.js';
+import { InfrastructureReportedStatus, InfrastructureStatus } from '../../domain/infrastructure.js';
 import { JOB_KINDS } from '../../domain/provisioning.js';
 import { TIERS } from '../../domain/tiers.js';
 import { DateTime, NullableDateTime } from './common.js';
 
 const NullableString = Type.Union([Type.String(), Type.Null()]);
 const STATUSES = Object.values(InfrastructureStatus).join(', ');
+const REPORTED_STATUSES = Object.values(InfrastructureReportedStatus).join(', ');
 
 /** The largest cursor a JSON number carries exactly (the seq column is a bigint). */
 const MAX_SEQ = Number.MAX_SAFE_INTEGER;
@@ -74,7 +75,8 @@ export const InfrastructureSchema = Type.Object(
   {
     id: Type.String({ format: 'uuid', description: 'Infrastructure record id' }),
     tenantId: Type.String({ format: 'uuid' }),
-    status: Type.String({ description: STATUSES }),
+    status: Type.String({ description: `spec/000's status: ${REPORTED_STATUSES}; PROVISIONING covers the phases REQUESTED to VERIFYING` }),
+    phase: Type.String({ description: `Where the record stands in detail: ${STATUSES}` }),
     cloudProvider: Type.String(),
     region: Type.String(),
     namespace: Type.String({ description: 'Kubernetes namespace, matih-{slug}' }),

@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { InfrastructureReportedStatus, InfrastructureStatus, reportedStatusOf } from '../../src/domain/infrastructure.js';
+
+describe("spec/000's infrastructure statuses", () => {
+  it('reports PROVISIONING for every phase of a provisioning, and the other statuses as they are', () => {
+    const reported = Object.fromEntries(Object.values(InfrastructureStatus).map((phase) => [phase, reportedStatusOf(phase)]));
+    expect(reported).toEqual({
+      REQUESTED: 'PROVISIONING',
+      PLANNING: 'PROVISIONING',
+      APPLYING: 'PROVISIONING',
+      DEPLOYING: 'PROVISIONING',
+      CONFIGURING: 'PROVISIONING',
+      VERIFYING: 'PROVISIONING',
+      ACTIVE: 'ACTIVE',
+      UPDATING: 'UPDATING',
+      SUSPENDED: 'SUSPENDED',
+      DEPROVISIONING: 'DEPROVISIONING',
+      DEPROVISIONED: 'DEPROVISIONED',
+      FAILED: 'FAILED',
+    });
+    expect(new Set(Object.values(reported))).toEqual(new Set(Object.values(InfrastructureReportedStatus)));
+  });
+});
