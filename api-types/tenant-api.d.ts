@@ -2917,13 +2917,23 @@ export interface components {
       errorMessage: string | null;
       nextRetryAt: string | null;
       completedAt: string | null;
+      /** @description spec/003 TenantProvisioningJob */
       job: {
         /** Format: uuid */
         id: string;
         kind: string;
         status: string;
         maxRetries: number;
+        /** @description Who asked for the job, as a principal reference: `bootstrap` (the bootstrap token), `api-key:{keyId}` (an API key, or a token exchanged for one: GET /api/v1/tenants/{id}/api-keys names it), or `reconciler` (a drift repair) */
         initiatedBy: string;
+        /** @description The tier the job runs for (a tier change runs at the new tier) */
+        tier: string;
+        /** @description spec/003 TenantProvisioningJob.currentState: the stage the job is in */
+        currentState: string;
+        /** @description spec/003 TenantProvisioningJob.context: what asked for the job (trigger) and what it carries out (generation, configuration, reason); never a secret */
+        context: {
+          [key: string]: unknown;
+        };
       };
       /** @description The newest history sequence number; resume the WebSocket from here */
       lastSequence: number;

@@ -32,7 +32,18 @@ export async function provisioningStatus(db: Db, tenantId: string, now = new Dat
     errorMessage: job.errorMessage,
     nextRetryAt: job.nextRetryAt,
     completedAt: job.completedAt,
-    job: { id: job.id, kind: job.kind, status: job.status, maxRetries: job.maxRetries, initiatedBy: job.initiatedBy },
+    job: {
+      id: job.id,
+      kind: job.kind,
+      status: job.status,
+      maxRetries: job.maxRetries,
+      initiatedBy: job.initiatedBy,
+      // spec/003 TenantProvisioningJob: the tier it runs for, its state, and its context (what
+      // asked for it and the declaration it carries out; no secret is ever put there).
+      tier: job.tier,
+      currentState: job.currentState,
+      context: job.context,
+    },
     lastSequence: snapshot.lastSeq,
   };
 }

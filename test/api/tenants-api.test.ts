@@ -195,6 +195,30 @@ describe('tenant API', () => {
       expect(keys.body).not.toContain(initialApiKey.key.slice(37));
     });
 
+    it("shows the job spec/003 describes: its tier, state, context and who asked for it, as a principal reference", async () => {
+      const res = await post(tenantBody({ tier: 'free' }));
+      expect(res.statusCode, res.body).toBe(201);
+      const created = res.json<{ id: string; slug: string; provisioningJobId: string }>();
+      const status = await get(`/api/v1/tenants/${created.id}/provisioning/status`);
+      expect(status.statusCode, status.body).toBe(200);
+      expect(status.json<{ job: Record<string, unknown> }>().job).toEqual({
+        id: created.provisioningJobId,
+        kind: 'PROVISION',
+        status: 'PENDING',
+        maxRetries: 3,
+        initiatedBy: 'bootstrap',
+        tier: 'FREE',
+        currentState: 'CREATING_TENANT_RECORD',
+        context: {
+          slug: created.slug,
+          region: 'eastus',
+          cloudProvider: 'AZURE',
+          completedStates: ['VALIDATING_INPUT', 'CREATING_TENANT_RECORD'],
+          generation: 1,
+        },
+      });
+    });
+
     it('accepts the tier in any case and upper-cases it', async () => {
       const res = await post(tenantBody({ tier: 'free' }));
       expect(res.statusCode, res.body).toBe(201);

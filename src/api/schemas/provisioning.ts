@@ -31,7 +31,24 @@ export const ProvisioningStatusSchema = Type.Object(
     errorMessage: Nullable(Type.String()),
     nextRetryAt: NullableDateTime,
     completedAt: NullableDateTime,
-    job: Type.Object({ id: Type.String({ format: 'uuid' }), kind: Type.String(), status: Type.String(), maxRetries: Type.Integer(), initiatedBy: Type.String() }),
+    job: Type.Object(
+      {
+        id: Type.String({ format: 'uuid' }),
+        kind: Type.String(),
+        status: Type.String(),
+        maxRetries: Type.Integer(),
+        initiatedBy: Type.String({
+          description:
+            'Who asked for the job, as a principal reference: `bootstrap` (the bootstrap token), `api-key:{keyId}` (an API key, or a token exchanged for one: GET /api/v1/tenants/{id}/api-keys names it), or `reconciler` (a drift repair)',
+        }),
+        tier: Type.String({ description: 'The tier the job runs for (a tier change runs at the new tier)' }),
+        currentState: Type.String({ description: 'spec/003 TenantProvisioningJob.currentState: the stage the job is in' }),
+        context: Type.Record(Type.String(), Type.Unknown(), {
+          description: 'spec/003 TenantProvisioningJob.context: what asked for the job (trigger) and what it carries out (generation, configuration, reason); never a secret',
+        }),
+      },
+      { description: 'spec/003 TenantProvisioningJob' },
+    ),
     lastSequence: Type.Integer({ description: 'The newest history sequence number; resume the WebSocket from here' }),
   },
   { $id: 'ProvisioningStatus' },

@@ -22,6 +22,7 @@ export interface ProvisioningSnapshot {
     nextRetryAt: Date | null;
     failedStep: string | null;
     createdAt: Date;
+    context: Record<string, unknown>;
   } | undefined;
   steps: StepRecord[];
   lastSeq: number;
@@ -41,7 +42,7 @@ export async function readProvisioning(db: Db, tenantId: string): Promise<Provis
       .selectFrom('tenantProvisioningJobs')
       .select([
         'id', 'kind', 'tier', 'status', 'currentState', 'currentStep', 'initiatedBy', 'startedAt', 'completedAt', 'errorMessage',
-        'retryCount', 'maxRetries', 'nextRetryAt', 'failedStep', 'createdAt',
+        'retryCount', 'maxRetries', 'nextRetryAt', 'failedStep', 'createdAt', 'context',
       ])
       .where('tenantId', '=', tenantId)
       .orderBy('id', 'desc')
