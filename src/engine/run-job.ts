@@ -65,7 +65,7 @@ export async function runJob(deps: RunJobDeps, job: ClaimedJob, shutdown: AbortS
       }
       if (TERMINAL_STEPS.has(step.name)) {
         // The terminal step's commit is the job's end: what the operation means for the tenant, told by the domain.
-        await finishJob(deps.db, {
+        const times = await finishJob(deps.db, {
           jobId: job.id,
           tenantId: job.tenantId,
           owner: deps.owner,
@@ -78,7 +78,8 @@ export async function runJob(deps: RunJobDeps, job: ClaimedJob, shutdown: AbortS
           outputs,
           success: successOf(job.kind),
         });
-        log.info({ kind: job.kind }, 'job succeeded');
+        // spec/004 phase 10: one line per finished job, with its total and per-step durations.
+        log.info({ kind: job.kind, tier: job.tier, durationMs: times.durationMs, steps: times.steps }, 'job succeeded');
         return;
       }
       const next = plan.steps[position + 1];
@@ -166,8 +167,12 @@ async function rollBack(deps: RunJobDeps, job: ClaimedJob, signal: AbortSignal):
       setStatus(job, step.name, error ? StepStatus.ROLLBACK_FAILED : StepStatus.ROLLED_BACK);
     }
   }
-  await failJob(deps.db, { ...base, kind: job.kind, fromStatus: JobStatus.ROLLING_BACK, cancelled: job.cancelRequestedBy !== null, failure: failureOf(job.kind) });
-  deps.logger.info({ jobId: job.id, tenantId: job.tenantId, kind: job.kind, cancelled: job.cancelRequestedBy !== null }, 'job failed');
+  const times = await failJob(deps.db, { ...base, kind: job.kind, fromStatus: JobStatus.ROLLING_BACK, cancelled: job.cancelRequestedBy !== null, failure: failureOf(job.kind) });
+  // spec/004 phase 10: one line per finished job, with its total and per-step durations.
+  deps.logger.info(
+    { jobId: job.id, tenantId: job.tenantId, kind: job.kind, tier: job.tier, cancelled: job.cancelRequestedBy !== null, durationMs: times.durationMs, steps: times.steps },
+    'job failed',
+  );
 }
 
 function undoes(deps: RunJobDeps, job: ClaimedJob): boolean {

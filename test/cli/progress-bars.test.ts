@@ -22,7 +22,7 @@ function statusOf(steps: StepState[], overrides: Partial<ProvisioningStatus> = {
     errorMessage: null,
     nextRetryAt: null,
     completedAt: null,
-    job: { id: 'j', kind: 'PROVISION', status: 'RUNNING', maxRetries: 3, initiatedBy: 'bootstrap' },
+    job: { id: 'j', kind: 'PROVISION', status: 'RUNNING', maxRetries: 3, initiatedBy: 'bootstrap', tier: 'FREE', currentState: 'DEPLOYING_SERVICES', context: {} },
     lastSequence: 7,
     ...overrides,
   };
@@ -68,7 +68,7 @@ describe('progress bars of a status document', () => {
     const status = statusOf([step(0, 'A', 'COMPLETED')], {
       progress: 100,
       completedAt: '2026-01-01T00:00:04.200Z',
-      job: { id: 'j', kind: 'SUSPEND', status: 'SUCCEEDED', maxRetries: 3, initiatedBy: 'x' },
+      job: { id: 'j', kind: 'SUSPEND', status: 'SUCCEEDED', maxRetries: 3, initiatedBy: 'x', tier: 'FREE', currentState: 'COMPLETED', context: {} },
     });
     expect(renderStatus(status, { glyphs: ASCII_GLYPHS, width: 4 }).at(-1)).toBe('  overall  ####   100%  done in 4.2s');
   });

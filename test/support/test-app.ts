@@ -38,6 +38,8 @@ export interface TestAppOptions {
   dashboardDir?: string;
   /** The database to serve from (closed with the app); default: a fresh one of its own. */
   database?: TestDatabase;
+  /** Where the engine logs; default: nowhere (TEST_LOG_LEVEL to see it). */
+  engineLogger?: pino.Logger;
 }
 
 export interface EngineSettings {
@@ -124,7 +126,7 @@ export function engineConfig(s: EngineSettings, database: Pick<TestDatabase, 'ur
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const database = options.database ?? (await openTestDatabase());
   const silent = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-  const engine = options.engine ? await buildEngine(database.db, engineConfig(options.engine, database), silent, options.engine.owner) : undefined;
+  const engine = options.engine ? await buildEngine(database.db, engineConfig(options.engine, database), options.engineLogger ?? silent, options.engine.owner) : undefined;
   const tokens = new TokenService('test-signing-secret-that-is-long-enough-0123456789', options.jwtTtlSeconds ?? 900);
   const deps: ApiDeps = {
     database,

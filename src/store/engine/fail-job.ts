@@ -7,6 +7,7 @@ import type { Db } from '../open-database.js';
 import { appendEvent } from '../outbox/append-event.js';
 import { appendAudit } from './audit.js';
 import { guardJob } from './guard.js';
+import { type JobTimes, jobDuration, stepDurations } from './job-times.js';
 
 export interface FailJobInput {
   jobId: string;
@@ -26,8 +27,8 @@ export interface FailJobInput {
  * infrastructure record FAILED, the audit row, and the outcome it is told: the tenant's status
  * when the failure changes it (a provisioning's: FAILED, with the reason) and the event.
  */
-export async function failJob(db: Db, input: FailJobInput): Promise<void> {
-  await db.transaction().execute(async (trx) => {
+export async function failJob(db: Db, input: FailJobInput): Promise<JobTimes> {
+  return db.transaction().execute(async (trx) => {
     const final = input.cancelled ? JobStatus.CANCELLED : JobStatus.FAILED;
     await guardJob(trx, { jobId: input.jobId, owner: input.owner, status: input.fromStatus }, input.leaseMs, {
       status: final,
@@ -70,5 +71,6 @@ export async function failJob(db: Db, input: FailJobInput): Promise<void> {
     ]);
     const event = input.failure.event({ jobId: input.jobId, tenantId: input.tenantId, kind: input.kind, tenant, reason, failedStep: job.failedStep, cancelled: input.cancelled });
     await appendEvent(trx, input.tenantId, event.type, event.payload);
+    return { durationMs: await jobDuration(trx, input.jobId), steps: await stepDurations(trx, input.jobId) };
   });
 }

@@ -14,6 +14,7 @@ import { appendEvent } from '../outbox/append-event.js';
 import { toTenant } from '../tenants/tenant-row.js';
 import { appendAudit } from './audit.js';
 import { guardJob } from './guard.js';
+import { type JobTimes, jobDuration, stepDurations } from './job-times.js';
 import { tombstoneTenant } from './tombstone-tenant.js';
 
 export interface FinishJobInput {
@@ -40,8 +41,8 @@ export interface FinishJobInput {
  * generation the tenant now matches, and the outcome it is told (the tenant's status, its admin,
  * the event), all at once.
  */
-export async function finishJob(db: Db, input: FinishJobInput): Promise<void> {
-  await db.transaction().execute(async (trx) => {
+export async function finishJob(db: Db, input: FinishJobInput): Promise<JobTimes> {
+  return db.transaction().execute(async (trx) => {
     await guardJob(trx, { jobId: input.jobId, owner: input.owner, status: JobStatus.RUNNING, step: input.step }, input.leaseMs, {
       status: JobStatus.SUCCEEDED,
       currentState: ProvisioningState.COMPLETED,
@@ -99,6 +100,7 @@ export async function finishJob(db: Db, input: FinishJobInput): Promise<void> {
       durationMs,
     });
     if (event) await appendEvent(trx, input.tenantId, event.type, event.payload);
+    return { durationMs, steps: await stepDurations(trx, input.jobId) };
   });
 }
 
@@ -125,10 +127,4 @@ async function applySuccess(trx: Transaction<Schema>, tenantId: string, success:
     .returningAll()
     .executeTakeFirstOrThrow();
   return toTenant(row);
-}
-
-async function jobDuration(trx: Transaction<Schema>, jobId: string): Promise<number | null> {
-  const row = await trx.selectFrom('tenantProvisioningJobs').select(['startedAt', 'createdAt']).where('id', '=', jobId).executeTakeFirst();
-  const start = row?.startedAt ?? row?.createdAt;
-  return start ? Date.now() - start.getTime() : null;
 }
