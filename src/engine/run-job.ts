@@ -199,7 +199,7 @@ export function contextFor(job: ClaimedJob, outputs: Record<string, Record<strin
     outputs,
     signal,
     // The tenant's creation, not this run's start: the namespace annotation must not change on a re-run.
-    provenance: { provisionedAt: t.createdAt.toISOString(), provisionedBy: job.initiatedBy },
+    provenance: { provisionedAt: t.createdAt.toISOString(), provisionedBy: job.provisionedBy },
   };
 }
 

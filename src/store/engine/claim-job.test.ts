@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { planFor } from '../../domain/plans.js';
 import { JobKind, JobStatus } from '../../domain/provisioning.js';
+import { requestUpdate } from '../infrastructure/request-update.js';
 import { queueReconcile } from '../reconcile/queue-reconcile.js';
 import {
   LEASE_MS,
@@ -60,6 +61,20 @@ describe('claimJob', () => {
     expect(job.currentState).toBe('ALLOCATING_SHARED_CLUSTER');
     expect(job.steps.get('SELECT_CLUSTER')).toMatchObject({ status: 'RUNNING', attempts: 1 });
     expect(job.steps.get('VALIDATE_REQUEST')).toMatchObject({ status: 'COMPLETED', startedAt: created.tenant.createdAt });
+  });
+
+  it("carries who provisioned the tenant's infrastructure, the same for every later job of it", async () => {
+    const created = await activeTenant(db());
+    await requestUpdate(db(), { tenantId: created.tenant.id, configuration: { storageGb: 300 }, actor: 'api-key:someone-else', maxRetries: 3, trigger: 'test' });
+    const update = await claim(db(), 'worker-a');
+    expect(update).toMatchObject({ kind: JobKind.UPDATE, initiatedBy: 'api-key:someone-else', provisionedBy: 'test' });
+  });
+
+  it("names the provisioner by the email of its key's user where the key has one", async () => {
+    const created = await newTenant(db());
+    const key = await db().selectFrom('apiKeys').select('id').where('tenantId', '=', created.tenant.id).executeTakeFirstOrThrow();
+    await db().updateTable('tenantProvisioningJobs').set({ initiatedBy: `api-key:${key.id}` }).where('id', '=', created.jobId).execute();
+    expect((await claim(db(), 'worker-a')).provisionedBy).toBe(created.tenant.adminEmail);
   });
 
   it('finds nothing when no job is due: finished jobs are never claimed', async () => {

@@ -34,6 +34,7 @@ interface ClaimRow extends Omit<TenantProvisioningJobsTable, 'retryCount' | 'cre
   desiredGeneration: number | null;
   desiredSuspended: boolean | null;
   desiredConfiguration: unknown;
+  provisionedBy: string | null;
   steps: ClaimedStep[];
 }
 
@@ -88,6 +89,14 @@ export async function claimJob(db: Db, owner: string, leaseMs: number): Promise<
         t.cloud_provider as tenant_cloud_provider, t.admin_email as tenant_admin_email,
         t.created_at as tenant_created_at, t.status as tenant_status,
         d.generation as desired_generation, d.suspended as desired_suspended, d.configuration as desired_configuration,
+        -- Who provisioned the infrastructure this job works on: the initiator of the tenant's latest
+        -- provisioning, by the email of the key's user where the key has one, else the reference.
+        (select coalesce(u.email, p.initiated_by)
+           from tenant_provisioning_jobs p
+           left join api_keys k on p.initiated_by = 'api-key:' || k.id
+           left join users u on u.id = k.user_id
+          where p.tenant_id = c.tenant_id and p.kind = ${JobKind.PROVISION}
+          order by p.id desc limit 1) as provisioned_by,
         (select coalesce(json_agg(json_build_object(
             'name', s.name, 'stage', s.stage, 'position', s.position, 'status', s.status, 'attempts', s.attempts,
             'startedAt', s.started_at, 'completedAt', s.completed_at, 'lastError', s.last_error, 'outputs', s.outputs
@@ -149,6 +158,7 @@ function toClaimedJob(row: ClaimRow, kind: JobKind): ClaimedJob {
     failedStep: row.failedStep,
     cancelRequestedBy: row.cancelRequestedBy,
     initiatedBy: row.initiatedBy,
+    provisionedBy: row.provisionedBy ?? row.initiatedBy,
     tenant: {
       id: row.tenantId,
       name: row.tenantName,

@@ -18,6 +18,12 @@ export interface ClaimedJob {
   failedStep: string | null;
   cancelRequestedBy: string | null;
   initiatedBy: string;
+  /**
+   * Who provisioned the infrastructure the job works on (spec/004's `provisioned-by`): the
+   * initiator of the tenant's latest provisioning, as the email of the key's user where it has one.
+   * The same for every job of that infrastructure, so a re-run never changes the annotation.
+   */
+  provisionedBy: string;
   tenant: {
     id: string;
     name: string;
