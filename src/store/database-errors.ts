@@ -14,6 +14,20 @@ const UNAVAILABLE_CODES = new Set(['57P01', '57P02', '57P03', '53300']);
 const SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'EAI_AGAIN', 'ENOTFOUND']);
 const LOST_MESSAGES = /Connection terminated|connection error and is not queryable|timeout exceeded when trying to connect|Connection ended unexpectedly|Client was closed and is not queryable/i;
 
+/** SQLSTATEs of a transaction the server gave up on that can succeed when run again. */
+const RETRY_CODES = new Set(['40001', '40P01']);
+
+/**
+ * Whether running the whole transaction again may succeed: a serialization failure or a deadlock
+ * (40001, 40P01), or the database away. Never a constraint violation or a statement refused.
+ */
+export function isTransientDatabaseError(error: unknown): boolean {
+  if (isDatabaseUnavailable(error)) return true;
+  if (typeof error !== 'object' || error === null) return false;
+  if ('code' in error && typeof error.code === 'string' && RETRY_CODES.has(error.code)) return true;
+  return 'cause' in error && error.cause !== error && isTransientDatabaseError(error.cause);
+}
+
 export function isDatabaseUnavailable(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
   const code = 'code' in error && typeof error.code === 'string' ? error.code : undefined;

@@ -92,6 +92,67 @@ describe('control-plane tier transaction', () => {
     expect(await countRows(database.db)).toEqual(before);
   });
 
+  /** An error as node-postgres reports a SQLSTATE. */
+  const sqlError = (code: string) => Object.assign(new Error(`injected ${code}`), { code });
+
+  it('runs the transaction again, once, after a serialization failure, and creates the tenant once', async () => {
+    const before = await countRows(database.db);
+    const key = generateApiKey();
+    const writes: string[] = [];
+    const created = await createTenant(database.db, {
+      tenant: newTenant(),
+      actor: 'test',
+      apiKey: { id: key.id, secretHash: key.secretHash },
+      afterWrite: (w) => {
+        writes.push(w);
+        if (w === 'apiKey' && writes.filter((x) => x === 'apiKey').length === 1) throw sqlError('40001');
+      },
+    });
+    expect(writes.filter((w) => w === 'tenant')).toHaveLength(2);
+    const after = await countRows(database.db);
+    expect(after.tenants).toBe((before.tenants ?? 0) + 1);
+    expect(await database.db.selectFrom('tenantProvisioningJobs').select('id').where('tenantId', '=', created.tenant.id).execute()).toEqual([{ id: created.jobId }]);
+  });
+
+  it('gives up after the second transient failure, never a third, and leaves nothing behind', async () => {
+    const before = await countRows(database.db);
+    const key = generateApiKey();
+    let attempts = 0;
+    const second = sqlError('40P01');
+    await expect(
+      createTenant(database.db, {
+        tenant: newTenant(),
+        actor: 'test',
+        apiKey: { id: key.id, secretHash: key.secretHash },
+        afterWrite: (w) => {
+          if (w !== 'tenant') return;
+          attempts++;
+          throw attempts === 1 ? sqlError('40001') : second;
+        },
+      }),
+    ).rejects.toBe(second);
+    expect(attempts).toBe(2);
+    expect(await countRows(database.db)).toEqual(before);
+  });
+
+  it('never runs again after a constraint violation', async () => {
+    const key = generateApiKey();
+    let attempts = 0;
+    await expect(
+      createTenant(database.db, {
+        tenant: newTenant(),
+        actor: 'test',
+        apiKey: { id: key.id, secretHash: key.secretHash },
+        afterWrite: (w) => {
+          if (w !== 'tenant') return;
+          attempts++;
+          throw sqlError('23514');
+        },
+      }),
+    ).rejects.toMatchObject({ code: '23514' });
+    expect(attempts).toBe(1);
+  });
+
   it('reports which unique field collided, and writes nothing for the loser', async () => {
     const first = newTenant();
     const key = generateApiKey();

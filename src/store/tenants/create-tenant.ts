@@ -12,6 +12,7 @@ import { DeploymentType, TIER_PROFILES } from '../../domain/tiers.js';
 import { TenantStatus } from '../../domain/tenant-status.js';
 import { firstStepOf, planStepRows } from '../engine/plan-step-rows.js';
 import type { Db } from '../open-database.js';
+import { isTransientDatabaseError } from '../database-errors.js';
 import { asConflict } from '../unique-violation.js';
 import { toTenant } from './tenant-row.js';
 
@@ -53,11 +54,29 @@ const TENANT_UNIQUE_FIELDS = {
  * all in one transaction: it all exists, or none of it does.
  */
 export async function createTenant(db: Db, input: CreateTenantInput): Promise<CreatedTenant> {
+  const ids = { tenantId: newId(), adminUserId: newId(), jobId: newId() };
+  try {
+    return await createTenantOnce(db, input, ids);
+  } catch (error) {
+    // spec/003 "Error Handling": a transient failure of the control-plane database (a serialization
+    // failure, a deadlock, a dropped connection) is re-attempted once, within the request, with the
+    // same ids; a refusal on the merits (a unique field taken) never is.
+    if (!isTransientDatabaseError(error)) throw error;
+    try {
+      return await createTenantOnce(db, input, ids);
+    } catch (again) {
+      // A connection lost during the first COMMIT may have committed it: the tenant is then there.
+      const committed = await db.selectFrom('tenants').selectAll().where('id', '=', ids.tenantId).executeTakeFirst();
+      if (committed) return { tenant: toTenant(committed), adminUserId: ids.adminUserId, jobId: ids.jobId };
+      throw again;
+    }
+  }
+}
+
+async function createTenantOnce(db: Db, input: CreateTenantInput, ids: { tenantId: string; adminUserId: string; jobId: string }): Promise<CreatedTenant> {
   const { tenant: t, actor, apiKey } = input;
   const after = input.afterWrite ?? (() => undefined);
-  const tenantId = newId();
-  const adminUserId = newId();
-  const jobId = newId();
+  const { tenantId, adminUserId, jobId } = ids;
   const now = new Date();
   try {
     return await db.transaction().execute(async (trx) => {
