@@ -30,22 +30,20 @@ const I = InfrastructureStatus;
  * APPLYING, DEPLOYING, CONFIGURING, VERIFYING) the API shows beside it as `phase`. The other
  * statuses are the same in both.
  */
-export const InfrastructureReportedStatus = {
-  PROVISIONING: 'PROVISIONING',
-  ACTIVE: 'ACTIVE',
-  UPDATING: 'UPDATING',
-  SUSPENDED: 'SUSPENDED',
-  DEPROVISIONING: 'DEPROVISIONING',
-  DEPROVISIONED: 'DEPROVISIONED',
-  FAILED: 'FAILED',
-} as const;
-export type InfrastructureReportedStatus = (typeof InfrastructureReportedStatus)[keyof typeof InfrastructureReportedStatus];
+const PROVISIONING_PHASE_LIST = [I.REQUESTED, I.PLANNING, I.APPLYING, I.DEPLOYING, I.CONFIGURING, I.VERIFYING] as const;
+const PROVISIONING_PHASES: ReadonlySet<InfrastructureStatus> = new Set(PROVISIONING_PHASE_LIST);
 
-const PROVISIONING_PHASES: ReadonlySet<InfrastructureStatus> = new Set([I.REQUESTED, I.PLANNING, I.APPLYING, I.DEPLOYING, I.CONFIGURING, I.VERIFYING]);
+export type InfrastructureReportedStatus = 'PROVISIONING' | Exclude<InfrastructureStatus, (typeof PROVISIONING_PHASE_LIST)[number]>;
+
+/** spec/000's statuses, in the order of the phases they stand for. */
+export const INFRASTRUCTURE_REPORTED_STATUSES: readonly InfrastructureReportedStatus[] = [
+  'PROVISIONING',
+  ...Object.values(I).filter((s): s is Exclude<InfrastructureReportedStatus, 'PROVISIONING'> => !PROVISIONING_PHASES.has(s)),
+];
 
 /** The status spec/000's clients see for a record at `phase`. */
 export function reportedStatusOf(phase: InfrastructureStatus): InfrastructureReportedStatus {
-  return PROVISIONING_PHASES.has(phase) ? InfrastructureReportedStatus.PROVISIONING : (phase as InfrastructureReportedStatus);
+  return PROVISIONING_PHASES.has(phase) ? 'PROVISIONING' : (phase as InfrastructureReportedStatus);
 }
 
 /**

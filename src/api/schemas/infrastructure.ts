@@ -1,13 +1,13 @@
 import { Type } from '@sinclair/typebox';
 import { CLOUD_PROVIDERS } from '../../domain/cloud.js';
-import { InfrastructureReportedStatus, InfrastructureStatus } from '../../domain/infrastructure.js';
+import { INFRASTRUCTURE_REPORTED_STATUSES, InfrastructureStatus } from '../../domain/infrastructure.js';
 import { JOB_KINDS } from '../../domain/provisioning.js';
 import { TIERS } from '../../domain/tiers.js';
 import { DateTime, NullableDateTime } from './common.js';
 
 const NullableString = Type.Union([Type.String(), Type.Null()]);
 const STATUSES = Object.values(InfrastructureStatus).join(', ');
-const REPORTED_STATUSES = Object.values(InfrastructureReportedStatus).join(', ');
+const REPORTED_STATUSES = INFRASTRUCTURE_REPORTED_STATUSES.join(', ');
 
 /** The largest cursor a JSON number carries exactly (the seq column is a bigint). */
 const MAX_SEQ = Number.MAX_SAFE_INTEGER;
