@@ -181,7 +181,7 @@ export interface paths {
              * @example AZURE
              */
             cloudProvider: string;
-            /** @description Any of databaseSize, storageGb, enableHa; what is left out keeps its declared value */
+            /** @description Any of databaseSize, storageGb, enableHa, quota; what is left out keeps its declared value */
             configuration?: {
               /**
                * @description string: the database SKU (Enterprise: the dedicated database), e.g. Standard_D2s_v3
@@ -198,6 +198,19 @@ export interface paths {
                * @example false
                */
               enableHa?: unknown;
+              /**
+               * @description ENTERPRISE only: the namespace's ResourceQuota (spec/002's custom quota), an object of cpuRequests, cpuLimits, memoryRequests, memoryLimits (Kubernetes quantities, requests at most the limits), pods, services, persistentVolumeClaims (whole numbers); fields left out keep their declared value (all are required when none is declared); null removes the quota. It must hold the tenant's own services, monitoring and ingress controller (and storageGb their volume claims). Free and Professional have their tier's quota
+               * @example {
+               *       "cpuRequests": "16",
+               *       "cpuLimits": "32",
+               *       "memoryRequests": "32Gi",
+               *       "memoryLimits": "64Gi",
+               *       "pods": 100,
+               *       "services": 50,
+               *       "persistentVolumeClaims": 20
+               *     }
+               */
+              quota?: unknown;
             };
           };
         };
@@ -230,6 +243,20 @@ export interface paths {
                 databaseSize?: string;
                 storageGb?: number;
                 enableHa?: boolean;
+                /** @description The namespace's ResourceQuota (ENTERPRISE); storage is storageGb. Absent: no quota (Enterprise) or the tier's (Free, Professional) */
+                quota?: {
+                  /** @description Kubernetes quantity: requests.cpu */
+                  cpuRequests: string;
+                  /** @description Kubernetes quantity: limits.cpu */
+                  cpuLimits: string;
+                  /** @description Kubernetes quantity: requests.memory */
+                  memoryRequests: string;
+                  /** @description Kubernetes quantity: limits.memory */
+                  memoryLimits: string;
+                  pods: number;
+                  services: number;
+                  persistentVolumeClaims: number;
+                };
               };
               /** @description tenants/{tenantId}.tfstate for Enterprise; null on the shared cluster */
               terraformStateKey: string | null;
@@ -242,11 +269,25 @@ export interface paths {
                 tier: string;
                 region: string;
                 cloudProvider: string;
-                /** @description databaseSize, storageGb, enableHa */
+                /** @description databaseSize, storageGb, enableHa, and an Enterprise tenant's quota */
                 configuration: {
                   databaseSize?: string;
                   storageGb?: number;
                   enableHa?: boolean;
+                  /** @description The namespace's ResourceQuota (ENTERPRISE); storage is storageGb. Absent: no quota (Enterprise) or the tier's (Free, Professional) */
+                  quota?: {
+                    /** @description Kubernetes quantity: requests.cpu */
+                    cpuRequests: string;
+                    /** @description Kubernetes quantity: limits.cpu */
+                    cpuLimits: string;
+                    /** @description Kubernetes quantity: requests.memory */
+                    memoryRequests: string;
+                    /** @description Kubernetes quantity: limits.memory */
+                    memoryLimits: string;
+                    pods: number;
+                    services: number;
+                    persistentVolumeClaims: number;
+                  };
                 };
                 suspended: boolean;
                 /** @description Goes up with every change of the declaration */
@@ -298,6 +339,20 @@ export interface paths {
                 databaseSize?: string;
                 storageGb?: number;
                 enableHa?: boolean;
+                /** @description The namespace's ResourceQuota (ENTERPRISE); storage is storageGb. Absent: no quota (Enterprise) or the tier's (Free, Professional) */
+                quota?: {
+                  /** @description Kubernetes quantity: requests.cpu */
+                  cpuRequests: string;
+                  /** @description Kubernetes quantity: limits.cpu */
+                  cpuLimits: string;
+                  /** @description Kubernetes quantity: requests.memory */
+                  memoryRequests: string;
+                  /** @description Kubernetes quantity: limits.memory */
+                  memoryLimits: string;
+                  pods: number;
+                  services: number;
+                  persistentVolumeClaims: number;
+                };
               };
               /** @description tenants/{tenantId}.tfstate for Enterprise; null on the shared cluster */
               terraformStateKey: string | null;
@@ -310,11 +365,25 @@ export interface paths {
                 tier: string;
                 region: string;
                 cloudProvider: string;
-                /** @description databaseSize, storageGb, enableHa */
+                /** @description databaseSize, storageGb, enableHa, and an Enterprise tenant's quota */
                 configuration: {
                   databaseSize?: string;
                   storageGb?: number;
                   enableHa?: boolean;
+                  /** @description The namespace's ResourceQuota (ENTERPRISE); storage is storageGb. Absent: no quota (Enterprise) or the tier's (Free, Professional) */
+                  quota?: {
+                    /** @description Kubernetes quantity: requests.cpu */
+                    cpuRequests: string;
+                    /** @description Kubernetes quantity: limits.cpu */
+                    cpuLimits: string;
+                    /** @description Kubernetes quantity: requests.memory */
+                    memoryRequests: string;
+                    /** @description Kubernetes quantity: limits.memory */
+                    memoryLimits: string;
+                    pods: number;
+                    services: number;
+                    persistentVolumeClaims: number;
+                  };
                 };
                 suspended: boolean;
                 /** @description Goes up with every change of the declaration */
@@ -439,6 +508,20 @@ export interface paths {
                 databaseSize?: string;
                 storageGb?: number;
                 enableHa?: boolean;
+                /** @description The namespace's ResourceQuota (ENTERPRISE); storage is storageGb. Absent: no quota (Enterprise) or the tier's (Free, Professional) */
+                quota?: {
+                  /** @description Kubernetes quantity: requests.cpu */
+                  cpuRequests: string;
+                  /** @description Kubernetes quantity: limits.cpu */
+                  cpuLimits: string;
+                  /** @description Kubernetes quantity: requests.memory */
+                  memoryRequests: string;
+                  /** @description Kubernetes quantity: limits.memory */
+                  memoryLimits: string;
+                  pods: number;
+                  services: number;
+                  persistentVolumeClaims: number;
+                };
               };
               /** @description tenants/{tenantId}.tfstate for Enterprise; null on the shared cluster */
               terraformStateKey: string | null;
@@ -451,11 +534,25 @@ export interface paths {
                 tier: string;
                 region: string;
                 cloudProvider: string;
-                /** @description databaseSize, storageGb, enableHa */
+                /** @description databaseSize, storageGb, enableHa, and an Enterprise tenant's quota */
                 configuration: {
                   databaseSize?: string;
                   storageGb?: number;
                   enableHa?: boolean;
+                  /** @description The namespace's ResourceQuota (ENTERPRISE); storage is storageGb. Absent: no quota (Enterprise) or the tier's (Free, Professional) */
+                  quota?: {
+                    /** @description Kubernetes quantity: requests.cpu */
+                    cpuRequests: string;
+                    /** @description Kubernetes quantity: limits.cpu */
+                    cpuLimits: string;
+                    /** @description Kubernetes quantity: requests.memory */
+                    memoryRequests: string;
+                    /** @description Kubernetes quantity: limits.memory */
+                    memoryLimits: string;
+                    pods: number;
+                    services: number;
+                    persistentVolumeClaims: number;
+                  };
                 };
                 suspended: boolean;
                 /** @description Goes up with every change of the declaration */
@@ -529,18 +626,10 @@ export interface paths {
       };
       requestBody: {
         content: {
-          /**
-           * @example {
-           *       "configuration": {
-           *         "storageGb": 200,
-           *         "enableHa": true
-           *       }
-           *     }
-           */
           "application/json": {
             /** @description Another tier of the same cluster type (FREE, PROFESSIONAL, ENTERPRISE, any case); to or from ENTERPRISE is refused */
             tier?: string;
-            /** @description Any of databaseSize, storageGb, enableHa; what is left out keeps its declared value */
+            /** @description Any of databaseSize, storageGb, enableHa, quota; what is left out keeps its declared value */
             configuration?: {
               /**
                * @description string: the database SKU (Enterprise: the dedicated database), e.g. Standard_D2s_v3
@@ -557,6 +646,19 @@ export interface paths {
                * @example false
                */
               enableHa?: unknown;
+              /**
+               * @description ENTERPRISE only: the namespace's ResourceQuota (spec/002's custom quota), an object of cpuRequests, cpuLimits, memoryRequests, memoryLimits (Kubernetes quantities, requests at most the limits), pods, services, persistentVolumeClaims (whole numbers); fields left out keep their declared value (all are required when none is declared); null removes the quota. It must hold the tenant's own services, monitoring and ingress controller (and storageGb their volume claims). Free and Professional have their tier's quota
+               * @example {
+               *       "cpuRequests": "16",
+               *       "cpuLimits": "32",
+               *       "memoryRequests": "32Gi",
+               *       "memoryLimits": "64Gi",
+               *       "pods": 100,
+               *       "services": 50,
+               *       "persistentVolumeClaims": 20
+               *     }
+               */
+              quota?: unknown;
             };
           };
         };
@@ -589,6 +691,20 @@ export interface paths {
                 databaseSize?: string;
                 storageGb?: number;
                 enableHa?: boolean;
+                /** @description The namespace's ResourceQuota (ENTERPRISE); storage is storageGb. Absent: no quota (Enterprise) or the tier's (Free, Professional) */
+                quota?: {
+                  /** @description Kubernetes quantity: requests.cpu */
+                  cpuRequests: string;
+                  /** @description Kubernetes quantity: limits.cpu */
+                  cpuLimits: string;
+                  /** @description Kubernetes quantity: requests.memory */
+                  memoryRequests: string;
+                  /** @description Kubernetes quantity: limits.memory */
+                  memoryLimits: string;
+                  pods: number;
+                  services: number;
+                  persistentVolumeClaims: number;
+                };
               };
               /** @description tenants/{tenantId}.tfstate for Enterprise; null on the shared cluster */
               terraformStateKey: string | null;
@@ -601,11 +717,25 @@ export interface paths {
                 tier: string;
                 region: string;
                 cloudProvider: string;
-                /** @description databaseSize, storageGb, enableHa */
+                /** @description databaseSize, storageGb, enableHa, and an Enterprise tenant's quota */
                 configuration: {
                   databaseSize?: string;
                   storageGb?: number;
                   enableHa?: boolean;
+                  /** @description The namespace's ResourceQuota (ENTERPRISE); storage is storageGb. Absent: no quota (Enterprise) or the tier's (Free, Professional) */
+                  quota?: {
+                    /** @description Kubernetes quantity: requests.cpu */
+                    cpuRequests: string;
+                    /** @description Kubernetes quantity: limits.cpu */
+                    cpuLimits: string;
+                    /** @description Kubernetes quantity: requests.memory */
+                    memoryRequests: string;
+                    /** @description Kubernetes quantity: limits.memory */
+                    memoryLimits: string;
+                    pods: number;
+                    services: number;
+                    persistentVolumeClaims: number;
+                  };
                 };
                 suspended: boolean;
                 /** @description Goes up with every change of the declaration */
@@ -657,6 +787,20 @@ export interface paths {
                 databaseSize?: string;
                 storageGb?: number;
                 enableHa?: boolean;
+                /** @description The namespace's ResourceQuota (ENTERPRISE); storage is storageGb. Absent: no quota (Enterprise) or the tier's (Free, Professional) */
+                quota?: {
+                  /** @description Kubernetes quantity: requests.cpu */
+                  cpuRequests: string;
+                  /** @description Kubernetes quantity: limits.cpu */
+                  cpuLimits: string;
+                  /** @description Kubernetes quantity: requests.memory */
+                  memoryRequests: string;
+                  /** @description Kubernetes quantity: limits.memory */
+                  memoryLimits: string;
+                  pods: number;
+                  services: number;
+                  persistentVolumeClaims: number;
+                };
               };
               /** @description tenants/{tenantId}.tfstate for Enterprise; null on the shared cluster */
               terraformStateKey: string | null;
@@ -669,11 +813,25 @@ export interface paths {
                 tier: string;
                 region: string;
                 cloudProvider: string;
-                /** @description databaseSize, storageGb, enableHa */
+                /** @description databaseSize, storageGb, enableHa, and an Enterprise tenant's quota */
                 configuration: {
                   databaseSize?: string;
                   storageGb?: number;
                   enableHa?: boolean;
+                  /** @description The namespace's ResourceQuota (ENTERPRISE); storage is storageGb. Absent: no quota (Enterprise) or the tier's (Free, Professional) */
+                  quota?: {
+                    /** @description Kubernetes quantity: requests.cpu */
+                    cpuRequests: string;
+                    /** @description Kubernetes quantity: limits.cpu */
+                    cpuLimits: string;
+                    /** @description Kubernetes quantity: requests.memory */
+                    memoryRequests: string;
+                    /** @description Kubernetes quantity: limits.memory */
+                    memoryLimits: string;
+                    pods: number;
+                    services: number;
+                    persistentVolumeClaims: number;
+                  };
                 };
                 suspended: boolean;
                 /** @description Goes up with every change of the declaration */
@@ -786,6 +944,20 @@ export interface paths {
                 databaseSize?: string;
                 storageGb?: number;
                 enableHa?: boolean;
+                /** @description The namespace's ResourceQuota (ENTERPRISE); storage is storageGb. Absent: no quota (Enterprise) or the tier's (Free, Professional) */
+                quota?: {
+                  /** @description Kubernetes quantity: requests.cpu */
+                  cpuRequests: string;
+                  /** @description Kubernetes quantity: limits.cpu */
+                  cpuLimits: string;
+                  /** @description Kubernetes quantity: requests.memory */
+                  memoryRequests: string;
+                  /** @description Kubernetes quantity: limits.memory */
+                  memoryLimits: string;
+                  pods: number;
+                  services: number;
+                  persistentVolumeClaims: number;
+                };
               };
               /** @description tenants/{tenantId}.tfstate for Enterprise; null on the shared cluster */
               terraformStateKey: string | null;
@@ -798,11 +970,25 @@ export interface paths {
                 tier: string;
                 region: string;
                 cloudProvider: string;
-                /** @description databaseSize, storageGb, enableHa */
+                /** @description databaseSize, storageGb, enableHa, and an Enterprise tenant's quota */
                 configuration: {
                   databaseSize?: string;
                   storageGb?: number;
                   enableHa?: boolean;
+                  /** @description The namespace's ResourceQuota (ENTERPRISE); storage is storageGb. Absent: no quota (Enterprise) or the tier's (Free, Professional) */
+                  quota?: {
+                    /** @description Kubernetes quantity: requests.cpu */
+                    cpuRequests: string;
+                    /** @description Kubernetes quantity: limits.cpu */
+                    cpuLimits: string;
+                    /** @description Kubernetes quantity: requests.memory */
+                    memoryRequests: string;
+                    /** @description Kubernetes quantity: limits.memory */
+                    memoryLimits: string;
+                    pods: number;
+                    services: number;
+                    persistentVolumeClaims: number;
+                  };
                 };
                 suspended: boolean;
                 /** @description Goes up with every change of the declaration */
@@ -854,6 +1040,20 @@ export interface paths {
                 databaseSize?: string;
                 storageGb?: number;
                 enableHa?: boolean;
+                /** @description The namespace's ResourceQuota (ENTERPRISE); storage is storageGb. Absent: no quota (Enterprise) or the tier's (Free, Professional) */
+                quota?: {
+                  /** @description Kubernetes quantity: requests.cpu */
+                  cpuRequests: string;
+                  /** @description Kubernetes quantity: limits.cpu */
+                  cpuLimits: string;
+                  /** @description Kubernetes quantity: requests.memory */
+                  memoryRequests: string;
+                  /** @description Kubernetes quantity: limits.memory */
+                  memoryLimits: string;
+                  pods: number;
+                  services: number;
+                  persistentVolumeClaims: number;
+                };
               };
               /** @description tenants/{tenantId}.tfstate for Enterprise; null on the shared cluster */
               terraformStateKey: string | null;
@@ -866,11 +1066,25 @@ export interface paths {
                 tier: string;
                 region: string;
                 cloudProvider: string;
-                /** @description databaseSize, storageGb, enableHa */
+                /** @description databaseSize, storageGb, enableHa, and an Enterprise tenant's quota */
                 configuration: {
                   databaseSize?: string;
                   storageGb?: number;
                   enableHa?: boolean;
+                  /** @description The namespace's ResourceQuota (ENTERPRISE); storage is storageGb. Absent: no quota (Enterprise) or the tier's (Free, Professional) */
+                  quota?: {
+                    /** @description Kubernetes quantity: requests.cpu */
+                    cpuRequests: string;
+                    /** @description Kubernetes quantity: limits.cpu */
+                    cpuLimits: string;
+                    /** @description Kubernetes quantity: requests.memory */
+                    memoryRequests: string;
+                    /** @description Kubernetes quantity: limits.memory */
+                    memoryLimits: string;
+                    pods: number;
+                    services: number;
+                    persistentVolumeClaims: number;
+                  };
                 };
                 suspended: boolean;
                 /** @description Goes up with every change of the declaration */

@@ -505,7 +505,7 @@ export interface paths {
           "application/json": {
             /** @description FREE, PROFESSIONAL or ENTERPRISE (a change to or from ENTERPRISE is refused: it is a migration) */
             tier?: string;
-            /** @description spec/000 configuration fields to change: databaseSize, storageGb, enableHa */
+            /** @description spec/000 configuration fields to change: databaseSize, storageGb, enableHa, and (ENTERPRISE) quota: {cpuRequests, cpuLimits, memoryRequests, memoryLimits, pods, services, persistentVolumeClaims}, null for none */
             configuration?: {
               [key: string]: unknown;
             };
@@ -836,7 +836,11 @@ export interface paths {
         };
         cookie?: never;
       };
-      requestBody?: never;
+      requestBody: {
+        content: {
+          "application/json": Record<string, never>;
+        };
+      };
       responses: {
         /** @description Default Response */
         201: {
@@ -1136,7 +1140,9 @@ export interface paths {
                   logoUrl: string | null;
                 };
                 notifications: {
+                  /** @description Alerts by email, to alertEmail or, while that is null, to the tenant's admin */
                   email: boolean;
+                  alertEmail: string | null;
                   webhookUrl: string | null;
                 };
               };
@@ -1228,7 +1234,9 @@ export interface paths {
               logoUrl?: string | null;
             };
             notifications?: {
+              /** @description Alerts by email, to alertEmail or, while that is null, to the tenant's admin */
               email?: boolean;
+              alertEmail?: string | null;
               webhookUrl?: string | null;
             };
           };
@@ -1266,7 +1274,9 @@ export interface paths {
                   logoUrl: string | null;
                 };
                 notifications: {
+                  /** @description Alerts by email, to alertEmail or, while that is null, to the tenant's admin */
                   email: boolean;
+                  alertEmail: string | null;
                   webhookUrl: string | null;
                 };
               };
@@ -2000,6 +2010,92 @@ export interface paths {
             [name: string]: unknown;
           };
           content?: never;
+        };
+        /** @description RFC 9457 problem details */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description RFC 9457 problem details */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description RFC 9457 problem details */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description RFC 9457 problem details */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/v1/auth/signing-keys/rotate": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Make a new JWT signing key now (platform admin); with endIssuedTokens, every token issued so far stops working
+     * @description Keys rotate by age anyway (MATIH_JWT_KEY_ROTATION_DAYS). This is for a leak: the other replicas read the new key at the next token that names it, and stop accepting the forgotten ones within 30 seconds.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            /** @description Forget the other keys at once, so every token issued so far stops working (after a leak); default: they verify until their tokens expire */
+            endIssuedTokens?: boolean;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": {
+              /** @description The key that signs from now on */
+              kid: string;
+              endedIssuedTokens: boolean;
+            };
+          };
         };
         /** @description RFC 9457 problem details */
         400: {

@@ -20,6 +20,7 @@ import type { ApiDeps } from '../src/api/deps.js';
 import { ApiMetrics } from '../src/api/metrics.js';
 import { CLOUD_PROVIDERS } from '../src/domain/cloud.js';
 import { TokenService } from '../src/iam/token-service.js';
+import { footprintOf } from '../src/steps/workload-footprint.js';
 import { DatabaseHealth } from '../src/store/database-health.js';
 import type { Schema } from '../src/store/schema.js';
 
@@ -63,6 +64,7 @@ function documentOnlyDeps(): ApiDeps {
     enabledCloudProviders: CLOUD_PROVIDERS,
     bodyLimitBytes: 1024 * 1024,
     maxRetries: 0,
+    workloadFootprint: footprintOf,
     wakeWorkers: () => undefined,
   };
 }

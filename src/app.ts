@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
 import { buildInfraServer, buildServer } from './api/build-server.js';
@@ -7,14 +6,16 @@ import { ApiMetrics } from './api/metrics.js';
 import type { Config } from './config/load-config.js';
 import { createAuthenticator } from './iam/authenticator.js';
 import { type BootstrapToken, bootstrapMatcher, ensureBootstrapToken } from './iam/bootstrap-token.js';
+import { SigningKeyRing } from './iam/signing-key-ring.js';
 import { TokenService } from './iam/token-service.js';
+import { AesGcmSecretBox } from './drivers/secrets/aes-gcm-secret-box.js';
 import { releaseAllLeases } from './store/engine/renew-lease.js';
-import { getOrCreateSigningKey } from './store/iam/signing-key.js';
 import { migrate } from './store/migrate.js';
 import { type ControlPlaneDatabase, openControlPlaneDatabase } from './store/server/control-plane-database.js';
 import { type Engine, buildEngine } from './build-engine.js';
 import { ensureSecretKey } from './iam/secret-key.js';
 import type { DnsServerPorts } from './drivers/dns/embedded-dns-server.js';
+import { footprintOf } from './steps/workload-footprint.js';
 
 /**
  * The composition root: config -> database -> store -> IAM -> API. The only module that picks
@@ -60,8 +61,6 @@ export async function createApp(config: Config, logger: Logger = createLogger(co
     const bootstrap = ensureBootstrapToken(config.bootstrapToken, config.dataDir);
     const applied = await migrate(database.db);
     if (applied.length > 0) logger.info({ applied }, 'database migrations applied');
-    const secret = await getOrCreateSigningKey(database.db, 'jwt-hs256', () => randomBytes(48).toString('base64url'));
-    const tokens = new TokenService(secret, config.jwtTtlSeconds);
     // The embedded server serves one process (the lock file sees to it): any lease is a dead one's.
     if (database.kind === 'embedded') await releaseAllLeases(database.db);
     const secretKey = ensureSecretKey(config.secretKey, config.dataDir);
@@ -70,17 +69,27 @@ export async function createApp(config: Config, logger: Logger = createLogger(co
       // one cannot open what another sealed, and a tenant's secrets step fails on it.
       logger.warn({ file: secretKey.file }, 'MATIH_SECRET_KEY is not set: using a key from the data directory; replicas must share one key');
     }
+    const signingKeys = new SigningKeyRing(database.db, new AesGcmSecretBox(secretKey.key), {
+      rotateAfterMs: config.jwtKeyRotationDays * 86_400_000,
+      tokenTtlMs: config.jwtTtlSeconds * 1000,
+    });
+    await signingKeys.load();
+    const tokens = new TokenService(signingKeys, config.jwtTtlSeconds);
     const tenantDatabases = { ...config.tenantDatabases, url: config.tenantDatabases.url ?? database.url };
     const engine = await buildEngine(database.db, { ...config, tenantDatabases, secretKey: secretKey.key }, logger);
     const deps: ApiDeps = {
       database,
       tokens,
+      signingKeys,
       authenticate: createAuthenticator({ db: database.db, tokens, isBootstrapToken: bootstrapMatcher(bootstrap.token) }),
       metrics: new ApiMetrics(database.db, { processMetrics: true }),
       logger,
       enabledCloudProviders: config.enabledCloudProviders,
       bodyLimitBytes: config.bodyLimitBytes,
+      requestTimeoutMs: config.requestTimeoutMs,
+      maxConnections: config.maxConnections,
       maxRetries: config.retry.maxRetries,
+      workloadFootprint: footprintOf,
       deletionCodeTtlSeconds: config.lifecycle.deletionCodeTtlSeconds,
       simCluster: engine.cluster,
       reconciler: engine.reconciler,

@@ -31,7 +31,9 @@ import type { Db } from './store/open-database.js';
 import { simObjectStore } from './store/sim/sim-objects.js';
 import { deleteSimResource, getSimResource, listSimResources, upsertSimResource } from './store/sim/sim-resources.js';
 import { FaultInjector } from './steps/support/fault-injection.js';
+import { DatabaseArchiveStore } from './drivers/archive/database-archive-store.js';
 import { FileArchiveStore } from './drivers/archive/file-archive-store.js';
+import { archiveRecords } from './store/archive/archive-objects.js';
 import { tenantAuditExport } from './store/engine/export-tenant-audit.js';
 import type { StepName } from './domain/plans.js';
 import { buildStepRegistry } from './steps/registry.js';
@@ -40,7 +42,7 @@ import type { StepHandler } from './steps/step.js';
 /** What the engine needs of the configuration; `secretKey` resolved (from config or the data directory). */
 export type EngineConfig = Pick<
   Config,
-  'sim' | 'engine' | 'retry' | 'baseDomain' | 'events' | 'cluster' | 'readyTimeoutMs' | 'verifyTimeoutMs' | 'edge' | 'enterprise' | 'lifecycle'
+  'sim' | 'engine' | 'retry' | 'baseDomain' | 'events' | 'cluster' | 'environment' | 'readyTimeoutMs' | 'verifyTimeoutMs' | 'edge' | 'alerting' | 'enterprise' | 'lifecycle' | 'networkIsolation'
 > & {
   secretKey: string;
   /** TENANT_DATABASE_URL, or the control-plane database's when unset (resolved once the database is open). */
@@ -112,6 +114,17 @@ export async function buildEngine(db: Db, config: EngineConfig, logger: Logger, 
       : undefined;
   const terraform = buildTerraform(config, simStore);
   const terraformLog = logger.child({ component: 'terraform' });
+  // Where no address was given, the egress policies open their port to any address rather than
+  // cut tenants off (network-isolation-settings.ts); on a real cluster the operator should know.
+  if (config.cluster.kind === 'kubernetes') {
+    const { tenantDatabase, kubernetesApi } = config.networkIsolation;
+    if (tenantDatabase.source === 'any-address') {
+      logger.warn({ ports: tenantDatabase.ports }, 'MATIH_TENANT_DB_EGRESS_CIDRS is unset and the tenant database URL gives no address: tenant pods may reach any address on the database port');
+    }
+    if (kubernetesApi.source === 'any-address') {
+      logger.warn({ ports: kubernetesApi.ports }, 'MATIH_KUBE_API_EGRESS_CIDRS is unset: the tenant ingress controller, Prometheus and Grafana may reach any address on the API server ports');
+    }
+  }
   const faults = new FaultInjector(config.sim.faults);
   const steps = faults.wrapAll(
     buildStepRegistry(
@@ -124,6 +137,8 @@ export async function buildEngine(db: Db, config: EngineConfig, logger: Logger, 
       },
       {
         baseDomain: config.baseDomain,
+        alertSmtp: config.alerting.smtp,
+        environment: { name: config.environment.name, values: config.environment.values },
         readyTimeoutMs: config.readyTimeoutMs,
         verifyTimeoutMs: config.verifyTimeoutMs,
         verifyIntervalMs: Math.min(1000, config.verifyTimeoutMs),
@@ -131,10 +146,14 @@ export async function buildEngine(db: Db, config: EngineConfig, logger: Logger, 
         loadBalancerWaitMs: config.edge.loadBalancerWaitMs,
         dnsTtl: config.edge.dns.ttl,
         createParentZone: config.edge.dns.driver === 'embedded',
+        networkIsolation: config.networkIsolation,
       },
       {
         tenantConfig: tenantConfigSource(db),
-        archive: { store: new FileArchiveStore(config.lifecycle.archiveDir), exportAudit: tenantAuditExport(db) },
+        archive: {
+          store: config.lifecycle.archiveStore === 'directory' ? new FileArchiveStore(config.lifecycle.archiveDir) : new DatabaseArchiveStore(archiveRecords(db)),
+          exportAudit: tenantAuditExport(db),
+        },
         enterprise: {
           deps: { servicePrincipals: await buildServicePrincipals(config), stateLocks: terraformStateLockStore(db), terraform },
           options: {
@@ -161,7 +180,7 @@ export async function buildEngine(db: Db, config: EngineConfig, logger: Logger, 
     },
     logger.child({ component: 'worker' }),
   );
-  const housekeeping = new Housekeeping(db, logger.child({ component: 'housekeeping' }));
+  const housekeeping = new Housekeeping(db, logger.child({ component: 'housekeeping' }), { tombstoneRetentionDays: config.lifecycle.tombstoneRetentionDays });
   const reconciler = new InfrastructureReconciler(
     db,
     new DriftDetector({ cluster: clusterDriver, tenantDatabase, dns }, steps),

@@ -12,7 +12,8 @@ const base = (id: string) => `/api/v1/infrastructure/tenants/${id}`;
 
 function configurationText(c: Infrastructure['configuration'] | undefined): string {
   if (!c) return '-';
-  return Object.entries(c).map(([k, v]) => `${k}=${String(v)}`).join(' ') || '-';
+  // An Enterprise quota is an object: shown as its JSON, one word per setting.
+  return Object.entries(c).map(([k, v]) => `${k}=${typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)}`).join(' ') || '-';
 }
 
 function infraDetail(r: Infrastructure): string {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import websocket from '@fastify/websocket';
@@ -7,6 +8,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { ERROR_CODES } from '../domain/error-codes.js';
 import { matihError } from '../domain/errors.js';
 import { installAuthHook } from './auth-hook.js';
+import { MAX_PARAM_LENGTH, frameworkErrors, installInputHygiene } from './input-hygiene.js';
 import { allowCrossOriginReads } from './cross-origin-reads.js';
 import type { ApiDeps } from './deps.js';
 import { errorHandler, sendProblem } from './problem.js';
@@ -83,8 +85,33 @@ interface ServerIdentity {
   description: string;
 }
 
+const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+const DEFAULT_MAX_CONNECTIONS = 10_000;
+
+/**
+ * The HTTP server under Fastify, with what slow and greedy clients need: the whole request
+ * (headers and body) within `requestTimeoutMs` or the connection is closed (Node answers 408),
+ * checked every second rather than Node's default 30 s; headers within the same time; at most
+ * `maxConnections` open sockets, beyond which new ones are closed at once. Idle keep-alive
+ * connections close after Fastify's 72 s. An upgraded WebSocket leaves the request timeout
+ * behind: its life is the stream's (routes/provisioning-ws.ts).
+ */
+function boundedServerFactory(deps: ApiDeps) {
+  const requestTimeout = deps.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  return (handler: Parameters<typeof createServer>[1]) => {
+    const server = createServer({ requestTimeout, headersTimeout: requestTimeout, connectionsCheckingInterval: Math.min(1_000, requestTimeout) }, handler);
+    server.maxConnections = deps.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
+    // Longer than the 60 s idle timeout of the usual load balancers, so they close first (Fastify's default).
+    server.keepAliveTimeout = 72_000;
+    return server;
+  };
+}
+
 async function baseServer(deps: ApiDeps, id: ServerIdentity): Promise<FastifyInstance> {
   const app = Fastify({
+    serverFactory: boundedServerFactory(deps),
+    maxParamLength: MAX_PARAM_LENGTH,
+    frameworkErrors,
     loggerInstance: deps.logger,
     bodyLimit: deps.bodyLimitBytes,
     genReqId: () => randomUUID(),
@@ -95,6 +122,7 @@ async function baseServer(deps: ApiDeps, id: ServerIdentity): Promise<FastifyIns
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler());
+  installInputHygiene(app);
   app.setErrorHandler(errorHandler((reason) => deps.database.health.reportUnavailable(reason)));
   app.setNotFoundHandler((request, reply) =>
     sendProblem(request, reply, matihError(ERROR_CODES.ROUTE_NOT_FOUND, request.method, request.url.split('?')[0] ?? '')),
@@ -114,7 +142,19 @@ async function baseServer(deps: ApiDeps, id: ServerIdentity): Promise<FastifyIns
     },
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    // The UI's own CSP (hashes of its inline script and style), made stricter: no framing (click-
+    // jacking), nothing fetched from other origins, and no upgrade-insecure-requests, which would
+    // break the page on a plain-http localhost.
+    staticCSP: true,
+    transformStaticCSP: (header) =>
+      header
+        .replace("frame-ancestors 'self'", "frame-ancestors 'none'")
+        .replace(' validator.swagger.io', '')
+        .replaceAll(' https:', '')
+        .replace(/\s*upgrade-insecure-requests;/, ''),
+  });
   app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
 
   installAuthHook(app, deps.authenticate);

@@ -1,7 +1,9 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { CloudProvider } from '../domain/cloud.js';
+import type { FootprintOf } from '../domain/infrastructure-configuration.js';
 import type { Authenticator } from '../iam/authenticator.js';
 import type { Principal } from '../iam/principal.js';
+import type { SigningKeyRing } from '../iam/signing-key-ring.js';
 import type { TokenService } from '../iam/token-service.js';
 import type { Database } from '../store/open-database.js';
 import type { InfrastructureReconciler } from '../engine/reconciler.js';
@@ -13,12 +15,20 @@ export interface ApiDeps {
   database: Database;
   authenticate: Authenticator;
   tokens: TokenService;
+  /** The JWT signing keys: POST /api/v1/auth/signing-keys/rotate rotates them (404 without). */
+  signingKeys?: Pick<SigningKeyRing, 'rotate'>;
   metrics: ApiMetrics;
   logger: FastifyBaseLogger;
   enabledCloudProviders: readonly CloudProvider[];
   bodyLimitBytes: number;
+  /** MATIH_REQUEST_TIMEOUT_S: the whole request (headers and body) must arrive within it; default 30 s. */
+  requestTimeoutMs?: number;
+  /** MATIH_MAX_CONNECTIONS per server; default 10,000. */
+  maxConnections?: number;
   /** Retries a provisioning job may make before it fails (MATIH_MAX_RETRIES). */
   maxRetries: number;
+  /** What a tenant's own workloads take of its namespace: an Enterprise tenant's declared quota must hold it. */
+  workloadFootprint: FootprintOf;
   /** Tells this process's workers there is work now (polling finds it anyway, later). */
   wakeWorkers: () => void;
   /** How long a deletion confirmation code is good for (MATIH_DELETION_CODE_TTL_S; default 600). */

@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { ERROR_CODES, type ErrorCode } from '../domain/error-codes.js';
 import { type ErrorKind, type FieldError, MatihError } from '../domain/errors.js';
-import { isDatabaseUnavailable } from '../store/database-errors.js';
+import { invalidValueOf, isDatabaseUnavailable } from '../store/database-errors.js';
 
 /**
  * Every error leaves as application/problem+json (RFC 9457) with a stable `code` from the
@@ -104,6 +104,11 @@ export function errorHandler(onDatabaseUnavailable: (reason: string) => void) {
       request.log.warn({ err: error }, 'database unavailable');
       void reply.header('retry-after', '1');
       return sendCode(request, reply, ERROR_CODES.DATABASE_UNAVAILABLE, ERROR_CODES.DATABASE_UNAVAILABLE.message());
+    }
+    const invalid = invalidValueOf(error);
+    if (invalid !== undefined) {
+      request.log.warn({ err: error }, 'a value the database refused reached it');
+      return sendCode(request, reply, ERROR_CODES.INVALID_VALUE, ERROR_CODES.INVALID_VALUE.message(invalid));
     }
     return handleError(error, request, reply);
   };

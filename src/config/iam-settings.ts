@@ -4,6 +4,7 @@ import type { VariableReader } from './variable-reader.js';
 export const IAM_VARIABLES = {
   MATIH_BOOTSTRAP_TOKEN: '',
   MATIH_JWT_TTL_S: '900',
+  MATIH_JWT_KEY_ROTATION_DAYS: '30',
   MATIH_SECRET_KEY: '',
 } as const;
 type IamVariable = keyof typeof IAM_VARIABLES;
@@ -12,6 +13,8 @@ export interface IamSettings {
   /** Unset: generated at first start and written to dataDir/bootstrap-token. */
   bootstrapToken: string | undefined;
   jwtTtlSeconds: number;
+  /** How long one JWT signing key signs before a new one takes over (iam/signing-key-ring.ts); 0: never by age. */
+  jwtKeyRotationDays: number;
   /** Base64 of 32 bytes sealing secrets at rest; unset: generated once under dataDir (iam/secret-key.ts). */
   secretKey: string | undefined;
 }
@@ -25,6 +28,7 @@ export function parseIamSettings(read: VariableReader<IamVariable>, problems: st
   return {
     bootstrapToken,
     jwtTtlSeconds: read.int('MATIH_JWT_TTL_S', 30, 86_400),
+    jwtKeyRotationDays: read.int('MATIH_JWT_KEY_ROTATION_DAYS', 0, 3650),
     secretKey: parseSecretKey(read.optional('MATIH_SECRET_KEY'), problems),
   };
 }

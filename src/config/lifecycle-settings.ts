@@ -3,15 +3,25 @@ import type { VariableReader } from './variable-reader.js';
 
 /** Deletion, archive and the desired-state reconciler (spec/002 lifecycle operations, spec/000). */
 export const LIFECYCLE_VARIABLES = {
+  MATIH_ARCHIVE_STORE: '',
   MATIH_ARCHIVE_DIR: '',
   MATIH_DELETION_CODE_TTL_S: '600',
   MATIH_RECONCILE_INTERVAL_S: '60',
   MATIH_RECONCILE_MAX_JOBS: '4',
+  MATIH_TOMBSTONE_RETENTION_DAYS: '365',
 } as const;
 type LifecycleVariable = keyof typeof LIFECYCLE_VARIABLES;
 
+export const ARCHIVE_STORES = ['database', 'directory'] as const;
+export type ArchiveStoreKind = (typeof ARCHIVE_STORES)[number];
+
 export interface LifecycleSettings {
-  /** Long-term storage of audit logs exported before a deletion (a file store). */
+  /**
+   * Long-term storage of the audit logs exported before a deletion: the control-plane database
+   * (default: every replica reads what another wrote) or a directory (`archiveDir`: shared storage
+   * when several replicas run).
+   */
+  archiveStore: ArchiveStoreKind;
   archiveDir: string;
   /** How long a deletion confirmation code stays valid (spec/002: 10 minutes). */
   deletionCodeTtlSeconds: number;
@@ -19,14 +29,28 @@ export interface LifecycleSettings {
   reconcileIntervalMs: number;
   /** At most this many repair jobs queued or running at once, so repairs never crowd out new provisioning. */
   reconcileMaxJobs: number;
+  /**
+   * How long a deleted tenant's tombstone (its id, dates, jobs, history and deletion receipt,
+   * no personal data) stays before housekeeping purges it; 0 keeps tombstones for ever. The
+   * audit archive is the record after that.
+   */
+  tombstoneRetentionDays: number;
 }
 
-/** `dataDir` (absolute) holds the archive unless MATIH_ARCHIVE_DIR says otherwise. */
-export function parseLifecycleSettings(read: VariableReader<LifecycleVariable>, dataDir: string): LifecycleSettings {
+/**
+ * The archive goes to the database unless a directory is named (MATIH_ARCHIVE_DIR) or asked for
+ * (MATIH_ARCHIVE_STORE=directory: `dataDir`/archive by default).
+ */
+export function parseLifecycleSettings(read: VariableReader<LifecycleVariable>, dataDir: string, problems: string[]): LifecycleSettings {
+  const store = read.text('MATIH_ARCHIVE_STORE') || (read.text('MATIH_ARCHIVE_DIR') ? 'directory' : 'database');
+  const archiveStore = (ARCHIVE_STORES as readonly string[]).includes(store) ? (store as ArchiveStoreKind) : undefined;
+  if (!archiveStore) problems.push(`MATIH_ARCHIVE_STORE="${store}" must be one of ${ARCHIVE_STORES.join(', ')}`);
   return {
+    archiveStore: archiveStore ?? 'database',
     archiveDir: path.resolve(read.text('MATIH_ARCHIVE_DIR') || path.join(dataDir, 'archive')),
     deletionCodeTtlSeconds: read.int('MATIH_DELETION_CODE_TTL_S', 30, 86_400),
     reconcileIntervalMs: read.int('MATIH_RECONCILE_INTERVAL_S', 0, 86_400) * 1000,
     reconcileMaxJobs: read.int('MATIH_RECONCILE_MAX_JOBS', 1, 1000),
+    tombstoneRetentionDays: read.int('MATIH_TOMBSTONE_RETENTION_DAYS', 0, 36_500),
   };
 }

@@ -1,22 +1,26 @@
+import { ALERTING_VARIABLES, type AlertingSettings, parseAlertingSettings } from './alerting-settings.js';
 import { AZURE_VARIABLES, parseAzureIdentity } from './azure-settings.js';
 import { CLUSTER_VARIABLES, type ClusterSettings, parseClusterSettings } from './cluster-settings.js';
 import { DATABASE_VARIABLES, type DatabaseSettings, parseDatabaseSettings } from './database-settings.js';
 import { EDGE_VARIABLES, type EdgeSettings, parseBaseDomain, parseEdgeSettings } from './edge-settings.js';
 import { ENGINE_VARIABLES, type EngineSettings, parseEngineSettings } from './engine-settings.js';
 import { ENTERPRISE_VARIABLES, type EnterpriseSettings, parseEnterpriseSettings } from './enterprise-settings.js';
+import { ENVIRONMENT_VARIABLES, type EnvironmentSettings, parseEnvironmentSettings } from './environment-settings.js';
 import { EVENT_VARIABLES, type EventSettings, parseEventSettings } from './event-settings.js';
 import { IAM_VARIABLES, type IamSettings, parseIamSettings } from './iam-settings.js';
 import { LIFECYCLE_VARIABLES, type LifecycleSettings, parseLifecycleSettings } from './lifecycle-settings.js';
+import { NETWORK_ISOLATION_VARIABLES, parseNetworkIsolationSettings } from './network-isolation-settings.js';
 import { SERVER_VARIABLES, type ServerSettings, parseServerSettings } from './server-settings.js';
 import { TENANT_DATABASE_VARIABLES, type TenantDatabaseSettings, parseTenantDatabaseSettings } from './tenant-database-settings.js';
+import type { NetworkIsolation } from '../domain/network-isolation.js';
 import { type Env, variableReader } from './variable-reader.js';
 
 /**
  * Every setting of the service: one module per area (server, database, IAM, engine, events,
- * cluster, tenant databases, edge, Azure, enterprise, lifecycle), each with its variables, their
- * defaults, its settings type and a parser. `loadConfig` composes them and is the only reader of
- * the process environment (DESIGN.md section 3); it lists every problem at once instead of
- * failing on the first, so an operator fixes a bad deployment in one go.
+ * cluster, environment, tenant databases, network isolation, edge, Azure, enterprise, lifecycle),
+ * each with its variables, their defaults, its settings type and a parser. `loadConfig` composes
+ * them and is the only reader of the process environment (DESIGN.md section 3); it lists every
+ * problem at once instead of failing on the first, so an operator fixes a bad deployment in one go.
  */
 export interface Config extends ServerSettings, DatabaseSettings, IamSettings, EngineSettings {
   /** Parent DNS zone of the tenant zones: `{slug}.{baseDomain}`. */
@@ -25,9 +29,15 @@ export interface Config extends ServerSettings, DatabaseSettings, IamSettings, E
   events: EventSettings;
   /** Where tenant namespaces and workloads go (DESIGN.md section 5). */
   cluster: ClusterSettings;
+  /** spec/002's `{environment}` and its Helm values file, read at start (environment-settings.ts). */
+  environment: EnvironmentSettings;
   tenantDatabases: TenantDatabaseSettings;
+  /** What tenant pods may reach outside their namespace: the egress NetworkPolicies (network-isolation-settings.ts). */
+  networkIsolation: NetworkIsolation;
   /** Load balancer wait, DNS provider, TLS issuer (edge-settings.ts). */
   edge: EdgeSettings;
+  /** How tenants' alert emails are sent (alerting-settings.ts). */
+  alerting: AlertingSettings;
   /** Service principal check and Terraform for Enterprise tenants (enterprise-settings.ts). */
   enterprise: EnterpriseSettings;
   lifecycle: LifecycleSettings;
@@ -41,8 +51,11 @@ export const CONFIG_VARIABLES = {
   ...ENGINE_VARIABLES,
   ...EVENT_VARIABLES,
   ...CLUSTER_VARIABLES,
+  ...ENVIRONMENT_VARIABLES,
   ...TENANT_DATABASE_VARIABLES,
+  ...NETWORK_ISOLATION_VARIABLES,
   ...EDGE_VARIABLES,
+  ...ALERTING_VARIABLES,
   ...AZURE_VARIABLES,
   ...ENTERPRISE_VARIABLES,
   ...LIFECYCLE_VARIABLES,
@@ -61,6 +74,7 @@ export function loadConfig(env: Env = process.env): Config {
   const database = parseDatabaseSettings(read, problems);
   const azure = parseAzureIdentity(read, problems);
   const baseDomain = parseBaseDomain(read, problems);
+  const tenantDatabases = parseTenantDatabaseSettings(read, database.databaseUrl, problems);
   const config: Config = {
     ...parseServerSettings(read, problems),
     ...database,
@@ -69,10 +83,13 @@ export function loadConfig(env: Env = process.env): Config {
     baseDomain,
     events: { ...parseEventSettings(read.text, problems), relayPollMs: read.int('MATIH_RELAY_POLL_MS', 10, 60_000) },
     cluster: parseClusterSettings(read, problems),
-    tenantDatabases: parseTenantDatabaseSettings(read, database.databaseUrl, problems),
+    environment: parseEnvironmentSettings(read, problems),
+    tenantDatabases,
+    networkIsolation: parseNetworkIsolationSettings(read, tenantDatabases.url, problems),
     edge: parseEdgeSettings(read, baseDomain, azure, problems),
+    alerting: parseAlertingSettings(read, problems),
     enterprise: parseEnterpriseSettings(read, database.dataDir, azure, problems),
-    lifecycle: parseLifecycleSettings(read, database.dataDir),
+    lifecycle: parseLifecycleSettings(read, database.dataDir, problems),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

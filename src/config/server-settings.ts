@@ -13,6 +13,8 @@ export const SERVER_VARIABLES = {
   MATIH_HOST: '0.0.0.0',
   MATIH_CLOUD_PROVIDERS: CLOUD_PROVIDERS.join(','),
   MATIH_BODY_LIMIT_BYTES: '65536',
+  MATIH_REQUEST_TIMEOUT_S: '30',
+  MATIH_MAX_CONNECTIONS: '10000',
   MATIH_LOG_LEVEL: 'info',
   MATIH_SHUTDOWN_GRACE_MS: '10000',
   MATIH_UI_DIR: '',
@@ -29,6 +31,10 @@ export interface ServerSettings {
   /** Providers a tenant may be placed on; the API refuses the others. */
   enabledCloudProviders: readonly CloudProvider[];
   bodyLimitBytes: number;
+  /** A request's headers and body must have arrived within this time, or its connection is closed (slow clients). */
+  requestTimeoutMs: number;
+  /** Open connections per server (each API), WebSockets included; more are refused until some close. */
+  maxConnections: number;
   logLevel: LogLevel;
   /** How long SIGTERM waits for requests in flight before the process exits anyway. */
   shutdownGraceMs: number;
@@ -62,6 +68,8 @@ export function parseServerSettings(read: VariableReader<ServerVariable>, proble
     host: read.text('MATIH_HOST'),
     enabledCloudProviders,
     bodyLimitBytes: read.int('MATIH_BODY_LIMIT_BYTES', 1024, 10 * 1024 * 1024),
+    requestTimeoutMs: read.int('MATIH_REQUEST_TIMEOUT_S', 1, 3600) * 1000,
+    maxConnections: read.int('MATIH_MAX_CONNECTIONS', 1, 1_000_000),
     logLevel,
     shutdownGraceMs: read.int('MATIH_SHUTDOWN_GRACE_MS', 0, 600_000),
     uiDir: path.resolve(read.text('MATIH_UI_DIR') || DEFAULT_UI_DIR),

@@ -65,6 +65,9 @@ export const ERROR_CODES = {
     fields.length === 0 ? 'the request is invalid' : fields.map((e) => `${e.field}: ${e.message}`).join('; '),
   ),
   EMPTY_BODY: define('empty_body', ErrorKind.VALIDATION, () => 'the JSON body is empty'),
+  BAD_PATH: define('bad_path', ErrorKind.VALIDATION, (path: string) => `the path ${path} is not a valid URL path (a broken percent-encoding, or a segment too long)`),
+  /** PostgreSQL refused a value as text, a date or a number the request's own checks let through: still the request's fault. */
+  INVALID_VALUE: define('invalid_value', ErrorKind.VALIDATION, (reason: string) => `a value in the request is not valid: ${reason}`),
   MALFORMED_JSON: define('malformed_json', ErrorKind.VALIDATION, (parserMessage: string) => parserMessage),
   INVALID_CONTENT_LENGTH: define('invalid_content_length', ErrorKind.VALIDATION, (parserMessage: string) => parserMessage),
   INVALID_CONTENT_TYPE: define('invalid_content_type', ErrorKind.VALIDATION, (parserMessage: string) => parserMessage),
@@ -82,6 +85,7 @@ export const ERROR_CODES = {
   NOT_FOUND: define('not_found', ErrorKind.NOT_FOUND, (what: string, id: string) => `${what} ${id} does not exist`),
   NO_LOCAL_CA: define('no_local_ca', ErrorKind.NOT_FOUND, () => 'tenant certificates do not come from the local CA here (MATIH_TLS_DRIVER)'),
   NO_RECONCILER: define('no_reconciler', ErrorKind.NOT_FOUND, () => 'this service runs no reconciler'),
+  NO_KEY_ROTATION: define('no_key_rotation', ErrorKind.NOT_FOUND, () => 'this service signs tokens with a fixed key, which does not rotate'),
   NO_SIMULATED_CLUSTER: define('no_simulated_cluster', ErrorKind.NOT_FOUND, () => 'this service does not run the simulated cluster'),
   PRECONDITION_FAILED: define('precondition_failed', ErrorKind.PRECONDITION_FAILED, (what: string, current: number, expected: number) =>
     `the ${what} are at version ${current}, not ${expected}; read them again and retry`,

@@ -1,3 +1,4 @@
+import { type CustomQuota, type WorkloadFootprint, mergeQuota, quotaShortfalls, readQuota, takesCustomQuota } from './custom-quota.js';
 import type { FieldError } from './errors.js';
 import type { Tier } from './tiers.js';
 
@@ -9,12 +10,21 @@ import type { Tier } from './tiers.js';
  *   Free's quota has no room for a second copy).
  * - `databaseSize`: the dedicated database's SKU (Enterprise, through Terraform); recorded for
  *   the shared tiers, whose schemas live on the platform's server.
+ * - `quota`: Enterprise only, the namespace's ResourceQuota a platform admin declared (spec/002's
+ *   "Custom"); absent, the tenant has no quota. The shared tiers' quota is their tier's.
  */
 export interface InfrastructureConfiguration {
   databaseSize: string;
   storageGb: number;
   enableHa: boolean;
+  quota?: CustomQuota;
 }
+
+/**
+ * What a tenant of `tier` with `configuration` runs in its namespace: the data plane's manifests
+ * know it (steps), so the composition root hands it to whoever checks a declared quota.
+ */
+export type FootprintOf = (tier: Tier, configuration: InfrastructureConfiguration) => WorkloadFootprint;
 
 interface TierBounds {
   defaults: InfrastructureConfiguration;
@@ -32,7 +42,7 @@ export function defaultConfiguration(tier: Tier): InfrastructureConfiguration {
   return { ...BOUNDS[tier].defaults };
 }
 
-const KNOWN = new Set(['databaseSize', 'storageGb', 'enableHa']);
+const KNOWN = new Set(['databaseSize', 'storageGb', 'enableHa', 'quota']);
 // An Azure VM/database SKU name: letters, digits and underscores ("Standard_D2s_v3").
 const SKU = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
 
@@ -65,6 +75,8 @@ export function mergeConfiguration(
       if (typeof value !== 'boolean') problems.push({ field, message: 'must be true or false' });
       else if (value && !bounds.haAllowed) problems.push({ field, message: `is not available on ${tier}: its quota has no room for a second replica` });
       else merged.enableHa = value;
+    } else if (key === 'quota') {
+      mergeQuotaInto(merged, value, tier, field, problems);
     } else if (typeof value !== 'string' || !SKU.test(value)) {
       problems.push({ field, message: 'must be a SKU name such as Standard_D2s_v3' });
     } else merged.databaseSize = value;
@@ -72,9 +84,32 @@ export function mergeConfiguration(
   return { configuration: merged, problems };
 }
 
+function mergeQuotaInto(merged: InfrastructureConfiguration, value: unknown, tier: Tier, field: string, problems: FieldError[]): void {
+  if (!takesCustomQuota(tier)) {
+    // null asks for what the shared tiers have anyway: no quota of their own.
+    if (value !== null) problems.push({ field, message: `is set by the ${tier} tier (spec/004's table); only ENTERPRISE takes a custom quota` });
+    return;
+  }
+  const result = mergeQuota(merged.quota, value, field);
+  problems.push(...result.problems);
+  if (result.problems.length > 0) return;
+  if (result.quota) merged.quota = result.quota;
+  else delete merged.quota;
+}
+
+/**
+ * A declared quota must hold the tenant's own workloads as this configuration runs them (two of
+ * each core service with `enableHa`), or the API server would refuse their pods: each bound that
+ * is short is a problem naming its field. Nothing to check without a quota.
+ */
+export function quotaFitProblems(configuration: InfrastructureConfiguration, tier: Tier, footprintOf: FootprintOf, prefix = 'configuration'): FieldError[] {
+  if (!configuration.quota) return [];
+  return quotaShortfalls(configuration.quota, configuration.storageGb, footprintOf(tier, configuration), prefix);
+}
+
 /**
  * A configuration carried over from another tier (a tier change) made to fit the new one: storage
- * within its maximum, HA off where the tier has none.
+ * within its maximum, HA off where the tier has none, a custom quota only where the tier takes one.
  */
 export function clampForTier(configuration: InfrastructureConfiguration, tier: Tier): InfrastructureConfiguration {
   const bounds = BOUNDS[tier];
@@ -82,6 +117,7 @@ export function clampForTier(configuration: InfrastructureConfiguration, tier: T
     databaseSize: configuration.databaseSize,
     storageGb: Math.min(configuration.storageGb, bounds.maxStorageGb),
     enableHa: configuration.enableHa && bounds.haAllowed,
+    ...(configuration.quota && takesCustomQuota(tier) ? { quota: configuration.quota } : {}),
   };
 }
 
@@ -90,9 +126,11 @@ export function readConfiguration(stored: unknown, tier: Tier): InfrastructureCo
   const defaults = defaultConfiguration(tier);
   if (typeof stored !== 'object' || stored === null) return defaults;
   const s = stored as Partial<Record<keyof InfrastructureConfiguration, unknown>>;
+  const quota = takesCustomQuota(tier) ? readQuota(s.quota) : undefined;
   return {
     databaseSize: typeof s.databaseSize === 'string' ? s.databaseSize : defaults.databaseSize,
     storageGb: typeof s.storageGb === 'number' ? s.storageGb : defaults.storageGb,
     enableHa: typeof s.enableHa === 'boolean' ? s.enableHa : defaults.enableHa,
+    ...(quota ? { quota } : {}),
   };
 }

@@ -138,7 +138,10 @@ const STAGES: Readonly<Record<Tier, readonly PlanStage[]>> = {
     { state: P.ACQUIRING_TERRAFORM_LOCK, steps: [S.ACQUIRE_TERRAFORM_LOCK] },
     { state: P.PROVISIONING_INFRASTRUCTURE, steps: [S.PROVISION_INFRASTRUCTURE] },
     { state: P.CREATING_KUBERNETES_RESOURCES, steps: [S.CREATE_NAMESPACE, S.CONFIGURE_NETWORKING] },
-    // Dedicated cluster: no quotas, and the network policies were made with the namespace.
+    // spec/002's "Custom" quota: the one a platform admin declared, or none (the step then holds
+    // nothing). In the plan either way, so that declaring one later is an update like any other.
+    { state: P.CONFIGURING_QUOTAS, steps: [S.APPLY_QUOTAS] },
+    // The network policies were made with the namespace.
     { state: P.DEPLOYING_SERVICES, steps: DEPLOY_ALL.filter((s) => s !== S.CONFIGURE_NETWORKING) },
     ...TAIL,
   ],

@@ -1,4 +1,5 @@
 import { type FieldError, ValidationError } from './errors.js';
+import { isEmailAddress } from './tenant-validation.js';
 import { TIER_PROFILES, type Tier } from './tiers.js';
 
 /** Tenant settings (spec/003 "Initialize settings"); changed with a JSON merge patch (RFC 7396). */
@@ -13,10 +14,25 @@ export interface TenantSettings {
     primaryColor: string;
     logoUrl: string | null;
   };
-  notifications: {
-    email: boolean;
-    webhookUrl: string | null;
-  };
+  notifications: TenantNotifications;
+}
+
+/**
+ * Where the tenant's alerts go: spec/004 phase 9's "alert notification channels", routed by
+ * DEPLOY_MONITORING (steps/manifests/alert-routing.ts). The lifecycle emails (provisioned,
+ * failed) always go to the tenant admin and do not read these.
+ */
+export interface TenantNotifications {
+  /** Alerts by email, to `alertEmail`, or to the tenant admin while that is null. */
+  email: boolean;
+  /** Who gets the alert emails instead of the tenant admin (an on-call list, say). */
+  alertEmail: string | null;
+  /**
+   * Alerts also POSTed here as Alertmanager's webhook JSON; a Slack incoming-webhook URL gets
+   * Slack messages instead. May carry a token (Slack's do): it goes to the cluster in a Secret
+   * and into no ConfigMap, log line or step output.
+   */
+  webhookUrl: string | null;
 }
 
 export type SettingsPatch = {
@@ -35,8 +51,35 @@ export function defaultSettings(tier: Tier): TenantSettings {
     dataRetentionDays: tier === 'FREE' ? 30 : 365,
     aiModelPreference: 'gpt-4o',
     branding: { displayName: null, primaryColor: '#2563eb', logoUrl: null },
-    notifications: { email: true, webhookUrl: null },
+    notifications: { ...DEFAULT_NOTIFICATIONS },
   };
+}
+
+const DEFAULT_NOTIFICATIONS: TenantNotifications = { email: true, alertEmail: null, webhookUrl: null };
+
+/**
+ * The notification settings as stored, completed with the defaults: rows written before a field
+ * existed (`alertEmail`) lack it, and the settings are JSON, not columns a migration would fill.
+ * Anything not of the right type is the default too; the API never stores such a value.
+ */
+export function readNotifications(stored: unknown): TenantNotifications {
+  const s = typeof stored === 'object' && stored !== null ? (stored as Record<string, unknown>) : {};
+  const text = (v: unknown) => (typeof v === 'string' && v !== '' ? v : null);
+  return {
+    email: typeof s.email === 'boolean' ? s.email : DEFAULT_NOTIFICATIONS.email,
+    alertEmail: text(s.alertEmail),
+    webhookUrl: text(s.webhookUrl),
+  };
+}
+
+/** Stored settings with every field the current shape has (see readNotifications). */
+export function completeSettings(stored: TenantSettings): TenantSettings {
+  return { ...stored, notifications: readNotifications(stored.notifications) };
+}
+
+/** Whether two notification settings route alerts the same way (a change re-runs DEPLOY_MONITORING). */
+export function sameNotifications(a: TenantNotifications, b: TenantNotifications): boolean {
+  return a.email === b.email && a.alertEmail === b.alertEmail && a.webhookUrl === b.webhookUrl;
 }
 
 /** Applies a merge patch and checks the result against the tenant's tier. */
@@ -45,7 +88,7 @@ export function applySettingsPatch(current: TenantSettings, patch: SettingsPatch
     ...current,
     ...stripUndefined(patch),
     branding: { ...current.branding, ...stripUndefined(patch.branding ?? {}) },
-    notifications: { ...current.notifications, ...stripUndefined(patch.notifications ?? {}) },
+    notifications: { ...readNotifications(current.notifications), ...stripUndefined(patch.notifications ?? {}) },
   };
   const errors = settingsProblems(next, tier);
   if (errors.length > 0) throw new ValidationError(errors);
@@ -74,6 +117,9 @@ export function settingsProblems(s: TenantSettings, tier: Tier): FieldError[] {
   }
   if (s.branding.logoUrl !== null && !isHttpsUrl(s.branding.logoUrl)) {
     errors.push({ field: 'branding.logoUrl', message: 'must be an https URL, or null' });
+  }
+  if (s.notifications.alertEmail !== null && !isEmailAddress(s.notifications.alertEmail)) {
+    errors.push({ field: 'notifications.alertEmail', message: 'must be an email address, or null' });
   }
   if (s.notifications.webhookUrl !== null && !isHttpsUrl(s.notifications.webhookUrl)) {
     errors.push({ field: 'notifications.webhookUrl', message: 'must be an https URL, or null' });

@@ -27,6 +27,11 @@ const EMAIL_PATTERN = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-
 // eslint-disable-next-line no-control-regex -- control characters are exactly what we reject
 const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
 
+/** An address the tenant admin (or anyone the tenant names, its alert recipient) can be written to. */
+export function isEmailAddress(value: string): boolean {
+  return value.length <= EMAIL_MAX && EMAIL_PATTERN.test(value);
+}
+
 export function slugProblem(slug: string): string | undefined {
   if (slug.length < SLUG_MIN || slug.length > SLUG_MAX) {
     return `must be ${SLUG_MIN} to ${SLUG_MAX} characters long`;

@@ -1,25 +1,48 @@
 import type { Logger } from 'pino';
+import { tombstoneCutoff } from '../domain/personal-data.js';
 import { purgeExpiredRevocations } from '../store/iam/revoked-tokens.js';
+import { purgeTombstones, redactDeletedTenantEvents } from '../store/lifecycle/tombstones.js';
 import type { Db } from '../store/open-database.js';
 import { Wakeup } from './wakeup.js';
 
 const HOUR_MS = 3_600_000;
 
+export interface HousekeepingResult {
+  revocationsPurged: number;
+  /** Delivered events of deleted tenants that lost their personal data this round. */
+  eventsRedacted: number;
+  tombstonesPurged: number;
+}
+
+export interface HousekeepingOptions {
+  intervalMs?: number;
+  /** MATIH_TOMBSTONE_RETENTION_DAYS; 0 keeps tombstones for ever. */
+  tombstoneRetentionDays?: number;
+}
+
 /**
  * The control plane's clean-up of its own tables, once an hour (and at start): revocations of
- * tokens that have expired anyway are dead weight for every token check. Idempotent deletes, so
- * replicas may all run it; a failed round (the database away) is logged and tried next time.
+ * tokens that have expired anyway are dead weight for every token check; a deleted tenant's
+ * events, once delivered, lose its personal data (domain/personal-data.ts); tombstones past their
+ * retention go with their history. Idempotent statements, so replicas may all run it (the purge
+ * skips rows another replica holds); a failed round (the database away) is logged and tried next time.
  */
 export class Housekeeping {
   private readonly wakeup = new Wakeup();
   private stopped = false;
   private loop: Promise<void> | undefined;
 
+  private readonly intervalMs: number;
+  private readonly tombstoneRetentionDays: number;
+
   constructor(
     private readonly db: Db,
     private readonly logger: Logger,
-    private readonly intervalMs = HOUR_MS,
-  ) {}
+    options: HousekeepingOptions = {},
+  ) {
+    this.intervalMs = options.intervalMs ?? HOUR_MS;
+    this.tombstoneRetentionDays = options.tombstoneRetentionDays ?? 0;
+  }
 
   start(): void {
     if (this.loop || this.stopped) return;
@@ -27,10 +50,15 @@ export class Housekeeping {
   }
 
   /** One round; returns what it removed. */
-  async runOnce(now: Date = new Date()): Promise<{ revocationsPurged: number }> {
+  async runOnce(now: Date = new Date()): Promise<HousekeepingResult> {
     const revocationsPurged = await purgeExpiredRevocations(this.db, now);
     if (revocationsPurged > 0) this.logger.info({ revocationsPurged }, 'expired token revocations purged');
-    return { revocationsPurged };
+    const eventsRedacted = await redactDeletedTenantEvents(this.db);
+    if (eventsRedacted > 0) this.logger.info({ eventsRedacted }, "deleted tenants' delivered events redacted");
+    const cutoff = tombstoneCutoff(now, this.tombstoneRetentionDays);
+    const tombstonesPurged = cutoff ? await purgeTombstones(this.db, cutoff) : 0;
+    if (tombstonesPurged > 0) this.logger.info({ tombstonesPurged, retentionDays: this.tombstoneRetentionDays }, 'tombstones past their retention purged');
+    return { revocationsPurged, eventsRedacted, tombstonesPurged };
   }
 
   async stop(): Promise<void> {

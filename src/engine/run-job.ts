@@ -193,6 +193,7 @@ export function contextFor(job: ClaimedJob, outputs: Record<string, Record<strin
       namespace: namespaceFor(t.slug),
       infrastructure: job.desired.configuration,
       suspended: job.desired.suspended,
+      notifications: t.notifications,
     },
     jobId: job.id,
     operation: { kind: job.kind, generation: job.desired.generation },

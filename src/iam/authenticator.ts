@@ -56,12 +56,17 @@ async function fromApiKey(db: Db, bearer: string): Promise<Principal> {
 async function fromJwt(deps: AuthenticatorDeps, bearer: string): Promise<Principal> {
   const claims = await deps.tokens.verify(bearer);
   const standing = await tokenStanding(deps.db, claims);
-  if (standing.revoked) throw new UnauthenticatedError(standing.revoked);
+  if (standing.revoked || !standing.key) throw new UnauthenticatedError(standing.revoked ?? 'the token has been revoked');
   // A token can do nothing its key could not: a suspended tenant's new tokens are refused too.
   if (standing.tenantStatus && CLOSED_TENANT_STATUSES.has(standing.tenantStatus)) {
     throw new UnauthenticatedError(`the tenant is ${standing.tenantStatus.toLowerCase()}`);
   }
-  return { ...principalFor(claims.role, claims.tenantId, claims.apiKeyId, 'jwt'), jti: claims.jti, expiresAt: claims.expiresAt };
+  // The role and tenant are the key's, read now; the token's claims only have to agree with them.
+  // A token whose claims say otherwise was made by someone holding the signing key, or its key's
+  // role was changed since (a token outliving that change would keep the old role).
+  const { role, tenantId } = standing.key;
+  if (claims.role !== role || claims.tenantId !== tenantId) throw new UnauthenticatedError("the token's role or tenant is not its API key's");
+  return { ...principalFor(role, tenantId, claims.apiKeyId, 'jwt'), jti: claims.jti, expiresAt: claims.expiresAt };
 }
 
 function principalFor(role: PrincipalRole, tenantId: string | null, apiKeyId: string, via: Principal['via']): Principal {

@@ -33,3 +33,12 @@ export function requireTenantPermission(p: Principal, tenantId: string, permissi
   if (p.tenantId !== tenantId) throw new NotFoundError('tenant', tenantId);
   if (!p.permissions.has(permission)) throw new ForbiddenError(`the ${p.role} role lacks the ${permission} permission`);
 }
+
+/**
+ * A deleted tenant is a tombstone kept for the platform's history: to anyone but a platform admin
+ * it does not exist (spec/002 "Deletion" 7). Its own credentials are refused already (the
+ * authenticator closes a DELETED tenant); this holds whatever a credential would say.
+ */
+export function mayReadTombstones(p: Principal): boolean {
+  return isPlatformAdmin(p);
+}

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { SignJWT, errors as joseErrors, jwtVerify } from 'jose';
 import { UnauthenticatedError } from '../domain/errors.js';
 import type { PrincipalRole } from '../domain/roles.js';
+import { LEGACY_KID, type SigningKey, type SigningKeys } from './signing-key-ring.js';
 
 const ISSUER = 'matih-control-plane';
 const AUDIENCE = 'matih-api';
@@ -10,6 +11,10 @@ export interface AccessTokenClaims {
   jti: string;
   /** The API key the token was exchanged for; revoking the key ends the token too. */
   apiKeyId: string;
+  /**
+   * The key's role and tenant when the token was issued, for clients to read. The authenticator
+   * does not trust them: it takes both from the key's row and refuses a token whose claims differ.
+   */
   role: PrincipalRole;
   tenantId: string | null;
   expiresAt: Date;
@@ -21,36 +26,60 @@ export interface AccessTokenClaims {
   issuedAt: Date;
 }
 
-/** Short-lived HS256 JWTs, exchanged for an API key at POST /api/v1/auth/token. */
+/** One key that never rotates, for tests and tools that sign with a secret they hold. */
+class FixedSigningKey implements SigningKeys {
+  private readonly key: SigningKey;
+  constructor(secret: string) {
+    this.key = { kid: 'fixed', key: new TextEncoder().encode(secret) };
+  }
+  signing(): Promise<SigningKey> {
+    return Promise.resolve(this.key);
+  }
+  verifying(kid: string): Promise<Uint8Array | undefined> {
+    return Promise.resolve(kid === this.key.kid ? this.key.key : undefined);
+  }
+}
+
+/**
+ * Short-lived HS256 JWTs, exchanged for an API key at POST /api/v1/auth/token, each naming the key
+ * that signed it in its `kid` header (iam/signing-key-ring.ts: sealed at rest, rotated).
+ */
 export class TokenService {
-  private readonly key: Uint8Array;
+  private readonly keys: SigningKeys;
 
   constructor(
-    secret: string,
+    keys: SigningKeys | string,
     readonly ttlSeconds: number,
   ) {
-    this.key = new TextEncoder().encode(secret);
+    this.keys = typeof keys === 'string' ? new FixedSigningKey(keys) : keys;
   }
 
   async issue(claims: Omit<AccessTokenClaims, 'jti' | 'expiresAt' | 'issuedAt'>): Promise<{ token: string; claims: AccessTokenClaims }> {
     const jti = randomUUID();
     const issuedAt = new Date();
     const expiresAt = new Date((Math.floor(issuedAt.getTime() / 1000) + this.ttlSeconds) * 1000);
+    const signer = await this.keys.signing();
     const token = await new SignJWT({ role: claims.role, tid: claims.tenantId, akid: claims.apiKeyId, ims: issuedAt.getTime() })
-      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT', kid: signer.kid })
       .setIssuer(ISSUER)
       .setAudience(AUDIENCE)
       .setSubject(claims.apiKeyId)
       .setJti(jti)
       .setIssuedAt()
       .setExpirationTime(Math.floor(expiresAt.getTime() / 1000))
-      .sign(this.key);
+      .sign(signer.key);
     return { token, claims: { ...claims, jti, expiresAt, issuedAt } };
   }
 
   async verify(token: string): Promise<AccessTokenClaims> {
     try {
-      const { payload } = await jwtVerify(token, this.key, { issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'] });
+      // A token from before keys had ids names none: it was signed with the one key there was.
+      const key = async (header: { kid?: string }) => {
+        const found = await this.keys.verifying(header.kid ?? LEGACY_KID);
+        if (!found) throw new UnauthenticatedError('the token is signed with a key this service does not hold (rotated out, or never its own)');
+        return found;
+      };
+      const { payload } = await jwtVerify(token, key, { issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'] });
       const { jti, exp, role, tid, akid, ims, iat } = payload;
       if (typeof jti !== 'string' || typeof exp !== 'number' || typeof role !== 'string' || typeof akid !== 'string') {
         throw new UnauthenticatedError('the token lacks required claims');

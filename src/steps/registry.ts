@@ -67,7 +67,7 @@ export function buildStepRegistry(drivers: StepDrivers, options: StepOptions, po
   ];
   for (const h of teardown) registry.set(h.name, h);
   // The terminal steps: their effect is the commit that ends the job (store/engine/finish-job.ts).
-  for (const h of [activate(), complete(), deleteTenantRecord()]) registry.set(h.name, h);
+  for (const h of [activate(), complete(), deleteTenantRecord(ports.archive.store)]) registry.set(h.name, h);
   for (const plan of ALL_PLANS) {
     for (const step of plan.steps) {
       if (!SYNCHRONOUS_STEPS.has(step.name) && !registry.has(step.name)) {

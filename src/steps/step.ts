@@ -2,6 +2,8 @@ import type { CloudProvider } from '../domain/cloud.js';
 import type { InfrastructureConfiguration } from '../domain/infrastructure-configuration.js';
 import type { StepName } from '../domain/plans.js';
 import type { JobKind } from '../domain/provisioning.js';
+import type { TenantNotifications } from '../domain/settings.js';
+import type { NetworkIsolation } from '../domain/network-isolation.js';
 import type { DeploymentType, Tier } from '../domain/tiers.js';
 import type { Difference } from '../domain/drift.js';
 import type {
@@ -32,6 +34,8 @@ export interface TenantFacts {
   infrastructure?: InfrastructureConfiguration;
   /** The declaration says suspended: every workload at zero replicas (spec/002 "Suspension"). */
   suspended?: boolean;
+  /** Where its alerts go (its notification settings). Absent: the defaults, email to the admin. */
+  notifications?: TenantNotifications;
 }
 
 export interface StepContext {
@@ -112,9 +116,36 @@ export interface StepDrivers {
   tls: TlsProvider;
 }
 
+/**
+ * spec/002 DEPLOY_SERVICES' `{environment}`: its name and its values file
+ * (`--values values-{environment}.yaml`), checked when the service started.
+ */
+export interface DeployEnvironment {
+  name: string;
+  /** YAML text, a mapping of Helm values (or empty), as the operator wrote it. */
+  values: string;
+}
+
+/**
+ * How the platform Alertmanager sends a tenant's alert emails (MATIH_ALERT_SMTP_*). A field left
+ * out is the Alertmanager's own global SMTP setting (`smtp_smarthost`, `smtp_from`,
+ * `smtp_require_tls`), which is also what happens with no AlertSmtp at all.
+ */
+export interface AlertSmtp {
+  /** `host:port` of the relay. */
+  smarthost?: string;
+  /** The From address, `address` or `Name <address>`. */
+  from?: string;
+  requireTls?: boolean;
+}
+
 export interface StepOptions {
   /** Parent DNS zone of the tenant zones. */
   baseDomain: string;
+  /** DEPLOY_MONITORING: how alert emails are sent; absent, the Alertmanager's globals. */
+  alertSmtp?: AlertSmtp;
+  /** The environment every tenant's services are deployed for (MATIH_ENVIRONMENT). */
+  environment: DeployEnvironment;
   /** How long a step waits for its workloads to become ready. */
   readyTimeoutMs: number;
   /** How long VERIFY waits for each service to answer healthy. */
@@ -133,4 +164,6 @@ export interface StepOptions {
    * is an operator's mistake CREATE_DNS_ZONE reports.
    */
   createParentZone: boolean;
+  /** What tenant pods may reach outside their namespace: CONFIGURE_NETWORKING's egress policies. */
+  networkIsolation: NetworkIsolation;
 }

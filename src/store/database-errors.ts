@@ -36,3 +36,17 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   // Kysely and our own wrappers keep what the driver threw as the cause.
   return 'cause' in error && error.cause !== error && isDatabaseUnavailable(error.cause);
 }
+
+/**
+ * SQLSTATEs of a value PostgreSQL refuses as text, a number or a date (22021 a byte sequence
+ * invalid in the encoding, 22P05 a character it cannot hold such as NUL, 22P02 invalid text for
+ * a type, 22008 a date or time out of range): a request the API's own checks let through but
+ * still the request's fault, answered 400 rather than 500 (the API's last net).
+ */
+const INVALID_VALUE_CODES = new Set(['22021', '22P05', '22P02', '22008']);
+
+export function invalidValueOf(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  if ('code' in error && typeof error.code === 'string' && INVALID_VALUE_CODES.has(error.code)) return error instanceof Error ? error.message : error.code;
+  return 'cause' in error && error.cause !== error ? invalidValueOf(error.cause) : undefined;
+}

@@ -117,10 +117,20 @@ export interface RevokedTokensTable {
   revokedBy: string;
 }
 
+export interface ArchiveObjectsTable {
+  key: string;
+  body: Buffer;
+  sha256: string;
+  createdAt: CreatedAt;
+}
+
 export interface SigningKeysTable {
   id: string;
+  /** Sealed by the secret box when `sealed`; a row from before migration 9 until it is sealed. */
   secret: string;
+  sealed: Generated<boolean>;
   createdAt: CreatedAt;
+  retiredAt: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }
 
 export interface TenantProvisioningJobsTable {
@@ -251,6 +261,7 @@ export interface Schema {
   apiKeys: ApiKeysTable;
   revokedTokens: RevokedTokensTable;
   signingKeys: SigningKeysTable;
+  archiveObjects: ArchiveObjectsTable;
   tenantProvisioningJobs: TenantProvisioningJobsTable;
   outbox: OutboxTable;
   provisioningSteps: ProvisioningStepsTable;

@@ -1,3 +1,4 @@
+import { SignJWT, decodeJwt, decodeProtectedHeader } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CreatedTenantResponse, type TestApp, adminAuth, bearer, createTenantViaApi, startTestApp } from '../support/test-app.js';
 
@@ -39,6 +40,46 @@ describe('authentication and API keys', () => {
     const who = await get('/api/v1/auth/whoami', bearer(body.accessToken));
     expect(who.json()).toMatchObject({ role: 'Admin', tenantId: tenant.id, via: 'jwt' });
     expect((await get(`/api/v1/tenants/${tenant.id}`, bearer(body.accessToken))).statusCode).toBe(200);
+  });
+
+  it("takes a token's role and tenant from its API key: claims signed with the real key but naming another role or tenant are refused", async () => {
+    const { accessToken } = (await exchange(tenant.initialApiKey.key)).json<TokenBody>();
+    const genuine = decodeJwt(accessToken);
+    // Whoever holds the signing key (it leaked, or an insider) makes a token for a tenant Admin
+    // key that claims to be a platform admin: the key's row says Admin of that tenant.
+    const signer = await t.signingKeys.signing();
+    const forge = (claims: Record<string, unknown>) =>
+      new SignJWT({ ...genuine, ...claims }).setProtectedHeader({ alg: 'HS256', typ: 'JWT', kid: signer.kid }).sign(signer.key);
+    const asAdmin = await forge({ role: 'platform_admin', tid: null, jti: 'forged-1' });
+    const refused = await get('/api/v1/system/status', bearer(asAdmin));
+    expect(refused.statusCode).toBe(401);
+    expect(refused.json<Problem>().code).toBe('unauthenticated');
+    const other = await createTenantViaApi(t.app);
+    const elsewhere = await forge({ tid: other.id, jti: 'forged-2' });
+    expect((await get(`/api/v1/tenants/${other.id}`, bearer(elsewhere))).statusCode).toBe(401);
+    // The same claims as issued still work: the forge itself is not what is refused.
+    expect((await get(`/api/v1/tenants/${tenant.id}`, bearer(await forge({ jti: 'same-claims' })))).statusCode).toBe(200);
+  });
+
+  it('rotates the signing key on request: tokens of the old key keep working, or with endIssuedTokens none does', async () => {
+    const { accessToken: before } = (await exchange(tenant.initialApiKey.key)).json<TokenBody>();
+    const rotate = (payload?: Record<string, unknown>, headers = adminAuth) =>
+      t.app.inject({ method: 'POST', url: '/api/v1/auth/signing-keys/rotate', headers, ...(payload ? { payload } : {}) });
+    expect((await rotate(undefined, bearer(tenant.initialApiKey.key))).statusCode).toBe(403);
+    const rotated = await rotate();
+    expect(rotated.statusCode).toBe(200);
+    const { kid, endedIssuedTokens } = rotated.json<{ kid: string; endedIssuedTokens: boolean }>();
+    expect(endedIssuedTokens).toBe(false);
+    const { accessToken: after } = (await exchange(tenant.initialApiKey.key)).json<TokenBody>();
+    expect(decodeProtectedHeader(after).kid).toBe(kid);
+    for (const token of [before, after]) expect((await get(`/api/v1/tenants/${tenant.id}`, bearer(token))).statusCode).toBe(200);
+
+    expect((await rotate({ endIssuedTokens: true })).json<{ endedIssuedTokens: boolean }>().endedIssuedTokens).toBe(true);
+    for (const token of [before, after]) expect((await get(`/api/v1/tenants/${tenant.id}`, bearer(token))).statusCode).toBe(401);
+    const { accessToken: fresh } = (await exchange(tenant.initialApiKey.key)).json<TokenBody>();
+    expect((await get(`/api/v1/tenants/${tenant.id}`, bearer(fresh))).statusCode).toBe(200);
+    const bad = await rotate({ endIssuedTokens: 'yes' });
+    expect(bad.statusCode).toBe(400);
   });
 
   it('refuses to exchange anything but a valid API key', async () => {

@@ -41,5 +41,12 @@ describe('health, readiness, metrics and OpenAPI', () => {
     const docs = await t.app.inject('/docs/');
     expect(docs.statusCode).toBe(200);
     expect(docs.headers['content-type']).toContain('text/html');
+    // The API explorer may not be framed by another page, and loads nothing from elsewhere.
+    const csp = String(docs.headers['content-security-policy']);
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).toContain("default-src 'self'");
+    expect(csp).not.toMatch(/https:|validator\.swagger\.io|upgrade-insecure-requests/);
+    const asset = await t.app.inject('/docs/static/index.html');
+    expect(String(asset.headers['content-security-policy'])).toContain("frame-ancestors 'none'");
   });
 });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readInfrastructure } from '../../src/store/infrastructure/read-infrastructure.js';
 import { type CreatedTenantResponse, type TestApp, adminAuth, bearer, createTenantViaApi, startTestApp } from '../support/test-app.js';
 
 interface Versioned {
@@ -68,6 +69,9 @@ describe('tenant settings API', () => {
       [{ branding: { fontSize: 3 } }, 'branding.fontSize'],
       [{ colour: 'red' }, 'colour'],
       [{ queryTimeoutSeconds: '30' }, 'queryTimeoutSeconds'],
+      [{ notifications: { alertEmail: 'oncall at acme' } }, 'notifications.alertEmail'],
+      [{ notifications: { webhookUrl: 'http://hooks.acme.example/alerts' } }, 'notifications.webhookUrl'],
+      [{ notifications: { slackChannel: '#alerts' } }, 'notifications.slackChannel'],
     ];
     for (const [payload, field] of cases) {
       const res = await t.app.inject({ method: 'PATCH', url: url(), headers: adminAuth, payload: payload as object });
@@ -79,6 +83,22 @@ describe('tenant settings API', () => {
     const badEtag = await t.app.inject({ method: 'PATCH', url: url(), headers: { ...adminAuth, 'if-match': 'yesterday' }, payload: { timezone: 'UTC' } });
     expect(badEtag.statusCode).toBe(400);
     expect(badEtag.json<Problem>().errors?.[0]).toMatchObject({ field: 'If-Match', in: 'headers' });
+  });
+
+  it("takes the alert channels (an alert email, an https webhook), and moves the tenant's declaration so its routing follows", async () => {
+    const generation = async () => (await readInfrastructure(t.database.db, tenant.id))?.desiredState?.generation ?? 0;
+    const initial = (await t.app.inject({ method: 'GET', url: url(), headers: adminAuth })).json<{ settings: { notifications: unknown } }>();
+    expect(initial.settings.notifications).toEqual({ email: true, alertEmail: null, webhookUrl: null });
+    const before = await generation();
+    const notifications = { alertEmail: 'oncall@acme.example', webhookUrl: 'https://hooks.acme.example/alerts' };
+    const res = await t.app.inject({ method: 'PATCH', url: url(), headers: { ...bearer(tenant.initialApiKey.key) }, payload: { notifications } });
+    expect(res.statusCode).toBe(200);
+    expect(res.json<{ settings: { notifications: unknown } }>().settings.notifications).toEqual({ email: true, ...notifications });
+    expect(await generation()).toBe(before + 1);
+    // Back to the admin's address: null clears it.
+    const cleared = await t.app.inject({ method: 'PATCH', url: url(), headers: adminAuth, payload: { notifications: { alertEmail: null } } });
+    expect(cleared.json<{ settings: { notifications: unknown } }>().settings.notifications).toEqual({ email: true, alertEmail: null, webhookUrl: notifications.webhookUrl });
+    expect(await generation()).toBe(before + 2);
   });
 
   it('answers 404 for settings of a tenant that does not exist', async () => {

@@ -193,6 +193,22 @@ describe('loadConfig', () => {
     expect(configProblems({ MATIH_TENANT_DB_PREFIX: 'pg_x' })).toHaveLength(1);
   });
 
+  it('keeps the audit archive in the database unless a directory is named, and keeps tombstones a year', () => {
+    expect(loadConfig({}).lifecycle).toMatchObject({ archiveStore: 'database', tombstoneRetentionDays: 365 });
+    expect(loadConfig({ MATIH_ARCHIVE_DIR: '/srv/archive' }).lifecycle).toMatchObject({ archiveStore: 'directory', archiveDir: '/srv/archive' });
+    expect(loadConfig({ MATIH_ARCHIVE_STORE: 'directory', MATIH_DATA_DIR: '/var/matih' }).lifecycle).toMatchObject({ archiveStore: 'directory', archiveDir: '/var/matih/archive' });
+    expect(loadConfig({ MATIH_TOMBSTONE_RETENTION_DAYS: '0' }).lifecycle.tombstoneRetentionDays).toBe(0);
+    const problems = configProblems({ MATIH_ARCHIVE_STORE: 's4', MATIH_TOMBSTONE_RETENTION_DAYS: '-1' });
+    expect(problems).toHaveLength(2);
+    expect(problems).toEqual(expect.arrayContaining([expect.stringContaining('MATIH_TOMBSTONE_RETENTION_DAYS="-1"'), 'MATIH_ARCHIVE_STORE="s4" must be one of database, directory']));
+  });
+
+  it('rotates JWT signing keys monthly by default', () => {
+    expect(loadConfig({}).jwtKeyRotationDays).toBe(30);
+    expect(loadConfig({ MATIH_JWT_KEY_ROTATION_DAYS: '0' }).jwtKeyRotationDays).toBe(0);
+    expect(configProblems({ MATIH_JWT_KEY_ROTATION_DAYS: 'monthly' })).toEqual([expect.stringContaining('MATIH_JWT_KEY_ROTATION_DAYS="monthly"')]);
+  });
+
   it('refuses the same port for both APIs', () => {
     expect(() => loadConfig({ MATIH_TENANT_PORT: '9000', MATIH_INFRA_PORT: '9000' })).toThrow(/must differ/);
   });

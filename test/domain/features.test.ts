@@ -88,7 +88,7 @@ describe('the resolved tenant configuration', () => {
   const tenant = (tier: Tier) => ({ id: '0190e000-0000-7000-8000-000000000001', slug: 'acme', tier });
 
   it('carries the settings without notifications (a webhook URL may hold a credential) and the resolved flags', () => {
-    const settings = { ...defaultSettings('PROFESSIONAL'), notifications: { email: true, webhookUrl: 'https://hooks.example.com/T000/secret-token' } };
+    const settings = { ...defaultSettings('PROFESSIONAL'), notifications: { email: true, alertEmail: 'oncall@acme.example', webhookUrl: 'https://hooks.example.com/T000/secret-token' } };
     const config = resolveTenantConfig({ tenant: tenant('PROFESSIONAL'), settings, featureOverrides: { 'ai.chat': false } });
     expect(JSON.stringify(config)).not.toContain('secret-token');
     expect(config.settings).not.toHaveProperty('notifications');

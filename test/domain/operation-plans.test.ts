@@ -37,7 +37,12 @@ describe('operation plans', () => {
     expect(converging).toEqual(provision.filter((s) => converging.includes(s)));
     expect(converging).toHaveLength(13);
     expect(names(JobKind.RECONCILE, 'ENTERPRISE')).toContain(StepName.PROVISION_INFRASTRUCTURE);
-    expect(names(JobKind.RECONCILE, 'ENTERPRISE')).not.toContain(StepName.APPLY_QUOTAS);
+    // Enterprise's custom quota: its update and repair apply it, after the namespace, before the services.
+    for (const kind of [JobKind.PROVISION, JobKind.UPDATE, JobKind.RECONCILE]) {
+      const enterprise = names(kind, 'ENTERPRISE');
+      expect(enterprise.indexOf(StepName.APPLY_QUOTAS), kind).toBeGreaterThan(enterprise.indexOf(StepName.CREATE_NAMESPACE));
+      expect(enterprise.indexOf(StepName.APPLY_QUOTAS), kind).toBeLessThan(enterprise.indexOf(StepName.DEPLOY_CORE_SERVICES));
+    }
   });
 
   it('suspends through the workload steps only, and reactivates through them and VERIFY', () => {

@@ -79,7 +79,7 @@ describe.each(['local-ca', 'cert-manager'] as const)('provisioning a tenant on a
 
     const ns = `matih-${created.slug}`;
     const applies = fake.apiRequests.filter((r) => r.method === 'PATCH' && (r.path.includes(`/namespaces/${ns}/`) || r.path.endsWith(`/namespaces/${ns}`)));
-    // The 42 objects of a Professional tenant, each applied exactly once, all the same way.
+    // The 43 objects of a Professional tenant, each applied exactly once, all the same way.
     const kinds: Record<string, number> = {};
     for (const r of applies) {
       const kind = (JSON.parse(r.body) as { kind: string }).kind;
@@ -88,8 +88,8 @@ describe.each(['local-ca', 'cert-manager'] as const)('provisioning a tenant on a
     // With cert-manager the TLS Secret is cert-manager's to write, and the step applies a Certificate instead.
     const certificate = tls === 'local-ca' ? { Secret: 8 } : { Secret: 7, Certificate: 1 };
     expect(kinds).toEqual({
-      Namespace: 1, ServiceAccount: 1, Role: 2, RoleBinding: 2, ResourceQuota: 1, LimitRange: 1, NetworkPolicy: 3, HelmRelease: 17,
-      Ingress: 1, PrometheusRule: 1, ConfigMap: 4, ...certificate,
+      Namespace: 1, ServiceAccount: 1, Role: 2, RoleBinding: 2, ResourceQuota: 1, LimitRange: 1, NetworkPolicy: 12, HelmRelease: 17,
+      Ingress: 1, PrometheusRule: 1, AlertmanagerConfig: 1, ConfigMap: 8, ...certificate,
     });
     expect(new Set(applies.map((r) => r.path)).size).toBe(applies.length);
     for (const r of applies) {

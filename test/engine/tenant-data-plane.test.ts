@@ -36,15 +36,20 @@ const PROFESSIONAL_OBJECTS = {
   LimitRange: 1,
   // The database's, the five of spec/002 phase 3, Grafana's admin login, and the TLS certificate.
   Secret: 8,
-  NetworkPolicy: 3,
+  // spec/004's three ingress ones, the world to the ingress controller, eight egress (network-policies.test.ts).
+  NetworkPolicy: 12,
   // Fourteen services, ingress-nginx, Prometheus and Grafana.
   HelmRelease: 17,
   // The ingress controller's LoadBalancer, which the chart (the sim's stand-in for it) makes.
   Service: 1,
   Ingress: 1,
   PrometheusRule: 1,
-  // The OpenTelemetry collector's, Loki's and Tempo's tenant configuration, and CONFIGURE's tenant-config.
-  ConfigMap: 4,
+  // Where the alerts go (DEPLOY_MONITORING).
+  AlertmanagerConfig: 1,
+  // The OpenTelemetry collector's, Loki's and Tempo's tenant configuration, CONFIGURE's tenant-config,
+  // the environment's Helm values (values-{environment}, DEPLOY_CORE_SERVICES), and the three
+  // Grafana dashboards (DEPLOY_MONITORING).
+  ConfigMap: 8,
 };
 
 const DATABASE_SECRET = 'tenant-database-credentials';

@@ -74,7 +74,7 @@ describe('deleting a tenant', () => {
 
     // Nothing touched.
     expect(await tenantStatus()).toBe('ACTIVE');
-    expect((await tenantFootprint(t, tenant)).objectCount).toBe(43);
+    expect((await tenantFootprint(t, tenant)).objectCount).toBe(57);
     const jobs = await t.database.db.selectFrom('tenantProvisioningJobs').select('kind').where('tenantId', '=', tenant.id).execute();
     expect(jobs.map((j) => j.kind)).toEqual(['PROVISION']);
   });
@@ -155,6 +155,33 @@ describe('deleting a tenant', () => {
       if (infra.statusCode === 200) {
         expect(infra.json<{ items: { toState: string }[] }>().items.map((i) => i.toState).slice(-2)).toEqual(['DEPROVISIONING', 'DEPROVISIONED']);
       }
+
+      // The tombstone keeps no personal data: name, slug and admin email are placeholders built
+      // from the id, in the API and in the row; the archive (checked above) is their only copy.
+      const tombstone = (await t.app.inject({ method: 'GET', url: `/api/v1/tenants/${tenant.id}`, headers: adminAuth })).json<Record<string, unknown>>();
+      expect(tombstone).toMatchObject({
+        id: tenant.id,
+        status: 'DELETED',
+        tier: 'PROFESSIONAL',
+        name: `Deleted tenant ${tenant.id}`,
+        slug: `deleted-${tenant.id}`,
+        adminEmail: `deleted-${tenant.id}@tombstone.invalid`,
+      });
+      const row = await t.database.db.selectFrom('tenants').selectAll().where('id', '=', tenant.id).executeTakeFirstOrThrow();
+      for (const personal of [tenant.name, tenant.slug, tenant.adminEmail]) expect(JSON.stringify(row)).not.toContain(personal);
+      expect(bytes.toString()).toContain(tenant.adminEmail);
+      // Once delivered, the tenant's events lose them too (housekeeping, hourly; run here at once).
+      await t.database.db.updateTable('outbox').set({ deliveredAt: new Date() }).where('aggregateId', '=', tenant.id).execute();
+      await t.engine!.housekeeping.runOnce();
+      const payloads = JSON.stringify(await t.database.db.selectFrom('outbox').select('payload').where('aggregateId', '=', tenant.id).execute());
+      for (const personal of [tenant.name, tenant.adminEmail]) expect(payloads).not.toContain(personal);
+      // To anyone but a platform admin the tombstone does not exist: its own key is refused, and
+      // another tenant's admin is told there is no such tenant, alone or in a list.
+      const other = await createTenantViaApi(t.app, { tier: 'FREE' });
+      expect((await t.app.inject({ method: 'GET', url: `/api/v1/tenants/${tenant.id}`, headers: bearer(tenant.initialApiKey.key) })).statusCode).toBe(401);
+      const foreign = await t.app.inject({ method: 'GET', url: `/api/v1/tenants/${tenant.id}`, headers: bearer(other.initialApiKey.key) });
+      expect(foreign.statusCode).toBe(404);
+      expect(foreign.headers['content-type']).toContain('application/problem+json');
 
       // A second DELETE finds nothing to delete; the slug can be used again.
       expect((await del({ ...adminAuth, 'x-confirmation-code': confirmationCode })).statusCode).toBe(404);

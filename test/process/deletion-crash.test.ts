@@ -37,6 +37,8 @@ describe.each(['embedded', 'external'] as const)('kill -9 during a deletion, dat
       // DELETE_NAMESPACE fails once, then waits 5 s for its retry: the kill lands in that wait, with
       // the archive, the releases and the database already deleted.
       MATIH_SIM_FAULTS: 'DELETE_NAMESPACE=retryable:1',
+      // The file store: its crash safety (write, flush, rename) is what this test reads back.
+      MATIH_ARCHIVE_DIR: path.join(dataDir, 'archive'),
       MATIH_RETRY_BACKOFF: '5',
       MATIH_LEASE_S: '2',
       MATIH_POLL_MS: '100',

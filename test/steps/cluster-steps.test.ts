@@ -22,11 +22,14 @@ import {
   deployCoreServicesManifests,
   deployDataServicesManifests,
   deploySecretsManifests,
+  environmentValuesName,
 } from '../../src/steps/manifests/index.js';
 import { buildStepRegistry } from '../../src/steps/registry.js';
 import { CORE_SERVICES, dataServicesFor, deployedServicesFor } from '../../src/steps/support/services.js';
 import type { StepContext, StepHandler, StepOptions, TenantFacts } from '../../src/steps/step.js';
 import { PROVISION_OPERATION, testStepPorts } from '../support/step-ports.js';
+import { TEST_ENVIRONMENT } from '../support/deploy-environment.js';
+import { DEFAULT_NETWORK_ISOLATION } from '../support/network-isolation.js';
 import { type TestDatabase, openTestDatabase, tenantNamePrefixFor } from '../support/databases.js';
 
 /**
@@ -62,12 +65,14 @@ const PROVENANCE = { provisionedAt: '2025-01-15T10:00:00.000Z', provisionedBy: '
 /** Generous waits: the sim makes everything ready at once unless a test sets a delay; tests that must time out use impatientVerify. */
 const BASE_OPTIONS: Omit<StepOptions, 'tenantDbPrefix'> = {
   baseDomain: 'tenants.test.matih.ai',
+  environment: TEST_ENVIRONMENT,
   readyTimeoutMs: 10_000,
   verifyTimeoutMs: 2_000,
   verifyIntervalMs: 50,
   loadBalancerWaitMs: 10_000,
   dnsTtl: 300,
   createParentZone: true,
+  networkIsolation: DEFAULT_NETWORK_ISOLATION,
 };
 
 /** Long enough that nothing becomes ready by itself during a test: readiness then comes from markReady. */
@@ -110,8 +115,10 @@ function expectedKinds(tenant: TenantFacts): Record<string, number> {
     ...quotas,
     // The database secret (SETUP_DATABASE), the five of DEPLOY_SECRETS and Grafana's admin login.
     Secret: 7,
-    NetworkPolicy: configureNetworkingManifests(tenant).length,
+    NetworkPolicy: configureNetworkingManifests(tenant, DEFAULT_NETWORK_ISOLATION).length,
     HelmRelease: deployedServicesFor(tenant.tier).length,
+    // The environment's values every release reads (DEPLOY_CORE_SERVICES).
+    ConfigMap: 1,
   };
 }
 
@@ -122,6 +129,7 @@ function stringList(outputs: Readonly<Record<string, unknown>> | undefined, key:
 }
 
 const releaseRef = (tenant: TenantFacts, name: string): ObjectRef => ({ ...KIND.HelmRelease, namespace: tenant.namespace, name });
+const ENVIRONMENT_VALUES = `ConfigMap/${environmentValuesName(TEST_ENVIRONMENT)}`;
 const policyRef = (tenant: TenantFacts, name: string): ObjectRef => ({ ...KIND.NetworkPolicy, namespace: tenant.namespace, name });
 
 /**
@@ -153,9 +161,14 @@ function edited(object: KubeObject | undefined, change: (o: KubeObject & { spec:
   return copy;
 }
 
-/** The simulated cluster, remembering what was deleted and in which order (rollback order is spec/004's). */
+/** The simulated cluster, remembering what was applied and deleted, in which order (rollback order is spec/004's). */
 class RecordingCluster extends SimulatedCluster {
+  readonly applied: string[] = [];
   readonly deleted: string[] = [];
+  override async apply(object: KubeObject): Promise<KubeObject> {
+    this.applied.push(`${object.kind}/${object.metadata.name}`);
+    return super.apply(object);
+  }
   override async delete(ref: ObjectRef): Promise<void> {
     this.deleted.push(`${ref.kind}/${ref.name}`);
     await super.delete(ref);
@@ -258,13 +271,13 @@ describe('cluster steps', () => {
   /* ---------------------------------------------------------------------------------------- */
 
   describe('what a tenant gets', () => {
-    it('a Professional tenant: exactly the namespace, RBAC, quota, seven secrets, three policies and fourteen releases', async () => {
+    it("a Professional tenant: exactly the namespace, RBAC, quota, seven secrets, twelve policies (network-policies.test.ts), the environment's values and fourteen releases", async () => {
       const t = tenantRun('PROFESSIONAL');
       await t.runAll();
 
       const objects = await t.objects();
       expect(countByKind(objects)).toEqual({
-        Namespace: 1, ServiceAccount: 1, Role: 1, RoleBinding: 1, ResourceQuota: 1, LimitRange: 1, Secret: 7, NetworkPolicy: 3, HelmRelease: 14,
+        Namespace: 1, ServiceAccount: 1, Role: 1, RoleBinding: 1, ResourceQuota: 1, LimitRange: 1, Secret: 7, NetworkPolicy: 12, HelmRelease: 14, ConfigMap: 1,
       });
       expect(countByKind(objects)).toEqual(expectedKinds(t.tenant));
       // Every object says whose it is and which step made it: drift, pruning and rollback select by these.
@@ -390,7 +403,7 @@ describe('cluster steps', () => {
       const t = tenantRun('PROFESSIONAL');
       await t.runAll();
       const release = 'bi-service';
-      const policy = configureNetworkingManifests(t.tenant)[0]?.metadata.name as string;
+      const policy = configureNetworkingManifests(t.tenant, DEFAULT_NETWORK_ISOLATION)[0]?.metadata.name as string;
       expect(await t.env.cluster.remove(releaseRef(t.tenant, release))).toBe(true);
       expect(await t.env.cluster.remove(policyRef(t.tenant, policy))).toBe(true);
 
@@ -407,7 +420,7 @@ describe('cluster steps', () => {
     it('an object changed behind the step is applied again, back to its declaration', async () => {
       const t = tenantRun('PROFESSIONAL');
       await t.runAll();
-      const declared = deployCoreServicesManifests(t.tenant).find((o) => o.metadata.name === 'query-engine');
+      const declared = deployCoreServicesManifests(t.tenant, TEST_ENVIRONMENT).find((o) => o.metadata.name === 'query-engine');
       const ref = releaseRef(t.tenant, 'query-engine');
       await t.env.cluster.apply(edited(declared, (o) => ((o.spec.values as { replicaCount: number }).replicaCount = 5)));
       expect(await t.env.cluster.applyCount(ref)).toBe(2);
@@ -527,12 +540,14 @@ describe('cluster steps', () => {
       const cluster = new RecordingCluster(simObjectStore(database.db), { delayMs: 0, pollMs: 20 });
       const t = tenantRun('PROFESSIONAL', makeEnv({}, cluster));
       await t.runAll(OWNING_STEPS);
+      // The environment's values go in before the first release that reads them...
+      const installed = [...CORE_SERVICES, ...dataServicesFor('PROFESSIONAL')].map((s) => `HelmRelease/${s}`);
+      expect(cluster.applied.filter((o) => o === ENVIRONMENT_VALUES || o.startsWith('HelmRelease/'))).toEqual([ENVIRONMENT_VALUES, ...installed]);
 
       await t.rollback(StepName.DEPLOY_DATA_SERVICES);
       await t.rollback(StepName.DEPLOY_CORE_SERVICES);
-      // spec/004: dependants go before what they depend on.
-      const installed = [...CORE_SERVICES, ...dataServicesFor('PROFESSIONAL')].map((s) => `HelmRelease/${s}`);
-      expect(cluster.deleted).toEqual([...installed].reverse());
+      // spec/004: dependants go before what they depend on; ...and come out after the last release.
+      expect(cluster.deleted).toEqual([...installed].reverse().concat(ENVIRONMENT_VALUES));
 
       cluster.deleted.length = 0;
       await t.rollback(StepName.CREATE_NAMESPACE);
@@ -578,10 +593,12 @@ describe('cluster steps', () => {
       const connection = JSON.parse(t.env.secretBox.open(t.outputs[StepName.SETUP_DATABASE]?.credentials as string)) as TenantDatabaseConnection;
       const values = { redisPassword: 'r', kafka: { username: 'k', password: 'p' }, jwtSigningKey: 'j', llmApiKey: 'l', grafanaAdminPassword: 'g' };
       const owner = (step: StepName) => ({ [LABEL.tenantId]: t.tenant.id, [LABEL.step]: step });
-      // As a crash would leave them: one of DEPLOY_SECRETS' secrets, one core release, and a
-      // release its labels say the core step made though it declares no such service (an older plan).
+      // As a crash would leave them: one of DEPLOY_SECRETS' secrets, the environment's values and
+      // one core release, and a release its labels say the core step made though it declares no
+      // such service (an older plan).
       const halfSecrets = deploySecretsManifests(t.tenant, values, connection).slice(0, 1);
-      const halfReleases = deployCoreServicesManifests(t.tenant).slice(0, 1);
+      const halfReleases = deployCoreServicesManifests(t.tenant, TEST_ENVIRONMENT).slice(0, 2);
+      expect(halfReleases.map(nameOf)).toEqual([ENVIRONMENT_VALUES, `HelmRelease/${CORE_SERVICES[0]}`]);
       const undeclared: KubeObject = { ...KIND.HelmRelease, metadata: { name: 'old-service', namespace: t.tenant.namespace, labels: owner(StepName.DEPLOY_CORE_SERVICES) }, spec: { interval: '10m' } };
       for (const o of [...halfSecrets, ...halfReleases, undeclared]) await t.env.cluster.apply(o);
       const before = await t.objects();
@@ -624,7 +641,7 @@ describe('cluster steps', () => {
       await t.runAll(OWNING_STEPS);
       // A changed release rolls out again: with this delay it is not ready until markReady says so.
       env.cluster.configure({ delayMs: NEVER_BY_ITSELF_MS });
-      const declared = deployDataServicesManifests(t.tenant).find((o) => o.metadata.name === 'ml-service');
+      const declared = deployDataServicesManifests(t.tenant, TEST_ENVIRONMENT).find((o) => o.metadata.name === 'ml-service');
       await env.cluster.apply(edited(declared, (o) => ((o.spec.values as { replicaCount: number }).replicaCount = 2)));
 
       // Not ready means VERIFY cannot pass: a short wait fails, naming the release still rolling out.
@@ -643,7 +660,7 @@ describe('cluster steps', () => {
       const env = t.env;
       await t.runAll(OWNING_STEPS);
       env.cluster.configure({ delayMs: 400 });
-      const declared = deployCoreServicesManifests(t.tenant).find((o) => o.metadata.name === 'ai-service');
+      const declared = deployCoreServicesManifests(t.tenant, TEST_ENVIRONMENT).find((o) => o.metadata.name === 'ai-service');
       await env.cluster.apply(edited(declared, (o) => ((o.spec.values as { replicaCount: number }).replicaCount = 2)));
 
       await expect(t.run(StepName.VERIFY)).resolves.toEqual({ healthy: deployedServicesFor('PROFESSIONAL') });

@@ -28,6 +28,8 @@ import { LABEL } from '../../src/steps/manifests/index.js';
 import type { StepContext, StepDrivers, StepHandler, StepOptions, TenantFacts } from '../../src/steps/step.js';
 import { type TestDatabase, openTestDatabase } from '../support/databases.js';
 import { PROVISION_OPERATION } from '../support/step-ports.js';
+import { TEST_ENVIRONMENT } from '../support/deploy-environment.js';
+import { DEFAULT_NETWORK_ISOLATION } from '../support/network-isolation.js';
 import { tenantBody } from '../support/test-app.js';
 
 /**
@@ -39,6 +41,7 @@ import { tenantBody } from '../support/test-app.js';
 
 const OPTIONS: StepOptions = {
   baseDomain: 'tenants.test.matih.ai',
+  environment: TEST_ENVIRONMENT,
   readyTimeoutMs: 5_000,
   verifyTimeoutMs: 1_000,
   verifyIntervalMs: 50,
@@ -46,6 +49,7 @@ const OPTIONS: StepOptions = {
   loadBalancerWaitMs: 5_000,
   dnsTtl: 300,
   createParentZone: true,
+  networkIsolation: DEFAULT_NETWORK_ISOLATION,
 };
 const PROVENANCE = { provisionedAt: '2025-01-15T10:00:00.000Z', provisionedBy: 'test' };
 const SECRET_WEBHOOK = 'https://hooks.example.com/services/T000/B000/very-secret-token';

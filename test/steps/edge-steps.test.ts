@@ -19,6 +19,8 @@ import { CLUSTER_ISSUER, INGRESS_CONTROLLER_SERVICE, LABEL } from '../../src/ste
 import type { StepContext, StepDrivers, StepHandler, StepOptions, TenantFacts, TlsProvider } from '../../src/steps/step.js';
 import { type TestDatabase, openTestDatabase } from '../support/databases.js';
 import { PROVISION_OPERATION } from '../support/step-ports.js';
+import { TEST_ENVIRONMENT } from '../support/deploy-environment.js';
+import { DEFAULT_NETWORK_ISOLATION } from '../support/network-isolation.js';
 import { addressesOf, tcpQuery, udpResolver } from '../support/dns-clients.js';
 import { handshake } from '../support/tls-check.js';
 
@@ -34,6 +36,7 @@ const PARENT = 'edge.matih.test';
 const PROVENANCE = { provisionedAt: '2026-01-15T10:00:00.000Z', provisionedBy: 'test' };
 const OPTIONS: StepOptions = {
   baseDomain: PARENT,
+  environment: TEST_ENVIRONMENT,
   readyTimeoutMs: 5_000,
   verifyTimeoutMs: 1_000,
   verifyIntervalMs: 50,
@@ -41,6 +44,7 @@ const OPTIONS: StepOptions = {
   loadBalancerWaitMs: 5_000,
   dnsTtl: 120,
   createParentZone: true,
+  networkIsolation: DEFAULT_NETWORK_ISOLATION,
 };
 
 function newTenant(tier: Tier = 'PROFESSIONAL'): TenantFacts {
@@ -284,13 +288,39 @@ describe('edge steps', () => {
     });
   });
 
+  describe('DEPLOY_MONITORING', () => {
+    it("routes alerts to the tenant's channels: the webhook's Secret comes and goes with the setting, its URL in no output", async () => {
+      const url = 'https://hooks.example.com/alerts/T0-s3cr3t-t0ken';
+      const tenant: TenantFacts = { ...newTenant(), notifications: { email: true, alertEmail: null, webhookUrl: url } };
+      const t = tenantRun(tenant, drivers, { ...OPTIONS, alertSmtp: { smarthost: 'smtp-relay.monitoring.svc:25' } });
+      const outputs = await t.run(StepName.DEPLOY_MONITORING);
+      expect(outputs).toMatchObject({ alertRules: 6, alertChannels: ['email', 'webhook'], dashboards: ['matih-service-health', 'matih-query-latency', 'matih-resource-use'] });
+      expect(outputs.objects).toEqual(expect.arrayContaining(['Secret/tenant-alert-webhook', 'AlertmanagerConfig/tenant-alert-routing', 'ConfigMap/grafana-dashboard-resource-use']));
+      expect(JSON.stringify(outputs)).not.toContain('s3cr3t');
+      const ref = { apiVersion: 'monitoring.coreos.com/v1alpha1', kind: 'AlertmanagerConfig', namespace: tenant.namespace, name: 'tenant-alert-routing' };
+      expect((await cluster.get(ref))?.spec).toMatchObject({
+        receivers: [{ name: 'tenant', emailConfigs: [{ to: tenant.adminEmail, smarthost: 'smtp-relay.monitoring.svc:25' }], webhookConfigs: [{ urlSecret: { name: 'tenant-alert-webhook', key: 'url' } }] }],
+      });
+      expect(decoded(await cluster.get({ apiVersion: 'v1', kind: 'Secret', namespace: tenant.namespace, name: 'tenant-alert-webhook' }))).toEqual({ url });
+
+      // The tenant drops its webhook and names an on-call address: the next run (a RECONCILE job) prunes the Secret.
+      tenant.notifications = { email: true, alertEmail: 'oncall@example.com', webhookUrl: null };
+      const again = await t.run(StepName.DEPLOY_MONITORING);
+      expect(again).toMatchObject({ pruned: ['Secret/tenant-alert-webhook'], alertChannels: ['email'] });
+      expect((await cluster.get(ref))?.spec).toMatchObject({ receivers: [{ name: 'tenant', emailConfigs: [{ to: 'oncall@example.com' }] }] });
+      await t.rollback(StepName.DEPLOY_MONITORING);
+      expect(await t.objects()).toEqual([]);
+    });
+  });
+
   describe('the whole edge', () => {
     it('monitoring and observability objects exist; a re-run applies nothing; rollback leaves nothing, in the cluster or in DNS', async () => {
       const t = tenantRun();
       await t.runAll();
       const kinds: Record<string, number> = {};
       for (const o of await t.objects()) kinds[o.kind] = (kinds[o.kind] ?? 0) + 1;
-      expect(kinds).toEqual({ HelmRelease: 3, Service: 1, Secret: 1, Ingress: 1, Role: 1, RoleBinding: 1, PrometheusRule: 1, ConfigMap: 3 });
+      // ConfigMaps: three dashboards (DEPLOY_MONITORING), three telemetry configurations (SETUP_OBSERVABILITY).
+      expect(kinds).toEqual({ HelmRelease: 3, Service: 1, Secret: 1, Ingress: 1, Role: 1, RoleBinding: 1, PrometheusRule: 1, AlertmanagerConfig: 1, ConfigMap: 6 });
       for (const step of [StepName.DEPLOY_INGRESS_CONTROLLER, StepName.CREATE_TENANT_INGRESS, StepName.DEPLOY_MONITORING, StepName.SETUP_OBSERVABILITY]) {
         expect((await t.run(step)).applied, step).toEqual([]);
       }

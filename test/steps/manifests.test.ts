@@ -15,6 +15,7 @@ import {
 } from '../../src/steps/manifests/index.js';
 import { CORE_SERVICES, DATA_SERVICES, dataServicesFor } from '../../src/steps/support/services.js';
 import { MANIFEST_STEPS, type TenantManifestOptions, tenantManifests } from '../support/tenant-manifests.js';
+import { DEFAULT_NETWORK_ISOLATION } from '../support/network-isolation.js';
 import type { TenantFacts } from '../../src/steps/step.js';
 
 const TENANT_ID = '550e8400-e29b-41d4-a716-446655440000';
@@ -35,6 +36,8 @@ const OPTIONS: TenantManifestOptions = {
   },
   // A password with URI-reserved characters, to see that DATABASE_URL encodes it.
   databaseCredentials: { host: 'postgres.matih.internal', port: 5432, database: 'matih_tenants', user: 'acme_app', password: 'db-pw/with:odd@chars' },
+  // A fixed file, not the one shipped in deploy/values: the snapshot pins what the builders make of it.
+  environment: { name: 'production', values: 'environment: production\nlogLevel: info\n' },
 };
 
 const all = (t: TenantFacts, o = OPTIONS): KubeObject[] => Object.values(tenantManifests(t, o)).flat();
@@ -55,11 +58,14 @@ describe('tenant manifests', () => {
 
   it('count what spec/002 and spec/004 list, by kind', () => {
     // Secrets: the database's, spec/002's five, and Grafana's admin login (for DEPLOY_MONITORING).
-    const base = { Namespace: 1, ServiceAccount: 1, Role: 1, RoleBinding: 1, Secret: 7, NetworkPolicy: 3 };
-    expect(byKind(all(tenant('PROFESSIONAL')))).toEqual({ ...base, ResourceQuota: 1, LimitRange: 1, HelmRelease: 14 });
+    // ConfigMap: spec/002's values-{environment}.yaml, which every release reads.
+    // NetworkPolicy: spec/004's three ingress ones, the world to the ingress controller, seven egress
+    // ones, and from Professional up the connectors' internet one (network-policies.test.ts).
+    const base = { Namespace: 1, ServiceAccount: 1, Role: 1, RoleBinding: 1, Secret: 7, NetworkPolicy: 11, ConfigMap: 1 };
+    expect(byKind(all(tenant('PROFESSIONAL')))).toEqual({ ...base, NetworkPolicy: 12, ResourceQuota: 1, LimitRange: 1, HelmRelease: 14 });
     expect(byKind(all(tenant('FREE')))).toEqual({ ...base, ResourceQuota: 1, LimitRange: 1, HelmRelease: 3 + dataServicesFor('FREE').length });
     expect(dataServicesFor('FREE').length).toBeLessThan(DATA_SERVICES.length);
-    expect(byKind(all(tenant('ENTERPRISE')))).toEqual({ ...base, HelmRelease: 14 });
+    expect(byKind(all(tenant('ENTERPRISE')))).toEqual({ ...base, NetworkPolicy: 12, HelmRelease: 14 });
     expect(applyQuotasManifests(tenant('ENTERPRISE'))).toEqual([]);
   });
 
@@ -105,8 +111,10 @@ describe('tenant manifests', () => {
     });
   });
 
-  it('write spec/004 phase 4 network policies exactly, with no egress rules', () => {
-    const specs = Object.fromEntries(configureNetworkingManifests(tenant('PROFESSIONAL')).map((o) => [o.metadata.name, o.spec]));
+  it("write spec/004 phase 4's three network policies exactly (the egress ones: network-policies.test.ts)", () => {
+    const spec = ['default-deny-ingress', 'allow-same-namespace', 'allow-ingress-controller'];
+    const policies = configureNetworkingManifests(tenant('PROFESSIONAL'), DEFAULT_NETWORK_ISOLATION).filter((o) => spec.includes(o.metadata.name));
+    const specs = Object.fromEntries(policies.map((o) => [o.metadata.name, o.spec]));
     expect(specs).toEqual({
       'default-deny-ingress': { podSelector: {}, policyTypes: ['Ingress'] },
       'allow-same-namespace': { podSelector: {}, ingress: [{ from: [{ podSelector: {} }] }] },

@@ -7,6 +7,7 @@ import { namespaceFor } from '../../src/domain/tenant.js';
 import { TIER_PROFILES, type Tier } from '../../src/domain/tiers.js';
 import type { KubeObject } from '../../src/drivers/contract.js';
 import {
+  CLUSTER_METRICS,
   CONFIG_FILE,
   GRAFANA_ADMIN_SECRET,
   INGRESS_CONTROLLER_REPLICAS,
@@ -21,6 +22,7 @@ import {
   validateManifest,
 } from '../../src/steps/manifests/index.js';
 import type { TenantFacts } from '../../src/steps/step.js';
+import { TEST_ENVIRONMENT } from '../support/deploy-environment.js';
 
 const TENANT_ID = '550e8400-e29b-41d4-a716-446655440000';
 const TIERS = ['FREE', 'PROFESSIONAL', 'ENTERPRISE'] as const;
@@ -62,7 +64,8 @@ describe('monitoring and observability manifests', () => {
     const kinds = objs.map((o) => `${o.kind}/${o.metadata.name}`);
     expect(kinds).toEqual([
       'Role/tenant-prometheus', 'RoleBinding/tenant-prometheus', 'HelmRelease/prometheus', 'HelmRelease/grafana',
-      'PrometheusRule/tenant-default-alerts',
+      'PrometheusRule/tenant-default-alerts', 'AlertmanagerConfig/tenant-alert-routing',
+      'ConfigMap/grafana-dashboard-service-health', 'ConfigMap/grafana-dashboard-query-latency', 'ConfigMap/grafana-dashboard-resource-use',
       'ConfigMap/otel-collector-config', 'ConfigMap/loki-tenant-config', 'ConfigMap/tempo-tenant-config',
     ]);
   });
@@ -190,7 +193,7 @@ describe('the tenant Prometheus and Grafana', () => {
     const [pods, federation] = spec.additionalScrapeConfigs as Json[];
     expect(pods?.kubernetes_sd_configs).toEqual([{ role: 'pod', namespaces: { names: ['matih-acme'] } }]);
     const matches = at(federation, 'params', 'match[]') as string[];
-    expect(matches.length).toBe(6);
+    expect(matches.length).toBe(CLUSTER_METRICS.length);
     for (const m of matches) expect(m).toMatch(/^[a-z_]+\{namespace="matih-acme"\}$/);
     // every cluster-level metric a rule reads is federated
     const federated = new Set(matches.map((m) => m.split('{')[0]));
@@ -230,7 +233,8 @@ describe('the tenant Prometheus and Grafana', () => {
     // Every key that smells of a credential anywhere (values, configs) names a Secret or a key in one.
     const keys: string[] = [];
     const walk = (v: unknown): void => {
-      if (typeof v === 'string' && v.startsWith('{')) walk(JSON.parse(v));
+      // Configuration files held as JSON text; `{{pod}}` (a dashboard's legend template) is none.
+      if (typeof v === 'string' && v.startsWith('{') && !v.startsWith('{{')) walk(JSON.parse(v));
       if (typeof v !== 'object' || v === null) return;
       for (const [k, child] of Object.entries(v)) {
         if (/pass|secret|token|credential|apikey/i.test(k) && k !== 'secureJsonData') keys.push(k);
@@ -247,13 +251,16 @@ describe('the tenant Prometheus and Grafana', () => {
     const mi = (q: string) => (q.endsWith('Gi') ? Number(q.slice(0, -2)) * 1024 : Number(q.slice(0, -2)));
     type R = Record<'requests' | 'limits', { cpu: string; memory: string }>;
     const tt = tenant(tier);
-    const services = [...deployCoreServicesManifests(tt), ...deployDataServicesManifests(tt)].map((o) => at(o.spec, 'values', 'resources') as R);
+    const services = [...deployCoreServicesManifests(tt, TEST_ENVIRONMENT), ...deployDataServicesManifests(tt, TEST_ENVIRONMENT)]
+      .filter((o) => o.kind === 'HelmRelease')
+      .map((o) => at(o.spec, 'values', 'resources') as R);
     const mon = deployMonitoringManifests(tt);
     const promSpec = at(valuesOf(mon, 'prometheus'), 'prometheus', 'prometheusSpec') as Json;
     const pods: R[][] = [
       ...services.map((r) => [r]),
       [promSpec.resources as R, ...(promSpec.containers as { resources: R }[]).map((c) => c.resources)],
-      [at(valuesOf(mon, 'grafana'), 'resources') as R],
+      // Grafana and its dashboard sidecar.
+      [at(valuesOf(mon, 'grafana'), 'resources') as R, at(valuesOf(mon, 'grafana'), 'sidecar', 'resources') as R],
       // spec/004 phase 6: two ingress-nginx controller pods.
       ...Array.from({ length: INGRESS_CONTROLLER_REPLICAS }, () => [at(deployIngressControllerManifests(tt)[0]?.spec, 'values', 'controller', 'resources') as R]),
     ];

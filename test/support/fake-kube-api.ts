@@ -44,6 +44,7 @@ export const FAKE_RESOURCES: readonly FakeResource[] = [
   resource('networking.k8s.io', 'v1', 'NetworkPolicy', 'networkpolicies'),
   resource('networking.k8s.io', 'v1', 'Ingress', 'ingresses'),
   resource('monitoring.coreos.com', 'v1', 'PrometheusRule', 'prometheusrules'),
+  resource('monitoring.coreos.com', 'v1alpha1', 'AlertmanagerConfig', 'alertmanagerconfigs'),
   resource('cert-manager.io', 'v1', 'Certificate', 'certificates'),
   resource('apps', 'v1', 'Deployment', 'deployments'),
   resource('helm.toolkit.fluxcd.io', 'v2', 'HelmRelease', 'helmreleases'),

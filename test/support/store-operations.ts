@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { sql } from 'kysely';
 import { afterEach, beforeEach } from 'vitest';
 import { CLOUD_PROVIDERS } from '../../src/domain/cloud.js';
@@ -5,7 +8,9 @@ import { type PlanStep, TERMINAL_STEPS, planFor } from '../../src/domain/plans.j
 import { failureOf, successOf } from '../../src/domain/job-outcomes.js';
 import { JobStatus } from '../../src/domain/provisioning.js';
 import { contextFor } from '../../src/engine/run-job.js';
+import { FileArchiveStore } from '../../src/drivers/archive/file-archive-store.js';
 import { activate } from '../../src/steps/handlers/activate.js';
+import { auditArchiveKey } from '../../src/steps/handlers/archive-audit-logs.js';
 import { complete } from '../../src/steps/handlers/complete.js';
 import { deleteTenantRecord } from '../../src/steps/handlers/delete-tenant-record.js';
 import { validateNewTenant } from '../../src/domain/tenant-validation.js';
@@ -31,7 +36,15 @@ import { type TestDatabase, openTestDatabase } from './databases.js';
  * any step handler but the terminal steps' (pure: they compute the receipt finishJob records).
  */
 
-const TERMINAL_HANDLERS = new Map([activate(), complete(), deleteTenantRecord()].map((h) => [h.name, h] as const));
+/** A real archive store: DELETE_TENANT_RECORD reads back the archive ARCHIVE_AUDIT_LOGS wrote. */
+const archive = new FileArchiveStore(mkdtempSync(path.join(tmpdir(), 'matih-store-archive-')));
+const TERMINAL_HANDLERS = new Map([activate(), complete(), deleteTenantRecord(archive)].map((h) => [h.name, h] as const));
+
+/** What ARCHIVE_AUDIT_LOGS leaves for a deletion that did not run it: a real (small) archive. */
+async function archiveFor(job: ClaimedJob): Promise<Record<string, unknown>> {
+  const stored = await archive.put(auditArchiveKey(job.tenantId, job.id), Buffer.from(`{"type":"tenant","id":"${job.tenantId}"}\n`));
+  return { archive: stored.location, sha256: stored.sha256, bytes: stored.bytes, records: 1 };
+}
 
 /** A lease long enough that it never runs out during a test unless the test wants it to. */
 export const LEASE_MS = 60_000;
@@ -144,6 +157,7 @@ export async function finish(db: Db, job: ClaimedJob, owner: string, outputs: Re
 export async function finishInput(job: ClaimedJob, owner: string, terminal: PlanStep, outputs: Record<string, Record<string, unknown>> = {}): Promise<FinishJobInput> {
   const handler = TERMINAL_HANDLERS.get(terminal.name);
   if (!handler) throw new Error(`${terminal.name} is not a terminal step`);
+  if (terminal.name === 'DELETE_TENANT_RECORD' && !outputs.ARCHIVE_AUDIT_LOGS) outputs = { ...outputs, ARCHIVE_AUDIT_LOGS: await archiveFor(job) };
   const { outputs: receipt } = await handler.run(contextFor(job, outputs, new AbortController().signal));
   return {
     jobId: job.id,
@@ -202,6 +216,13 @@ export async function deprovisionedTenant(db: Db, options: { tier?: Tier } = {})
   const created = await activeTenant(db, options);
   const { jobId } = await requestDeprovision(db, { tenantId: created.tenant.id, actor: 'test', maxRetries: 3 });
   await runNextJob(db, jobId);
+  return created;
+}
+
+/** A DELETED tenant (a tombstone): active, then its DELETE job run to success. */
+export async function deletedTenant(db: Db, options: { tier?: Tier } = {}): Promise<CreatedTenant> {
+  const created = await activeTenant(db, options);
+  await runNextJob(db, await startTenantDeletion(db, created.tenant.id));
   return created;
 }
 

@@ -11,7 +11,8 @@ import {
   deploySecretsManifests,
   setupDatabaseManifests,
 } from '../../src/steps/manifests/index.js';
-import type { TenantFacts } from '../../src/steps/step.js';
+import type { DeployEnvironment, TenantFacts } from '../../src/steps/step.js';
+import { DEFAULT_NETWORK_ISOLATION } from './network-isolation.js';
 
 /** The steps whose objects the manifest tests build in one go. */
 export const MANIFEST_STEPS = [
@@ -28,6 +29,8 @@ export type ManifestStep = (typeof MANIFEST_STEPS)[number];
 export interface TenantManifestOptions extends Provenance {
   secrets: TenantSecretValues;
   databaseCredentials: TenantDatabaseConnection;
+  /** MATIH_ENVIRONMENT and its values file, which the service releases read. */
+  environment: DeployEnvironment;
 }
 
 /** A tenant's objects of those steps at once, in plan order, as each step's manifests declare them. */
@@ -38,8 +41,8 @@ export function tenantManifests(tenant: TenantFacts, options: TenantManifestOpti
     APPLY_QUOTAS: applyQuotasManifests(tenant),
     SETUP_DATABASE: setupDatabaseManifests(tenant, db),
     DEPLOY_SECRETS: deploySecretsManifests(tenant, options.secrets, db),
-    DEPLOY_CORE_SERVICES: deployCoreServicesManifests(tenant),
-    CONFIGURE_NETWORKING: configureNetworkingManifests(tenant),
-    DEPLOY_DATA_SERVICES: deployDataServicesManifests(tenant),
+    DEPLOY_CORE_SERVICES: deployCoreServicesManifests(tenant, options.environment),
+    CONFIGURE_NETWORKING: configureNetworkingManifests(tenant, DEFAULT_NETWORK_ISOLATION),
+    DEPLOY_DATA_SERVICES: deployDataServicesManifests(tenant, options.environment),
   };
 }

@@ -9,12 +9,17 @@ import { ApiMetrics } from '../../src/api/metrics.js';
 import { CLOUD_PROVIDERS, type CloudProvider } from '../../src/domain/cloud.js';
 import { createAuthenticator } from '../../src/iam/authenticator.js';
 import { bootstrapMatcher } from '../../src/iam/bootstrap-token.js';
+import { SigningKeyRing } from '../../src/iam/signing-key-ring.js';
+import { AesGcmSecretBox } from '../../src/drivers/secrets/aes-gcm-secret-box.js';
 import { TokenService } from '../../src/iam/token-service.js';
 import { type Engine, buildEngine } from '../../src/app.js';
 import type { EdgeSettings } from '../../src/config/edge-settings.js';
 import type { EventSettings } from '../../src/config/event-settings.js';
 import type { SimFault } from '../../src/config/engine-settings.js';
+import { footprintOf } from '../../src/steps/workload-footprint.js';
 import { type TestDatabase, openTestDatabase, tenantNamePrefixFor } from './databases.js';
+import { networkIsolation } from './network-isolation.js';
+import { TEST_ENVIRONMENT } from './deploy-environment.js';
 
 export const BOOTSTRAP_TOKEN = 'test-bootstrap-token-0123456789abcdef';
 
@@ -24,12 +29,16 @@ export interface TestApp {
   database: TestDatabase;
   deps: ApiDeps;
   engine: Engine | undefined;
+  /** The JWT signing keys, for tests that forge or rotate. */
+  signingKeys: SigningKeyRing;
   close(): Promise<void>;
 }
 
 export interface TestAppOptions {
   enabledCloudProviders?: readonly CloudProvider[];
   bodyLimitBytes?: number;
+  requestTimeoutMs?: number;
+  maxConnections?: number;
   jwtTtlSeconds?: number;
   logger?: FastifyBaseLogger;
   /** Runs the provisioning engine over the simulated cloud, with these settings over the defaults. */
@@ -90,6 +99,11 @@ export function engineConfig(s: EngineSettings, database: Pick<TestDatabase, 'ur
     engine: { concurrency: s.concurrency ?? 4, leaseMs: s.leaseMs ?? 10_000, pollMs: 50, rollbackOnFailure: s.rollbackOnFailure ?? true },
     retry: { backoffSeconds: s.backoffSeconds ?? [1, 2, 4], maxRetries: s.maxRetries ?? 3 },
     baseDomain: 'matih.test',
+    // As the service with no MATIH_ALERT_SMTP_* set: the platform Alertmanager's own SMTP settings.
+    alerting: { smtp: {} },
+    // The defaults, with the database endpoint derived from the test database's URL as the service derives it.
+    networkIsolation: networkIsolation({}, url),
+    environment: TEST_ENVIRONMENT,
     edge: {
       loadBalancerWaitMs: s.loadBalancerWaitMs ?? 30_000,
       // Port 0: test files run in parallel, and each engine's server takes a free port of its own.
@@ -103,11 +117,14 @@ export function engineConfig(s: EngineSettings, database: Pick<TestDatabase, 'ur
       azure: undefined,
     },
     lifecycle: {
+      // The database unless a test names a directory, as the service does.
+      archiveStore: s.archiveDir ? ('directory' as const) : ('database' as const),
       archiveDir: s.archiveDir ?? mkdtempSync(path.join(tmpdir(), 'matih-test-archive-')),
       deletionCodeTtlSeconds: s.deletionCodeTtlSeconds ?? 600,
       // Off unless a test asks: sweeps would race the assertions of tests about other things.
       reconcileIntervalMs: s.reconcileIntervalMs ?? 0,
       reconcileMaxJobs: s.reconcileMaxJobs ?? 4,
+      tombstoneRetentionDays: 365,
     },
     events: {
       sinks: ['log'] as const,
@@ -127,16 +144,23 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const database = options.database ?? (await openTestDatabase());
   const silent = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const engine = options.engine ? await buildEngine(database.db, engineConfig(options.engine, database), options.engineLogger ?? silent, options.engine.owner) : undefined;
-  const tokens = new TokenService('test-signing-secret-that-is-long-enough-0123456789', options.jwtTtlSeconds ?? 900);
+  // The JWT keys as the service keeps them: sealed in the database, shared by apps on one database.
+  const signingKeys = new SigningKeyRing(database.db, new AesGcmSecretBox(TEST_SECRET_KEY), { rotateAfterMs: 0, tokenTtlMs: (options.jwtTtlSeconds ?? 900) * 1000 });
+  await signingKeys.load();
+  const tokens = new TokenService(signingKeys, options.jwtTtlSeconds ?? 900);
   const deps: ApiDeps = {
     database,
     tokens,
+    signingKeys,
     authenticate: createAuthenticator({ db: database.db, tokens, isBootstrapToken: bootstrapMatcher(BOOTSTRAP_TOKEN) }),
     metrics: new ApiMetrics(database.db),
     logger: options.logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     enabledCloudProviders: options.enabledCloudProviders ?? CLOUD_PROVIDERS,
     bodyLimitBytes: options.bodyLimitBytes ?? 65_536,
+    ...(options.requestTimeoutMs ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
+    ...(options.maxConnections ? { maxConnections: options.maxConnections } : {}),
     maxRetries: options.engine?.maxRetries ?? 3,
+    workloadFootprint: footprintOf,
     deletionCodeTtlSeconds: options.engine?.deletionCodeTtlSeconds ?? 600,
     wakeWorkers: () => engine?.worker.wake(),
     ...(engine?.cluster ? { simCluster: engine.cluster } : {}),
@@ -159,6 +183,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     database,
     deps,
     engine,
+    signingKeys,
     async close() {
       await app.close();
       await infra.close();
@@ -193,7 +218,9 @@ export function tenantBody(overrides: Record<string, unknown> = {}): Record<stri
 
 export interface CreatedTenantResponse {
   id: string;
+  name: string;
   slug: string;
+  adminEmail: string;
   tier: string;
   status: string;
   initialApiKey: { id: string; key: string; role: string };

@@ -6,13 +6,15 @@ import { fileURLToPath } from 'node:url';
 import { type Browser, type Page, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer } from '../../src/api/build-server.js';
+import { waitForJobEnd } from '../support/provisioning.js';
 import { BOOTSTRAP_TOKEN, type TestApp, adminAuth, createTenantViaApi, startTestApp } from '../support/test-app.js';
 import { a11yProblems } from './a11y-check.js';
 
 /**
  * The admin dashboard (ui/) in real headless Chromium against the service in-process: sign in,
  * create a tenant (a validation error first), watch it provision live to ACTIVE, suspend and
- * reactivate it, delete it through the confirmation flow, look at health. Screenshots of each
+ * reactivate it, delete it through the confirmation flow, declare an Enterprise tenant's quota,
+ * look at health. Screenshots of each
  * page go to test-artifacts/screenshots/.
  */
 
@@ -331,6 +333,38 @@ describe.skipIf(!HAS_CHROMIUM)('admin dashboard in headless Chromium', () => {
       await screenshot('10-tenant-deleted');
       expect((await t.app.inject({ method: 'GET', url: `/api/v1/tenants/${tenantId}`, headers: adminAuth })).json<{ status: string }>().status).toBe('DELETED');
     });
+
+    it("shows an Enterprise tenant's quota, and lets a platform admin declare one: the API's problem next to its field, then the values once applied", async () => {
+      const enterprise = await createTenantViaApi(t.app, { tier: 'ENTERPRISE' });
+      expect((await waitForJobEnd(t.app, enterprise.id, 120_000)).job.status).toBe('SUCCEEDED');
+      await page.goto(`${base}/#/tenants/${enterprise.id}`);
+      const quota = page.getByTestId('quota');
+      await quota.getByTestId('quota-none').waitFor({ timeout: STEP_TIMEOUT });
+
+      // Too few pods for the tenant's own services: the API's message, next to the field.
+      const values = { 'CPU requests': '16', 'CPU limits': '32', 'Memory requests': '32Gi', 'Memory limits': '64Gi', Pods: '20', Services: '50', 'Volume claims': '20' };
+      for (const [label, value] of Object.entries(values)) await quota.getByLabel(label, { exact: true }).fill(value);
+      await quota.getByRole('button', { name: 'Declare the quota' }).click();
+      const podsError = page.locator('#quota-pods-error');
+      await podsError.waitFor();
+      expect(await podsError.textContent()).toContain('must be at least 21');
+      expect(await quota.getByLabel('Pods', { exact: true }).getAttribute('aria-invalid')).toBe('true');
+      expect(await page.locator('[data-field-error]').count()).toBe(1);
+
+      await quota.getByLabel('Pods', { exact: true }).fill('100');
+      await quota.getByRole('button', { name: 'Declare the quota' }).click();
+      await quota.getByTestId('quota-message').and(page.getByRole('status')).waitFor();
+      expect((await waitForJobEnd(t.app, enterprise.id, 120_000)).job).toMatchObject({ status: 'SUCCEEDED' });
+      // Applied: the values, nothing pending, and the namespace's ResourceQuota holds them.
+      await quota.locator('[data-quota-field="pods"]').waitFor({ timeout: STEP_TIMEOUT });
+      await expect.poll(() => quota.getByTestId('quota-pending').count(), { timeout: STEP_TIMEOUT }).toBe(0);
+      expect(await quota.locator('[data-quota-field="pods"]').textContent()).toBe('100');
+      expect(await quota.locator('[data-quota-field="memoryLimits"]').textContent()).toBe('64Gi');
+      const [resourceQuota] = await t.engine!.cluster!.listAll(`matih-${enterprise.slug}`, 'ResourceQuota');
+      expect((resourceQuota?.spec as { hard: Record<string, string> }).hard).toMatchObject({ pods: '100', 'limits.memory': '64Gi' });
+      expect(await a11yProblems(page)).toEqual([]);
+      await screenshot('13-enterprise-quota');
+    }, 300_000);
 
     it('shows health: readiness, reconciler, outbox, jobs, workers and drift', async () => {
       await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Health' }).click();

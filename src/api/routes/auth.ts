@@ -1,12 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { ForbiddenError, UnauthenticatedError, ValidationError } from '../../domain/errors.js';
+import { ERROR_CODES } from '../../domain/error-codes.js';
+import { ForbiddenError, UnauthenticatedError, ValidationError, matihError } from '../../domain/errors.js';
 import { TenantRole } from '../../domain/roles.js';
-import { isPlatformAdmin } from '../../iam/principal.js';
+import { isPlatformAdmin, requirePlatformAdmin } from '../../iam/principal.js';
 import { revokeToken } from '../../store/iam/revoked-tokens.js';
 import type { ApiDeps } from '../deps.js';
 import { withErrors } from '../schemas/common.js';
-import { RevokeTokenBody, TokenRequestBody, TokenResponse } from '../schemas/auth.js';
+import { RevokeTokenBody, RotateSigningKeysBody, RotateSigningKeysResponse, TokenRequestBody, TokenResponse } from '../schemas/auth.js';
 
 export const authRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) => {
   app.post(
@@ -85,6 +86,29 @@ export const authRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) 
       if (!mayRevoke) throw new ForbiddenError('only a platform admin, or an Admin of the same tenant, may revoke another token');
       await revokeToken(deps.database.db, claims.jti, claims.expiresAt, p.actor);
       return reply.code(204).send(null);
+    },
+  );
+
+  app.post(
+    '/api/v1/auth/signing-keys/rotate',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Make a new JWT signing key now (platform admin); with endIssuedTokens, every token issued so far stops working',
+        description:
+          'Keys rotate by age anyway (MATIH_JWT_KEY_ROTATION_DAYS). This is for a leak: the other replicas read the new key at the next token that names it, and stop accepting the forgotten ones within 30 seconds.',
+        security: [{ bearer: [] }],
+        body: Type.Optional(RotateSigningKeysBody),
+        response: withErrors({ 200: RotateSigningKeysResponse }),
+      },
+    },
+    async (request, reply) => {
+      requirePlatformAdmin(request.principal);
+      if (!deps.signingKeys) throw matihError(ERROR_CODES.NO_KEY_ROTATION);
+      const endIssuedTokens = request.body?.endIssuedTokens ?? false;
+      const kid = await deps.signingKeys.rotate({ forgetOthers: endIssuedTokens });
+      request.log.warn({ kid, endIssuedTokens, actor: request.principal.actor }, 'JWT signing key rotated');
+      return reply.header('cache-control', 'no-store').send({ kid, endedIssuedTokens: endIssuedTokens });
     },
   );
 };

@@ -62,6 +62,7 @@ export const infrastructureRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (a
         enabledCloudProviders: deps.enabledCloudProviders,
         actor: request.principal.actor,
         maxRetries: deps.maxRetries,
+        footprint: deps.workloadFootprint,
       });
       return answer(db, deps, reply, tenantId, result);
     },
@@ -109,6 +110,7 @@ export const infrastructureRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (a
         actor: request.principal.actor,
         maxRetries: deps.maxRetries,
         trigger: 'infrastructure.update',
+        footprint: deps.workloadFootprint,
       });
       return answer(db, deps, reply, tenantId, result);
     },

@@ -48,6 +48,8 @@ export const lifecycleRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, d
         summary: 'Issue a one-time deletion confirmation code (platform admin); it expires (MATIH_DELETION_CODE_TTL_S)',
         security: [{ bearer: [] }],
         params: TenantIdParams,
+        // Nothing to send: an empty object at most (any field is refused, naming it).
+        body: Type.Optional(Type.Object({}, { additionalProperties: false })),
         response: withErrors({ 201: DeletionRequestCreated, 409: Type.Ref('Problem') }),
       },
     },
@@ -123,6 +125,7 @@ export const lifecycleRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, d
         actor: request.principal.actor,
         maxRetries: deps.maxRetries,
         trigger: 'tenant.update_requested',
+        footprint: deps.workloadFootprint,
       });
       if (result.jobId) deps.wakeWorkers();
       const tenant = await getTenant(db, request.params.id);

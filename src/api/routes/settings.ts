@@ -59,6 +59,9 @@ export const settingsRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, de
         change: (current) => applySettingsPatch(current, request.body, tenant.tier),
       });
       if (!updated) throw new NotFoundError('tenant', id);
+      // New alert channels reach the tenant's Alertmanager routing through a RECONCILE job (the
+      // generation moved, store/tenants/tenant-settings.ts); a wake-up only makes it sooner.
+      if (request.body.notifications) deps.reconciler?.wake(id);
       void reply.header('etag', `"${updated.version}"`);
       return { tenantId: id, ...updated };
     },

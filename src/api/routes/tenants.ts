@@ -3,11 +3,11 @@ import { Type } from '@sinclair/typebox';
 import { type FieldError, NotFoundError, ValidationError } from '../../domain/errors.js';
 import { isUuid } from '../../domain/ids.js';
 import { Permission, TenantRole } from '../../domain/roles.js';
-import { parseTenantStatus, TENANT_STATUSES } from '../../domain/tenant-status.js';
+import { parseTenantStatus, TENANT_STATUSES, TenantStatus } from '../../domain/tenant-status.js';
 import { validateNewTenant } from '../../domain/tenant-validation.js';
 import { TIERS, parseTier } from '../../domain/tiers.js';
 import { generateApiKey } from '../../iam/api-key-format.js';
-import { isPlatformAdmin, requirePlatformAdmin, requireTenantPermission } from '../../iam/principal.js';
+import { isPlatformAdmin, mayReadTombstones, requirePlatformAdmin, requireTenantPermission } from '../../iam/principal.js';
 import { createTenant } from '../../store/tenants/create-tenant.js';
 import { getTenant } from '../../store/tenants/get-tenant.js';
 import { listTenants } from '../../store/tenants/list-tenants.js';
@@ -87,7 +87,8 @@ export const tenantRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps
         onlyId: isPlatformAdmin(principal) ? undefined : (principal.tenantId ?? undefined),
         limit: q.limit,
       });
-      return { items: page.items, nextCursor: page.nextBefore ? encodeCursor(page.nextBefore) : null };
+      const items = mayReadTombstones(principal) ? page.items : page.items.filter((t) => t.status !== TenantStatus.DELETED);
+      return { items, nextCursor: page.nextBefore ? encodeCursor(page.nextBefore) : null };
     },
   );
 
@@ -105,7 +106,7 @@ export const tenantRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps
     async (request) => {
       requireTenantPermission(request.principal, request.params.id, Permission.TENANT_READ);
       const tenant = await getTenant(db, request.params.id);
-      if (!tenant) throw new NotFoundError('tenant', request.params.id);
+      if (!tenant || (tenant.status === TenantStatus.DELETED && !mayReadTombstones(request.principal))) throw new NotFoundError('tenant', request.params.id);
       return tenant;
     },
   );

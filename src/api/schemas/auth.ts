@@ -18,6 +18,20 @@ export const RevokeTokenBody = Type.Object(
   { additionalProperties: false },
 );
 
+export const RotateSigningKeysBody = Type.Object(
+  {
+    endIssuedTokens: Type.Optional(
+      Type.Boolean({ description: 'Forget the other keys at once, so every token issued so far stops working (after a leak); default: they verify until their tokens expire' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const RotateSigningKeysResponse = Type.Object({
+  kid: Type.String({ description: 'The key that signs from now on' }),
+  endedIssuedTokens: Type.Boolean(),
+});
+
 export const ApiKeySchema = Type.Object({
   id: Type.String({ format: 'uuid' }),
   tenantId: Type.Union([Type.String({ format: 'uuid' }), Type.Null()]),

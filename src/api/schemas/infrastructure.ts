@@ -23,10 +23,20 @@ const configurationFields = {
   databaseSize: Type.Optional(Type.Unknown({ description: 'string: the database SKU (Enterprise: the dedicated database), e.g. Standard_D2s_v3', examples: ['Standard_D2s_v3'] })),
   storageGb: Type.Optional(Type.Unknown({ description: "integer: the namespace's storage request quota in GB; Free up to 50, Professional 2048, Enterprise 65536", examples: [100] })),
   enableHa: Type.Optional(Type.Unknown({ description: 'boolean: two replicas of each core service (not on Free)', examples: [false] })),
+  quota: Type.Optional(
+    Type.Unknown({
+      description:
+        "ENTERPRISE only: the namespace's ResourceQuota (spec/002's custom quota), an object of cpuRequests, cpuLimits, memoryRequests, " +
+        'memoryLimits (Kubernetes quantities, requests at most the limits), pods, services, persistentVolumeClaims (whole numbers); ' +
+        "fields left out keep their declared value (all are required when none is declared); null removes the quota. It must hold the tenant's " +
+        'own services, monitoring and ingress controller (and storageGb their volume claims). Free and Professional have their tier\'s quota',
+      examples: [{ cpuRequests: '16', cpuLimits: '32', memoryRequests: '32Gi', memoryLimits: '64Gi', pods: 100, services: 50, persistentVolumeClaims: 20 }],
+    }),
+  ),
 };
 
 const ConfigurationPatch = Type.Object(configurationFields, {
-  description: 'Any of databaseSize, storageGb, enableHa; what is left out keeps its declared value',
+  description: 'Any of databaseSize, storageGb, enableHa, quota; what is left out keeps its declared value',
 });
 
 export const ProvisionBody = Type.Object(
@@ -47,12 +57,37 @@ export const UpdateBody = Type.Object(
     tier: Type.Optional(Type.String({ description: `Another tier of the same cluster type (${TIERS.join(', ')}, any case); to or from ENTERPRISE is refused` })),
     configuration: Type.Optional(ConfigurationPatch),
   },
-  { additionalProperties: false, examples: [{ configuration: { storageGb: 200, enableHa: true } }] },
+  {
+    additionalProperties: false,
+    examples: [
+      { configuration: { storageGb: 200, enableHa: true } },
+      { configuration: { quota: { cpuRequests: '16', cpuLimits: '32', memoryRequests: '32Gi', memoryLimits: '64Gi', pods: 100, services: 50, persistentVolumeClaims: 20 } } },
+    ],
+  },
+);
+
+/** spec/002's custom quota of an Enterprise tenant, as declared. */
+const CustomQuotaSchema = Type.Object(
+  {
+    cpuRequests: Type.String({ description: 'Kubernetes quantity: requests.cpu' }),
+    cpuLimits: Type.String({ description: 'Kubernetes quantity: limits.cpu' }),
+    memoryRequests: Type.String({ description: 'Kubernetes quantity: requests.memory' }),
+    memoryLimits: Type.String({ description: 'Kubernetes quantity: limits.memory' }),
+    pods: Type.Integer(),
+    services: Type.Integer(),
+    persistentVolumeClaims: Type.Integer(),
+  },
+  { description: "The namespace's ResourceQuota (ENTERPRISE); storage is storageGb. Absent: no quota (Enterprise) or the tier's (Free, Professional)" },
 );
 
 const Configuration = Type.Object(
-  { databaseSize: Type.Optional(Type.String()), storageGb: Type.Optional(Type.Integer()), enableHa: Type.Optional(Type.Boolean()) },
-  { description: 'databaseSize, storageGb, enableHa' },
+  {
+    databaseSize: Type.Optional(Type.String()),
+    storageGb: Type.Optional(Type.Integer()),
+    enableHa: Type.Optional(Type.Boolean()),
+    quota: Type.Optional(CustomQuotaSchema),
+  },
+  { description: 'databaseSize, storageGb, enableHa, and an Enterprise tenant\'s quota' },
 );
 
 export const DesiredStateSchema = Type.Object(

@@ -33,7 +33,15 @@ export const UpdateTenantBody = Type.Object(
   {
     tier: Type.Optional(Type.String({ description: 'FREE, PROFESSIONAL or ENTERPRISE (a change to or from ENTERPRISE is refused: it is a migration)' })),
     configuration: Type.Optional(
-      Type.Object({}, { additionalProperties: true, description: 'spec/000 configuration fields to change: databaseSize, storageGb, enableHa' }),
+      Type.Object(
+        {},
+        {
+          additionalProperties: true,
+          description:
+            'spec/000 configuration fields to change: databaseSize, storageGb, enableHa, and (ENTERPRISE) quota: ' +
+            '{cpuRequests, cpuLimits, memoryRequests, memoryLimits, pods, services, persistentVolumeClaims}, null for none',
+        },
+      ),
     ),
   },
   { additionalProperties: false, minProperties: 1 },

@@ -14,7 +14,18 @@ const SettingsShape = {
     { displayName: NullableString(), primaryColor: Type.String({ examples: ['#2563eb'] }), logoUrl: NullableString() },
     { additionalProperties: false },
   ),
-  notifications: Type.Object({ email: Type.Boolean(), webhookUrl: NullableString() }, { additionalProperties: false }),
+  // spec/004 phase 9's alert notification channels (DEPLOY_MONITORING routes the tenant's alerts to them).
+  notifications: Type.Object(
+    {
+      email: Type.Boolean({ description: "Alerts by email, to alertEmail or, while that is null, to the tenant's admin" }),
+      alertEmail: NullableString({ description: "Recipient of alert emails instead of the tenant's admin; null: the admin", examples: ['oncall@acme.com'] }),
+      webhookUrl: NullableString({
+        description: "https URL alerts are also POSTed to as Alertmanager's webhook JSON (a Slack incoming-webhook URL gets Slack messages); null: none",
+        examples: ['https://hooks.acme.com/alerts'],
+      }),
+    },
+    { additionalProperties: false },
+  ),
 };
 
 export const SettingsSchema = Type.Object(SettingsShape);

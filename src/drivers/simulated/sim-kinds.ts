@@ -34,6 +34,8 @@ const NAMESPACED_KINDS = new Set([
   kindKey('cert-manager.io', 'Certificate'),
   kindKey('cert-manager.io', 'Issuer'),
   kindKey('monitoring.coreos.com', 'ServiceMonitor'),
+  kindKey('monitoring.coreos.com', 'PrometheusRule'),
+  kindKey('monitoring.coreos.com', 'AlertmanagerConfig'),
 ]);
 
 const CLUSTER_SCOPED_KINDS = new Set([

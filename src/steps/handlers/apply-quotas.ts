@@ -1,12 +1,12 @@
+import { type QuotaBounds, namespaceQuota } from '../../domain/custom-quota.js';
 import { StepName } from '../../domain/plans.js';
-import { TIER_PROFILES, type TierQuota } from '../../domain/tiers.js';
 import { applyQuotasManifests } from '../manifests/index.js';
 import type { StepContext, StepDrivers, StepHandler, StepOptions } from '../step.js';
 import { type ClusterStepOutputs, type ExtraOutputs, KIND, clusterStep } from '../support/cluster-step.js';
 
 export interface ApplyQuotasOutputs extends ClusterStepOutputs {
-  /** The tier's quota the objects carry. */
-  quota: TierQuota;
+  /** The bounds the ResourceQuota carries (the tier's, or Enterprise's declared ones); null: no quota. */
+  quota: QuotaBounds | null;
 }
 
 declare module '../support/step-outputs.js' {
@@ -15,7 +15,12 @@ declare module '../support/step-outputs.js' {
   }
 }
 
-/** spec/003 CONFIGURING_QUOTAS: the ResourceQuota and LimitRange of the tier table (none for Enterprise). */
+/**
+ * spec/003 CONFIGURING_QUOTAS: the ResourceQuota and LimitRange of the tier table, or of an
+ * Enterprise tenant's declared quota (none when it declared none). A changed declaration reaches
+ * the cluster through the UPDATE job, which runs this step again: it applies what differs and
+ * prunes the objects when the quota was removed.
+ */
 export function applyQuotas(drivers: StepDrivers, options: StepOptions): StepHandler {
   const manifests = (ctx: StepContext) => applyQuotasManifests(ctx.tenant);
   return clusterStep(
@@ -24,7 +29,7 @@ export function applyQuotas(drivers: StepDrivers, options: StepOptions): StepHan
       kinds: [KIND.ResourceQuota, KIND.LimitRange],
       declare: manifests,
       teardownOrder: manifests,
-      result: (ctx) => ({ outputs: { quota: TIER_PROFILES[ctx.tenant.tier].quota } satisfies ExtraOutputs<ApplyQuotasOutputs> }),
+      result: (ctx) => ({ outputs: { quota: namespaceQuota(ctx.tenant.tier, ctx.tenant.infrastructure?.quota) } satisfies ExtraOutputs<ApplyQuotasOutputs> }),
     },
     drivers,
     options,

@@ -21,6 +21,11 @@ declare module '../support/step-outputs.js' {
   }
 }
 
+/** One archive per deletion job (a retried deletion keeps its job, so writes the same key again). */
+export function auditArchiveKey(tenantId: string, jobId: string): string {
+  return `tenants/${tenantId}/audit-${jobId}.jsonl`;
+}
+
 /**
  * spec/002 "Deletion" 2: the tenant's audit logs go to long-term storage before anything is
  * deleted (the step is first in the deletion plan, and the engine runs steps in order). One JSON
@@ -35,7 +40,7 @@ export function archiveAuditLogs(archive: ArchiveStore, exportAudit: TenantAudit
       const records = await exportAudit(ctx.tenant.id);
       const body = Buffer.from(records.map((r) => JSON.stringify(r)).join('\n') + '\n');
       ctx.signal.throwIfAborted();
-      const stored = await archive.put(`tenants/${ctx.tenant.id}/audit-${ctx.jobId}.jsonl`, body);
+      const stored = await archive.put(auditArchiveKey(ctx.tenant.id, ctx.jobId), body);
       return {
         outputs: { archive: stored.location, sha256: stored.sha256, bytes: stored.bytes, records: records.length } satisfies ArchiveAuditLogsOutputs,
       };

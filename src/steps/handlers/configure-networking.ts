@@ -11,9 +11,9 @@ declare module '../support/step-outputs.js' {
   }
 }
 
-/** spec/004 phase 4: the three NetworkPolicies of tenant isolation. */
+/** spec/004 phase 4: the NetworkPolicies of tenant isolation, ingress and egress (manifests/network-policies.ts). */
 export function configureNetworking(drivers: StepDrivers, options: StepOptions): StepHandler {
-  const manifests = (ctx: StepContext) => configureNetworkingManifests(ctx.tenant);
+  const manifests = (ctx: StepContext) => configureNetworkingManifests(ctx.tenant, options.networkIsolation);
   return clusterStep(
     { name: StepName.CONFIGURE_NETWORKING, kinds: [KIND.NetworkPolicy], declare: manifests, teardownOrder: manifests },
     drivers,

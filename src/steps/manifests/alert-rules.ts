@@ -1,6 +1,7 @@
 import type { TenantFacts } from '../step.js';
 import type { AlertRule, Severity } from './prometheus-rule-schema.js';
 import { telemetryTenantId } from './telemetry.js';
+import { type TenantMetric, SERVICE_METRICS, inNamespace } from './tenant-metrics.js';
 
 /**
  * spec/004 phase 9 "Default Alert Rules", one entry per row of its table, and nothing else.
@@ -31,32 +32,14 @@ export const DEFAULT_ALERTS: readonly DefaultAlert[] = [
   { title: 'Disk Usage', alert: 'DiskUsage', condition: 'PVC usage > 85%', for: '0s', severity: 'warning' },
 ];
 
-/**
- * The HTTP metrics the rules read: the names this control plane exports itself
- * (src/api/metrics.ts), which the matih/* charts are held to as well. spec/004 names no metric.
- */
-export const HTTP_METRICS = {
-  requests: 'matih_http_requests_total',
-  durationBuckets: 'matih_http_request_duration_seconds_bucket',
-} as const;
+/** The HTTP metrics the rules read (tenant-metrics.ts: what the services export). */
+export const HTTP_METRICS = { requests: SERVICE_METRICS.requests, durationBuckets: SERVICE_METRICS.durationBuckets } as const;
 
 /**
- * Series only a cluster-wide scraper has (cAdvisor, kube-state-metrics, kubelet volume stats):
- * the tenant Prometheus federates exactly these, for its namespace only.
+ * Each row's threshold as a number, in the unit its expression computes (a ratio, seconds, a
+ * count), so the dashboards draw the line an alert fires at (grafana-dashboards.ts).
  */
-export const CLUSTER_METRICS = [
-  'container_cpu_usage_seconds_total',
-  'container_memory_working_set_bytes',
-  'kube_pod_container_resource_limits',
-  'kube_pod_container_status_restarts_total',
-  'kubelet_volume_stats_used_bytes',
-  'kubelet_volume_stats_capacity_bytes',
-] as const;
-
-/** A selector of one metric in one namespace: every selector of every rule goes through here. */
-export function inNamespace(namespace: string, metric: string, ...matchers: string[]): string {
-  return `${metric}{${[`namespace="${namespace}"`, ...matchers].join(', ')}}`;
-}
+export const ALERT_THRESHOLDS = { HighCPU: 0.8, HighMemory: 0.85, PodRestart: 3, ErrorRate: 0.05, Latency: 2, DiskUsage: 0.85 } as const;
 
 interface Measure {
   expr: string;
@@ -72,31 +55,32 @@ interface Measure {
  * would count every container twice; "POD" is the pause container of older runtimes.
  */
 function measures(ns: string): Record<string, Measure> {
-  const sel = (metric: string, ...m: string[]) => inNamespace(ns, metric, ...m);
+  const sel = (metric: TenantMetric, ...m: string[]) => inNamespace(ns, metric, ...m);
   const containers = ['container!=""', 'container!="POD"'];
+  const T = ALERT_THRESHOLDS;
   return {
     HighCPU: {
-      expr: `sum by (namespace, pod) (rate(${sel('container_cpu_usage_seconds_total', ...containers)}[5m])) / sum by (namespace, pod) (${sel('kube_pod_container_resource_limits', 'resource="cpu"')}) > 0.8`,
+      expr: `sum by (namespace, pod) (rate(${sel('container_cpu_usage_seconds_total', ...containers)}[5m])) / sum by (namespace, pod) (${sel('kube_pod_container_resource_limits', 'resource="cpu"')}) > ${T.HighCPU}`,
       detail: 'Pod {{ $labels.pod }} has used {{ $value | humanizePercentage }} of its CPU limit for 5 minutes.',
     },
     HighMemory: {
-      expr: `sum by (namespace, pod) (${sel('container_memory_working_set_bytes', ...containers)}) / sum by (namespace, pod) (${sel('kube_pod_container_resource_limits', 'resource="memory"')}) > 0.85`,
+      expr: `sum by (namespace, pod) (${sel('container_memory_working_set_bytes', ...containers)}) / sum by (namespace, pod) (${sel('kube_pod_container_resource_limits', 'resource="memory"')}) > ${T.HighMemory}`,
       detail: 'Pod {{ $labels.pod }} has used {{ $value | humanizePercentage }} of its memory limit for 5 minutes.',
     },
     PodRestart: {
-      expr: `increase(${sel('kube_pod_container_status_restarts_total')}[15m]) > 3`,
+      expr: `increase(${sel('kube_pod_container_status_restarts_total')}[15m]) > ${T.PodRestart}`,
       detail: 'Container {{ $labels.container }} of pod {{ $labels.pod }} restarted {{ $value | humanize }} times in the last 15 minutes.',
     },
     ErrorRate: {
-      expr: `sum by (namespace, service) (rate(${sel(HTTP_METRICS.requests, 'status_code=~"5.."')}[5m])) / sum by (namespace, service) (rate(${sel(HTTP_METRICS.requests)}[5m])) > 0.05`,
+      expr: `sum by (namespace, service) (rate(${sel(HTTP_METRICS.requests, 'status_code=~"5.."')}[5m])) / sum by (namespace, service) (rate(${sel(HTTP_METRICS.requests)}[5m])) > ${T.ErrorRate}`,
       detail: 'Service {{ $labels.service }} answered {{ $value | humanizePercentage }} of its HTTP requests with a 5xx status for 5 minutes.',
     },
     Latency: {
-      expr: `histogram_quantile(0.95, sum by (namespace, service, le) (rate(${sel(HTTP_METRICS.durationBuckets)}[5m]))) > 2`,
+      expr: `histogram_quantile(0.95, sum by (namespace, service, le) (rate(${sel(HTTP_METRICS.durationBuckets)}[5m]))) > ${T.Latency}`,
       detail: 'The 95th percentile of HTTP latency of service {{ $labels.service }} has been {{ $value | humanizeDuration }} for 5 minutes.',
     },
     DiskUsage: {
-      expr: `max by (namespace, persistentvolumeclaim) (${sel('kubelet_volume_stats_used_bytes')}) / max by (namespace, persistentvolumeclaim) (${sel('kubelet_volume_stats_capacity_bytes')}) > 0.85`,
+      expr: `max by (namespace, persistentvolumeclaim) (${sel('kubelet_volume_stats_used_bytes')}) / max by (namespace, persistentvolumeclaim) (${sel('kubelet_volume_stats_capacity_bytes')}) > ${T.DiskUsage}`,
       detail: 'Volume claim {{ $labels.persistentvolumeclaim }} is {{ $value | humanizePercentage }} full.',
     },
   };

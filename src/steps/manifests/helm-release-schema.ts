@@ -16,9 +16,18 @@ const Duration = Type.String({ pattern: '^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$' });
 const Name = Type.String({ minLength: 1, maxLength: 253 });
 const NamespaceName = Type.String({ minLength: 1, maxLength: 63 });
 
-/** The values of spec/004's example, the contract between us and every matih/* chart. */
+/** The tier as charts see it: lower case, as the namespace's `matih.ai/tier` label spells it. */
+export const TierValueSchema = Type.Union([Type.Literal('free'), Type.Literal('professional'), Type.Literal('enterprise')]);
+export type TierValue = Static<typeof TierValueSchema>;
+
+/**
+ * The values of spec/004's example plus spec/002's `tenant.*`: the contract between us and every
+ * matih/* chart.
+ */
 export const ServiceValuesSchema = Type.Object(
   {
+    /** spec/002's `--set tenant.id=... --set tenant.tier=...`. */
+    tenant: Type.Object({ id: Type.String({ minLength: 1 }), tier: TierValueSchema }, closed),
     replicaCount: Type.Integer({ minimum: 0 }),
     image: Type.Object({ repository: Type.String({ minLength: 1 }), tag: Type.String({ minLength: 1 }) }, closed),
     env: Type.Array(
@@ -46,6 +55,20 @@ export const ServiceValuesSchema = Type.Object(
 export type ServiceValues = Static<typeof ServiceValuesSchema>;
 
 export const HELM_RELEASE_API_VERSION = 'helm.toolkit.fluxcd.io/v2';
+
+/**
+ * Flux's ValuesReference: values read from a ConfigMap or Secret of the release's namespace,
+ * merged in order under `spec.values` (which wins), as `helm --values` files under `--set`.
+ */
+export const ValuesReferenceSchema = Type.Object(
+  {
+    kind: Type.Union([Type.Literal('ConfigMap'), Type.Literal('Secret')]),
+    name: Name,
+    valuesKey: Type.Optional(Type.String({ maxLength: 253, pattern: '^[-._a-zA-Z0-9]+$' })),
+  },
+  closed,
+);
+export type ValuesReference = Static<typeof ValuesReferenceSchema>;
 
 /**
  * The chart source, `matih` in spec/004's `matih/<service>`. One HelmRepository for the whole
@@ -93,6 +116,7 @@ export const HelmReleaseSchema = Type.Object(
         ),
         releaseName: Type.Optional(Type.String({ minLength: 1, maxLength: 53 })),
         dependsOn: Type.Optional(Type.Array(Type.Object({ name: Name, namespace: Type.Optional(NamespaceName) }, closed))),
+        valuesFrom: Type.Optional(Type.Array(ValuesReferenceSchema)),
         // Free-form for Flux; validate.ts holds matih/* charts to ServiceValuesSchema.
         values: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
       },

@@ -1,8 +1,10 @@
 import { StepName } from '../../domain/plans.js';
+import type { Tier } from '../../domain/tiers.js';
 import type { KubeObject } from '../../drivers/contract.js';
 import { CORE_SERVICES, dataServicesFor } from '../support/services.js';
-import type { TenantFacts } from '../step.js';
-import { HELM_RELEASE_API_VERSION, HELM_REPOSITORY, type HelmRelease, type ServiceValues } from './helm-release-schema.js';
+import type { DeployEnvironment, TenantFacts } from '../step.js';
+import { environmentValuesRef } from './environment-values.js';
+import { HELM_RELEASE_API_VERSION, HELM_REPOSITORY, type HelmRelease, type ServiceValues, type TierValue } from './helm-release-schema.js';
 import { tenantMeta, toKubeObject } from './object-meta.js';
 import { DATABASE_SECRET } from './secrets.js';
 
@@ -24,14 +26,19 @@ export const SERVICE_DEPENDENCIES: Readonly<Record<string, readonly string[]>> =
   'render-service': ['bi-service'],
 };
 
+/** The tier spelt as the namespace's `matih.ai/tier` label spells it (spec/004 phase 1). */
+const TIER_VALUE: Readonly<Record<Tier, TierValue>> = { FREE: 'free', PROFESSIONAL: 'professional', ENTERPRISE: 'enterprise' };
+
 /**
- * spec/004 phase 3's example values, verbatim. spec/002's `--set tenant.id={tenant-slug}` is
- * not carried over: it calls the slug the tenant id, where spec/004 passes the id itself, and
- * spec/004 wins. The tag is spec/004's "latest" too, which makes a redeploy pull whatever is
- * newest; pinning it is for whoever owns the release train.
+ * spec/004 phase 3's example values, verbatim, under spec/002's `--set tenant.id=...
+ * --set tenant.tier=...`. spec/002 puts the slug in `tenant.id`; here it is the tenant's UUID, as
+ * in spec/004's TENANT_ID beside it (DESIGN.md section 9: the UUID is the id everywhere, the slug
+ * a name, which the namespace already carries). The tag is spec/004's "latest" too, which makes
+ * a redeploy pull whatever is newest; pinning it is for whoever owns the release train.
  */
 export function serviceValues(tenant: TenantFacts, service: string): ServiceValues {
   return {
+    tenant: { id: tenant.id, tier: TIER_VALUE[tenant.tier] },
     replicaCount: serviceReplicas(tenant, service),
     image: { repository: `${IMAGE_REGISTRY}/${service}`, tag: 'latest' },
     env: [
@@ -64,9 +71,12 @@ const FREE_RESOURCES: ServiceValues['resources'] = { requests: { cpu: '100m', me
 
 /**
  * One release per service, named after it: Helm release names are per namespace, and the
- * namespace is the tenant's, so spec/002's `{tenant}-{service}` prefix would add nothing but length.
+ * namespace is the tenant's, so spec/002's `{tenant}-{service}` prefix would add nothing but
+ * length (and eat into Helm's 53 characters). The chart's own values.yaml, spec/002's first
+ * `--values`, is the chart's default anyway; the environment's file comes through `valuesFrom`
+ * (environment-values.ts), and `values` are merged over it, as `--set` over `--values`.
  */
-export function serviceRelease(tenant: TenantFacts, step: StepName, service: string): KubeObject {
+export function serviceRelease(tenant: TenantFacts, environment: DeployEnvironment, step: StepName, service: string): KubeObject {
   const dependsOn = SERVICE_DEPENDENCIES[service]?.map((name) => ({ name }));
   const release: HelmRelease = {
     apiVersion: HELM_RELEASE_API_VERSION,
@@ -77,6 +87,7 @@ export function serviceRelease(tenant: TenantFacts, step: StepName, service: str
       // spec/004's `matih/<service>` is Helm CLI notation (repository/chart); Flux names the two apart.
       chart: { spec: { chart: service, sourceRef: { ...HELM_REPOSITORY } } },
       ...(dependsOn ? { dependsOn } : {}),
+      valuesFrom: [environmentValuesRef(environment)],
       values: serviceValues(tenant, service),
     },
   };
@@ -84,11 +95,11 @@ export function serviceRelease(tenant: TenantFacts, step: StepName, service: str
 }
 
 /** spec/004 phase 3. */
-export function coreServiceReleases(tenant: TenantFacts): KubeObject[] {
-  return CORE_SERVICES.map((s) => serviceRelease(tenant, StepName.DEPLOY_CORE_SERVICES, s));
+export function coreServiceReleases(tenant: TenantFacts, environment: DeployEnvironment): KubeObject[] {
+  return CORE_SERVICES.map((s) => serviceRelease(tenant, environment, StepName.DEPLOY_CORE_SERVICES, s));
 }
 
 /** spec/004 phase 5 in its dependency order, then the rest of spec/002's fourteen (Free: a subset). */
-export function dataServiceReleases(tenant: TenantFacts): KubeObject[] {
-  return dataServicesFor(tenant.tier).map((s) => serviceRelease(tenant, StepName.DEPLOY_DATA_SERVICES, s));
+export function dataServiceReleases(tenant: TenantFacts, environment: DeployEnvironment): KubeObject[] {
+  return dataServicesFor(tenant.tier).map((s) => serviceRelease(tenant, environment, StepName.DEPLOY_DATA_SERVICES, s));
 }

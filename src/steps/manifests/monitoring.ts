@@ -2,8 +2,10 @@ import type { IRole } from 'kubernetes-models/rbac.authorization.k8s.io/v1/Role'
 import type { IRoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding';
 import { StepName } from '../../domain/plans.js';
 import type { KubeObject } from '../../drivers/contract.js';
-import type { TenantFacts } from '../step.js';
+import type { AlertSmtp, TenantFacts } from '../step.js';
 import { defaultAlertRules } from './alert-rules.js';
+import { alertRoutingManifests } from './alert-routing.js';
+import { dashboardManifests } from './grafana-dashboards.js';
 import { grafanaValues } from './grafana-values.js';
 import { HELM_RELEASE_API_VERSION, type HelmRelease } from './helm-release-schema.js';
 import { tenantMeta, toKubeObject } from './object-meta.js';
@@ -15,15 +17,17 @@ export { GRAFANA_ADMIN_SECRET } from './grafana-values.js';
 export { PROMETHEUS_RELEASE, PROMETHEUS_SERVICE_ACCOUNT, prometheusUrl } from './prometheus-values.js';
 
 /**
- * spec/004 phase 9: the tenant's Prometheus and Grafana, as Flux HelmReleases, and its default
- * alert rules as a PrometheusRule.
+ * spec/004 phase 9: the tenant's Prometheus and Grafana, as Flux HelmReleases, its default
+ * alert rules as a PrometheusRule, where those alerts go as an AlertmanagerConfig, and its
+ * Grafana dashboards as ConfigMaps.
  *
  * A PrometheusRule is read by the Prometheus Operator, so the tenant Prometheus is one the
  * operator runs: kube-prometheus-stack with everything but Prometheus switched off. The operator
  * and its CRDs are the platform's, installed once per cluster, as are node-exporter and
  * kube-state-metrics; a tenant release that installed them would own cluster-wide objects and
- * collide with the next tenant's. Alert notification channels (email, Slack) are not here:
- * they need the platform's Alertmanager and its SMTP and Slack settings, which nothing models yet.
+ * collide with the next tenant's. The Alertmanager is the platform's too: the tenant Prometheus
+ * sends to it, and the tenant's AlertmanagerConfig routes what it sends (alert-routing.ts says
+ * why not an Alertmanager per tenant).
  */
 
 /**
@@ -41,7 +45,7 @@ export const GRAFANA_REPOSITORY = { kind: 'HelmRepository', name: 'grafana', nam
 const PROMETHEUS_CHART = { chart: 'kube-prometheus-stack', version: '67.x' } as const;
 const GRAFANA_CHART = { chart: 'grafana', version: '8.x' } as const;
 
-/** Names; the simulated DEPLOY_MONITORING step declares the same three objects (with PROMETHEUS_RELEASE). */
+/** Names of the releases and the rule; alert-routing.ts and grafana-dashboards.ts name theirs. */
 export const GRAFANA_RELEASE = 'grafana';
 export const ALERT_RULES_NAME = 'tenant-default-alerts';
 
@@ -114,12 +118,18 @@ function validated(objs: KubeObject[]): KubeObject[] {
   return objs;
 }
 
-/** spec/004 phase 9, for DEPLOY_MONITORING. */
-export function deployMonitoringManifests(tenant: TenantFacts): KubeObject[] {
+/**
+ * spec/004 phase 9, for DEPLOY_MONITORING; `smtp` is how alert emails are sent (absent: the
+ * Alertmanager's own SMTP settings). The webhook Secret comes before the AlertmanagerConfig
+ * that reads it, and the dashboards after the Grafana that loads them.
+ */
+export function deployMonitoringManifests(tenant: TenantFacts, smtp?: AlertSmtp): KubeObject[] {
   return validated([
     ...discoveryRbac(tenant),
     release(tenant, PROMETHEUS_RELEASE, PROMETHEUS_CHART, PROMETHEUS_COMMUNITY_REPOSITORY, scaled(prometheusValues(tenant), tenant, ['prometheus', 'prometheusSpec', 'replicas'])),
     release(tenant, GRAFANA_RELEASE, GRAFANA_CHART, GRAFANA_REPOSITORY, scaled(grafanaValues(tenant), tenant, ['replicas'])),
     alertRules(tenant),
+    ...alertRoutingManifests(tenant, smtp),
+    ...dashboardManifests(tenant),
   ]);
 }

@@ -1,7 +1,7 @@
 import type { TenantFacts } from '../step.js';
-import { CLUSTER_METRICS, inNamespace } from './alert-rules.js';
 import { monitoringSizing } from './monitoring-sizing.js';
-import { PLATFORM_PROMETHEUS, TELEMETRY_RETENTION } from './telemetry.js';
+import { PLATFORM_ALERTMANAGER, PLATFORM_PROMETHEUS, TELEMETRY_RETENTION } from './telemetry.js';
+import { CLUSTER_METRICS, SCRAPE_JOB, inNamespace } from './tenant-metrics.js';
 
 /**
  * Values of the tenant's kube-prometheus-stack release: a Prometheus that the platform's
@@ -33,7 +33,7 @@ function scrapeConfigs(tenant: TenantFacts): Record<string, unknown>[] {
   const annotation = (name: string) => `__meta_kubernetes_pod_annotation_prometheus_io_${name}`;
   return [
     {
-      job_name: 'tenant-pods',
+      job_name: SCRAPE_JOB.tenantPods,
       kubernetes_sd_configs: [{ role: 'pod', namespaces: { names: [tenant.namespace] } }],
       relabel_configs: [
         { source_labels: [annotation('scrape')], action: 'keep', regex: 'true' },
@@ -46,7 +46,7 @@ function scrapeConfigs(tenant: TenantFacts): Record<string, unknown>[] {
       ],
     },
     {
-      job_name: 'platform-federation',
+      job_name: SCRAPE_JOB.platformFederation,
       metrics_path: '/federate',
       // The series keep the labels the platform scraped them with (namespace, pod, container...).
       honor_labels: true,
@@ -116,6 +116,11 @@ export function prometheusValues(tenant: TenantFacts): Record<string, unknown> {
         scrapeConfigNamespaceSelector: own,
         ruleNamespaceSelector: own,
         additionalScrapeConfigs: scrapeConfigs(tenant),
+        // Alerts go to the platform Alertmanager (telemetry.ts), which routes them by the tenant's
+        // AlertmanagerConfig. A raw alertmanager_config (the chart puts it in a Secret) rather than
+        // the chart's `alertingEndpoints`: those the operator resolves through the Endpoints of
+        // the `monitoring` namespace, which this Prometheus's namespaced Role may not read.
+        additionalAlertManagerConfigs: [{ dns_sd_configs: [{ names: [PLATFORM_ALERTMANAGER.srv], type: 'SRV' }] }],
       },
     },
   };

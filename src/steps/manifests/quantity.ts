@@ -1,10 +1,9 @@
-/**
- * Kubernetes resource quantities (apimachinery pkg/api/resource). kubernetes-models checks a
- * looser pattern (it takes SI prefixes the API server does not, such as "h" and "da"), and
- * says nothing of sign or whole numbers, which the API server enforces for quotas.
- */
+import { QUANTITY_PATTERN as QUANTITY } from '../../domain/quantity.js';
 
-const QUANTITY = /^[+-]?(\d+\.?\d*|\.\d+)(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE]|[eE][+-]?\d+)?$/;
+/**
+ * Kubernetes resource quantities (apimachinery pkg/api/resource) in manifests: the domain's
+ * syntax, plus sign and whole numbers, which the API server enforces for quotas.
+ */
 
 /** Resources counted in objects: the API server wants whole numbers for these. */
 const COUNTED = new Set(['pods', 'services', 'persistentvolumeclaims', 'configmaps', 'secrets', 'resourcequotas', 'replicationcontrollers', 'services.loadbalancers', 'services.nodeports']);

@@ -1,7 +1,7 @@
 import type { ILimitRange } from 'kubernetes-models/v1/LimitRange';
 import type { IResourceQuota } from 'kubernetes-models/v1/ResourceQuota';
+import { type QuotaBounds, namespaceQuota } from '../../domain/custom-quota.js';
 import { StepName } from '../../domain/plans.js';
-import { TIER_PROFILES, type TierQuota } from '../../domain/tiers.js';
 import type { KubeObject } from '../../drivers/contract.js';
 import type { TenantFacts } from '../step.js';
 import { tenantMeta, toKubeObject } from './object-meta.js';
@@ -19,7 +19,7 @@ const CONTAINER_DEFAULTS: NonNullable<ILimitRange['spec']>['limits'] = [
 ];
 
 /** The quota's `hard` map: only bounded resources; a null in the tier table is no entry at all. */
-function hardLimits(q: TierQuota): Record<string, string> {
+function hardLimits(q: QuotaBounds): Record<string, string> {
   const entries: [string, string | number | null][] = [
     ['requests.cpu', q.cpuRequests],
     ['limits.cpu', q.cpuLimits],
@@ -34,11 +34,14 @@ function hardLimits(q: TierQuota): Record<string, string> {
 }
 
 /**
- * spec/003 CONFIGURING_QUOTAS with spec/004's table. Enterprise is unlimited and runs on a
+ * spec/003 CONFIGURING_QUOTAS with spec/004's table, or on Enterprise the quota a platform admin
+ * declared (spec/002's "Custom"). An Enterprise tenant that declared none is unlimited on its
  * dedicated cluster: no quota and no LimitRange (the defaults exist only to satisfy a quota).
  */
 export function quotaManifests(tenant: TenantFacts): KubeObject[] {
-  const hard = hardLimits(TIER_PROFILES[tenant.tier].quota);
+  const bounds = namespaceQuota(tenant.tier, tenant.infrastructure?.quota);
+  if (!bounds) return [];
+  const hard = hardLimits(bounds);
   // spec/000 configuration.storageGb: what the tenant's volume claims may ask for in all.
   if (Object.keys(hard).length > 0 && tenant.infrastructure) hard['requests.storage'] = `${tenant.infrastructure.storageGb}Gi`;
   if (Object.keys(hard).length === 0) return [];

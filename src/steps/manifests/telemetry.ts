@@ -36,6 +36,17 @@ export const TEMPO = {
 export const PLATFORM_PROMETHEUS = 'prometheus-operated.monitoring.svc:9090';
 
 /**
+ * The platform Alertmanager, run by the platform's Prometheus Operator in `monitoring` (its
+ * `alertmanager-operated` Service, port `web`), as a DNS SRV name: a Prometheus is to send every
+ * alert to every Alertmanager replica, and the SRV records of that headless Service list each.
+ * The tenant's Prometheus sends to it (prometheus-values.ts); the tenant's routing is an
+ * AlertmanagerConfig in the tenant's namespace (alert-routing.ts), which that Alertmanager must
+ * select: `alertmanagerConfigSelector` matching `matih.ai/managed-by`, a namespace selector
+ * matching the tenant namespaces, and the operator's default matcher strategy (OnNamespace).
+ */
+export const PLATFORM_ALERTMANAGER = { namespace: 'monitoring', srv: '_web._tcp.alertmanager-operated.monitoring.svc' } as const;
+
+/**
  * The tenant's id as Loki and Tempo know it. spec/004 phase 10 writes `tenant_id=acme` (the
  * slug), but phases 1 and 3 of the same document make the tenant id the UUID
  * (`matih.ai/tenant-id`, the services' TENANT_ID), and the services tag their own telemetry with

@@ -3,6 +3,7 @@ import { DriverError, type KubeObject } from '../../drivers/contract.js';
 import { dns1123Label, dns1123Subdomain, labelMap, qualifiedName } from './dns1123.js';
 import { HELM_RELEASE_API_VERSION, HELM_REPOSITORY, HelmReleaseSchema, ServiceValuesSchema } from './helm-release-schema.js';
 import { schemaProblems } from './model-schemas.js';
+import { alertmanagerConfigProblems } from './alertmanager-config-schema.js';
 import { prometheusRuleProblems } from './prometheus-rule-schema.js';
 import { resourceListProblems } from './quantity.js';
 
@@ -53,6 +54,7 @@ function selectorProblems(value: unknown, path = ''): string[] {
 const kindRules: Readonly<Record<string, Rule>> = {
   // Its problems come prefixed with Kind/name already; validateManifest adds that prefix again.
   PrometheusRule: (o) => prometheusRuleProblems(o).map((p) => p.replace(/^PrometheusRule\/[^:]*: /, '')),
+  AlertmanagerConfig: (o) => alertmanagerConfigProblems(o).map((p) => p.replace(/^AlertmanagerConfig\/[^:]*: /, '')),
   ResourceQuota: (o) => resourceListProblems((o.spec as { hard?: unknown } | undefined)?.hard, 'spec.hard'),
   LimitRange: (o) => {
     const limits = (o.spec as { limits?: Record<string, unknown>[] } | undefined)?.limits ?? [];
@@ -79,7 +81,7 @@ const kindRules: Readonly<Record<string, Rule>> = {
 
 /**
  * Everything wrong with one manifest, before the API server sees it: the kind's OpenAPI schema
- * (kubernetes-models) or, for HelmRelease and PrometheusRule, our own schemas; DNS-1123 names; label and
+ * (kubernetes-models) or, for HelmRelease, PrometheusRule and AlertmanagerConfig, our own schemas; DNS-1123 names; label and
  * annotation keys and values; namespace presence; quantities. Empty means valid.
  */
 export function validateManifest(obj: KubeObject): string[] {

@@ -88,4 +88,5 @@ export const KIND = {
   Ingress: { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress' },
   Certificate: { apiVersion: 'cert-manager.io/v1', kind: 'Certificate' },
   PrometheusRule: { apiVersion: 'monitoring.coreos.com/v1', kind: 'PrometheusRule' },
+  AlertmanagerConfig: { apiVersion: 'monitoring.coreos.com/v1alpha1', kind: 'AlertmanagerConfig' },
 } as const satisfies Record<string, ObjectKind>;

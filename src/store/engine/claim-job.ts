@@ -5,6 +5,7 @@ import { readConfiguration } from '../../domain/infrastructure-configuration.js'
 import type { StepName } from '../../domain/plans.js';
 import { type StepRecord, StepStatus } from '../../domain/progress.js';
 import { JobKind, JobStatus, parseJobKind } from '../../domain/provisioning.js';
+import { readNotifications } from '../../domain/settings.js';
 import type { Tier } from '../../domain/tiers.js';
 import { moveInfrastructure } from '../infrastructure/move-infrastructure.js';
 import type { Db } from '../open-database.js';
@@ -31,6 +32,7 @@ interface ClaimRow extends Omit<TenantProvisioningJobsTable, 'retryCount' | 'cre
   tenantAdminEmail: string;
   tenantCreatedAt: Date;
   tenantStatus: string;
+  tenantNotifications: unknown;
   desiredGeneration: number | null;
   desiredSuspended: boolean | null;
   desiredConfiguration: unknown;
@@ -87,7 +89,7 @@ export async function claimJob(db: Db, owner: string, leaseMs: number): Promise<
         (select json_build_object('name', name, 'attempts', attempts) from started) as started_step,
         t.name as tenant_name, t.slug as tenant_slug, t.tier as tenant_tier, t.region as tenant_region,
         t.cloud_provider as tenant_cloud_provider, t.admin_email as tenant_admin_email,
-        t.created_at as tenant_created_at, t.status as tenant_status,
+        t.created_at as tenant_created_at, t.status as tenant_status, ts.settings -> 'notifications' as tenant_notifications,
         d.generation as desired_generation, d.suspended as desired_suspended, d.configuration as desired_configuration,
         -- Who provisioned the infrastructure this job works on: the initiator of the tenant's latest
         -- provisioning, by the email of the key's user where the key has one, else the reference.
@@ -104,6 +106,7 @@ export async function claimJob(db: Db, owner: string, leaseMs: number): Promise<
          from provisioning_steps s where s.job_id = c.id) as steps
       from claimed c
       join tenants t on t.id = c.tenant_id
+      left join tenant_settings ts on ts.tenant_id = c.tenant_id
       left join desired_infrastructure_state d on d.tenant_id = c.tenant_id`.execute(trx);
     const row = rows[0];
     if (!row) return undefined;
@@ -169,6 +172,7 @@ function toClaimedJob(row: ClaimRow, kind: JobKind): ClaimedJob {
       adminEmail: row.tenantAdminEmail,
       createdAt: row.tenantCreatedAt,
       status: row.tenantStatus,
+      notifications: readNotifications(row.tenantNotifications),
     },
     desired: {
       generation: row.desiredGeneration ?? 0,

@@ -103,6 +103,8 @@ describe('finishJob', () => {
     const created = await activeTenant(db());
     const tenantId = created.tenant.id;
     const jobId = await startTenantDeletion(db(), tenantId);
+    // The events delivered so far; TENANT_DELETED, written by the commit below, will not be.
+    await db().updateTable('outbox').set({ deliveredAt: new Date() }).where('aggregateId', '=', tenantId).execute();
     const job = await claim(db(), 'worker-a');
     expect(job).toMatchObject({ id: jobId, kind: JobKind.DELETE });
     await finish(db(), job, 'worker-a', { DELETE_NAMESPACE: { removed: ['Namespace/matih-x'] } });
@@ -110,6 +112,12 @@ describe('finishJob', () => {
     const tenant = await tenantRow(db(), tenantId);
     expect(tenant.status).toBe(TenantStatus.DELETED);
     expect(tenant.deletedAt).not.toBeNull();
+    // No personal data in the tombstone, nor in the events already delivered.
+    expect(tenant).toMatchObject({ name: `Deleted tenant ${tenantId}`, slug: `deleted-${tenantId}`, adminEmail: `deleted-${tenantId}@tombstone.invalid`, kubernetesNamespace: null });
+    const delivered = (await eventsOf(db(), tenantId)).slice(0, -1);
+    expect(delivered.map((e) => e.type)).toContain(EventType.TENANT_CREATED);
+    expect(JSON.stringify(delivered)).not.toContain(created.tenant.adminEmail);
+    expect(JSON.stringify(delivered)).not.toContain(created.tenant.name);
     for (const table of ['users', 'roles', 'apiKeys', 'tenantSettings', 'billingSubscriptions', 'tenantDeletionRequests'] as const) {
       const rows = await db().selectFrom(table).select('tenantId').where('tenantId', '=', tenantId).execute();
       expect(rows, table).toHaveLength(0);

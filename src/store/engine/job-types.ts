@@ -3,6 +3,7 @@ import type { CloudProvider } from '../../domain/cloud.js';
 import type { InfrastructureConfiguration } from '../../domain/infrastructure-configuration.js';
 import type { StepRecord } from '../../domain/progress.js';
 import type { JobKind } from '../../domain/provisioning.js';
+import type { TenantNotifications } from '../../domain/settings.js';
 
 export interface ClaimedJob {
   id: string;
@@ -34,6 +35,8 @@ export interface ClaimedJob {
     adminEmail: string;
     createdAt: Date;
     status: string;
+    /** Where its alerts go (its settings as this claim read them), for DEPLOY_MONITORING. */
+    notifications: TenantNotifications;
   };
   /** The tenant's declaration as this claim read it (spec/000 DesiredInfrastructureState). */
   desired: { generation: number; suspended: boolean; configuration: InfrastructureConfiguration };

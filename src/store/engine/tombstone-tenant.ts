@@ -1,13 +1,17 @@
 import type { Transaction } from 'kysely';
+import { tombstoneIdentity } from '../../domain/personal-data.js';
 import { TenantStatus } from '../../domain/tenant-status.js';
+import { redactDeletedTenantEvents } from '../lifecycle/tombstones.js';
 import type { Schema } from '../schema.js';
 
 /**
  * spec/002 "Deletion" 7: the tenant's control-plane data goes (users and their roles, roles, API
  * keys, settings, feature overrides, subscription, pending deletion codes); what remains is a
  * tombstone row (status DELETED) with its jobs, history, infrastructure record, declaration and transitions,
- * so the deletion receipt stays readable and the archive has something to point at. The slug,
- * name and admin email are free again (the unique indexes skip DELETED rows).
+ * so the deletion receipt stays readable and the archive has something to point at. Its name, slug
+ * and admin email are replaced by placeholders (domain/personal-data.ts; the archive, verified by
+ * DELETE_TENANT_RECORD before this commit, keeps them) and its delivered events lose theirs, so
+ * they are free again with nothing left of them here (the unique indexes skip DELETED rows).
  */
 export async function tombstoneTenant(trx: Transaction<Schema>, tenantId: string): Promise<void> {
   const users = trx.selectFrom('users').select('id').where('tenantId', '=', tenantId);
@@ -21,7 +25,16 @@ export async function tombstoneTenant(trx: Transaction<Schema>, tenantId: string
   await trx.deleteFrom('tenantDeletionRequests').where('tenantId', '=', tenantId).execute();
   await trx
     .updateTable('tenants')
-    .set({ status: TenantStatus.DELETED, deletedAt: new Date(), updatedAt: new Date(), kubernetesNamespace: null, azureAksClusterName: null })
+    .set({
+      ...tombstoneIdentity(tenantId),
+      status: TenantStatus.DELETED,
+      deletedAt: new Date(),
+      updatedAt: new Date(),
+      kubernetesNamespace: null,
+      azureAksClusterName: null,
+      provisioningError: null,
+    })
     .where('id', '=', tenantId)
     .execute();
+  await redactDeletedTenantEvents(trx, tenantId);
 }

@@ -13,19 +13,23 @@ export async function revokeToken(db: Db, jti: string, expiresAt: Date, revokedB
  * it was exchanged for is revoked or gone; its tenant is gone; or it was issued before its
  * tenant's `tokens_valid_after`: a suspension revokes every token issued until then, for good,
  * and reactivation does not bring them back). `tenantStatus` is its tenant's status, for the
- * caller's own rules.
+ * caller's own rules; `key` the role and tenant of its API key as they are now, which are the
+ * token's whatever it claims.
  */
-export async function tokenStanding(
-  db: Db,
-  token: { jti: string; apiKeyId: string; issuedAt: Date },
-): Promise<{ revoked?: string; tenantStatus: string | null }> {
-  const refused = (revoked: string) => ({ revoked, tenantStatus: null });
+export interface TokenStanding {
+  revoked?: string;
+  tenantStatus: string | null;
+  key?: { role: string; tenantId: string | null };
+}
+
+export async function tokenStanding(db: Db, token: { jti: string; apiKeyId: string; issuedAt: Date }): Promise<TokenStanding> {
+  const refused = (revoked: string): TokenStanding => ({ revoked, tenantStatus: null });
   const revoked = await db.selectFrom('revokedTokens').select('jti').where('jti', '=', token.jti).executeTakeFirst();
   if (revoked) return refused('the token has been revoked');
   const key = await db
     .selectFrom('apiKeys')
     .leftJoin('tenants', 'tenants.id', 'apiKeys.tenantId')
-    .select(['apiKeys.revokedAt', 'apiKeys.tenantId', 'tenants.status as tenantStatus', 'tenants.tokensValidAfter'])
+    .select(['apiKeys.revokedAt', 'apiKeys.role', 'apiKeys.tenantId', 'tenants.status as tenantStatus', 'tenants.tokensValidAfter'])
     .where('apiKeys.id', '=', token.apiKeyId)
     .executeTakeFirst();
   if (!key || key.revokedAt !== null) return refused('the token has been revoked');
@@ -33,7 +37,7 @@ export async function tokenStanding(
     if (key.tenantStatus === null) return refused('the tenant no longer exists');
     if (key.tokensValidAfter !== null && token.issuedAt.getTime() < key.tokensValidAfter.getTime()) return refused('the token has been revoked');
   }
-  return { tenantStatus: key.tenantStatus };
+  return { tenantStatus: key.tenantStatus, key: { role: key.role, tenantId: key.tenantId } };
 }
 
 /** Revocations of tokens that have expired anyway are dead weight. */

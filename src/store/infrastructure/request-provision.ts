@@ -3,7 +3,7 @@ import { CLOUD_PROVIDERS, type CloudProvider, isRegionOf, parseCloudProvider } f
 import { ERROR_CODES } from '../../domain/error-codes.js';
 import { ConflictError, type FieldError, ValidationError } from '../../domain/errors.js';
 import { InfrastructureStatus, terraformStateKeyOf } from '../../domain/infrastructure.js';
-import { type InfrastructureConfiguration, clampForTier, mergeConfiguration } from '../../domain/infrastructure-configuration.js';
+import { type FootprintOf, type InfrastructureConfiguration, clampForTier, mergeConfiguration } from '../../domain/infrastructure-configuration.js';
 import { JobKind } from '../../domain/provisioning.js';
 import { provisionRequestKind } from '../../domain/operations.js';
 import { TenantStatus } from '../../domain/tenant-status.js';
@@ -14,7 +14,7 @@ import type { Schema } from '../schema.js';
 import type { TenantRow } from '../tenants/tenant-row.js';
 import { type DesiredInfrastructure, declareInfrastructure, requireDesired } from './declare-infrastructure.js';
 import { moveInfrastructure } from './move-infrastructure.js';
-import { type Declared, type OperationRequest, changeTier, prepareUpdate, requireSameDeployment } from './request-update.js';
+import { type Declared, type OperationRequest, changeTier, fitProblems, prepareUpdate, requireSameDeployment } from './request-update.js';
 
 export interface RequestProvisionInput {
   tenantId: string;
@@ -28,6 +28,8 @@ export interface RequestProvisionInput {
   enabledCloudProviders: readonly CloudProvider[];
   actor: string;
   maxRetries: number;
+  /** What the tenant's workloads need: a custom quota is checked against it (required once one is declared). */
+  footprint?: FootprintOf;
 }
 
 const TRIGGER = 'infrastructure.provision';
@@ -107,6 +109,7 @@ function validate(input: RequestProvisionInput, current: DesiredInfrastructure):
   const base = checkedTier === current.tier ? current.configuration : clampForTier(current.configuration, checkedTier);
   const merged = mergeConfiguration(base, input.configuration, checkedTier);
   problems.push(...merged.problems);
+  if (problems.length === 0 && tier) problems.push(...fitProblems(merged.configuration, tier, input.footprint));
   if (problems.length > 0 || !tier || !provider) throw new ValidationError(problems);
   return { tier, region, cloudProvider: provider, configuration: merged.configuration };
 }

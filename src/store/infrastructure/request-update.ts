@@ -2,7 +2,7 @@ import type { Transaction } from 'kysely';
 import { DEFAULT_BILLING_PLANS } from '../../domain/billing.js';
 import { ERROR_CODES } from '../../domain/error-codes.js';
 import { ConflictError, ValidationError } from '../../domain/errors.js';
-import { type InfrastructureConfiguration, clampForTier, mergeConfiguration } from '../../domain/infrastructure-configuration.js';
+import { type FootprintOf, type InfrastructureConfiguration, clampForTier, mergeConfiguration, quotaFitProblems } from '../../domain/infrastructure-configuration.js';
 import { JobKind } from '../../domain/provisioning.js';
 import { DeploymentType, TIER_PROFILES, TIERS, type Tier, parseTier } from '../../domain/tiers.js';
 import { type PreparedOperation, requestOperation } from '../engine/request-operation.js';
@@ -21,6 +21,8 @@ export interface RequestUpdateInput {
   maxRetries: number;
   /** What asked for it, recorded on the job and its audit row (`api.tenant.patch`, `infrastructure.put`). */
   trigger: string;
+  /** What the tenant's workloads need: a custom quota is checked against it (required once one is declared). */
+  footprint?: FootprintOf;
 }
 
 /** What an operation request did: the job it queued (null when nothing needed doing) and the declaration. */
@@ -53,7 +55,7 @@ export async function requestUpdate(db: Db, input: RequestUpdateInput): Promise<
         async check(tenant) {
           const tier = parseTargetTier(input.tier, tenant);
           const current = await requireDesired(trx, tenant.id);
-          const target = { tier, configuration: targetConfiguration(current, tier, input.configuration) };
+          const target = { tier, configuration: targetConfiguration(current, tier, input.configuration, input.footprint) };
           return { target, declared: { desired: current, changed: false } };
         },
         prepare: (tenant, { target, declared }) => prepareUpdate(trx, tenant, target, input.actor, declared),
@@ -72,13 +74,26 @@ function parseTargetTier(value: string | undefined, tenant: TenantRow): Tier {
 
 /**
  * The configuration the tenant should have at `tier`: its declared one (made to fit the tier
- * when the tier changes) with the patch merged over it. Every problem of the patch at once.
+ * when the tier changes) with the patch merged over it. Every problem of the patch at once; then,
+ * once the patch itself is sound, whether a declared quota holds the tenant's workloads.
  */
-export function targetConfiguration(current: DesiredInfrastructure, tier: Tier, patch: unknown) {
+export function targetConfiguration(current: DesiredInfrastructure, tier: Tier, patch: unknown, footprint: FootprintOf | undefined) {
   const base = tier === current.tier ? current.configuration : clampForTier(current.configuration, tier);
   const { configuration, problems } = mergeConfiguration(base, patch, tier);
+  if (problems.length === 0) problems.push(...fitProblems(configuration, tier, footprint));
   if (problems.length > 0) throw new ValidationError(problems);
   return configuration;
+}
+
+/**
+ * The quota check of a configuration about to be declared. Every route passes the footprint; a
+ * caller that does not, with a quota to check, is a bug, and accepting the quota unchecked could
+ * leave a tenant whose pods the API server refuses.
+ */
+export function fitProblems(configuration: InfrastructureConfiguration, tier: Tier, footprint: FootprintOf | undefined) {
+  if (!configuration.quota) return [];
+  if (!footprint) throw new Error('a custom quota was declared without the footprint to check it against');
+  return quotaFitProblems(configuration, tier, footprint);
 }
 
 /**

@@ -6,9 +6,11 @@ import { featureOverrides } from './0005-feature-overrides.js';
 import { terraformLocks } from './0006-terraform-locks.js';
 import { tenantLifecycle } from './0007-tenant-lifecycle.js';
 import { reconcilerLease } from './0008-reconciler-lease.js';
+import { signingKeys } from './0009-signing-keys.js';
+import { archiveObjects } from './0010-archive-objects.js';
 import type { Migration } from './migration.js';
 
 export type { Migration } from './migration.js';
 
 /** In order. Never edit a migration that has shipped: add the next number. */
-export const MIGRATIONS: readonly Migration[] = [controlPlane, provisioningEngine, simulatedCluster, dnsZones, featureOverrides, terraformLocks, tenantLifecycle, reconcilerLease];
+export const MIGRATIONS: readonly Migration[] = [controlPlane, provisioningEngine, simulatedCluster, dnsZones, featureOverrides, terraformLocks, tenantLifecycle, reconcilerLease, signingKeys, archiveObjects];

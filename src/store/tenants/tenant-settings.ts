@@ -1,6 +1,6 @@
 import { PreconditionFailedError } from '../../domain/errors.js';
 import { EventType } from '../../domain/events.js';
-import type { TenantSettings } from '../../domain/settings.js';
+import { type TenantSettings, completeSettings, sameNotifications } from '../../domain/settings.js';
 import type { Db } from '../open-database.js';
 import { appendEvent } from '../outbox/append-event.js';
 
@@ -12,11 +12,12 @@ export interface VersionedSettings {
 }
 
 export async function getTenantSettings(db: Db, tenantId: string): Promise<VersionedSettings | undefined> {
-  return db
+  const row = await db
     .selectFrom('tenantSettings')
     .select(['settings', 'version', 'updatedAt', 'updatedBy'])
     .where('tenantId', '=', tenantId)
     .executeTakeFirst();
+  return row && { ...row, settings: completeSettings(row.settings) };
 }
 
 export interface UpdateSettingsInput {
@@ -31,6 +32,11 @@ export interface UpdateSettingsInput {
 /**
  * Read, change and write under a row lock, with a tenant.settings.changed event in the same
  * transaction. Returns undefined when the tenant has no settings (it does not exist).
+ *
+ * The notification settings are part of what DEPLOY_MONITORING declares (the tenant's alert
+ * routing): a change to them moves the declaration's generation, as a feature override does,
+ * so the reconciler brings the cluster to them. Other settings reach the data plane through
+ * CONFIGURE's ConfigMap, which has no such trigger yet.
  */
 export async function updateTenantSettings(db: Db, input: UpdateSettingsInput): Promise<VersionedSettings | undefined> {
   return db.transaction().execute(async (trx) => {
@@ -44,13 +50,21 @@ export async function updateTenantSettings(db: Db, input: UpdateSettingsInput): 
     if (input.expectedVersion !== undefined && input.expectedVersion !== current.version) {
       throw new PreconditionFailedError('settings', current.version, input.expectedVersion);
     }
-    const next = input.change(current.settings);
+    const stored = completeSettings(current.settings);
+    const next = input.change(stored);
     const updated = await trx
       .updateTable('tenantSettings')
       .set({ settings: JSON.stringify(next), version: current.version + 1, updatedAt: new Date(), updatedBy: input.actor })
       .where('tenantId', '=', input.tenantId)
       .returning(['settings', 'version', 'updatedAt', 'updatedBy'])
       .executeTakeFirstOrThrow();
+    if (!sameNotifications(stored.notifications, next.notifications)) {
+      await trx
+        .updateTable('desiredInfrastructureState')
+        .set((eb) => ({ generation: eb('generation', '+', 1), updatedBy: input.actor, updatedAt: new Date() }))
+        .where('tenantId', '=', input.tenantId)
+        .execute();
+    }
     await appendEvent(trx, input.tenantId, EventType.TENANT_SETTINGS_CHANGED, { tenantId: input.tenantId, version: updated.version, changedBy: input.actor });
     return updated;
   });

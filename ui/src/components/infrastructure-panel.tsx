@@ -4,6 +4,7 @@ import { formatShortTime, formatTime, humanize } from '../format.js';
 import { usePolled } from '../hooks.js';
 import type { Infrastructure, TransitionPage } from '../types.js';
 import { ErrorNotice, Loading, Unavailable } from './notice.js';
+import { QuotaPanel } from './quota-panel.js';
 import { StatusBadge } from './status-badge.js';
 
 /**
@@ -27,7 +28,7 @@ export function InfrastructurePanel({ tenantId, version }: { tenantId: string; v
       <h2 id="infra-heading">Infrastructure</h2>
       {loaded.state === 'loading' && <Loading what="the infrastructure record" />}
       {loaded.state === 'error' && <InfraError error={loaded.error} retry={reload} />}
-      {loaded.state === 'ready' && <Record record={loaded.value.record} transitions={loaded.value.transitions} />}
+      {loaded.state === 'ready' && <Record record={loaded.value.record} transitions={loaded.value.transitions} reload={reload} />}
     </section>
   );
 }
@@ -53,7 +54,7 @@ function InfraError({ error, retry }: { error: unknown; retry: () => void }) {
   return <ErrorNotice error={error} title="Could not load the infrastructure record" retry={retry} />;
 }
 
-function Record({ record, transitions }: { record: Infrastructure; transitions: TransitionPage['items'] }) {
+function Record({ record, transitions, reload }: { record: Infrastructure; transitions: TransitionPage['items']; reload: () => void }) {
   const desired = record.desiredState;
   const newest = [...transitions].sort((a, b) => b.seq - a.seq);
   return (
@@ -119,6 +120,7 @@ function Record({ record, transitions }: { record: Infrastructure; transitions: 
           </div>
         )}
       </dl>
+      <QuotaPanel record={record} onChanged={reload} />
       <h3>Transitions</h3>
       {newest.length === 0 ? (
         <p class="muted">No transitions yet.</p>

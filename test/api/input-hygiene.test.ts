@@ -1,0 +1,89 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Problem } from '../../src/api/problem.js';
+import { type CreatedTenantResponse, type TestApp, adminAuth, bearer, createTenantViaApi, startTestApp } from '../support/test-app.js';
+
+/**
+ * Issue 16 defects 3 and 6, as the adversarial run sent them: strings PostgreSQL refuses, bodies
+ * that are not objects, prototype keys, broken and over-long paths, upper-case ids. Each answer is
+ * a 400 problem+json with one of the service's own codes naming what is wrong; nothing is stored.
+ */
+describe('hostile input', () => {
+  let t: TestApp;
+  let tenant: CreatedTenantResponse;
+  beforeAll(async () => {
+    t = await startTestApp({ engine: { delayMs: 1 } });
+    tenant = await createTenantViaApi(t.app, { tier: 'FREE' });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  type Server = 'app' | 'infra';
+  const send = async (server: Server, method: 'GET' | 'POST' | 'PUT' | 'PATCH', url: string, payload?: string, headers: Record<string, string> = adminAuth) => {
+    const res = await t[server].inject({ method, url, headers: { ...headers, ...(payload === undefined ? {} : { 'content-type': 'application/json' }) }, ...(payload === undefined ? {} : { payload }) });
+    return { status: res.statusCode, type: String(res.headers['content-type']), problem: res.json<Problem>() };
+  };
+  const expectRefused = (answer: Awaited<ReturnType<typeof send>>, code: string, field: string, location: string) => {
+    expect(answer.status, JSON.stringify(answer.problem)).toBe(400);
+    expect(answer.type).toContain('application/problem+json');
+    expect(answer.problem.code).toBe(code);
+    expect(answer.problem.errors?.[0]).toMatchObject({ field, in: location });
+  };
+
+  it('refuses NUL characters and unpaired surrogates in every string, naming the field', async () => {
+    const id = tenant.id;
+    expectRefused(await send('app', 'GET', '/api/v1/tenants?q=%00'), 'validation_failed', 'q', 'query');
+    expectRefused(await send('app', 'GET', '/api/v1/sim/objects?namespace=%00'), 'validation_failed', 'namespace', 'query');
+    expectRefused(await send('app', 'PATCH', `/api/v1/tenants/${id}/settings`, '{"branding":{"displayName":"a\\u0000b"}}'), 'validation_failed', 'branding.displayName', 'body');
+    expectRefused(await send('app', 'PATCH', `/api/v1/tenants/${id}/settings`, '{"branding":{"displayName":"\\ud800"}}'), 'validation_failed', 'branding.displayName', 'body');
+    expectRefused(await send('app', 'POST', `/api/v1/tenants/${id}/api-keys`, '{"name":"k\\u0000","role":"Viewer"}'), 'validation_failed', 'name', 'body');
+    expectRefused(await send('app', 'POST', `/api/v1/tenants/${id}/suspend`, '{"reason":"x\\u0000y"}'), 'validation_failed', 'reason', 'body');
+    expectRefused(await send('app', 'POST', '/api/v1/tenants', '{"name":"\\udc00x","slug":"s","tier":"FREE","adminEmail":"a@b.example.com"}'), 'validation_failed', 'name', 'body');
+    // A key's own name is a string too.
+    expectRefused(await send('app', 'PATCH', `/api/v1/tenants/${id}/settings`, '{"branding":{"a\\u0000":1}}'), 'validation_failed', 'branding.a\u0000', 'body');
+    // A tenant Admin is refused the same way (the run found some of these reachable by one).
+    expectRefused(await send('app', 'PATCH', `/api/v1/tenants/${id}/settings`, '{"branding":{"displayName":"a\\u0000b"}}', bearer(tenant.initialApiKey.key)), 'validation_failed', 'branding.displayName', 'body');
+    // Nothing was stored: the settings and keys are as they were.
+    const keys = (await t.app.inject({ method: 'GET', url: `/api/v1/tenants/${id}/api-keys`, headers: adminAuth })).json<{ items: { name: string }[] }>();
+    expect(JSON.stringify(keys)).not.toContain('\\u0000');
+  });
+
+  it('refuses a body that is not a JSON object', async () => {
+    expectRefused(await send('infra', 'PUT', `/api/v1/infrastructure/tenants/${tenant.id}`, 'null'), 'validation_failed', '(root)', 'body');
+    expectRefused(await send('app', 'POST', `/api/v1/tenants/${tenant.id}/deletion-requests`, JSON.stringify(Array.from({ length: 8_000 }, (_, i) => i))), 'validation_failed', '(root)', 'body');
+    expectRefused(await send('app', 'PATCH', `/api/v1/tenants/${tenant.id}/settings`, '"text"'), 'validation_failed', '(root)', 'body');
+    expectRefused(await send('app', 'PATCH', `/api/v1/tenants/${tenant.id}/settings`, '42'), 'validation_failed', '(root)', 'body');
+    // A route that takes no body refuses fields it does not know.
+    expectRefused(await send('app', 'POST', `/api/v1/tenants/${tenant.id}/deletion-requests`, '{"padding":"x"}'), 'validation_failed', 'padding', 'body');
+  });
+
+  it('names a prototype key instead of calling the body invalid JSON, and still names broken JSON', async () => {
+    expectRefused(await send('app', 'PATCH', `/api/v1/tenants/${tenant.id}/settings`, '{"branding":{"__proto__":{"admin":true}}}'), 'validation_failed', 'branding.__proto__', 'body');
+    expectRefused(await send('app', 'PATCH', `/api/v1/tenants/${tenant.id}/settings`, '{"constructor":{"prototype":{"admin":true}}}'), 'validation_failed', 'constructor.prototype', 'body');
+    const broken = await send('app', 'PATCH', `/api/v1/tenants/${tenant.id}/settings`, '{"branding":');
+    expect(broken.status).toBe(400);
+    expect(broken.problem.code).toBe('malformed_json');
+    expect(broken.problem.detail).toContain('not valid JSON');
+    // An object that merely has a `constructor` field of another shape is data like any other.
+    const plain = await send('app', 'PATCH', `/api/v1/tenants/${tenant.id}/settings`, '{"constructor":"x"}');
+    expect(plain.problem.errors?.[0]).toMatchObject({ field: 'constructor', message: 'is not a known field' });
+  });
+
+  it("answers broken and over-long paths with the service's own code, naming the parameter", async () => {
+    const bad = await send('app', 'GET', '/api/v1/tenants/%E0%A4%A');
+    expectRefused(bad, 'bad_path', '(path)', 'params');
+    const long = await send('app', 'GET', `/api/v1/tenants/${'a'.repeat(400)}`);
+    expectRefused(long, 'validation_failed', 'id', 'params');
+    const tooLong = await send('app', 'GET', `/api/v1/tenants/${'a'.repeat(1_200)}`);
+    expectRefused(tooLong, 'bad_path', '(path)', 'params');
+  });
+
+  it('resolves an upper-case id to the same tenant for every caller', async () => {
+    const upper = tenant.id.toUpperCase();
+    for (const headers of [adminAuth, bearer(tenant.initialApiKey.key)]) {
+      const res = await t.app.inject({ method: 'GET', url: `/api/v1/tenants/${upper}`, headers });
+      expect(res.statusCode).toBe(200);
+      expect(res.json<{ id: string }>().id).toBe(tenant.id);
+    }
+  });
+});
