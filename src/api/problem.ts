@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { ERROR_CODES, type ErrorCode } from '../domain/error-codes.js';
 import { type ErrorKind, type FieldError, MatihError } from '../domain/errors.js';
-import { invalidValueOf, isDatabaseUnavailable } from '../store/database-errors.js';
+import { invalidValueOf, isConflictError, isDatabaseUnavailable } from '../store/database-errors.js';
 
 /**
  * Every error leaves as application/problem+json (RFC 9457) with a stable `code` from the
@@ -104,6 +104,12 @@ export function errorHandler(onDatabaseUnavailable: (reason: string) => void) {
       request.log.warn({ err: error }, 'database unavailable');
       void reply.header('retry-after', '1');
       return sendCode(request, reply, ERROR_CODES.DATABASE_UNAVAILABLE, ERROR_CODES.DATABASE_UNAVAILABLE.message());
+    }
+    if (isConflictError(error)) {
+      // Run twice already (store/transaction.ts) and refused twice: a 503 to send again, never a 500.
+      request.log.warn({ err: error }, 'transaction conflict after a retry');
+      void reply.header('retry-after', '1');
+      return sendCode(request, reply, ERROR_CODES.DATABASE_CONFLICT, ERROR_CODES.DATABASE_CONFLICT.message());
     }
     const invalid = invalidValueOf(error);
     if (invalid !== undefined) {

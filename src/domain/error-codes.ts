@@ -132,5 +132,6 @@ export const ERROR_CODES = {
   DATABASE_UNAVAILABLE: define('database_unavailable', ErrorKind.UNAVAILABLE, () =>
     'the database cannot be reached right now, so the request may not have been applied; try again shortly',
   ),
+  DATABASE_CONFLICT: define('database_conflict', ErrorKind.UNAVAILABLE, () => 'the request collided with another change to the same tenant twice; send it again'),
   INTERNAL_ERROR: define('internal_error', ErrorKind.INTERNAL, () => 'an unexpected error occurred; it has been logged with this request id'),
 } as const;

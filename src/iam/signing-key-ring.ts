@@ -67,7 +67,8 @@ export class SigningKeyRing implements SigningKeys {
     for (const row of rows.filter((r) => !r.sealed)) await sealJwtSigningKey(this.db, row.id, this.sealer.seal(row.secret));
     if (rows.some((r) => !r.sealed)) rows = await listJwtSigningKeys(this.db);
     this.remember(rows);
-    if (!this.current) await this.rotate();
+    // None yet: make the first, unless another replica starting at the same moment just did.
+    if (!this.current) await this.replace({ dueBefore: new Date(0) });
   }
 
   async signing(): Promise<SigningKey> {
@@ -108,8 +109,12 @@ export class SigningKeyRing implements SigningKeys {
 
   /** The ring as the database has it after an age rotation (this replica's, or another's that came first). */
   private async rotateIfDue(): Promise<void> {
+    await this.replace({ dueBefore: new Date(this.now().getTime() - this.options.rotateAfterMs) });
+  }
+
+  /** A new signing key unless one created since `dueBefore` signs already; then the ring reread. */
+  private async replace({ dueBefore }: { dueBefore: Date }): Promise<void> {
     const now = this.now();
-    const dueBefore = new Date(now.getTime() - this.options.rotateAfterMs);
     const fresh = { id: `jwt-${newId(now.getTime())}`, sealedSecret: this.sealer.seal(randomBytes(48).toString('base64url')) };
     await rotateJwtSigningKey(this.db, fresh, { dueBefore, forgetRetiredBefore: new Date(now.getTime() - this.options.tokenTtlMs), now });
     this.remember(await listJwtSigningKeys(this.db));

@@ -17,15 +17,19 @@ const LOST_MESSAGES = /Connection terminated|connection error and is not queryab
 /** SQLSTATEs of a transaction the server gave up on that can succeed when run again. */
 const RETRY_CODES = new Set(['40001', '40P01']);
 
+/** A deadlock or a serialization failure: the transaction was rolled back whole because of another one. */
+export function isConflictError(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  if ('code' in error && typeof error.code === 'string' && RETRY_CODES.has(error.code)) return true;
+  return 'cause' in error && error.cause !== error && isConflictError(error.cause);
+}
+
 /**
  * Whether running the whole transaction again may succeed: a serialization failure or a deadlock
  * (40001, 40P01), or the database away. Never a constraint violation or a statement refused.
  */
 export function isTransientDatabaseError(error: unknown): boolean {
-  if (isDatabaseUnavailable(error)) return true;
-  if (typeof error !== 'object' || error === null) return false;
-  if ('code' in error && typeof error.code === 'string' && RETRY_CODES.has(error.code)) return true;
-  return 'cause' in error && error.cause !== error && isTransientDatabaseError(error.cause);
+  return isDatabaseUnavailable(error) || isConflictError(error);
 }
 
 export function isDatabaseUnavailable(error: unknown): boolean {

@@ -230,9 +230,16 @@ describe('audit API', () => {
     expectProblem(await audit(tenant.id, '', {}), 401);
     expectProblem(await audit(tenant.id, '', bearer('not-a-token')), 401);
 
-    // A token the service itself signed, for a role that holds no permission at all.
-    const { token } = await t.deps.tokens.issue({ role: 'Auditor' as PrincipalRole, tenantId: tenant.id, apiKeyId: tenant.initialApiKey.id });
+    // A key whose role (as its row says: the token's claims are not trusted) holds no permission at all.
+    const created = await t.app.inject({ method: 'POST', url: `/api/v1/tenants/${tenant.id}/api-keys`, headers: adminAuth, payload: { name: 'no-rights', role: 'Viewer' } });
+    const key = created.json<{ id: string; key: string }>();
+    await t.database.db.updateTable('apiKeys').set({ role: 'Auditor' }).where('id', '=', key.id).execute();
+    const { token } = await t.deps.tokens.issue({ role: 'Auditor' as PrincipalRole, tenantId: tenant.id, apiKeyId: key.id });
     expectProblem(await audit(tenant.id, '', bearer(token)), 403);
+    expectProblem(await audit(tenant.id, '', bearer(key.key)), 403);
+    // A token claiming a role its key does not have is not the key's: refused outright.
+    const { token: claimed } = await t.deps.tokens.issue({ role: 'Admin' as PrincipalRole, tenantId: tenant.id, apiKeyId: key.id });
+    expectProblem(await audit(tenant.id, '', bearer(claimed)), 401);
 
     expectProblem(await audit(randomUUID()), 404);
     // Another tenant's key hears the same 404 as for a tenant that does not exist.

@@ -314,13 +314,15 @@ describe('matihctl, the built binary, against the real service (embedded databas
     expectExit(deletion, 0);
     expect(deletion.stdout).toMatch(/^status\s+DELETING$/m);
     expect((await watchToEnd('gamma')).stdout).toMatch(/^DELETE job succeeded in \S+; tenant gamma is DELETED$/m);
-    expect(await json(['tenants', 'get', 'gamma'])).toMatchObject({ id: ids.gamma, status: 'DELETED' });
+    // The tombstone keeps no slug (issue 15 item 10): found by its id, not by the slug it had.
+    expect(await json(['tenants', 'get', ids.gamma!])).toMatchObject({ id: ids.gamma, status: 'DELETED', slug: `deleted-${ids.gamma}` });
+    expectExit(await cli(['tenants', 'get', 'gamma']), 5);
 
     const typed = await json<{ status: string; jobId: string }>(['tenants', 'delete', 'beta'], { input: 'beta\n' });
     expect(typed.status).toBe('DELETING');
-    await watchToEnd('beta');
+    await watchToEnd(ids.beta!);
     // A deleted tenant's operations are conflicts.
-    expectExit(await cli(['tenants', 'suspend', 'beta']), 6);
+    expectExit(await cli(['tenants', 'suspend', ids.beta!]), 6);
   });
 
   it('drives the infrastructure API: get, update, transitions, deprovision and provision', async () => {

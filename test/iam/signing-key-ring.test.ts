@@ -97,6 +97,13 @@ describe('JWT signing keys', () => {
     expect((await rows()).map((r) => r.id)).toEqual([second, third]);
   });
 
+  it('two replicas starting at once on an empty table make one key between them', async () => {
+    const [a, b] = [ring(), ring()];
+    await Promise.all([a.load(), b.load()]);
+    expect(await rows()).toHaveLength(1);
+    expect((await a.signing()).kid).toBe((await b.signing()).kid);
+  });
+
   it('two replicas finding the key due at once make one new key between them', async () => {
     const a = ring();
     const b = ring();

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -191,7 +192,8 @@ describe('replicas sharing a PostgreSQL server (DATABASE_URL)', { timeout: 120_0
 
   it('starts two replicas at once on a fresh database and each sees the other\'s tenants', async () => {
     const token = 'replica-shared-bootstrap-token-0123456789';
-    const env = { DATABASE_URL: databaseUrl, MATIH_BOOTSTRAP_TOKEN: token };
+    // Replicas share the key that seals secrets (the JWT signing keys among them), as documented.
+    const env = { DATABASE_URL: databaseUrl, MATIH_BOOTSTRAP_TOKEN: token, MATIH_SECRET_KEY: randomBytes(32).toString('base64') };
     // Both run the migrations against the same empty database at the same moment.
     const [a, b] = await Promise.all([processes.start({ env }), processes.start({ env })]);
     expect(a.dataDir).not.toBe(b.dataDir);
@@ -214,6 +216,14 @@ describe('replicas sharing a PostgreSQL server (DATABASE_URL)', { timeout: 120_0
     const viaB = await httpJson<Tenant>(`${b.tenantUrl}/api/v1/tenants/${fromA.id}`, { token: issued.body.accessToken });
     expect(viaB.status).toBe(200);
     expect(viaB.body.id).toBe(fromA.id);
+
+    // A third replica with a key of its own could open none of the others' secrets: it refuses
+    // to start, naming the variable, rather than fail later at a tenant's secrets step.
+    const stray = await processes.start({ env: { ...env, MATIH_SECRET_KEY: randomBytes(32).toString('base64') } }).then(
+      () => undefined,
+      (error: unknown) => error as Error,
+    );
+    expect(stray?.message).toMatch(/exited before it was ready[\s\S]*MATIH_SECRET_KEY/);
 
     const [exitA, exitB] = await Promise.all([a.stop(), b.stop()]);
     expect([exitA.code, exitB.code]).toEqual([0, 0]);

@@ -50,7 +50,7 @@ describe('migrations on the PostgreSQL server with replicas starting together', 
     const replicas = [1, 2, 3, 4].map(() => openDatabase({ kind: 'external', url, poolSize: 2 }));
     try {
       const applied = await Promise.all(replicas.map((r) => migrate(r.db)));
-      expect(applied.flat().sort()).toEqual(MIGRATIONS.map((m) => m.version));
+      expect(applied.flat().sort((a, b) => a - b)).toEqual(MIGRATIONS.map((m) => m.version));
       for (const r of replicas) expect(await migrationsApplied(r.db)).toBe(true);
     } finally {
       await Promise.all(replicas.map((r) => r.close()));

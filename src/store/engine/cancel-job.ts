@@ -4,6 +4,7 @@ import { JobStatus } from '../../domain/provisioning.js';
 import type { Db } from '../open-database.js';
 import { appendAudit } from './audit.js';
 import { lockLatestJob } from './lock-latest-job.js';
+import { transaction } from '../transaction.js';
 
 /**
  * Asks the worker holding the tenant's running job to stop and roll back. The worker sees it
@@ -11,7 +12,7 @@ import { lockLatestJob } from './lock-latest-job.js';
  * for a retry is picked up at once and rolled back.
  */
 export async function requestCancel(db: Db, tenantId: string, actor: string): Promise<{ jobId: string }> {
-  return db.transaction().execute(async (trx) => {
+  return transaction(db, async (trx) => {
     const job = await lockLatestJob(trx, tenantId);
     if (job.status !== JobStatus.PENDING && job.status !== JobStatus.RUNNING) {
       throw new ConflictError('status', ERROR_CODES.JOB_NOT_RUNNING, job.status);

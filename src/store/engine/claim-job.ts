@@ -53,15 +53,19 @@ export async function claimJob(db: Db, owner: string, leaseMs: number): Promise<
   return db.transaction().execute(async (trx) => {
     const { rows } = await sql<ClaimRow>`
       with candidate as (
-        select id, started_at is null as first_claim, current_state as previous_state
-        from tenant_provisioning_jobs
-        where status in (${sql.join(OPEN)})
-          and (next_retry_at is null or next_retry_at <= now())
-          and (lease_until is null or lease_until < now())
+        select j.id, j.started_at is null as first_claim, j.current_state as previous_state
+        from tenant_provisioning_jobs j
+        join tenants t on t.id = j.tenant_id
+        where j.status in (${sql.join(OPEN)})
+          and (j.next_retry_at is null or j.next_retry_at <= now())
+          and (j.lease_until is null or j.lease_until < now())
         -- Repairs wait behind everything a person asked for: drift never starves a new tenant.
-        order by (kind = ${JobKind.RECONCILE}), next_retry_at nulls first, id
+        order by (j.kind = ${JobKind.RECONCILE}), j.next_retry_at nulls first, j.id
         limit 1
-        for update skip locked
+        -- The tenant's row is locked with its job (the one lock order: tenant, job, declaration;
+        -- store/transaction.ts), skipped like the job while a request holds it.
+        for update of j skip locked
+        for no key update of t skip locked
       ),
       claimed as (
         update tenant_provisioning_jobs j

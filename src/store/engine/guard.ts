@@ -12,7 +12,7 @@ export interface JobGuard {
 }
 
 /**
- * Every write a worker makes starts here: a compare-and-set on (job, lease owner, status, step)
+ * Every write a worker makes starts here: the tenant's lock, then a compare-and-set on (job, lease owner, status, step)
  * that also extends the lease. Zero rows means the worker lost the job: it throws, the
  * transaction rolls back, and nothing the worker meant to write is written.
  */
@@ -22,6 +22,11 @@ export async function guardJob(
   leaseMs: number,
   set: UpdateObject<Schema, 'tenantProvisioningJobs', 'tenantProvisioningJobs'> = {},
 ): Promise<void> {
+  // The tenant's row before the job's: every transaction that touches a tenant's job takes its
+  // locks in one order (tenant, job, declaration; store/transaction.ts), so a worker's write and
+  // a request for the same tenant queue one behind the other instead of deadlocking. NO KEY
+  // UPDATE: it does not block the rows that merely reference the tenant.
+  await sql`select 1 from tenants where id = (select tenant_id from tenant_provisioning_jobs where id = ${guard.jobId}) for no key update`.execute(trx);
   let q = trx
     .updateTable('tenantProvisioningJobs')
     .set({ leaseUntil: sql<Date>`now() + ${leaseMs} * interval '1 millisecond'`, updatedAt: sql<Date>`now()`, ...set })

@@ -10,6 +10,7 @@ import type { Db } from '../open-database.js';
 import { appendEvent } from '../outbox/append-event.js';
 import { appendAudit } from './audit.js';
 import { lockLatestJob } from './lock-latest-job.js';
+import { transaction } from '../transaction.js';
 
 /**
  * Restarts the tenant's failed (or cancelled) job at the first step not completed: the failed
@@ -17,7 +18,7 @@ import { lockLatestJob } from './lock-latest-job.js';
  * idempotent and redo what the rollback undid). The retry budget starts afresh.
  */
 export async function retryJob(db: Db, tenantId: string, actor: string): Promise<{ jobId: string; step: string }> {
-  return db.transaction().execute(async (trx) => {
+  return transaction(db, async (trx) => {
     const job = await lockLatestJob(trx, tenantId);
     if (job.status !== JobStatus.FAILED && job.status !== JobStatus.CANCELLED) {
       throw new ConflictError('status', ERROR_CODES.JOB_NOT_FAILED, job.status);

@@ -3,6 +3,7 @@ import { requestOperation } from '../engine/request-operation.js';
 import type { Db } from '../open-database.js';
 import { type DesiredInfrastructure, requireDesired } from './declare-infrastructure.js';
 import type { OperationRequest } from './request-update.js';
+import { transaction } from '../transaction.js';
 
 export interface RequestDeprovisionInput {
   tenantId: string;
@@ -17,7 +18,7 @@ export interface RequestDeprovisionInput {
  * deprovisioned answers with the job doing it (the lifecycle table, domain/operations.ts).
  */
 export async function requestDeprovision(db: Db, input: RequestDeprovisionInput): Promise<OperationRequest> {
-  return db.transaction().execute(async (trx) => {
+  return transaction(db, async (trx) => {
     const { jobId, checked: desired } = await requestOperation<DesiredInfrastructure>(
       trx,
       { tenantId: input.tenantId, kind: JobKind.DEPROVISION, actor: input.actor, trigger: 'infrastructure.deprovision', maxRetries: input.maxRetries },

@@ -15,6 +15,7 @@ import type { TenantRow } from '../tenants/tenant-row.js';
 import { type DesiredInfrastructure, declareInfrastructure, requireDesired } from './declare-infrastructure.js';
 import { moveInfrastructure } from './move-infrastructure.js';
 import { type Declared, type OperationRequest, changeTier, fitProblems, prepareUpdate, requireSameDeployment } from './request-update.js';
+import { transaction } from '../transaction.js';
 
 export interface RequestProvisionInput {
   tenantId: string;
@@ -44,7 +45,7 @@ const TRIGGER = 'infrastructure.provision';
  * Every problem with the request is reported at once, before any state is looked at.
  */
 export async function requestProvision(db: Db, input: RequestProvisionInput): Promise<OperationRequest> {
-  return db.transaction().execute(async (trx) => {
+  return transaction(db, async (trx) => {
     const { jobId, checked } = await requestOperation(
       trx,
       // A live tenant gets what differs as an update; one without infrastructure a provisioning.

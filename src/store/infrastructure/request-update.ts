@@ -10,6 +10,7 @@ import type { Db } from '../open-database.js';
 import type { Schema } from '../schema.js';
 import type { TenantRow } from '../tenants/tenant-row.js';
 import { type DesiredInfrastructure, declareInfrastructure, requireDesired } from './declare-infrastructure.js';
+import { transaction } from '../transaction.js';
 
 export interface RequestUpdateInput {
   tenantId: string;
@@ -47,7 +48,7 @@ export interface Declared {
  * with the tenant locked, so two requests cannot both pass the checks.
  */
 export async function requestUpdate(db: Db, input: RequestUpdateInput): Promise<OperationRequest> {
-  return db.transaction().execute(async (trx) => {
+  return transaction(db, async (trx) => {
     const { jobId, checked } = await requestOperation(
       trx,
       { tenantId: input.tenantId, kind: JobKind.UPDATE, actor: input.actor, trigger: input.trigger, maxRetries: input.maxRetries },

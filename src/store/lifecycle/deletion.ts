@@ -10,13 +10,14 @@ import { appendAudit } from '../engine/audit.js';
 import { lockLiveTenant, requestOperation } from '../engine/request-operation.js';
 import type { Db } from '../open-database.js';
 import { appendEvent } from '../outbox/append-event.js';
+import { transaction } from '../transaction.js';
 
 /** Records a deletion request: the code's hash, who asked, and until when it is good. */
 export async function createDeletionRequest(
   db: Db,
   req: { tenantId: string; actor: string; codeHash: string; ttlSeconds: number },
 ): Promise<{ id: string; expiresAt: Date; slug: string }> {
-  return db.transaction().execute(async (trx) => {
+  return transaction(db, async (trx) => {
     const tenant = await lockLiveTenant(trx, req.tenantId);
     if (admit(JobKind.DELETE, tenant.status as TenantStatus) === 'under-way') throw new ConflictError('status', ERROR_CODES.ALREADY_DELETING);
     const id = newId();
@@ -49,7 +50,7 @@ export interface StartDeletion {
  * its deletion job (the request is idempotent), or says how to resume one that stopped.
  */
 export async function startDeletion(db: Db, req: StartDeletion): Promise<{ jobId: string }> {
-  return db.transaction().execute(async (trx) => {
+  return transaction(db, async (trx) => {
     const problem = (message: string) => new ValidationError([{ field: req.codeField.field, in: req.codeField.in, message }]);
     const { jobId } = await requestOperation<{ id: string; usedAt: Date | null; expired: boolean }>(
       trx,

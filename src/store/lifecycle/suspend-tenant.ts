@@ -4,6 +4,7 @@ import { TenantStatus } from '../../domain/tenant-status.js';
 import type { Db } from '../open-database.js';
 import { requestOperation } from '../engine/request-operation.js';
 import { declareInfrastructure } from '../infrastructure/declare-infrastructure.js';
+import { transaction } from '../transaction.js';
 
 export interface LifecycleRequest {
   tenantId: string;
@@ -42,7 +43,7 @@ export async function reactivateTenant(db: Db, req: LifecycleRequest): Promise<L
 
 async function switchSuspended(db: Db, req: LifecycleRequest, kind: typeof JobKind.SUSPEND | typeof JobKind.REACTIVATE, trigger: string): Promise<LifecycleResult> {
   const suspended = kind === JobKind.SUSPEND;
-  return db.transaction().execute(async (trx) => {
+  return transaction(db, async (trx) => {
     const { tenant, jobId } = await requestOperation(
       trx,
       { tenantId: req.tenantId, kind, actor: req.actor, trigger, maxRetries: req.maxRetries },

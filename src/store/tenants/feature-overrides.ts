@@ -3,6 +3,7 @@ import { FEATURES_CHANGED_EVENT, type FeatureOverrides } from '../../domain/feat
 import { type Tier, parseTier } from '../../domain/tiers.js';
 import type { Db } from '../open-database.js';
 import { appendEvent } from '../outbox/append-event.js';
+import { transaction } from '../transaction.js';
 
 /* A tenant's feature flag overrides (migration 0005, schema.ts TenantFeatureOverridesTable). */
 
@@ -49,47 +50,45 @@ export async function updateFeatureOverrides(
   db: Db,
   input: UpdateFeatureOverridesInput,
 ): Promise<(VersionedFeatureOverrides & { tier: Tier }) | undefined> {
-  return db
-    .transaction()
-    .execute(async (trx) => {
-      const tenant = await trx.selectFrom('tenants').select(['tier']).where('id', '=', input.tenantId).forNoKeyUpdate().executeTakeFirst();
-      if (!tenant) return undefined;
-      const tier = parseTier(tenant.tier);
-      if (!tier) throw new Error(`tenant ${input.tenantId} has an unknown tier ${tenant.tier}`);
-      const stored = await trx
-        .selectFrom('tenantFeatureOverrides')
-        .select(['overrides', 'version'])
+  return transaction(db, async (trx) => {
+    const tenant = await trx.selectFrom('tenants').select(['tier']).where('id', '=', input.tenantId).forNoKeyUpdate().executeTakeFirst();
+    if (!tenant) return undefined;
+    const tier = parseTier(tenant.tier);
+    if (!tier) throw new Error(`tenant ${input.tenantId} has an unknown tier ${tenant.tier}`);
+    const stored = await trx
+      .selectFrom('tenantFeatureOverrides')
+      .select(['overrides', 'version'])
+      .where('tenantId', '=', input.tenantId)
+      .executeTakeFirst();
+    const currentVersion = stored?.version ?? 0;
+    if (input.expectedVersion !== undefined && input.expectedVersion !== currentVersion) {
+      throw new PreconditionFailedError('feature overrides', currentVersion, input.expectedVersion);
+    }
+    const next = input.change(stored?.overrides ?? {}, tier);
+    const row = { overrides: JSON.stringify(next), version: currentVersion + 1, updatedAt: new Date(), updatedBy: input.actor };
+    const updated = await trx
+      .insertInto('tenantFeatureOverrides')
+      .values({ tenantId: input.tenantId, ...row })
+      .onConflict((oc) => oc.column('tenantId').doUpdateSet(row))
+      .returning(['overrides', 'version', 'updatedAt', 'updatedBy'])
+      .executeTakeFirstOrThrow();
+    // CONFIGURE writes the flags into the tenant's ConfigMap: a changed override is a changed
+    // declaration, and the generation the reconciler converges to moves with it.
+    if (!sameOverrides(stored?.overrides ?? {}, next)) {
+      await trx
+        .updateTable('desiredInfrastructureState')
+        .set((eb) => ({ generation: eb('generation', '+', 1), updatedBy: input.actor, updatedAt: new Date() }))
         .where('tenantId', '=', input.tenantId)
-        .executeTakeFirst();
-      const currentVersion = stored?.version ?? 0;
-      if (input.expectedVersion !== undefined && input.expectedVersion !== currentVersion) {
-        throw new PreconditionFailedError('feature overrides', currentVersion, input.expectedVersion);
-      }
-      const next = input.change(stored?.overrides ?? {}, tier);
-      const row = { overrides: JSON.stringify(next), version: currentVersion + 1, updatedAt: new Date(), updatedBy: input.actor };
-      const updated = await trx
-        .insertInto('tenantFeatureOverrides')
-        .values({ tenantId: input.tenantId, ...row })
-        .onConflict((oc) => oc.column('tenantId').doUpdateSet(row))
-        .returning(['overrides', 'version', 'updatedAt', 'updatedBy'])
-        .executeTakeFirstOrThrow();
-      // CONFIGURE writes the flags into the tenant's ConfigMap: a changed override is a changed
-      // declaration, and the generation the reconciler converges to moves with it.
-      if (!sameOverrides(stored?.overrides ?? {}, next)) {
-        await trx
-          .updateTable('desiredInfrastructureState')
-          .set((eb) => ({ generation: eb('generation', '+', 1), updatedBy: input.actor, updatedAt: new Date() }))
-          .where('tenantId', '=', input.tenantId)
-          .execute();
-      }
-      await appendEvent(trx, input.tenantId, FEATURES_CHANGED_EVENT, {
-        tenantId: input.tenantId,
-        version: updated.version,
-        changedBy: input.actor,
-        overrides: updated.overrides,
-      });
-      return { ...updated, tier };
+        .execute();
+    }
+    await appendEvent(trx, input.tenantId, FEATURES_CHANGED_EVENT, {
+      tenantId: input.tenantId,
+      version: updated.version,
+      changedBy: input.actor,
+      overrides: updated.overrides,
     });
+    return { ...updated, tier };
+  });
 }
 
 function sameOverrides(a: Readonly<Record<string, boolean>>, b: Readonly<Record<string, boolean>>): boolean {

@@ -3,6 +3,7 @@ import { EventType } from '../../domain/events.js';
 import { type TenantSettings, completeSettings, sameNotifications } from '../../domain/settings.js';
 import type { Db } from '../open-database.js';
 import { appendEvent } from '../outbox/append-event.js';
+import { transaction } from '../transaction.js';
 
 export interface VersionedSettings {
   settings: TenantSettings;
@@ -39,7 +40,7 @@ export interface UpdateSettingsInput {
  * CONFIGURE's ConfigMap, which has no such trigger yet.
  */
 export async function updateTenantSettings(db: Db, input: UpdateSettingsInput): Promise<VersionedSettings | undefined> {
-  return db.transaction().execute(async (trx) => {
+  return transaction(db, async (trx) => {
     const current = await trx
       .selectFrom('tenantSettings')
       .select(['settings', 'version'])
