@@ -1,15 +1,15 @@
-import { type CustomQuota, type WorkloadFootprint, mergeQuota, quotaShortfalls, readQuota, takesCustomQuota } from './custom-quota.js';
+import { type CustomQuota, type WorkloadFootprint, mergeQuota, namespaceQuota, quotaShortfalls, readQuota, takesCustomQuota } from './custom-quota.js';
 import type { FieldError } from './errors.js';
 import type { Tier } from './tiers.js';
 
 /**
  * spec/000's `configuration` of a tenant's infrastructure, with what each field does:
- * - `storageGb`: the namespace's storage request quota (`requests.storage`); for Enterprise the
- *   Terraform storage size too.
- * - `enableHa`: two replicas of each core service instead of one (Professional and Enterprise:
- *   Free's quota has no room for a second copy).
- * - `databaseSize`: the dedicated database's SKU (Enterprise, through Terraform); recorded for
- *   the shared tiers, whose schemas live on the platform's server.
+ * - `storageGb`: the namespace's storage request quota (`requests.storage`); not (yet) the size of
+ *   an Enterprise tenant's Terraform-built storage, which the module fixes.
+ * - `enableHa`: two replicas of each core service instead of one, where the quota holds them
+ *   (quotaFitProblems: Enterprise; Professional's CPU limits do not, Free's has no room at all).
+ * - `databaseSize`: meant as the dedicated database's SKU (Enterprise); recorded, but not passed
+ *   to Terraform yet (the module's size is fixed: drivers/terraform/modules).
  * - `quota`: Enterprise only, the namespace's ResourceQuota a platform admin declared (spec/002's
  *   "Custom"); absent, the tenant has no quota. The shared tiers' quota is their tier's.
  */
@@ -100,11 +100,18 @@ function mergeQuotaInto(merged: InfrastructureConfiguration, value: unknown, tie
 /**
  * A declared quota must hold the tenant's own workloads as this configuration runs them (two of
  * each core service with `enableHa`), or the API server would refuse their pods: each bound that
- * is short is a problem naming its field. Nothing to check without a quota.
+ * is short is a problem naming its field. A tier's own quota (Free, Professional) holds its
+ * workloads as shipped, but not always with HA on (Professional's CPU limits do not hold two of
+ * each core service): then `enableHa` is the field at fault. Enterprise without a quota has nothing to hold.
  */
 export function quotaFitProblems(configuration: InfrastructureConfiguration, tier: Tier, footprintOf: FootprintOf, prefix = 'configuration'): FieldError[] {
-  if (!configuration.quota) return [];
-  return quotaShortfalls(configuration.quota, configuration.storageGb, footprintOf(tier, configuration), prefix);
+  if (configuration.quota) return quotaShortfalls(configuration.quota, configuration.storageGb, footprintOf(tier, configuration), prefix);
+  const tierQuota = namespaceQuota(tier, undefined);
+  if (!configuration.enableHa || !tierQuota) return [];
+  const bounds = tierQuota as CustomQuota;
+  const short = quotaShortfalls(bounds, configuration.storageGb, footprintOf(tier, configuration), prefix);
+  if (short.length === 0) return [];
+  return [{ field: `${prefix}.enableHa`, message: `does not fit the ${tier} quota: ${short.map((p) => `${p.field.split('.').at(-1) ?? p.field} ${p.message}`).join('; ')}` }];
 }
 
 /**

@@ -107,28 +107,31 @@ describe('infrastructure API (spec/000) with the engine', () => {
       expect(same.headers.location).toBeUndefined();
       expect((await status(t.app, tenant.id)).job.id).toBe(tenant.provisioningJobId);
 
-      // PUT: more storage and HA; the UPDATE job converges to generation 2.
-      const put = await infra.put(tenant.id, { configuration: { storageGb: 200, enableHa: true } });
+      // PUT: HA does not fit Professional's quota (two of each core service pass its CPU limits):
+      // refused, naming the field, before anything changes.
+      expectProblem(await infra.put(tenant.id, { configuration: { storageGb: 200, enableHa: true } }), 400, ['configuration.enableHa']);
+      // More storage; the UPDATE job converges to generation 2.
+      const put = await infra.put(tenant.id, { configuration: { storageGb: 200 } });
       expect(put.statusCode, put.body).toBe(202);
       const update = put.json<Infrastructure>();
       expect(update.jobId).toMatch(/^[0-9a-f-]{36}$/);
-      expect(update.desiredState).toMatchObject({ generation: 2, configuration: { storageGb: 200, enableHa: true, databaseSize: 'Standard_D2s_v3' } });
+      expect(update.desiredState).toMatchObject({ generation: 2, configuration: { storageGb: 200, enableHa: false, databaseSize: 'Standard_D2s_v3' } });
       expect(put.headers.location).toBe(`/api/v1/infrastructure/tenants/${tenant.id}`);
       await jobEnds(tenant.id, update.jobId!);
       const updated = await read(tenant.id);
       expect(updated).toMatchObject({
         status: 'ACTIVE',
-        configuration: { storageGb: 200, enableHa: true },
+        configuration: { storageGb: 200, enableHa: false },
         desiredState: { generation: 2, observedGeneration: 2 },
         currentJob: null,
       });
       expect(await tenantStatus(tenant.id)).toBe('ACTIVE');
 
-      // What the configuration does in the cluster: the storage quota, two of each core service.
+      // What the configuration does in the cluster: the storage quota, one of each service.
       const quotas = await t.engine!.cluster!.listAll(namespace, 'ResourceQuota');
       expect(quotas.map((q) => (q.spec as { hard: Record<string, string> }).hard['requests.storage'])).toEqual(['200Gi']);
       const replicas = await releases(namespace);
-      for (const core of ['query-engine', 'ai-service', 'catalog-service']) expect(replicas.get(core), core).toBe(2);
+      for (const core of ['query-engine', 'ai-service', 'catalog-service']) expect(replicas.get(core), core).toBe(1);
       expect(replicas.get('bi-service')).toBe(1);
 
       // DELETE: everything goes, the record stays DEPROVISIONED.

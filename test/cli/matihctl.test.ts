@@ -269,11 +269,15 @@ describe('matihctl, the built binary, against the real service (embedded databas
     const tooBig = await cli(['tenants', 'update', 'acme', '--storage-gb', '5000']);
     expectExit(tooBig, 3);
     expect(tooBig.stderr).toMatch(/^ {2}configuration\.storageGb: must be an integer from 1 to 2048/m);
-    const update = await json<{ jobId: string; generation: number; tenant: { slug: string } }>(['tenants', 'update', 'acme', '--storage-gb', '300', '--enable-ha']);
+    // HA does not fit a Professional tenant's quota: the API says which field.
+    const ha = await cli(['tenants', 'update', 'acme', '--storage-gb', '300', '--enable-ha']);
+    expectExit(ha, 3);
+    expect(ha.stderr).toMatch(/^ {2}configuration\.enableHa: does not fit the PROFESSIONAL quota/m);
+    const update = await json<{ jobId: string; generation: number; tenant: { slug: string } }>(['tenants', 'update', 'acme', '--storage-gb', '300']);
     expect(update.tenant.slug).toBe('acme');
     expect(update.jobId).toMatch(/^[0-9a-f-]{36}$/);
     await watchToEnd('acme');
-    expect(await json(['infra', 'get', 'acme'])).toMatchObject({ configuration: { storageGb: 300, enableHa: true } });
+    expect(await json(['infra', 'get', 'acme'])).toMatchObject({ configuration: { storageGb: 300, enableHa: false } });
   });
 
   it('cancels and retries a job; a cancelled job ends --watch with exit 1; 409s exit 6', async () => {

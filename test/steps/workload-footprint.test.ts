@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type CustomQuota, namespaceQuota, quotaShortfalls } from '../../src/domain/custom-quota.js';
-import { type InfrastructureConfiguration, defaultConfiguration } from '../../src/domain/infrastructure-configuration.js';
+import { type InfrastructureConfiguration, defaultConfiguration, quotaFitProblems } from '../../src/domain/infrastructure-configuration.js';
 import { namespaceFor } from '../../src/domain/tenant.js';
 import type { Tier } from '../../src/domain/tiers.js';
 import { applyQuotasManifests } from '../../src/steps/manifests/index.js';
@@ -91,6 +91,17 @@ describe("a quota against the tenant's own releases", () => {
     expect(problems[0]?.message).toBe("must be at least 20610m: what the tenant's own services, monitoring and ingress controller are limited to in CPU");
     const pods = quotaShortfalls({ ...ENTERPRISE_QUOTA, pods: 20 }, 500, footprintOf('ENTERPRISE', configuration));
     expect(pods).toEqual([{ field: 'configuration.quota.pods', message: expect.stringContaining('at least 21') as string }]);
+  });
+});
+
+describe("HA against a tier's own quota", () => {
+  it('refuses HA where two of each core service do not fit the tier quota (Professional CPU limits), naming enableHa', () => {
+    const professional = defaultConfiguration('PROFESSIONAL');
+    expect(quotaFitProblems(professional, 'PROFESSIONAL', footprintOf)).toEqual([]);
+    const ha = quotaFitProblems({ ...professional, enableHa: true }, 'PROFESSIONAL', footprintOf);
+    expect(ha).toEqual([{ field: 'configuration.enableHa', message: expect.stringMatching(/^does not fit the PROFESSIONAL quota: cpuLimits must be at least 18910m/) as string }]);
+    // Enterprise without a quota has no bound to break.
+    expect(quotaFitProblems({ ...defaultConfiguration('ENTERPRISE'), enableHa: true }, 'ENTERPRISE', footprintOf)).toEqual([]);
   });
 });
 
