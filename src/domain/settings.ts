@@ -77,11 +77,6 @@ export function completeSettings(stored: TenantSettings): TenantSettings {
   return { ...stored, notifications: readNotifications(stored.notifications) };
 }
 
-/** Whether two notification settings route alerts the same way (a change re-runs DEPLOY_MONITORING). */
-export function sameNotifications(a: TenantNotifications, b: TenantNotifications): boolean {
-  return a.email === b.email && a.alertEmail === b.alertEmail && a.webhookUrl === b.webhookUrl;
-}
-
 /** Applies a merge patch and checks the result against the tenant's tier. */
 export function applySettingsPatch(current: TenantSettings, patch: SettingsPatch, tier: Tier): TenantSettings {
   const next: TenantSettings = {

@@ -10,18 +10,20 @@ describe('tenant settings', () => {
   const patch = (tenantId: string, body: Parameters<typeof applySettingsPatch>[1]) =>
     updateTenantSettings(db(), { tenantId, actor: 'test', change: (current) => applySettingsPatch(current, body, 'PROFESSIONAL') });
 
-  it("move the declaration's generation when the alert channels change, and only then", async () => {
+  it("move the declaration's generation when a setting changes (alert channels or tenant-config), and only then", async () => {
     const { tenant } = await newTenant(db());
     expect(await generationOf(tenant.id)).toBe(1);
+    // CONFIGURE's tenant-config carries the timezone: the reconciler must bring it to the cluster.
     await patch(tenant.id, { timezone: 'Europe/Paris' });
-    expect(await generationOf(tenant.id)).toBe(1);
-    await patch(tenant.id, { notifications: { webhookUrl: 'https://hooks.acme.example/alerts' } });
     expect(await generationOf(tenant.id)).toBe(2);
-    // The same value again changes nothing DEPLOY_MONITORING declares.
     await patch(tenant.id, { notifications: { webhookUrl: 'https://hooks.acme.example/alerts' } });
-    expect(await generationOf(tenant.id)).toBe(2);
-    await patch(tenant.id, { notifications: { alertEmail: 'oncall@acme.example' } });
     expect(await generationOf(tenant.id)).toBe(3);
+    // The same value again changes nothing the data plane is declared with.
+    await patch(tenant.id, { notifications: { webhookUrl: 'https://hooks.acme.example/alerts' } });
+    await patch(tenant.id, { timezone: 'Europe/Paris' });
+    expect(await generationOf(tenant.id)).toBe(3);
+    await patch(tenant.id, { notifications: { alertEmail: 'oncall@acme.example' } });
+    expect(await generationOf(tenant.id)).toBe(4);
   });
 
   it('hand the alert channels to the job that claims the tenant, for DEPLOY_MONITORING', async () => {

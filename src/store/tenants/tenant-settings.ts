@@ -1,6 +1,7 @@
+import { isDeepStrictEqual } from 'node:util';
 import { PreconditionFailedError } from '../../domain/errors.js';
 import { EventType } from '../../domain/events.js';
-import { type TenantSettings, completeSettings, sameNotifications } from '../../domain/settings.js';
+import { type TenantSettings, completeSettings } from '../../domain/settings.js';
 import type { Db } from '../open-database.js';
 import { appendEvent } from '../outbox/append-event.js';
 import { transaction } from '../transaction.js';
@@ -34,10 +35,10 @@ export interface UpdateSettingsInput {
  * Read, change and write under a row lock, with a tenant.settings.changed event in the same
  * transaction. Returns undefined when the tenant has no settings (it does not exist).
  *
- * The notification settings are part of what DEPLOY_MONITORING declares (the tenant's alert
- * routing): a change to them moves the declaration's generation, as a feature override does,
- * so the reconciler brings the cluster to them. Other settings reach the data plane through
- * CONFIGURE's ConfigMap, which has no such trigger yet.
+ * Settings are part of what the data plane is declared with (the notifications in
+ * DEPLOY_MONITORING's alert routing, the rest in CONFIGURE's tenant-config ConfigMap): a change
+ * moves the declaration's generation, as a feature override does, so the reconciler brings the
+ * cluster to them. The same values again move nothing.
  */
 export async function updateTenantSettings(db: Db, input: UpdateSettingsInput): Promise<VersionedSettings | undefined> {
   return transaction(db, async (trx) => {
@@ -59,7 +60,9 @@ export async function updateTenantSettings(db: Db, input: UpdateSettingsInput): 
       .where('tenantId', '=', input.tenantId)
       .returning(['settings', 'version', 'updatedAt', 'updatedBy'])
       .executeTakeFirstOrThrow();
-    if (!sameNotifications(stored.notifications, next.notifications)) {
+    // Every setting is declared in the data plane: the notifications in DEPLOY_MONITORING's alert
+    // routing, the rest in CONFIGURE's tenant-config. A change is a new generation to converge to.
+    if (!isDeepStrictEqual(stored, next)) {
       await trx
         .updateTable('desiredInfrastructureState')
         .set((eb) => ({ generation: eb('generation', '+', 1), updatedBy: input.actor, updatedAt: new Date() }))
