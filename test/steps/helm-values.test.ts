@@ -5,6 +5,7 @@ import type { KubeObject } from '../../src/drivers/contract.js';
 import {
   FLUX_WATCH_LABEL,
   VALUES_KEY,
+  createNamespaceManifests,
   deployCoreServicesManifests,
   deployDataServicesManifests,
   environmentValuesName,
@@ -49,6 +50,16 @@ describe('service release values', () => {
     const { core, data } = both(tenant(tier));
     for (const r of releasesOf([...core, ...data])) {
       expect(specOf(r).valuesFrom, r.metadata.name).toEqual([{ kind: 'ConfigMap', name: 'values-production', valuesKey: 'values.yaml' }]);
+    }
+  });
+
+  it.each(TIERS)("run every service of a %s tenant as the tenant's ServiceAccount, which CREATE_NAMESPACE makes", (tier) => {
+    const { core, data } = both(tenant(tier));
+    const made = createNamespaceManifests(tenant(tier), { provisionedAt: '2026-01-01T00:00:00.000Z', provisionedBy: 'test' }).filter((o) => o.kind === 'ServiceAccount').map((o) => o.metadata.name);
+    for (const r of releasesOf([...core, ...data])) {
+      const account = (r.spec as { values: { serviceAccount?: { create: boolean; name: string } } }).values.serviceAccount;
+      expect(account, r.metadata.name).toEqual({ create: false, name: 'tenant-workload' });
+      expect(made).toContain(account?.name);
     }
   });
 

@@ -30,6 +30,8 @@ export const ServiceValuesSchema = Type.Object(
     tenant: Type.Object({ id: Type.String({ minLength: 1 }), tier: TierValueSchema }, closed),
     replicaCount: Type.Integer({ minimum: 0 }),
     image: Type.Object({ repository: Type.String({ minLength: 1 }), tag: Type.String({ minLength: 1 }) }, closed),
+    /** The pods' identity: the tenant's own ServiceAccount (spec/002 phase 2), made by CREATE_NAMESPACE, not by the chart. */
+    serviceAccount: Type.Object({ create: Type.Literal(false), name: Name }, closed),
     env: Type.Array(
       Type.Union([
         Type.Object({ name: Type.String({ minLength: 1 }), value: Type.String() }, closed),

@@ -7,6 +7,7 @@ import { environmentValuesRef } from './environment-values.js';
 import { HELM_RELEASE_API_VERSION, HELM_REPOSITORY, type HelmRelease, type ServiceValues, type TierValue } from './helm-release-schema.js';
 import { tenantMeta, toKubeObject } from './object-meta.js';
 import { DATABASE_SECRET } from './secrets.js';
+import { TENANT_SERVICE_ACCOUNT } from './rbac.js';
 
 export const IMAGE_REGISTRY = 'matih.azurecr.io';
 
@@ -41,6 +42,8 @@ export function serviceValues(tenant: TenantFacts, service: string): ServiceValu
     tenant: { id: tenant.id, tier: TIER_VALUE[tenant.tier] },
     replicaCount: serviceReplicas(tenant, service),
     image: { repository: `${IMAGE_REGISTRY}/${service}`, tag: 'latest' },
+    // The charts' usual keys: run as the tenant's ServiceAccount rather than `default`.
+    serviceAccount: { create: false, name: TENANT_SERVICE_ACCOUNT },
     env: [
       { name: 'TENANT_ID', value: tenant.id },
       { name: 'DATABASE_URL', valueFrom: { secretKeyRef: { name: DATABASE_SECRET, key: 'DATABASE_URL' } } },
