@@ -1588,6 +1588,8 @@ export interface paths {
                 tenantId: string | null;
                 name: string;
                 role: string;
+                /** @description What the key may be used for: the scopes it was given, or every scope of its role when it was given none */
+                scopes: ("read" | "create" | "update" | "suspend" | "delete" | "infrastructure" | "audit")[];
                 createdBy: string;
                 /** Format: date-time */
                 createdAt: string;
@@ -1637,7 +1639,7 @@ export interface paths {
       };
     };
     put?: never;
-    /** Create an API key for a tenant role; the key is in this response only */
+    /** Create an API key for a tenant role, with scopes and an expiry; the key is in this response only */
     post: {
       parameters: {
         query?: never;
@@ -1654,6 +1656,9 @@ export interface paths {
             name: string;
             /** @description Admin, Analyst or Viewer */
             role: string;
+            /** @description What the key may be used for, within its role: read, create, update, suspend, delete, infrastructure, audit. Default: every scope the role allows (and the caller has) */
+            scopes?: string[];
+            /** @description The key stops working this many days from now; default: never */
             expiresInDays?: number;
           };
         };
@@ -1671,6 +1676,8 @@ export interface paths {
               tenantId: string | null;
               name: string;
               role: string;
+              /** @description What the key may be used for: the scopes it was given, or every scope of its role when it was given none */
+              scopes: ("read" | "create" | "update" | "suspend" | "delete" | "infrastructure" | "audit")[];
               createdBy: string;
               /** Format: date-time */
               createdAt: string;
@@ -1761,6 +1768,8 @@ export interface paths {
               tenantId: string | null;
               name: string;
               role: string;
+              /** @description What the key may be used for: the scopes it was given, or every scope of its role when it was given none */
+              scopes: ("read" | "create" | "update" | "suspend" | "delete" | "infrastructure" | "audit")[];
               createdBy: string;
               /** Format: date-time */
               createdAt: string;
@@ -1808,6 +1817,450 @@ export interface paths {
         };
       };
     };
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/v1/api-keys": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List the platform-admin API keys (never their secrets; platform admin) */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": {
+              items: {
+                /** Format: uuid */
+                id: string;
+                tenantId: string | null;
+                name: string;
+                role: string;
+                /** @description What the key may be used for: the scopes it was given, or every scope of its role when it was given none */
+                scopes: ("read" | "create" | "update" | "suspend" | "delete" | "infrastructure" | "audit")[];
+                createdBy: string;
+                /** Format: date-time */
+                createdAt: string;
+                expiresAt: string | null;
+                lastUsedAt: string | null;
+                revokedAt: string | null;
+              }[];
+            };
+          };
+        };
+        /** @description RFC 9457 problem details */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description RFC 9457 problem details */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description RFC 9457 problem details */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description RFC 9457 problem details */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+      };
+    };
+    put?: never;
+    /**
+     * Create a platform-admin API key, with scopes and an expiry (platform admin); the key is in this response only
+     * @description For automation: a CI key that may only create tenants is `{"name": "ci", "scopes": ["create"]}`.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            name: string;
+            /** @description What the key may be used for, within its role: read, create, update, suspend, delete, infrastructure, audit. Default: every scope the role allows (and the caller has) */
+            scopes?: string[];
+            /** @description The key stops working this many days from now; default: never */
+            expiresInDays?: number;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": {
+              /** Format: uuid */
+              id: string;
+              tenantId: string | null;
+              name: string;
+              role: string;
+              /** @description What the key may be used for: the scopes it was given, or every scope of its role when it was given none */
+              scopes: ("read" | "create" | "update" | "suspend" | "delete" | "infrastructure" | "audit")[];
+              createdBy: string;
+              /** Format: date-time */
+              createdAt: string;
+              expiresAt: string | null;
+              lastUsedAt: string | null;
+              revokedAt: string | null;
+            } & {
+              key: string;
+            };
+          };
+        };
+        /** @description RFC 9457 problem details */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description RFC 9457 problem details */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description RFC 9457 problem details */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description RFC 9457 problem details */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/v1/api-keys/{keyId}": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /** Revoke a platform-admin API key (platform admin); tokens exchanged for it stop working too */
+    delete: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          keyId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": {
+              /** Format: uuid */
+              id: string;
+              tenantId: string | null;
+              name: string;
+              role: string;
+              /** @description What the key may be used for: the scopes it was given, or every scope of its role when it was given none */
+              scopes: ("read" | "create" | "update" | "suspend" | "delete" | "infrastructure" | "audit")[];
+              createdBy: string;
+              /** Format: date-time */
+              createdAt: string;
+              expiresAt: string | null;
+              lastUsedAt: string | null;
+              revokedAt: string | null;
+            };
+          };
+        };
+        /** @description RFC 9457 problem details */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description RFC 9457 problem details */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description RFC 9457 problem details */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description RFC 9457 problem details */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+      };
+    };
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/v1/auth/oidc/config": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** How to sign in through the OpenID Provider (404 without one) */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": {
+              issuer: string;
+              /** @description The provider's authorization endpoint, from its discovery document */
+              authorizationEndpoint: string;
+              /** @description Where to end the provider's session (RP-initiated logout), when it has one */
+              endSessionEndpoint: string | null;
+              /** @description The dashboard's client id; null: the dashboard has no SSO sign-in */
+              clientId: string | null;
+              /** @description matihctl's client id (a native, public client); null: no `login --oidc` */
+              cliClientId: string | null;
+              /** @description What to ask for; matihctl adds offline_access when the provider supports it, for a refresh token */
+              scopes: string[];
+              /** @description The provider lists the offline_access scope */
+              offlineAccess: boolean;
+              /** @description The API's identifier at the provider: accepted access tokens carry it in `aud` */
+              audience: string;
+              /** @description The RFC 8707 `resource` to send with the authorization and token requests; null: send none */
+              resource: string | null;
+            };
+          };
+        };
+        /** @description RFC 9457 problem details */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description RFC 9457 problem details */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description RFC 9457 problem details */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description RFC 9457 problem details */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/v1/auth/oidc/token": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Redeem an authorization code (with its PKCE verifier) or a refresh token at the OpenID Provider's token endpoint */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            grantType: "authorization_code" | "refresh_token";
+            /** @description The dashboard's or matihctl's client id (GET /api/v1/auth/oidc/config) */
+            clientId: string;
+            code?: string;
+            /** @description The PKCE code verifier (RFC 7636): required with a code */
+            codeVerifier?: string;
+            redirectUri?: string;
+            refreshToken?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": {
+              /** @description The bearer token for this API */
+              accessToken: string;
+              tokenType: string;
+              expiresIn: number | null;
+              expiresAt: string | null;
+              refreshToken: string | null;
+              scope: string | null;
+            };
+          };
+        };
+        /** @description RFC 9457 problem details */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description RFC 9457 problem details */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description RFC 9457 problem details */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description RFC 9457 problem details */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+      };
+    };
+    delete?: never;
     options?: never;
     head?: never;
     patch?: never;
@@ -1928,7 +2381,11 @@ export interface paths {
               role: string;
               tenantId: string | null;
               via: string;
+              /** @description An OpenID Provider token's email claim */
+              email?: string;
               permissions: string[];
+              /** @description What this credential may be used for: its API key's scopes, or every scope of its role */
+              scopes: ("read" | "create" | "update" | "suspend" | "delete" | "infrastructure" | "audit")[];
             };
           };
         };

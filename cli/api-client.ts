@@ -10,6 +10,8 @@ export interface RequestOptions {
   query?: Readonly<Record<string, QueryValue>>;
   body?: unknown;
   headers?: Readonly<Record<string, string>>;
+  /** Send no credential (public routes: the sign-in ones). */
+  anonymous?: boolean;
 }
 
 const TIMEOUT_MS = 30_000;
@@ -39,7 +41,11 @@ export class ApiClient {
       if (Array.isArray(value)) for (const v of value as readonly string[]) url.searchParams.append(key, v);
       else url.searchParams.set(key, String(value));
     }
-    const headers: Record<string, string> = { accept: 'application/json, application/problem+json', authorization: `Bearer ${this.credential()}`, ...options.headers };
+    const headers: Record<string, string> = {
+      accept: 'application/json, application/problem+json',
+      ...(options.anonymous ? {} : { authorization: `Bearer ${this.credential()}` }),
+      ...options.headers,
+    };
     if (options.body !== undefined) headers['content-type'] = 'application/json';
 
     let res: Response;

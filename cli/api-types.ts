@@ -53,3 +53,16 @@ export interface SeqPage<T> {
 }
 
 export type WhoAmI = TenantJson<'/api/v1/auth/whoami', 'get'>;
+
+/** An API key as listed (no secret); created, with `key`, the secret shown once. */
+export type ApiKey = TenantJson<'/api/v1/tenants/{id}/api-keys', 'get'>['items'][number];
+export type CreatedApiKey = TenantJson<'/api/v1/tenants/{id}/api-keys', 'post', 201>;
+export type ApiKeyScope = ApiKey['scopes'][number];
+
+/** The scopes a key may be given, in the API's order (checked before anything is sent). */
+export const API_KEY_SCOPES = ['read', 'create', 'update', 'suspend', 'delete', 'infrastructure', 'audit'] as const;
+
+/** Fails to compile when the list above and the document's enumeration differ (a scope added or gone). */
+type SameMembers<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type Holds<T extends true> = T;
+type _ScopesMatchTheDocument = Holds<SameMembers<(typeof API_KEY_SCOPES)[number], ApiKeyScope>>;

@@ -10,9 +10,18 @@ import { UsageError } from './errors.js';
  */
 
 export interface StoredCredential {
-  /** A bearer token (bootstrap token or JWT) or an API key (mtk_...); both go in Authorization. */
-  kind: 'token' | 'apiKey';
+  /**
+   * A bearer token (bootstrap token or JWT) or an API key (mtk_...); both go in Authorization.
+   * `oidc`: an access token from the OpenID Provider (`login --oidc`), renewed with its refresh
+   * token shortly before `expiresAt` (oidc-login.ts).
+   */
+  kind: 'token' | 'apiKey' | 'oidc';
   value: string;
+  refreshToken?: string;
+  /** ISO 8601. */
+  expiresAt?: string;
+  /** The client the tokens were issued to: refreshing names it. */
+  clientId?: string;
 }
 
 export interface StoredConfig {
@@ -47,8 +56,16 @@ export async function readConfig(env: Env): Promise<StoredConfig | undefined> {
   return {
     server: parsed.server,
     infraServer: typeof parsed.infraServer === 'string' ? parsed.infraServer : defaultInfraServer(parsed.server),
-    credential: { kind: parsed.credential.kind === 'apiKey' ? 'apiKey' : 'token', value: parsed.credential.value },
+    credential: credentialOf(parsed.credential),
   };
+}
+
+function credentialOf(stored: StoredCredential): StoredCredential {
+  if (stored.kind === 'apiKey') return { kind: 'apiKey', value: stored.value };
+  if (stored.kind !== 'oidc') return { kind: 'token', value: stored.value };
+  const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
+  const [refreshToken, expiresAt, clientId] = [text(stored.refreshToken), text(stored.expiresAt), text(stored.clientId)];
+  return { kind: 'oidc', value: stored.value, ...(refreshToken ? { refreshToken } : {}), ...(expiresAt ? { expiresAt } : {}), ...(clientId ? { clientId } : {}) };
 }
 
 export async function writeConfig(env: Env, config: StoredConfig): Promise<string> {

@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { auditCommand } from './commands/audit.js';
 import { infraCommand } from './commands/infra.js';
+import { keysCommand } from './commands/keys.js';
 import { loginCommand } from './commands/login.js';
 import { tenantsCommand } from './commands/tenants.js';
 import { type Action, type Runner, contextFor } from './context.js';
@@ -36,7 +37,7 @@ export function buildProgram(io: Io): Command {
     .exitOverride()
     .configureOutput({ writeOut: (text) => io.out(text), writeErr: (text) => io.err(text) });
 
-  for (const command of [loginCommand(run), tenantsCommand(run), infraCommand(run), auditCommand(run)]) program.addCommand(command);
+  for (const command of [loginCommand(run), tenantsCommand(run), infraCommand(run), auditCommand(run), keysCommand(run)]) program.addCommand(command);
   inheritSettings(program);
   return program;
 }

@@ -44,8 +44,8 @@ function noDatabase(): never {
   throw new Error('generate-api-types: the OpenAPI documents are built without a database');
 }
 
-/** What buildServer and buildInfraServer need to register their routes; nothing is ever answered. */
-function documentOnlyDeps(): ApiDeps {
+/** What buildServer and buildInfraServer need to register their routes; nothing is ever answered (also test/domain/api-key-scopes.test.ts, which walks the routes). */
+export function documentOnlyDeps(): ApiDeps {
   // Kysely's cold instance: it compiles queries but has no connection to run them on.
   const db = new Kysely<Schema>({
     dialect: {

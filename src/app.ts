@@ -6,6 +6,7 @@ import { ApiMetrics } from './api/metrics.js';
 import type { Config } from './config/load-config.js';
 import { createAuthenticator } from './iam/authenticator.js';
 import { type BootstrapToken, bootstrapMatcher, ensureBootstrapToken } from './iam/bootstrap-token.js';
+import { OidcVerifier } from './iam/oidc-verifier.js';
 import { SigningKeyRing } from './iam/signing-key-ring.js';
 import { TokenService } from './iam/token-service.js';
 import { AesGcmSecretBox } from './drivers/secrets/aes-gcm-secret-box.js';
@@ -16,6 +17,7 @@ import { type Engine, buildEngine } from './build-engine.js';
 import { ensureSecretKey } from './iam/secret-key.js';
 import type { DnsServerPorts } from './drivers/dns/embedded-dns-server.js';
 import { footprintOf } from './steps/workload-footprint.js';
+import { dedicatedCloudProviders } from './config/enterprise-settings.js';
 
 /**
  * The composition root: config -> database -> store -> IAM -> API. The only module that picks
@@ -75,22 +77,28 @@ export async function createApp(config: Config, logger: Logger = createLogger(co
     });
     await signingKeys.load();
     const tokens = new TokenService(signingKeys, config.jwtTtlSeconds);
+    // Discovery waits for the first token or sign-in, so the service starts while the provider is away.
+    const oidc = config.oidc ? new OidcVerifier(config.oidc) : undefined;
+    if (oidc) logger.info({ issuer: oidc.options.issuer, audience: oidc.options.audience }, 'accepting access tokens from the OpenID Provider');
     const tenantDatabases = { ...config.tenantDatabases, url: config.tenantDatabases.url ?? database.url };
     const engine = await buildEngine(database.db, { ...config, tenantDatabases, secretKey: secretKey.key }, logger);
     const deps: ApiDeps = {
       database,
       tokens,
       signingKeys,
-      authenticate: createAuthenticator({ db: database.db, tokens, isBootstrapToken: bootstrapMatcher(bootstrap.token) }),
+      authenticate: createAuthenticator({ db: database.db, tokens, isBootstrapToken: bootstrapMatcher(bootstrap.token), oidc }),
+      ...(oidc ? { oidc } : {}),
       metrics: new ApiMetrics(database.db, { processMetrics: true }),
       logger,
       enabledCloudProviders: config.enabledCloudProviders,
+      dedicatedCloudProviders: dedicatedCloudProviders(config.enterprise),
       bodyLimitBytes: config.bodyLimitBytes,
       requestTimeoutMs: config.requestTimeoutMs,
       maxConnections: config.maxConnections,
       maxRetries: config.retry.maxRetries,
       workloadFootprint: footprintOf,
       deletionCodeTtlSeconds: config.lifecycle.deletionCodeTtlSeconds,
+      requestLimits: config.requestLimits,
       simCluster: engine.cluster,
       reconciler: engine.reconciler,
       ...(engine.certificateAuthority ? { certificateAuthority: engine.certificateAuthority } : {}),

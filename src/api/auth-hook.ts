@@ -1,12 +1,18 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { UnauthenticatedError } from '../domain/errors.js';
 import type { Authenticator } from '../iam/authenticator.js';
 
 /**
  * Every route needs a bearer token unless its config says `public: true`. Runs at onRequest,
- * before the body is read, so an anonymous caller cannot make the server parse anything.
+ * before the body is read, so an anonymous caller cannot make the server parse anything. A token
+ * the authenticator refuses goes through `refused`, which counts it against the client address
+ * and answers with what to throw (api/request-limits.ts: the refusal, or a lockout).
  */
-export function installAuthHook(app: FastifyInstance, authenticate: Authenticator): void {
+export function installAuthHook(
+  app: FastifyInstance,
+  authenticate: Authenticator,
+  refused: (request: FastifyRequest, error: unknown) => Promise<unknown> = async (_request, error) => error,
+): void {
   app.decorateRequest('principal', null as never);
   app.addHook('onRequest', async (request) => {
     // Unmatched routes fall through to the 404 handler; public ones need nothing.
@@ -14,7 +20,12 @@ export function installAuthHook(app: FastifyInstance, authenticate: Authenticato
     if (route === undefined || request.routeOptions.config.public) return;
     // The interactive API docs (served by @fastify/swagger-ui, whose routes we do not declare).
     if (route === '/docs' || route.startsWith('/docs/')) return;
-    request.principal = await authenticate(bearerToken(request.headers));
+    const bearer = bearerToken(request.headers);
+    try {
+      request.principal = await authenticate(bearer);
+    } catch (error) {
+      throw await refused(request, error);
+    }
   });
 }
 

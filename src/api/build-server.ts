@@ -8,7 +8,9 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { ERROR_CODES } from '../domain/error-codes.js';
 import { matihError } from '../domain/errors.js';
 import { installAuthHook } from './auth-hook.js';
-import { MAX_PARAM_LENGTH, frameworkErrors, installInputHygiene } from './input-hygiene.js';
+import { installScopeCheck } from './route-scopes.js';
+import { credentialRefused, installRequestLimits } from './request-limits.js';
+import { MAX_PARAM_LENGTH, clientErrors, frameworkErrors, installInputHygiene } from './input-hygiene.js';
 import { allowCrossOriginReads } from './cross-origin-reads.js';
 import type { ApiDeps } from './deps.js';
 import { errorHandler, sendProblem } from './problem.js';
@@ -94,12 +96,17 @@ const DEFAULT_MAX_CONNECTIONS = 10_000;
  * checked every second rather than Node's default 30 s; headers within the same time; at most
  * `maxConnections` open sockets, beyond which new ones are closed at once. Idle keep-alive
  * connections close after Fastify's 72 s. An upgraded WebSocket leaves the request timeout
- * behind: its life is the stream's (routes/provisioning-ws.ts).
+ * behind: its life is the stream's (routes/provisioning-ws.ts). A request without Host reaches
+ * the service, which refuses it with a problem (input-hygiene.ts), where Node's check answers an
+ * empty 400.
  */
 function boundedServerFactory(deps: ApiDeps) {
   const requestTimeout = deps.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   return (handler: Parameters<typeof createServer>[1]) => {
-    const server = createServer({ requestTimeout, headersTimeout: requestTimeout, connectionsCheckingInterval: Math.min(1_000, requestTimeout) }, handler);
+    const server = createServer(
+      { requestTimeout, headersTimeout: requestTimeout, connectionsCheckingInterval: Math.min(1_000, requestTimeout), requireHostHeader: false },
+      handler,
+    );
     server.maxConnections = deps.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
     // Longer than the 60 s idle timeout of the usual load balancers, so they close first (Fastify's default).
     server.keepAliveTimeout = 72_000;
@@ -107,11 +114,20 @@ function boundedServerFactory(deps: ApiDeps) {
   };
 }
 
+/** Fastify's trustProxy: nobody unless configured, so that a client cannot name its own address in X-Forwarded-For. */
+function trustProxyOf(deps: ApiDeps): boolean | string[] | ((address: string, hop: number) => boolean) {
+  const trust = deps.requestLimits?.trustProxy ?? false;
+  // A hop count as Fastify reads one (its types take no number): the nearest `trust` proxies.
+  if (typeof trust === 'number') return (_address, hop) => hop < trust;
+  return typeof trust === 'object' ? [...trust] : trust;
+}
+
 async function baseServer(deps: ApiDeps, id: ServerIdentity): Promise<FastifyInstance> {
   const app = Fastify({
     serverFactory: boundedServerFactory(deps),
     maxParamLength: MAX_PARAM_LENGTH,
     frameworkErrors,
+    clientErrorHandler: clientErrors,
     loggerInstance: deps.logger,
     bodyLimit: deps.bodyLimitBytes,
     genReqId: () => randomUUID(),
@@ -119,6 +135,8 @@ async function baseServer(deps: ApiDeps, id: ServerIdentity): Promise<FastifyIns
     // Reject duplicate query parameters and prototype-poisoning keys instead of guessing.
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
+    // The client address the per-address limits key on (MATIH_TRUST_PROXY).
+    trustProxy: trustProxyOf(deps),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler());
@@ -157,7 +175,10 @@ async function baseServer(deps: ApiDeps, id: ServerIdentity): Promise<FastifyIns
   });
   app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
 
-  installAuthHook(app, deps.authenticate);
+  installAuthHook(app, deps.authenticate, (request, error) => credentialRefused(deps, request, error));
+  // Right after authentication: a request counts against its limits whatever the checks after it say.
+  await installRequestLimits(app, deps);
+  installScopeCheck(app);
   deps.metrics.instrument(app, id.server);
   await app.register(healthRoutes, deps);
   return app;

@@ -1,7 +1,9 @@
 import type { FastifyBaseLogger } from 'fastify';
+import type { RequestLimitSettings } from '../config/request-limit-settings.js';
 import type { CloudProvider } from '../domain/cloud.js';
 import type { FootprintOf } from '../domain/infrastructure-configuration.js';
 import type { Authenticator } from '../iam/authenticator.js';
+import type { OidcVerifier } from '../iam/oidc-verifier.js';
 import type { Principal } from '../iam/principal.js';
 import type { SigningKeyRing } from '../iam/signing-key-ring.js';
 import type { TokenService } from '../iam/token-service.js';
@@ -15,11 +17,15 @@ export interface ApiDeps {
   database: Database;
   authenticate: Authenticator;
   tokens: TokenService;
+  /** The OpenID Provider (MATIH_OIDC_*): its tokens' verifier, and the dashboard's and matihctl's sign-in (404 without). */
+  oidc?: OidcVerifier;
   /** The JWT signing keys: POST /api/v1/auth/signing-keys/rotate rotates them (404 without). */
   signingKeys?: Pick<SigningKeyRing, 'rotate'>;
   metrics: ApiMetrics;
   logger: FastifyBaseLogger;
   enabledCloudProviders: readonly CloudProvider[];
+  /** The clouds this installation builds dedicated (Enterprise) infrastructure on; default: all. */
+  dedicatedCloudProviders?: readonly CloudProvider[];
   bodyLimitBytes: number;
   /** MATIH_REQUEST_TIMEOUT_S: the whole request (headers and body) must arrive within it; default 30 s. */
   requestTimeoutMs?: number;
@@ -31,6 +37,8 @@ export interface ApiDeps {
   workloadFootprint: FootprintOf;
   /** Tells this process's workers there is work now (polling finds it anyway, later). */
   wakeWorkers: () => void;
+  /** Rate limits and lockouts (MATIH_RATE_LIMIT_*, MATIH_*_LOCKOUT_*, MATIH_TRUST_PROXY; api/request-limits.ts); unset: none. */
+  requestLimits?: RequestLimitSettings;
   /** How long a deletion confirmation code is good for (MATIH_DELETION_CODE_TTL_S; default 600). */
   deletionCodeTtlSeconds?: number;
   /** How often a WebSocket progress stream reads new transitions (default 250 ms). */
@@ -63,5 +71,7 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** A public route needs no bearer token (health, readiness, metrics, token exchange). */
     public?: boolean;
+    /** A route that checks a credential itself (token exchange, WebSocket): refused while its client address is locked out. */
+    signIn?: boolean;
   }
 }

@@ -1,6 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { ERROR_CODES, type ErrorCode } from '../domain/error-codes.js';
-import { type ErrorKind, type FieldError, MatihError } from '../domain/errors.js';
+import { type ErrorKind, type FieldError, MatihError, TooManyRequestsError } from '../domain/errors.js';
 import { invalidValueOf, isConflictError, isDatabaseUnavailable } from '../store/database-errors.js';
 
 /**
@@ -33,6 +34,9 @@ const STATUS_BY_KIND: Readonly<Record<ErrorKind, number>> = {
   PRECONDITION_FAILED: 412,
   CONTENT_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
+  TOO_MANY_REQUESTS: 429,
+  HEADERS_TOO_LARGE: 431,
+  REQUEST_TIMEOUT: 408,
   INTERNAL: 500,
   UNAVAILABLE: 503,
 };
@@ -44,12 +48,14 @@ const TITLES: Readonly<Record<number, string>> = {
   404: 'Not Found',
   405: 'Method Not Allowed',
   406: 'Not Acceptable',
+  408: 'Request Timeout',
   409: 'Conflict',
   412: 'Precondition Failed',
   413: 'Content Too Large',
   415: 'Unsupported Media Type',
   428: 'Precondition Required',
   429: 'Too Many Requests',
+  431: 'Request Header Fields Too Large',
   500: 'Internal Server Error',
   503: 'Service Unavailable',
 };
@@ -67,9 +73,21 @@ const FASTIFY_ERRORS: Readonly<Record<string, ErrorCode<[fastifyMessage: string]
 
 /** Answers with `error`: its kind's status, its code, its message and field errors. */
 export function sendProblem(request: FastifyRequest, reply: FastifyReply, error: MatihError): FastifyReply {
-  const errors = error.fieldErrors.map((e) => ({ ...e, in: e.in ?? 'body' }));
+  const errors = fieldErrorsOf(error);
+  if (error instanceof TooManyRequestsError) void reply.header('retry-after', String(error.retryAfterSeconds));
   return send(request, reply, STATUS_BY_KIND[error.kind], error.code, error.message, errors);
 }
+
+/**
+ * An error's field errors as the problem lists them: where each field is (body when unsaid), and
+ * a field that is the empty key (`{"": ...}`) named `""`, so that every entry names something.
+ */
+function fieldErrorsOf(error: MatihError): ProblemFieldError[] {
+  return error.fieldErrors.map((e) => ({ ...e, field: e.field === '' ? EMPTY_KEY : e.field, in: e.in ?? 'body' }));
+}
+
+/** How a field path names a key that is the empty string. */
+const EMPTY_KEY = '""';
 
 /** Answers with a registry entry, for the errors that are not thrown as a MatihError. */
 function sendCode(request: FastifyRequest, reply: FastifyReply, definition: Pick<ErrorCode, 'code' | 'kind'>, detail: string, errors?: ProblemFieldError[]): FastifyReply {
@@ -77,18 +95,41 @@ function sendCode(request: FastifyRequest, reply: FastifyReply, definition: Pick
 }
 
 function send(request: FastifyRequest, reply: FastifyReply, status: number, code: string, detail: string, errors?: ProblemFieldError[]): FastifyReply {
-  const problem: Problem = {
+  const problem = problemBody(status, code, detail, request.url, request.id, errors);
+  if (status === 401) void reply.header('www-authenticate', 'Bearer');
+  return reply.code(status).type('application/problem+json').send(problem);
+}
+
+function problemBody(status: number, code: string, detail: string, instance: string, requestId: string, errors?: ProblemFieldError[]): Problem {
+  return {
     type: `urn:matih:problem:${code}`,
     title: TITLES[status] ?? 'Error',
     status,
     code,
     detail,
-    instance: request.url,
-    requestId: request.id,
+    instance,
+    requestId,
     ...(errors && errors.length > 0 ? { errors } : {}),
   };
-  if (status === 401) void reply.header('www-authenticate', 'Bearer');
-  return reply.code(status).type('application/problem+json').send(problem);
+}
+
+/**
+ * `error` as a whole HTTP/1.1 response, for what Node's HTTP parser refuses before there is a
+ * request to answer (an unparsable request line or header, broken framing, headers too large, a
+ * request timeout): the same problem+json, written to the socket, which then closes.
+ */
+export function rawProblemResponse(error: MatihError, instance: string): string {
+  const status = STATUS_BY_KIND[error.kind];
+  const errors = fieldErrorsOf(error);
+  const body = JSON.stringify(problemBody(status, error.code, error.message, instance, randomUUID(), errors));
+  return [
+    `HTTP/1.1 ${status} ${TITLES[status] ?? 'Error'}`,
+    'Content-Type: application/problem+json; charset=utf-8',
+    `Content-Length: ${Buffer.byteLength(body)}`,
+    'Connection: close',
+    '',
+    body,
+  ].join('\r\n');
 }
 
 /**
@@ -147,14 +188,16 @@ interface AjvError {
   params: Record<string, unknown>;
 }
 
+/** The dotted path of Ajv's JSON pointer, with the property it names (missing or unknown), if any. */
 function fieldOf(v: AjvError): string {
-  const base = v.instancePath.replace(/^\//, '').replaceAll('/', '.');
+  // "/a/b~1c" is a, then "b/c"; "/" alone is the key "".
+  const segments = v.instancePath === '' ? [] : v.instancePath.slice(1).split('/').map((s) => s.replaceAll('~1', '/').replaceAll('~0', '~'));
   const extra =
     typeof v.params.missingProperty === 'string' ? v.params.missingProperty
     : typeof v.params.additionalProperty === 'string' ? v.params.additionalProperty
-    : '';
-  const field = [base, extra].filter(Boolean).join('.');
-  return field || '(root)';
+    : undefined;
+  if (extra !== undefined) segments.push(extra);
+  return segments.length === 0 ? '(root)' : segments.map((s) => (s === '' ? EMPTY_KEY : s)).join('.');
 }
 
 function messageOf(v: AjvError): string {

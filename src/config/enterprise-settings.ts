@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { CLOUD_PROVIDERS, type CloudProvider } from '../domain/cloud.js';
 import type { AzureIdentity } from './azure-settings.js';
 import type { Env, VariableReader } from './variable-reader.js';
 
@@ -137,4 +138,14 @@ function terraformHostEnv(env: Env): Record<string, string> {
     if (TERRAFORM_HOST_VARIABLES.has(name) || TERRAFORM_HOST_PREFIXES.some((p) => name.startsWith(p))) picked[name] = value;
   }
   return picked;
+}
+
+/**
+ * The clouds whose dedicated (Enterprise) infrastructure this installation can build: Azure only
+ * once real Azure is involved (the azurerm modules, or the Azure service principal check); every
+ * cloud with the simulated Terraform or the builtin stand-in modules.
+ */
+export function dedicatedCloudProviders(settings: EnterpriseSettings): readonly CloudProvider[] {
+  const realAzure = settings.servicePrincipal === 'azure' || (settings.terraform.kind === 'terraform' && settings.terraform.modules === 'azure');
+  return realAzure ? ['AZURE'] : CLOUD_PROVIDERS;
 }

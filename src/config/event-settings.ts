@@ -1,4 +1,6 @@
 import { EventType } from '../domain/events.js';
+import { MAX_WEBHOOK_SECRETS, decodeWebhookSecret, splitWebhookSecrets } from '../domain/webhook-secrets.js';
+import type { Env } from './variable-reader.js';
 
 /**
  * Event delivery settings (the outbox relay's sinks and the admin notifier), read by loadConfig.
@@ -12,10 +14,11 @@ export type NotifierKind = (typeof NOTIFIER_KINDS)[number];
 export interface EventSettings {
   /** Where every event goes, in this order; admin notifications are delivered after them. */
   sinks: readonly EventSinkKind[];
-  /** Set when the webhook sink is enabled. */
-  webhookUrl: string | undefined;
-  /** HMAC-SHA256 key of x-matih-signature; set (16+ characters) when the webhook sink is enabled. */
-  webhookSecret: string | undefined;
+  /**
+   * Set when the webhook sink is enabled: its endpoints, in delivery order (MATIH_WEBHOOK_URL and
+   * MATIH_WEBHOOK_SECRET first, then MATIH_WEBHOOK_URL_2 and MATIH_WEBHOOK_SECRET_2...).
+   */
+  webhooks?: WebhookEndpointSettings[];
   notifier: NotifierKind;
   /** Set when the notifier is smtp. */
   smtpUrl: string | undefined;
@@ -26,6 +29,17 @@ export interface EventSettings {
   nats?: NatsSettings;
   /** Set when the kafka sink is enabled. */
   kafka?: KafkaSettings;
+}
+
+export interface WebhookEndpointSettings {
+  /** http(s) URL; may carry a token, so it is never echoed in a problem. */
+  url: string;
+  /**
+   * Signing secrets, newest first: one, or two during a rotation (both sign every delivery).
+   * Each is `whsec_<base64>` (24 to 64 bytes) or a legacy secret of 16+ characters used as its
+   * UTF-8 bytes; checked here (domain/webhook-secrets.ts).
+   */
+  secrets: string[];
 }
 
 export interface NatsSettings {
@@ -46,8 +60,6 @@ export interface KafkaSettings {
   /** Event type → topic overrides. */
   topics: Record<string, string>;
 }
-
-export const MIN_WEBHOOK_SECRET_LENGTH = 16;
 
 type EventVariable =
   | 'MATIH_EVENT_SINKS'
@@ -83,7 +95,12 @@ export const EVENT_VARIABLES = {
  * Problems name the variable but never echo a secret or a URL, which may carry credentials
  * (smtp://user:password@host, a token in a webhook's query).
  */
-export function parseEventSettings(read: (name: EventVariable) => string, problems: string[]): Omit<EventSettings, 'relayPollMs'> {
+export function parseEventSettings(
+  read: (name: EventVariable) => string,
+  problems: string[],
+  /** The whole environment, for the numbered webhook endpoints (MATIH_WEBHOOK_URL_2...). */
+  env: Env = {},
+): Omit<EventSettings, 'relayPollMs'> {
   const sinks: EventSinkKind[] = [];
   const rawSinks = read('MATIH_EVENT_SINKS');
   for (const item of rawSinks.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean)) {
@@ -95,16 +112,7 @@ export function parseEventSettings(read: (name: EventVariable) => string, proble
     problems.push(`MATIH_EVENT_SINKS must name at least one of ${EVENT_SINK_KINDS.join(', ')}`);
   }
 
-  const webhookUrl = read('MATIH_WEBHOOK_URL') || undefined;
-  const webhookSecret = read('MATIH_WEBHOOK_SECRET') || undefined;
-  if (sinks.includes('webhook')) {
-    if (!webhookUrl) problems.push('MATIH_WEBHOOK_URL is required when MATIH_EVENT_SINKS includes webhook');
-    else if (!isUrl(webhookUrl, ['http:', 'https:'])) problems.push('MATIH_WEBHOOK_URL must be an http:// or https:// URL');
-    if (!webhookSecret) problems.push('MATIH_WEBHOOK_SECRET is required when MATIH_EVENT_SINKS includes webhook');
-    else if (webhookSecret.length < MIN_WEBHOOK_SECRET_LENGTH) {
-      problems.push(`MATIH_WEBHOOK_SECRET must be at least ${MIN_WEBHOOK_SECRET_LENGTH} characters long`);
-    }
-  }
+  const webhooks = sinks.includes('webhook') ? parseWebhookEndpoints(read, env, problems) : undefined;
 
   const rawNotifier = read('MATIH_NOTIFIER').toLowerCase();
   const notifier = NOTIFIER_KINDS.find((k) => k === rawNotifier);
@@ -121,7 +129,76 @@ export function parseEventSettings(read: (name: EventVariable) => string, proble
 
   const nats = sinks.includes('nats') ? parseNatsSettings(read, problems) : undefined;
   const kafka = sinks.includes('kafka') ? parseKafkaSettings(read, problems) : undefined;
-  return { sinks, webhookUrl, webhookSecret, notifier: notifier ?? 'log', smtpUrl, smtpFrom, nats, kafka };
+  return { sinks, webhooks, notifier: notifier ?? 'log', smtpUrl, smtpFrom, nats, kafka };
+}
+
+const NUMBERED_WEBHOOK_VARIABLE = /^MATIH_WEBHOOK_(URL|SECRET)_(.*)$/;
+
+/**
+ * The first endpoint is MATIH_WEBHOOK_URL with MATIH_WEBHOOK_SECRET (the single-endpoint form of
+ * before); more are MATIH_WEBHOOK_URL_n with MATIH_WEBHOOK_SECRET_n, n = 2, 3... without gaps (a
+ * gap is more likely a lost endpoint than a wish). Problems name variables, never values.
+ */
+function parseWebhookEndpoints(read: (name: EventVariable) => string, env: Env, problems: string[]): WebhookEndpointSettings[] {
+  const endpoints: WebhookEndpointSettings[] = [];
+  const first = parseWebhookEndpoint('MATIH_WEBHOOK_URL', read('MATIH_WEBHOOK_URL'), 'MATIH_WEBHOOK_SECRET', read('MATIH_WEBHOOK_SECRET'), problems, ' when MATIH_EVENT_SINKS includes webhook');
+  if (first) endpoints.push(first);
+
+  const numbers = new Set<number>();
+  for (const [name, value] of Object.entries(env)) {
+    const match = NUMBERED_WEBHOOK_VARIABLE.exec(name);
+    if (!match || value === undefined || value.trim() === '') continue;
+    const suffix = match[2] ?? '';
+    if (!/^[1-9]\d{0,2}$/.test(suffix) || suffix === '1') {
+      problems.push(`${name}: further webhook endpoints are numbered 2, 3... (MATIH_WEBHOOK_URL_2); the first is MATIH_WEBHOOK_URL`);
+    } else {
+      numbers.add(Number(suffix));
+    }
+  }
+  const urls = new Map<string, string>(first ? [[first.url, 'MATIH_WEBHOOK_URL']] : []);
+  for (const n of [...numbers].sort((a, b) => a - b)) {
+    const urlVariable = `MATIH_WEBHOOK_URL_${n}`;
+    if (n > 2 && !numbers.has(n - 1)) {
+      problems.push(`${urlVariable}: webhook endpoint ${n} is configured but endpoint ${n - 1} is not; number them 2, 3... without gaps`);
+    }
+    const secretVariable = `MATIH_WEBHOOK_SECRET_${n}`;
+    const url = env[urlVariable]?.trim() ?? '';
+    // One of the two is set (that is how n was found): the other is required with it.
+    const whyRequired = ` with ${url ? urlVariable : secretVariable}`;
+    const endpoint = parseWebhookEndpoint(urlVariable, url, secretVariable, env[secretVariable]?.trim() ?? '', problems, whyRequired);
+    if (!endpoint) continue;
+    const same = urls.get(endpoint.url);
+    if (same) problems.push(`${urlVariable} is the same URL as ${same}: each endpoint gets every event once already`);
+    else urls.set(endpoint.url, urlVariable);
+    endpoints.push(endpoint);
+  }
+  return endpoints;
+}
+
+function parseWebhookEndpoint(
+  urlVariable: string,
+  url: string,
+  secretVariable: string,
+  secretValue: string,
+  problems: string[],
+  whyRequired: string,
+): WebhookEndpointSettings | undefined {
+  const before = problems.length;
+  if (!url) problems.push(`${urlVariable} is required${whyRequired}`);
+  else if (!isUrl(url, ['http:', 'https:'])) problems.push(`${urlVariable} must be an http:// or https:// URL`);
+
+  const secrets = splitWebhookSecrets(secretValue);
+  if (secrets.length === 0) problems.push(`${secretVariable} is required${whyRequired}`);
+  else if (secrets.length > MAX_WEBHOOK_SECRETS) {
+    problems.push(`${secretVariable} has ${secrets.length} secrets: give the current one, and while receivers move to it the previous one (newest first), no more`);
+  } else {
+    secrets.forEach((secret, i) => {
+      const { problem } = decodeWebhookSecret(secret);
+      if (problem !== undefined) problems.push(secrets.length === 1 ? `${secretVariable} ${problem}` : `${secretVariable}: secret ${i + 1} ${problem}`);
+    });
+    if (secrets.length === 2 && secrets[0] === secrets[1]) problems.push(`${secretVariable} gives the same secret twice`);
+  }
+  return problems.length === before ? { url, secrets } : undefined;
 }
 
 /* Mirror drivers/events/nats-subjects.ts (config/ may not import drivers/). */

@@ -9,7 +9,9 @@ import { ENVIRONMENT_VARIABLES, type EnvironmentSettings, parseEnvironmentSettin
 import { EVENT_VARIABLES, type EventSettings, parseEventSettings } from './event-settings.js';
 import { IAM_VARIABLES, type IamSettings, parseIamSettings } from './iam-settings.js';
 import { LIFECYCLE_VARIABLES, type LifecycleSettings, parseLifecycleSettings } from './lifecycle-settings.js';
+import { OIDC_VARIABLES, type OidcSettings, parseOidcSettings } from './oidc-settings.js';
 import { NETWORK_ISOLATION_VARIABLES, parseNetworkIsolationSettings } from './network-isolation-settings.js';
+import { REQUEST_LIMIT_VARIABLES, type RequestLimitSettings, parseRequestLimitSettings } from './request-limit-settings.js';
 import { SERVER_VARIABLES, type ServerSettings, parseServerSettings } from './server-settings.js';
 import { TENANT_DATABASE_VARIABLES, type TenantDatabaseSettings, parseTenantDatabaseSettings } from './tenant-database-settings.js';
 import type { NetworkIsolation } from '../domain/network-isolation.js';
@@ -41,6 +43,10 @@ export interface Config extends ServerSettings, DatabaseSettings, IamSettings, E
   /** Service principal check and Terraform for Enterprise tenants (enterprise-settings.ts). */
   enterprise: EnterpriseSettings;
   lifecycle: LifecycleSettings;
+  /** Single sign-on through an OpenID Provider (oidc-settings.ts); undefined without MATIH_OIDC_ISSUER. */
+  oidc: OidcSettings | undefined;
+  /** Rate limits and lockouts, counted in the database (request-limit-settings.ts). */
+  requestLimits: RequestLimitSettings;
 }
 
 /** The documented variables and their defaults; the README table is written from this list. */
@@ -59,6 +65,8 @@ export const CONFIG_VARIABLES = {
   ...AZURE_VARIABLES,
   ...ENTERPRISE_VARIABLES,
   ...LIFECYCLE_VARIABLES,
+  ...OIDC_VARIABLES,
+  ...REQUEST_LIMIT_VARIABLES,
 } as const;
 
 export class ConfigError extends Error {
@@ -81,7 +89,7 @@ export function loadConfig(env: Env = process.env): Config {
     ...parseIamSettings(read, problems),
     ...parseEngineSettings(read, problems),
     baseDomain,
-    events: { ...parseEventSettings(read.text, problems), relayPollMs: read.int('MATIH_RELAY_POLL_MS', 10, 60_000) },
+    events: { ...parseEventSettings(read.text, problems, read.env), relayPollMs: read.int('MATIH_RELAY_POLL_MS', 10, 60_000) },
     cluster: parseClusterSettings(read, problems),
     environment: parseEnvironmentSettings(read, problems),
     tenantDatabases,
@@ -90,6 +98,8 @@ export function loadConfig(env: Env = process.env): Config {
     alerting: parseAlertingSettings(read, problems),
     enterprise: parseEnterpriseSettings(read, database.dataDir, azure, problems),
     lifecycle: parseLifecycleSettings(read, database.dataDir, problems),
+    oidc: parseOidcSettings(read, problems),
+    requestLimits: parseRequestLimitSettings(read, problems),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -19,6 +19,12 @@ export const ErrorKind = {
   UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
   /** The request body is larger than the API accepts (MATIH_BODY_LIMIT_BYTES). */
   CONTENT_TOO_LARGE: 'CONTENT_TOO_LARGE',
+  /** The request's headers are larger than the HTTP server reads (Node's 16 KiB). */
+  HEADERS_TOO_LARGE: 'HEADERS_TOO_LARGE',
+  /** The whole request did not arrive within the server's request timeout. */
+  REQUEST_TIMEOUT: 'REQUEST_TIMEOUT',
+  /** Too many requests, or too many failed attempts (a lockout): wait and send again. */
+  TOO_MANY_REQUESTS: 'TOO_MANY_REQUESTS',
   UNAVAILABLE: 'UNAVAILABLE',
   /** Our fault: a bug, logged with the request id. */
   INTERNAL: 'INTERNAL',
@@ -65,7 +71,7 @@ export const ERROR_CODES = {
     fields.length === 0 ? 'the request is invalid' : fields.map((e) => `${e.field}: ${e.message}`).join('; '),
   ),
   EMPTY_BODY: define('empty_body', ErrorKind.VALIDATION, () => 'the JSON body is empty'),
-  BAD_PATH: define('bad_path', ErrorKind.VALIDATION, (path: string) => `the path ${path} is not a valid URL path (a broken percent-encoding, or a segment too long)`),
+  BAD_PATH: define('bad_path', ErrorKind.VALIDATION, (path: string) => `the path ${path} is not a valid URL path (a broken percent-encoding, a character that must be percent-encoded, or a segment too long)`),
   /** PostgreSQL refused a value as text, a date or a number the request's own checks let through: still the request's fault. */
   INVALID_VALUE: define('invalid_value', ErrorKind.VALIDATION, (reason: string) => `a value in the request is not valid: ${reason}`),
   MALFORMED_JSON: define('malformed_json', ErrorKind.VALIDATION, (parserMessage: string) => parserMessage),
@@ -76,10 +82,15 @@ export const ERROR_CODES = {
   UNSUPPORTED_MEDIA_TYPE: define('unsupported_media_type', ErrorKind.UNSUPPORTED_MEDIA_TYPE, () => 'send the body as application/json'),
   BODY_TOO_LARGE: define('body_too_large', ErrorKind.CONTENT_TOO_LARGE, (fastifyMessage: string) => fastifyMessage),
   ROUTE_NOT_FOUND: define('route_not_found', ErrorKind.NOT_FOUND, (method: string, path: string) => `no route ${method} ${path}`),
+  /** Node's HTTP parser refused the request before any route saw it (api/input-hygiene.ts, clientErrors). */
+  HEADERS_TOO_LARGE: define('headers_too_large', ErrorKind.HEADERS_TOO_LARGE, () => 'the request headers are larger than the server reads'),
+  REQUEST_TIMEOUT: define('request_timeout', ErrorKind.REQUEST_TIMEOUT, () => 'the request did not arrive in time; send it again, faster'),
 
   // Who is asking.
   UNAUTHENTICATED: define('unauthenticated', ErrorKind.UNAUTHENTICATED, asGiven('a valid bearer token is required')),
   FORBIDDEN: define('forbidden', ErrorKind.FORBIDDEN, asGiven('this token may not perform this operation')),
+  /** An API key (or a token exchanged for one) used outside its scopes (domain/api-key-scopes.ts). */
+  INSUFFICIENT_SCOPE: define('insufficient_scope', ErrorKind.FORBIDDEN, (scope: string) => `this API key lacks the \`${scope}\` scope`),
 
   // What is asked about.
   NOT_FOUND: define('not_found', ErrorKind.NOT_FOUND, (what: string, id: string) => `${what} ${id} does not exist`),
@@ -127,6 +138,22 @@ export const ERROR_CODES = {
   JOB_NOT_FAILED: define('job_not_failed', ErrorKind.CONFLICT, (status: string) => `the provisioning job is ${status}; only a FAILED or CANCELLED job can be retried`),
   NOTHING_TO_RETRY: define('nothing_to_retry', ErrorKind.CONFLICT, () => 'every step of the job is complete; nothing to retry'),
   JOB_NOT_RUNNING: define('job_not_running', ErrorKind.CONFLICT, (status: string) => `the provisioning job is ${status}; only a PENDING or RUNNING job can be cancelled`),
+
+  // Single sign-on through an OpenID Provider (MATIH_OIDC_*).
+  NO_OIDC: define('no_oidc', ErrorKind.NOT_FOUND, () => 'this service has no OpenID Provider to sign in with (MATIH_OIDC_ISSUER and MATIH_OIDC_CLIENT_ID)'),
+  OIDC_REFUSED: define('oidc_refused', ErrorKind.VALIDATION, (error: string, description?: string) => `the OpenID Provider refused: ${error}${description ? ` (${description})` : ''}`),
+  OIDC_UNAVAILABLE: define('oidc_unavailable', ErrorKind.UNAVAILABLE, (what: string) => `the OpenID Provider could not be reached for ${what}; try again shortly`),
+
+  // Rate limits and lockouts (api/request-limits.ts); each answer says when to come back (Retry-After).
+  RATE_LIMITED: define('rate_limited', ErrorKind.TOO_MANY_REQUESTS, (limits: string, retryAfterSeconds: number) =>
+    `too many requests: ${limits}; try again in ${retryAfterSeconds} s`,
+  ),
+  LOGIN_LOCKED_OUT: define('login_locked_out', ErrorKind.TOO_MANY_REQUESTS, (failures: number, windowSeconds: number, retryAfterSeconds: number) =>
+    `${failures} refused credentials from this address within ${windowSeconds} s: sign-ins from it are locked out, whatever the credential; try again in ${retryAfterSeconds} s`,
+  ),
+  DELETION_LOCKED_OUT: define('deletion_locked_out', ErrorKind.TOO_MANY_REQUESTS, (failures: number, windowSeconds: number, retryAfterSeconds: number) =>
+    `${failures} wrong confirmation codes for this tenant within ${windowSeconds} s: its deletion is locked out, whatever the code; try again in ${retryAfterSeconds} s`,
+  ),
 
   // The service.
   DATABASE_UNAVAILABLE: define('database_unavailable', ErrorKind.UNAVAILABLE, () =>

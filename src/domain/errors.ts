@@ -74,6 +74,17 @@ export class ForbiddenError extends MatihError {
   }
 }
 
+/** A rate limit or a lockout: the request may be sent again after `retryAfterSeconds` (Retry-After). */
+export class TooManyRequestsError<Args extends readonly unknown[] = readonly unknown[]> extends MatihError {
+  constructor(
+    readonly retryAfterSeconds: number,
+    definition: ErrorCode<Args, typeof ErrorKind.TOO_MANY_REQUESTS>,
+    ...args: Args
+  ) {
+    super(definition, definition.message(...args));
+  }
+}
+
 /** An If-Match that names an older version of `what` (settings, feature overrides). */
 export class PreconditionFailedError extends MatihError {
   constructor(what: string, current: number, expected: number) {

@@ -1,7 +1,7 @@
 import { CLOUD_PROVIDERS, type CloudProvider, DEFAULT_REGION, isRegionOf, parseCloudProvider } from './cloud.js';
 import { type FieldError, ValidationError } from './errors.js';
 import type { CreateTenantRequest, NewTenant } from './tenant.js';
-import { TIERS, parseTier } from './tiers.js';
+import { DeploymentType, TIER_PROFILES, TIERS, type Tier, parseTier } from './tiers.js';
 
 export const SLUG_MIN = 3;
 export const SLUG_MAX = 40;
@@ -47,6 +47,18 @@ export function slugProblem(slug: string): string | undefined {
 
 export interface TenantValidationContext {
   enabledCloudProviders: readonly CloudProvider[];
+  /** The clouds this installation can build dedicated (Enterprise) infrastructure on; default: every one. */
+  dedicatedCloudProviders?: readonly CloudProvider[];
+}
+
+/**
+ * A dedicated tier on a cloud whose infrastructure this installation cannot build (the Terraform
+ * modules are Azure's): refused when asked, rather than accepted and failed for good at
+ * PROVISION_INFRASTRUCTURE. Undefined when it can be built.
+ */
+export function dedicatedCloudProblem(tier: Tier, provider: CloudProvider, dedicated: readonly CloudProvider[] | undefined): FieldError | undefined {
+  if (dedicated === undefined || TIER_PROFILES[tier].deploymentType !== DeploymentType.DEDICATED || dedicated.includes(provider)) return undefined;
+  return { field: 'cloudProvider', message: `${tier} runs on dedicated infrastructure, which this installation builds on ${dedicated.join(', ') || 'no cloud'} only` };
 }
 
 /** spec/002 phase 1 (VALIDATE), every rule at once; uniqueness is the database's job. */
@@ -82,6 +94,9 @@ export function validateNewTenant(req: CreateTenantRequest, ctx: TenantValidatio
       errors.push({ field: 'region', message: `"${region}" is not a region of ${provider}` });
     }
   }
+
+  const dedicated = tier && provider ? dedicatedCloudProblem(tier, provider, ctx.dedicatedCloudProviders) : undefined;
+  if (dedicated) errors.push(dedicated);
 
   if (errors.length > 0 || !tier || !provider || region === undefined) throw new ValidationError(errors);
   return { name, slug: req.slug, tier, adminEmail, cloudProvider: provider, region };

@@ -15,8 +15,8 @@ import { SmtpNotifier } from './notify/smtp-notifier.js';
 export interface EventDeliverySettings {
   events: {
     sinks: readonly ('log' | 'webhook' | 'nats' | 'kafka')[];
-    webhookUrl: string | undefined;
-    webhookSecret: string | undefined;
+    /** Set when the webhook sink is enabled: one sink per endpoint, in this order. */
+    webhooks?: readonly { url: string; secrets: readonly string[] }[] | undefined;
     notifier: 'log' | 'smtp';
     smtpUrl: string | undefined;
     smtpFrom: string;
@@ -35,25 +35,32 @@ export interface EventDeliverySettings {
 export function buildEventSinks(config: EventDeliverySettings, logger: Logger): EventSink[] {
   const { events } = config;
   const sinks: EventSink[] = [];
-  for (const kind of events.sinks) sinks.push(buildEventSink(kind, config, logger));
+  for (const kind of events.sinks) sinks.push(...buildEventSink(kind, config, logger));
   sinks.push(new NotificationSink(buildNotifier(config, logger), logger));
   return sinks;
 }
 
-function buildEventSink(kind: EventDeliverySettings['events']['sinks'][number], { events }: EventDeliverySettings, logger: Logger): EventSink {
+/**
+ * The sinks of one kind: one, or for `webhook` one per endpoint (`webhook`, `webhook-2`...), each
+ * a sink of its own in the relay's order, so an event is delivered only once every endpoint took
+ * it and an endpoint that is down holds the tenant's later events back for all of them.
+ */
+function buildEventSink(kind: EventDeliverySettings['events']['sinks'][number], { events }: EventDeliverySettings, logger: Logger): EventSink[] {
   switch (kind) {
     case 'log':
-      return new LogSink(logger);
-    case 'webhook':
-      return new WebhookSink({ url: required(events.webhookUrl, 'webhook URL'), secret: required(events.webhookSecret, 'webhook secret'), logger });
+      return [new LogSink(logger)];
+    case 'webhook': {
+      const endpoints = required(events.webhooks?.length ? events.webhooks : undefined, 'webhook endpoint');
+      return endpoints.map(({ url, secrets }, i) => new WebhookSink({ name: i === 0 ? 'webhook' : `webhook-${i + 1}`, url, secrets, logger }));
+    }
     case 'nats': {
       // Nothing connects here: the sink connects at its first event, so a NATS outage never stops a start.
       const nats = required(events.nats, 'NATS settings');
-      return new NatsJetStreamSink({ url: nats.url, stream: nats.stream, subjectPrefix: nats.subjectPrefix, logger });
+      return [new NatsJetStreamSink({ url: nats.url, stream: nats.stream, subjectPrefix: nats.subjectPrefix, logger })];
     }
     case 'kafka': {
       const kafka = required(events.kafka, 'Kafka settings');
-      return new KafkaSink({ brokers: kafka.brokers, clientId: kafka.clientId, defaultTopic: kafka.defaultTopic, topics: kafka.topics, logger });
+      return [new KafkaSink({ brokers: kafka.brokers, clientId: kafka.clientId, defaultTopic: kafka.defaultTopic, topics: kafka.topics, logger })];
     }
   }
 }

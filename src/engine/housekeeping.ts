@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { tombstoneCutoff } from '../domain/personal-data.js';
 import { purgeExpiredRevocations } from '../store/iam/revoked-tokens.js';
+import { purgeEndedCounters } from '../store/limits/request-counters.js';
 import { purgeTombstones, redactDeletedTenantEvents } from '../store/lifecycle/tombstones.js';
 import type { Db } from '../store/open-database.js';
 import { Wakeup } from './wakeup.js';
@@ -12,6 +13,8 @@ export interface HousekeepingResult {
   /** Delivered events of deleted tenants that lost their personal data this round. */
   eventsRedacted: number;
   tombstonesPurged: number;
+  /** Rate-limit and lockout counters whose window had ended. */
+  countersPurged: number;
 }
 
 export interface HousekeepingOptions {
@@ -24,8 +27,10 @@ export interface HousekeepingOptions {
  * The control plane's clean-up of its own tables, once an hour (and at start): revocations of
  * tokens that have expired anyway are dead weight for every token check; a deleted tenant's
  * events, once delivered, lose its personal data (domain/personal-data.ts); tombstones past their
- * retention go with their history. Idempotent statements, so replicas may all run it (the purge
- * skips rows another replica holds); a failed round (the database away) is logged and tried next time.
+ * retention go with their history; rate-limit and lockout counters whose window has ended are
+ * deleted (the next hit would start over anyway). Idempotent statements, so replicas may all run
+ * it (the tombstone purge skips rows another replica holds); a failed round (the database away)
+ * is logged and tried next time.
  */
 export class Housekeeping {
   private readonly wakeup = new Wakeup();
@@ -58,7 +63,8 @@ export class Housekeeping {
     const cutoff = tombstoneCutoff(now, this.tombstoneRetentionDays);
     const tombstonesPurged = cutoff ? await purgeTombstones(this.db, cutoff) : 0;
     if (tombstonesPurged > 0) this.logger.info({ tombstonesPurged, retentionDays: this.tombstoneRetentionDays }, 'tombstones past their retention purged');
-    return { revocationsPurged, eventsRedacted, tombstonesPurged };
+    const countersPurged = await purgeEndedCounters(this.db);
+    return { revocationsPurged, eventsRedacted, tombstonesPurged, countersPurged };
   }
 
   async stop(): Promise<void> {

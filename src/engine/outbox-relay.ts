@@ -32,7 +32,7 @@ export const DEFAULT_RELAY_BACKOFF: OutboxBackoff = { baseMs: 1000, capMs: 5 * 6
  * At least once, not exactly once: an event counts as delivered only when every sink took it, so
  * after a failure of the second sink the retry sends it to the first sink again, and a relay that
  * dies between delivering and recording it delivers it again after the lease. Receivers dedupe by
- * the CloudEvent id (webhook: the x-matih-event-id header; email: the Message-ID).
+ * the CloudEvent id (webhook: the webhook-id header; email: the Message-ID).
  *
  * In order per tenant: only the oldest undelivered event of a tenant is ever claimed, so a tenant
  * whose event keeps failing waits (with backoff) while every other tenant's events flow.

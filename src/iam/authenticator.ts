@@ -1,10 +1,13 @@
-import { UnauthenticatedError } from '../domain/errors.js';
+import { isApiKeyScope } from '../domain/api-key-scopes.js';
+import { ForbiddenError, UnauthenticatedError } from '../domain/errors.js';
 import { PLATFORM_ADMIN, Permission, type PrincipalRole, isTenantRole, permissionsOf } from '../domain/roles.js';
 import { TenantStatus } from '../domain/tenant-status.js';
 import { findApiKeyCredential, touchApiKey } from '../store/iam/api-keys.js';
+import { oidcTokenStanding } from '../store/iam/oidc-token-standing.js';
 import { tokenStanding } from '../store/iam/revoked-tokens.js';
 import type { Db } from '../store/open-database.js';
 import { API_KEY_PREFIX, parseApiKey, secretMatches } from './api-key-format.js';
+import type { OidcVerifier } from './oidc-verifier.js';
 import type { Principal } from './principal.js';
 import type { TokenService } from './token-service.js';
 
@@ -12,17 +15,20 @@ export interface AuthenticatorDeps {
   db: Db;
   tokens: TokenService;
   isBootstrapToken: (candidate: string) => boolean;
+  /** Access tokens from an OpenID Provider (MATIH_OIDC_ISSUER); none accepted without. */
+  oidc?: OidcVerifier | undefined;
 }
 
 export type Authenticator = (bearer: string) => Promise<Principal>;
 
-/** Resolves a bearer value (bootstrap token, API key or JWT) to a principal, or refuses it. */
+/** Resolves a bearer value (bootstrap token, API key, JWT of ours or of the OpenID Provider) to a principal, or refuses it. */
 export function createAuthenticator(deps: AuthenticatorDeps): Authenticator {
   return async (bearer) => {
     if (deps.isBootstrapToken(bearer)) {
       return { actor: 'bootstrap', role: PLATFORM_ADMIN, tenantId: null, permissions: ALL_PERMISSIONS, via: 'bootstrap' };
     }
     if (bearer.startsWith(API_KEY_PREFIX)) return fromApiKey(deps.db, bearer);
+    if (deps.oidc?.accepts(bearer)) return fromOidc(deps.db, deps.oidc, bearer);
     return fromJwt(deps, bearer);
   };
 }
@@ -50,7 +56,7 @@ async function fromApiKey(db: Db, bearer: string): Promise<Principal> {
     throw new UnauthenticatedError(`the tenant is ${key.tenantStatus.toLowerCase()}`);
   }
   await touchApiKey(db, key.id);
-  return principalFor(key.role as PrincipalRole, key.tenantId, key.id, 'api_key');
+  return principalFor(key.role as PrincipalRole, key.tenantId, key.id, 'api_key', key.scopes);
 }
 
 async function fromJwt(deps: AuthenticatorDeps, bearer: string): Promise<Principal> {
@@ -61,15 +67,47 @@ async function fromJwt(deps: AuthenticatorDeps, bearer: string): Promise<Princip
   if (standing.tenantStatus && CLOSED_TENANT_STATUSES.has(standing.tenantStatus)) {
     throw new UnauthenticatedError(`the tenant is ${standing.tenantStatus.toLowerCase()}`);
   }
-  // The role and tenant are the key's, read now; the token's claims only have to agree with them.
+  // The role, tenant and scopes are the key's, read now; the token's claims only have to agree with its role and tenant.
   // A token whose claims say otherwise was made by someone holding the signing key, or its key's
   // role was changed since (a token outliving that change would keep the old role).
-  const { role, tenantId } = standing.key;
+  const { role, tenantId, scopes } = standing.key;
   if (claims.role !== role || claims.tenantId !== tenantId) throw new UnauthenticatedError("the token's role or tenant is not its API key's");
-  return { ...principalFor(role, tenantId, claims.apiKeyId, 'jwt'), jti: claims.jti, expiresAt: claims.expiresAt };
+  return { ...principalFor(role, tenantId, claims.apiKeyId, 'jwt', scopes), jti: claims.jti, expiresAt: claims.expiresAt };
 }
 
-function principalFor(role: PrincipalRole, tenantId: string | null, apiKeyId: string, via: Principal['via']): Principal {
+/**
+ * A token of the OpenID Provider: verified and mapped to a role by the verifier; here the rules
+ * every credential of a tenant follows (a closed tenant refuses it, a suspension ends the tokens
+ * issued before it) and this service's own revocations.
+ */
+async function fromOidc(db: Db, oidc: OidcVerifier, bearer: string): Promise<Principal> {
+  const identity = await oidc.verify(bearer);
+  const revocationId = identity.tokenId === undefined ? undefined : `oidc:${identity.tokenId}`;
+  const standing = await oidcTokenStanding(db, { revocationId, tenantId: identity.tenantId });
+  if (standing.revoked) throw new UnauthenticatedError('the token has been revoked');
+  if (identity.tenantId !== null) {
+    if (!standing.tenant) throw new ForbiddenError(`the token names tenant ${identity.tenantId}, which does not exist`);
+    if (CLOSED_TENANT_STATUSES.has(standing.tenant.status)) throw new UnauthenticatedError(`the tenant is ${standing.tenant.status.toLowerCase()}`);
+    const validAfter = standing.tenant.tokensValidAfter;
+    if (validAfter && (!identity.issuedAt || identity.issuedAt.getTime() < validAfter.getTime())) throw new UnauthenticatedError('the token has been revoked');
+  }
+  const { role, tenantId } = identity;
   const permissions = role === PLATFORM_ADMIN ? ALL_PERMISSIONS : isTenantRole(role) ? new Set(permissionsOf(role)) : new Set<Permission>();
-  return { actor: `api-key:${apiKeyId}`, role, tenantId, permissions, via, apiKeyId };
+  return {
+    actor: `oidc:${identity.subject}`,
+    role,
+    tenantId,
+    permissions,
+    via: 'oidc',
+    email: identity.email,
+    jti: revocationId,
+    expiresAt: revocationId === undefined ? undefined : identity.expiresAt,
+  };
+}
+
+/** `scopes` null: the key is not narrowed; a stored scope this version does not know narrows it to nothing more. */
+function principalFor(role: PrincipalRole, tenantId: string | null, apiKeyId: string, via: Principal['via'], scopes: readonly string[] | null): Principal {
+  const permissions = role === PLATFORM_ADMIN ? ALL_PERMISSIONS : isTenantRole(role) ? new Set(permissionsOf(role)) : new Set<Permission>();
+  const narrowed = scopes === null ? undefined : new Set(scopes.filter(isApiKeyScope));
+  return { actor: `api-key:${apiKeyId}`, role, tenantId, permissions, via, apiKeyId, ...(narrowed ? { scopes: narrowed } : {}) };
 }

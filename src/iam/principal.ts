@@ -1,16 +1,22 @@
-import { ForbiddenError, NotFoundError } from '../domain/errors.js';
+import type { ApiKeyScope } from '../domain/api-key-scopes.js';
+import { ERROR_CODES } from '../domain/error-codes.js';
+import { ForbiddenError, NotFoundError, matihError } from '../domain/errors.js';
 import { PLATFORM_ADMIN, type Permission, type PrincipalRole } from '../domain/roles.js';
 
 /** Who is calling, as established by a bearer token. */
 export interface Principal {
-  /** For audit trails: `bootstrap`, `api-key:<id>`. */
+  /** For audit trails: `bootstrap`, `api-key:<id>`, `oidc:<sub>` (the OpenID Provider's subject). */
   actor: string;
   role: PrincipalRole;
   /** The tenant a tenant-role principal belongs to; null for platform admins. */
   tenantId: string | null;
   permissions: ReadonlySet<Permission>;
-  via: 'bootstrap' | 'api_key' | 'jwt';
+  via: 'bootstrap' | 'api_key' | 'jwt' | 'oidc';
+  /** For OIDC: the token's email claim, shown beside the actor (whoami); the actor stays the subject, which is never reassigned. */
+  email?: string | undefined;
   apiKeyId?: string | undefined;
+  /** An API key's scopes (and its tokens'), read from the key's row; undefined: not narrowed (every scope the role allows). */
+  scopes?: ReadonlySet<ApiKeyScope> | undefined;
   /** For JWTs: the token id and expiry, so the token can be revoked. */
   jti?: string | undefined;
   expiresAt?: Date | undefined;
@@ -22,6 +28,11 @@ export function isPlatformAdmin(p: Principal): boolean {
 
 export function requirePlatformAdmin(p: Principal): void {
   if (!isPlatformAdmin(p)) throw new ForbiddenError('only a platform admin may do this');
+}
+
+/** A key with scopes must have `scope` (the route's, api/route-scopes.ts); other credentials are not narrowed. */
+export function requireScope(p: Principal, scope: ApiKeyScope): void {
+  if (p.scopes !== undefined && !p.scopes.has(scope)) throw matihError(ERROR_CODES.INSUFFICIENT_SCOPE, scope);
 }
 
 /**

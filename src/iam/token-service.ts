@@ -17,6 +17,12 @@ export interface AccessTokenClaims {
    */
   role: PrincipalRole;
   tenantId: string | null;
+  /**
+   * The key's scopes when it has any (the `scope` claim, space-separated as RFC 9068 writes it),
+   * for clients to read; absent: every scope of the role. The authenticator reads them from the
+   * key's row like the role and tenant.
+   */
+  scopes?: readonly string[] | undefined;
   expiresAt: Date;
   /**
    * When it was issued, to the millisecond (the `ims` claim; JWT's `iat` has whole seconds): a
@@ -59,7 +65,8 @@ export class TokenService {
     const issuedAt = new Date();
     const expiresAt = new Date((Math.floor(issuedAt.getTime() / 1000) + this.ttlSeconds) * 1000);
     const signer = await this.keys.signing();
-    const token = await new SignJWT({ role: claims.role, tid: claims.tenantId, akid: claims.apiKeyId, ims: issuedAt.getTime() })
+    const scope = claims.scopes === undefined ? {} : { scope: claims.scopes.join(' ') };
+    const token = await new SignJWT({ role: claims.role, tid: claims.tenantId, akid: claims.apiKeyId, ims: issuedAt.getTime(), ...scope })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT', kid: signer.kid })
       .setIssuer(ISSUER)
       .setAudience(AUDIENCE)
@@ -80,7 +87,7 @@ export class TokenService {
         return found;
       };
       const { payload } = await jwtVerify(token, key, { issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'] });
-      const { jti, exp, role, tid, akid, ims, iat } = payload;
+      const { jti, exp, role, tid, akid, ims, iat, scope } = payload;
       if (typeof jti !== 'string' || typeof exp !== 'number' || typeof role !== 'string' || typeof akid !== 'string') {
         throw new UnauthenticatedError('the token lacks required claims');
       }
@@ -89,6 +96,7 @@ export class TokenService {
         apiKeyId: akid,
         role: role as PrincipalRole,
         tenantId: typeof tid === 'string' ? tid : null,
+        ...(typeof scope === 'string' ? { scopes: scope.split(' ').filter(Boolean) } : {}),
         expiresAt: new Date(exp * 1000),
         issuedAt: new Date(typeof ims === 'number' ? ims : typeof iat === 'number' ? iat * 1000 : 0),
       };

@@ -108,6 +108,8 @@ export interface ApiKeysTable {
   expiresAt: Date | null;
   lastUsedAt: Date | null;
   revokedAt: Date | null;
+  /** domain/api-key-scopes.ts; null: every scope the key's role allows. */
+  scopes: string[] | null;
 }
 
 export interface RevokedTokensTable {
@@ -122,6 +124,13 @@ export interface ArchiveObjectsTable {
   body: Buffer;
   sha256: string;
   createdAt: CreatedAt;
+}
+
+/** Fixed-window counters of requests and failures (migration 0011, store/limits/request-counters.ts). */
+export interface RequestCountersTable {
+  key: string;
+  count: number;
+  windowEnd: Date;
 }
 
 export interface SigningKeysTable {
@@ -262,6 +271,7 @@ export interface Schema {
   revokedTokens: RevokedTokensTable;
   signingKeys: SigningKeysTable;
   archiveObjects: ArchiveObjectsTable;
+  requestCounters: RequestCountersTable;
   tenantProvisioningJobs: TenantProvisioningJobsTable;
   outbox: OutboxTable;
   provisioningSteps: ProvisioningStepsTable;

@@ -238,7 +238,7 @@ describe('audit API', () => {
     expectProblem(await audit(tenant.id, '', bearer(token)), 403);
     expectProblem(await audit(tenant.id, '', bearer(key.key)), 403);
     // A token claiming a role its key does not have is not the key's: refused outright.
-    const { token: claimed } = await t.deps.tokens.issue({ role: 'Admin' as PrincipalRole, tenantId: tenant.id, apiKeyId: key.id });
+    const { token: claimed } = await t.deps.tokens.issue({ role: 'Admin', tenantId: tenant.id, apiKeyId: key.id });
     expectProblem(await audit(tenant.id, '', bearer(claimed)), 401);
 
     expectProblem(await audit(randomUUID()), 404);

@@ -1,6 +1,8 @@
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Problem } from '../../src/api/problem.js';
-import { type CreatedTenantResponse, type TestApp, adminAuth, bearer, createTenantViaApi, startTestApp } from '../support/test-app.js';
+import { rawRequest } from '../support/raw-http.js';
+import { BOOTSTRAP_TOKEN, type CreatedTenantResponse, type TestApp, adminAuth, bearer, createTenantViaApi, startTestApp } from '../support/test-app.js';
 
 /**
  * Issue 16 defects 3 and 6, as the adversarial run sent them: strings PostgreSQL refuses, bodies
@@ -76,6 +78,59 @@ describe('hostile input', () => {
     expectRefused(long, 'validation_failed', 'id', 'params');
     const tooLong = await send('app', 'GET', `/api/v1/tenants/${'a'.repeat(1_200)}`);
     expectRefused(tooLong, 'bad_path', '(path)', 'params');
+  });
+
+  it('refuses a body that is not UTF-8 instead of storing U+FFFD in its place (found by the route fuzzer)', async () => {
+    const url = `/api/v1/tenants/${tenant.id}/settings`;
+    // {"branding":{"displayName":"<the CESU-8 bytes of a lone surrogate>"}}
+    const payload = Buffer.concat([Buffer.from('{"branding":{"displayName":"'), Buffer.from([0xed, 0xa0, 0x80]), Buffer.from('"}}')]);
+    const res = await t.app.inject({ method: 'PATCH', url, headers: { ...adminAuth, 'content-type': 'application/json' }, payload });
+    expect(res.statusCode, res.body).toBe(400);
+    expect(res.headers['content-type']).toContain('application/problem+json');
+    expect(res.json<Problem>()).toMatchObject({ code: 'malformed_json', detail: expect.stringContaining('not valid UTF-8') as string });
+    const settings = await t.app.inject({ method: 'GET', url, headers: adminAuth });
+    expect(settings.body).not.toContain('\ufffd');
+    // UTF-8 itself, four-byte sequences included, is read as before.
+    const ok = await t.app.inject({ method: 'PATCH', url, headers: { ...adminAuth, 'content-type': 'application/json' }, payload: Buffer.from('{"branding":{"displayName":"Café 😀"}}') });
+    expect(ok.statusCode, ok.body).toBe(200);
+  });
+
+  it('names a key that is the empty string as "" (found by the route fuzzer: a field error naming nothing)', async () => {
+    // The service's own check (an unknown feature flag) and the schema's (an unknown field) alike.
+    const features = await send('app', 'PATCH', `/api/v1/tenants/${tenant.id}/features`, '{"ai.assist":true,"":null}');
+    expectRefused(features, 'validation_failed', '""', 'body');
+    const created = await send('app', 'POST', '/api/v1/tenants', '{"name":"n","slug":"s","tier":"FREE","adminEmail":"a@example.com","":1}');
+    expectRefused(created, 'validation_failed', '""', 'body');
+    const nested = await send('app', 'PATCH', `/api/v1/tenants/${tenant.id}/settings`, '{"branding":{"":"x"}}');
+    expectRefused(nested, 'validation_failed', 'branding.""', 'body');
+  });
+
+  it("answers what Node's HTTP parser refuses with the service's problem, naming the part of the request (found by the route fuzzer)", async () => {
+    if (!t.app.server.listening) await t.app.listen({ host: '127.0.0.1', port: 0 });
+    const port = (t.app.server.address() as AddressInfo).port;
+    const auth = `Authorization: Bearer ${BOOTSTRAP_TOKEN}\r\n`;
+    const send = async (head: Buffer | string) => {
+      const answer = await rawRequest(port, typeof head === 'string' ? Buffer.from(head, 'latin1') : head);
+      expect(answer.contentType, answer.raw).toBe('application/problem+json; charset=utf-8');
+      return { status: answer.status, problem: JSON.parse(answer.body) as Problem };
+    };
+    // Raw bytes above 0x7f in the path (Fastify's default answer was {"error":"Bad Request","message":"Client Error"}).
+    const bytes = await send(Buffer.concat([Buffer.from('GET /api/v1/tenants/'), Buffer.from([0xff, 0xfe]), Buffer.from(` HTTP/1.1\r\nHost: x\r\nConnection: close\r\n${auth}\r\n`)]));
+    expect(bytes).toMatchObject({ status: 400, problem: { status: 400, code: 'bad_path', instance: '/api/v1/tenants/%FF%FE', errors: [{ field: '(path)', in: 'params' }] } });
+    const length = await send(`POST /api/v1/tenants HTTP/1.1\r\nHost: x\r\nConnection: close\r\n${auth}Content-Type: application/json\r\nContent-Length: abc\r\n\r\n{}`);
+    expect(length).toMatchObject({ status: 400, problem: { code: 'invalid_content_length', errors: [{ field: 'content-length', in: 'headers' }] } });
+    const header = await send(`GET /api/v1/tenants HTTP/1.1\r\nHost: x\r\nConnection: close\r\nBad Header: 1\r\n\r\n`);
+    expect(header).toMatchObject({ status: 400, problem: { code: 'bad_request', errors: [{ field: '(headers)', in: 'headers' }] } });
+    const method = await send('FUZZ@ /api/v1/tenants HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    expect(method).toMatchObject({ status: 400, problem: { code: 'bad_request', errors: [{ field: '(request line)', in: 'request' }] } });
+    // Headers over Node's 16 KiB: 431, with a code of the registry.
+    const large = await send(`GET /api/v1/tenants HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAuthorization: Bearer ${'x'.repeat(20_000)}\r\n\r\n`);
+    expect(large).toMatchObject({ status: 431, problem: { status: 431, code: 'headers_too_large' } });
+    // HTTP/1.1 without Host: Node's check answered an empty 400.
+    const hostless = await send(`GET /api/v1/tenants HTTP/1.1\r\nConnection: close\r\n${auth}\r\n`);
+    expect(hostless).toMatchObject({ status: 400, problem: { code: 'validation_failed', errors: [{ field: 'host', in: 'headers' }] } });
+    // HTTP/1.0 needs none.
+    expect((await rawRequest(port, Buffer.from('GET /health HTTP/1.0\r\n\r\n'))).status).toBe(200);
   });
 
   it('resolves an upper-case id to the same tenant for every caller', async () => {

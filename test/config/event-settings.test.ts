@@ -133,3 +133,99 @@ describe('event sink settings: NATS and Kafka', () => {
     ]);
   });
 });
+
+describe('event sink settings: webhook endpoints and their Standard Webhooks secrets', () => {
+  const b64 = (bytes: number, fill = 7): string => Buffer.alloc(bytes, fill).toString('base64');
+  const NEW = `whsec_${b64(32, 1)}`;
+  const OLD = `whsec_${b64(24, 2)}`;
+  const webhook = (env: Record<string, string>): Record<string, string> => ({ MATIH_EVENT_SINKS: 'webhook', MATIH_WEBHOOK_URL: 'https://hooks.example.com/matih', ...env });
+
+  it('reads one whsec_ secret, or two newest first during a rotation', () => {
+    expect(loadConfig(webhook({ MATIH_WEBHOOK_SECRET: NEW })).events.webhooks).toEqual([{ url: 'https://hooks.example.com/matih', secrets: [NEW] }]);
+    expect(loadConfig(webhook({ MATIH_WEBHOOK_SECRET: ` ${NEW} , ${OLD} ` })).events.webhooks).toEqual([{ url: 'https://hooks.example.com/matih', secrets: [NEW, OLD] }]);
+    // A 64-byte key is the longest the specification allows.
+    expect(loadConfig(webhook({ MATIH_WEBHOOK_SECRET: `whsec_${b64(64)}` })).events.webhooks?.[0]?.secrets).toHaveLength(1);
+  });
+
+  it('still takes a secret of before (no whsec_) as one secret, commas and all, or as the old one of a rotation', () => {
+    const legacy = 'legacy,secret-with,commas';
+    expect(loadConfig(webhook({ MATIH_WEBHOOK_SECRET: legacy })).events.webhooks?.[0]?.secrets).toEqual([legacy]);
+    expect(loadConfig(webhook({ MATIH_WEBHOOK_SECRET: `${NEW},legacy-secret-0123456789` })).events.webhooks?.[0]?.secrets).toEqual([NEW, 'legacy-secret-0123456789']);
+  });
+
+  it('reads further endpoints as MATIH_WEBHOOK_URL_n and MATIH_WEBHOOK_SECRET_n, in their order', () => {
+    const config = loadConfig(
+      webhook({
+        MATIH_WEBHOOK_SECRET: NEW,
+        MATIH_WEBHOOK_URL_3: 'http://10.0.0.3/hook',
+        MATIH_WEBHOOK_SECRET_3: OLD,
+        MATIH_WEBHOOK_URL_2: 'https://crm.example.com/in',
+        MATIH_WEBHOOK_SECRET_2: `${OLD},${NEW}`,
+      }),
+    );
+    expect(config.events.webhooks).toEqual([
+      { url: 'https://hooks.example.com/matih', secrets: [NEW] },
+      { url: 'https://crm.example.com/in', secrets: [OLD, NEW] },
+      { url: 'http://10.0.0.3/hook', secrets: [OLD] },
+    ]);
+    // Unchecked, and left out, while the webhook sink is off.
+    expect(loadConfig({ MATIH_WEBHOOK_URL_2: 'nope', MATIH_WEBHOOK_SECRET_9: 'short' }).events.webhooks).toBeUndefined();
+  });
+
+  it('names the variable of every bad secret without quoting it', () => {
+    const notBase64 = 'whsec_c2VjcmV0-_not*base64';
+    const unpadded = `whsec_${b64(32).replace(/=+$/, '')}`;
+    const short = `whsec_${b64(16, 9)}`;
+    const long = `whsec_${b64(65, 3)}`;
+    const problems = configProblems(
+      webhook({
+        MATIH_WEBHOOK_SECRET: `${notBase64},${short}`,
+        MATIH_WEBHOOK_URL_2: 'https://two.example.com/',
+        MATIH_WEBHOOK_SECRET_2: unpadded,
+        MATIH_WEBHOOK_URL_3: 'https://three.example.com/',
+        MATIH_WEBHOOK_SECRET_3: long,
+        MATIH_WEBHOOK_URL_4: 'https://four.example.com/',
+        MATIH_WEBHOOK_SECRET_4: `${NEW},${OLD},whsec_${b64(40)}`,
+        MATIH_WEBHOOK_URL_5: 'https://five.example.com/',
+        MATIH_WEBHOOK_SECRET_5: `${NEW},${NEW}`,
+      }),
+    );
+    expect(problems).toEqual([
+      'MATIH_WEBHOOK_SECRET: secret 1 must be whsec_ followed by standard base64 (A-Z a-z 0-9 + /, padded with =)',
+      expect.stringMatching(/^MATIH_WEBHOOK_SECRET: secret 2 must encode 24 to 64 random bytes after whsec_ \(this one has 16\)/),
+      'MATIH_WEBHOOK_SECRET_2 must be whsec_ followed by standard base64 (A-Z a-z 0-9 + /, padded with =)',
+      expect.stringMatching(/^MATIH_WEBHOOK_SECRET_3 must encode 24 to 64 random bytes after whsec_ \(this one has 65\)/),
+      'MATIH_WEBHOOK_SECRET_4 has 3 secrets: give the current one, and while receivers move to it the previous one (newest first), no more',
+      'MATIH_WEBHOOK_SECRET_5 gives the same secret twice',
+    ]);
+    const text = problems.join('\n');
+    for (const secret of [notBase64, unpadded, short, long, NEW, OLD]) expect(text).not.toContain(secret.slice('whsec_'.length));
+    expect(text).not.toContain('c2VjcmV0');
+  });
+
+  it('pairs every numbered URL with its secret, without gaps or repeats', () => {
+    const problems = configProblems(
+      webhook({
+        MATIH_WEBHOOK_SECRET: NEW,
+        MATIH_WEBHOOK_URL_2: 'https://two.example.com/?token=hunter2',
+        MATIH_WEBHOOK_SECRET_3: OLD,
+        MATIH_WEBHOOK_URL_5: 'https://hooks.example.com/matih',
+        MATIH_WEBHOOK_SECRET_5: OLD,
+        MATIH_WEBHOOK_URL_1: 'https://one.example.com/',
+        MATIH_WEBHOOK_URL_02: 'https://zero-two.example.com/',
+        MATIH_WEBHOOK_URL_6: 'ftp://six.example.com/',
+        MATIH_WEBHOOK_SECRET_6: OLD,
+      }),
+    );
+    expect(problems).toEqual([
+      'MATIH_WEBHOOK_URL_1: further webhook endpoints are numbered 2, 3... (MATIH_WEBHOOK_URL_2); the first is MATIH_WEBHOOK_URL',
+      'MATIH_WEBHOOK_URL_02: further webhook endpoints are numbered 2, 3... (MATIH_WEBHOOK_URL_2); the first is MATIH_WEBHOOK_URL',
+      'MATIH_WEBHOOK_SECRET_2 is required with MATIH_WEBHOOK_URL_2',
+      'MATIH_WEBHOOK_URL_3 is required with MATIH_WEBHOOK_SECRET_3',
+      'MATIH_WEBHOOK_URL_5: webhook endpoint 5 is configured but endpoint 4 is not; number them 2, 3... without gaps',
+      'MATIH_WEBHOOK_URL_5 is the same URL as MATIH_WEBHOOK_URL: each endpoint gets every event once already',
+      'MATIH_WEBHOOK_URL_6 must be an http:// or https:// URL',
+    ]);
+    expect(problems.join('\n')).not.toMatch(/hunter2|example\.com/);
+  });
+});

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config/load-config.js';
+import { dedicatedCloudProviders } from '../../src/config/enterprise-settings.js';
 
 describe('loadConfig', () => {
   it('has a default for everything', () => {
@@ -73,8 +74,6 @@ describe('loadConfig', () => {
   it('delivers events to the log and notifies by log by default', () => {
     expect(loadConfig({}).events).toEqual({
       sinks: ['log'],
-      webhookUrl: undefined,
-      webhookSecret: undefined,
       notifier: 'log',
       smtpUrl: undefined,
       smtpFrom: 'matih@localhost',
@@ -94,8 +93,7 @@ describe('loadConfig', () => {
     });
     expect(config.events).toEqual({
       sinks: ['log', 'webhook'],
-      webhookUrl: 'https://hooks.example.com/matih?token=t',
-      webhookSecret: 's'.repeat(16),
+      webhooks: [{ url: 'https://hooks.example.com/matih?token=t', secrets: ['s'.repeat(16)] }],
       notifier: 'smtp',
       smtpUrl: 'smtps://user:pass@mail.example.com:465',
       smtpFrom: 'MATIH <noreply@example.com>',
@@ -231,5 +229,14 @@ describe('the README', () => {
     const readme = await readFile(new URL('../../README.md', import.meta.url), 'utf8');
     const missing = Object.keys(CONFIG_VARIABLES).filter((name) => !readme.includes(`| \`${name}\` |`));
     expect(missing).toEqual([]);
+  });
+});
+
+describe('where dedicated infrastructure can be built', () => {
+  it('is Azure only once real Azure is involved, every cloud with the simulated or builtin stand-ins', () => {
+    expect(dedicatedCloudProviders(loadConfig({}).enterprise)).toEqual(['AZURE', 'AWS', 'GCP']);
+    expect(dedicatedCloudProviders(loadConfig({ MATIH_TERRAFORM: 'terraform', MATIH_TERRAFORM_MODULES: 'builtin' }).enterprise)).toEqual(['AZURE', 'AWS', 'GCP']);
+    const azure = { AZURE_TENANT_ID: 't', AZURE_CLIENT_ID: 'c', AZURE_CLIENT_SECRET: 's', MATIH_AZURE_SUBSCRIPTION_ID: 'sub' };
+    expect(dedicatedCloudProviders(loadConfig({ ...azure, MATIH_SERVICE_PRINCIPAL: 'azure' }).enterprise)).toEqual(['AZURE']);
   });
 });

@@ -69,6 +69,17 @@ describe('tenant validation (spec/002 VALIDATE)', () => {
     );
   });
 
+  it('rejects Enterprise on a cloud whose dedicated infrastructure this installation cannot build', () => {
+    const azureOnly = { enabledCloudProviders: CLOUD_PROVIDERS, dedicatedCloudProviders: ['AZURE'] as const };
+    expect(() => validateNewTenant({ ...valid, tier: 'enterprise', cloudProvider: 'AWS', region: 'us-east-1' }, azureOnly)).toThrow(
+      /ENTERPRISE runs on dedicated infrastructure, which this installation builds on AZURE only/,
+    );
+    expect(fieldsOf(() => validateNewTenant({ ...valid, tier: 'enterprise', cloudProvider: 'GCP', region: 'us-central1' }, azureOnly))).toEqual(['cloudProvider']);
+    // Shared tiers run on the platform's cluster, whatever the cloud; Enterprise on Azure is built.
+    expect(validateNewTenant({ ...valid, cloudProvider: 'AWS', region: 'us-east-1' }, azureOnly).cloudProvider).toBe('AWS');
+    expect(validateNewTenant({ ...valid, tier: 'enterprise' }, azureOnly).tier).toBe('ENTERPRISE');
+  });
+
   it('rejects a region of another provider', () => {
     expect(fieldsOf(() => validateNewTenant({ ...valid, cloudProvider: 'AZURE', region: 'us-east-1' }, ctx))).toEqual(['region']);
   });

@@ -43,6 +43,19 @@ describe('event delivery wiring', () => {
     expect(buildEventSinks(config, logger).map((s) => s.name)).toEqual(['webhook', 'log', 'notify']);
   });
 
+  it('builds one webhook sink per endpoint, in their order, and refuses hand-built settings without one', () => {
+    const config = loadConfig({
+      MATIH_EVENT_SINKS: 'log,webhook',
+      MATIH_WEBHOOK_URL: 'http://127.0.0.1:9/first',
+      MATIH_WEBHOOK_SECRET: `whsec_${randomBytes(32).toString('base64')}`,
+      MATIH_WEBHOOK_URL_2: 'http://127.0.0.1:9/second',
+      MATIH_WEBHOOK_SECRET_2: `whsec_${randomBytes(32).toString('base64')},whsec_${randomBytes(24).toString('base64')}`,
+    });
+    expect(buildEventSinks(config, logger).map((s) => s.name)).toEqual(['log', 'webhook', 'webhook-2', 'notify']);
+    const settings: EventDeliverySettings = { events: { sinks: ['webhook'], webhooks: [], notifier: 'log', smtpUrl: undefined, smtpFrom: 'matih@localhost' } };
+    expect(() => buildEventSinks(settings, logger)).toThrow('event delivery: no webhook endpoint configured');
+  });
+
   it('logs an event by type, subject and id, without its data', async () => {
     const capture = capturingLogger();
     const tenantId = newId();
@@ -90,7 +103,7 @@ describe('NATS and Kafka sinks from the configuration', () => {
 
   it('refuses hand-built settings that enable a sink without its settings', () => {
     const settings: EventDeliverySettings = {
-      events: { sinks: ['kafka'], webhookUrl: undefined, webhookSecret: undefined, notifier: 'log', smtpUrl: undefined, smtpFrom: 'matih@localhost' },
+      events: { sinks: ['kafka'], notifier: 'log', smtpUrl: undefined, smtpFrom: 'matih@localhost' },
     };
     expect(() => buildEventSinks(settings, logger)).toThrow('event delivery: no Kafka settings configured');
   });

@@ -17,7 +17,8 @@ import { type WebhookRequest, WebhookReceiver } from '../support/webhook-receive
  */
 
 const TOKEN = 'events-e2e-bootstrap-token-0123456789';
-const SECRET = 'events-e2e-webhook-secret-0123456789';
+/** A Standard Webhooks secret: whsec_ and the base64 of a 32-byte key. */
+const SECRET = `whsec_${Buffer.from('events-e2e-webhook-key-0123456789').toString('base64')}`;
 const WAIT_MS = 60_000;
 
 interface Created {
@@ -150,7 +151,7 @@ function expectSignedCloudEvents(requests: readonly WebhookRequest[]): void {
     expect(r.path).toBe(hook().path);
     expect(r.validSignature, `signature of ${r.body}`).toBe(true);
     expect(r.headers['content-type']).toBe('application/cloudevents+json');
-    expect(r.headers['x-matih-event-id']).toBe(r.event?.id);
+    expect(r.headers['webhook-id']).toBe(r.event?.id);
     expect(r.event).toMatchObject({ specversion: '1.0', source: '/matih/control-plane', datacontenttype: 'application/json' });
   }
 }

@@ -9,12 +9,14 @@ import { ApiMetrics } from '../../src/api/metrics.js';
 import { CLOUD_PROVIDERS, type CloudProvider } from '../../src/domain/cloud.js';
 import { createAuthenticator } from '../../src/iam/authenticator.js';
 import { bootstrapMatcher } from '../../src/iam/bootstrap-token.js';
+import { type OidcOptions, OidcVerifier } from '../../src/iam/oidc-verifier.js';
 import { SigningKeyRing } from '../../src/iam/signing-key-ring.js';
 import { AesGcmSecretBox } from '../../src/drivers/secrets/aes-gcm-secret-box.js';
 import { TokenService } from '../../src/iam/token-service.js';
 import { type Engine, buildEngine } from '../../src/app.js';
 import type { EdgeSettings } from '../../src/config/edge-settings.js';
 import type { EventSettings } from '../../src/config/event-settings.js';
+import type { RequestLimitSettings } from '../../src/config/request-limit-settings.js';
 import type { SimFault } from '../../src/config/engine-settings.js';
 import { footprintOf } from '../../src/steps/workload-footprint.js';
 import { type TestDatabase, openTestDatabase, tenantNamePrefixFor } from './databases.js';
@@ -36,6 +38,8 @@ export interface TestApp {
 
 export interface TestAppOptions {
   enabledCloudProviders?: readonly CloudProvider[];
+  /** The clouds dedicated (Enterprise) infrastructure can be built on; default: all. */
+  dedicatedCloudProviders?: readonly CloudProvider[];
   bodyLimitBytes?: number;
   requestTimeoutMs?: number;
   maxConnections?: number;
@@ -49,6 +53,10 @@ export interface TestAppOptions {
   database?: TestDatabase;
   /** Where the engine logs; default: nowhere (TEST_LOG_LEVEL to see it). */
   engineLogger?: pino.Logger;
+  /** Accept the tokens of an OpenID Provider (MATIH_OIDC_*), as app.ts wires it. */
+  oidc?: OidcOptions;
+  /** Rate limits and lockouts (MATIH_RATE_LIMIT_*, MATIH_*_LOCKOUT_*); default: none, so that no suite is throttled by accident. */
+  requestLimits?: RequestLimitSettings;
 }
 
 export interface EngineSettings {
@@ -128,8 +136,6 @@ export function engineConfig(s: EngineSettings, database: Pick<TestDatabase, 'ur
     },
     events: {
       sinks: ['log'] as const,
-      webhookUrl: undefined,
-      webhookSecret: undefined,
       notifier: 'log' as const,
       smtpUrl: undefined,
       smtpFrom: 'matih@localhost',
@@ -148,20 +154,24 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const signingKeys = new SigningKeyRing(database.db, new AesGcmSecretBox(TEST_SECRET_KEY), { rotateAfterMs: 0, tokenTtlMs: (options.jwtTtlSeconds ?? 900) * 1000 });
   await signingKeys.load();
   const tokens = new TokenService(signingKeys, options.jwtTtlSeconds ?? 900);
+  const oidc = options.oidc ? new OidcVerifier(options.oidc) : undefined;
   const deps: ApiDeps = {
     database,
     tokens,
     signingKeys,
-    authenticate: createAuthenticator({ db: database.db, tokens, isBootstrapToken: bootstrapMatcher(BOOTSTRAP_TOKEN) }),
+    authenticate: createAuthenticator({ db: database.db, tokens, isBootstrapToken: bootstrapMatcher(BOOTSTRAP_TOKEN), oidc }),
+    ...(oidc ? { oidc } : {}),
     metrics: new ApiMetrics(database.db),
     logger: options.logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     enabledCloudProviders: options.enabledCloudProviders ?? CLOUD_PROVIDERS,
+    ...(options.dedicatedCloudProviders ? { dedicatedCloudProviders: options.dedicatedCloudProviders } : {}),
     bodyLimitBytes: options.bodyLimitBytes ?? 65_536,
     ...(options.requestTimeoutMs ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
     ...(options.maxConnections ? { maxConnections: options.maxConnections } : {}),
     maxRetries: options.engine?.maxRetries ?? 3,
     workloadFootprint: footprintOf,
     deletionCodeTtlSeconds: options.engine?.deletionCodeTtlSeconds ?? 600,
+    ...(options.requestLimits ? { requestLimits: options.requestLimits } : {}),
     wakeWorkers: () => engine?.worker.wake(),
     ...(engine?.cluster ? { simCluster: engine.cluster } : {}),
     ...(engine?.certificateAuthority ? { certificateAuthority: engine.certificateAuthority } : {}),

@@ -1,7 +1,30 @@
 import { type IncomingHttpHeaders, type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Webhook } from 'standardwebhooks';
 import type { CloudEvent } from '../../src/domain/events.js';
-import { verifyWebhookSignature } from '../../src/drivers/events/webhook-signature.js';
+
+/**
+ * How a receiver verifies deliveries: with the Standard Webhooks reference implementation (npm
+ * `standardwebhooks`), never with our own code. A `whsec_` secret as the library takes it; a
+ * legacy secret (no prefix) as its raw UTF-8 bytes, which the library takes with `format: 'raw'`.
+ */
+export function standardWebhook(secret: string): Webhook {
+  return secret.startsWith('whsec_') ? new Webhook(secret) : new Webhook(Buffer.from(secret, 'utf8'), { format: 'raw' });
+}
+
+/** The library's verify, as a boolean: it throws on a bad signature or a timestamp more than 5 minutes off. */
+export function verifiesWith(webhook: Webhook, body: string, headers: IncomingHttpHeaders): boolean {
+  try {
+    webhook.verify(body, {
+      'webhook-id': first(headers['webhook-id']) ?? '',
+      'webhook-timestamp': first(headers['webhook-timestamp']) ?? '',
+      'webhook-signature': first(headers['webhook-signature']) ?? '',
+    });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export interface WebhookRequest {
   path: string;
@@ -16,8 +39,9 @@ export interface WebhookRequest {
 }
 
 /**
- * A webhook receiver on loopback, as a customer would run one: it checks x-matih-signature
- * (401 when wrong), answers `status` otherwise (set 503 to refuse), and keeps every request.
+ * A webhook receiver on loopback, as a customer would run one: it verifies the Standard Webhooks
+ * signature with its one secret (401 when wrong), answers `status` otherwise (set 503 to refuse),
+ * and keeps every request.
  * close() and listen(port) take it down and bring it back on the same port.
  */
 export class WebhookReceiver {
@@ -26,11 +50,14 @@ export class WebhookReceiver {
   status = 204;
   port = 0;
   private server: Server | undefined;
+  private readonly webhook: Webhook;
 
   constructor(
-    private readonly secret: string,
+    secret: string,
     readonly path = '/hook',
-  ) {}
+  ) {
+    this.webhook = standardWebhook(secret);
+  }
 
   get url(): string {
     return `http://127.0.0.1:${this.port}${this.path}`;
@@ -42,7 +69,7 @@ export class WebhookReceiver {
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
         const body = Buffer.concat(chunks).toString('utf8');
-        const validSignature = verifyWebhookSignature(this.secret, first(req.headers['x-matih-timestamp']), body, first(req.headers['x-matih-signature']));
+        const validSignature = verifiesWith(this.webhook, body, req.headers);
         const path = req.url ?? '';
         const status = path !== this.path ? 404 : validSignature ? this.status : 401;
         this.requests.push({ path, headers: req.headers, body, event: parse(body), validSignature, status });

@@ -2,6 +2,7 @@ import { render } from 'preact';
 import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
 import { api, forgetToken, storeToken, storedToken, whenUnauthorized } from './api.js';
 import { Loading } from './components/notice.js';
+import { ApiKeysPage } from './pages/api-keys.js';
 import { CreateTenantPage } from './pages/create-tenant.js';
 import { HealthPage } from './pages/health.js';
 import { NotFoundPage } from './pages/not-found.js';
@@ -94,6 +95,13 @@ function Shell({ route, session }: { route: Route; session: Session }) {
                 </a>
               </li>
             )}
+            {admin && (
+              <li>
+                <a href={links.apiKeys} aria-current={current('api-keys')}>
+                  API keys
+                </a>
+              </li>
+            )}
           </ul>
         </nav>
         <div class="whoami">
@@ -122,6 +130,8 @@ function Page({ route }: { route: Route }) {
       return <TenantPage key={route.id} id={route.id} />;
     case 'health':
       return <HealthPage />;
+    case 'api-keys':
+      return <ApiKeysPage />;
     case 'not-found':
       return <NotFoundPage path={route.path} />;
   }

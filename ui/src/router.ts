@@ -9,6 +9,7 @@ export type Route =
   | { page: 'create' }
   | { page: 'tenant'; id: string }
   | { page: 'health' }
+  | { page: 'api-keys' }
   | { page: 'not-found'; path: string };
 
 export function parseRoute(hash: string): Route {
@@ -16,6 +17,7 @@ export function parseRoute(hash: string): Route {
   if (path === '/' || path === '/tenants') return { page: 'tenants' };
   if (path === '/tenants/new') return { page: 'create' };
   if (path === '/health') return { page: 'health' };
+  if (path === '/api-keys') return { page: 'api-keys' };
   const tenant = /^\/tenants\/([0-9a-fA-F-]{36})$/.exec(path);
   if (tenant?.[1]) return { page: 'tenant', id: tenant[1].toLowerCase() };
   return { page: 'not-found', path };
@@ -25,6 +27,7 @@ export const links = {
   tenants: '#/tenants',
   create: '#/tenants/new',
   health: '#/health',
+  apiKeys: '#/api-keys',
   tenant: (id: string) => `#/tenants/${id}`,
 };
 

@@ -34,6 +34,11 @@ export type Readiness = TenantJson<'/ready', 'get', 200 | 503>;
 export type AccessToken = TenantJson<'/api/v1/auth/token', 'post'>;
 export type WhoAmI = TenantJson<'/api/v1/auth/whoami', 'get'>;
 
+/** An API key as listed (never its secret); created, with `key`, the secret shown once. */
+export type ApiKey = TenantJson<'/api/v1/tenants/{id}/api-keys', 'get'>['items'][number];
+export type CreatedApiKey = TenantJson<'/api/v1/tenants/{id}/api-keys', 'post', 201>;
+export type ApiKeyScope = ApiKey['scopes'][number];
+
 /** RFC 9457 problem details, as every error of the API is sent. */
 type ApiProblem = TenantSchemas['Problem'];
 export type FieldProblem = NonNullable<ApiProblem['errors']>[number];
@@ -48,6 +53,31 @@ export const TENANT_STATUSES = ['PROVISIONING', 'ACTIVE', 'FAILED', 'SUSPENDED',
 export const TIERS = ['FREE', 'PROFESSIONAL', 'ENTERPRISE'] as const;
 export const CLOUD_PROVIDERS = ['AZURE', 'AWS', 'GCP'] as const;
 export const DEFAULT_REGION: Readonly<Record<string, string>> = { AZURE: 'eastus', AWS: 'us-east-1', GCP: 'us-central1' };
+export const API_KEY_SCOPES = ['read', 'create', 'update', 'suspend', 'delete', 'infrastructure', 'audit'] as const;
+export const TENANT_ROLES = ['Admin', 'Analyst', 'Viewer'] as const;
+
+/**
+ * The scopes a key of each role can have, as the service allows them (domain/api-key-scopes.ts:
+ * a scope narrows the role, never widens it); the API refuses any other with a 400 naming
+ * `scopes`, which the form shows next to them.
+ */
+export const SCOPES_OF_ROLE: Readonly<Record<(typeof TENANT_ROLES)[number] | 'platform_admin', readonly ApiKeyScope[]>> = {
+  platform_admin: API_KEY_SCOPES,
+  Admin: ['read', 'create', 'update', 'delete', 'audit'],
+  Analyst: ['read', 'audit'],
+  Viewer: ['read', 'audit'],
+};
+
+/** What each scope lets a key do, for the form's checkboxes. */
+export const SCOPE_HINTS: Readonly<Record<ApiKeyScope, string>> = {
+  read: 'read tenants, settings, keys and status',
+  create: 'create tenants and API keys',
+  update: 'change tenants, settings and features',
+  suspend: 'suspend and reactivate tenants',
+  delete: 'delete tenants, revoke API keys',
+  infrastructure: 'infrastructure API, job retry and cancel',
+  audit: "read a tenant's audit log",
+};
 
 export function isTenantStatus(value: string): value is Tenant['status'] {
   return (TENANT_STATUSES as readonly string[]).includes(value);
@@ -60,4 +90,5 @@ type _EnumerationsMatchTheDocument = [
   Holds<SameMembers<(typeof TENANT_STATUSES)[number], Tenant['status']>>,
   Holds<SameMembers<(typeof TIERS)[number], Tenant['tier']>>,
   Holds<SameMembers<(typeof CLOUD_PROVIDERS)[number], Tenant['cloudProvider']>>,
+  Holds<SameMembers<(typeof API_KEY_SCOPES)[number], ApiKeyScope>>,
 ];

@@ -2,18 +2,30 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { ERROR_CODES } from '../../domain/error-codes.js';
 import { ForbiddenError, UnauthenticatedError, ValidationError, matihError } from '../../domain/errors.js';
+import { effectiveScopes } from '../../domain/api-key-scopes.js';
 import { TenantRole } from '../../domain/roles.js';
 import { isPlatformAdmin, requirePlatformAdmin } from '../../iam/principal.js';
 import { revokeToken } from '../../store/iam/revoked-tokens.js';
 import type { ApiDeps } from '../deps.js';
+import { credentialRefused } from '../request-limits.js';
 import { withErrors } from '../schemas/common.js';
-import { RevokeTokenBody, RotateSigningKeysBody, RotateSigningKeysResponse, TokenRequestBody, TokenResponse } from '../schemas/auth.js';
+import { oidcRoutes } from './oidc.js';
+import { ApiKeyScopeSchema, RevokeTokenBody, RotateSigningKeysBody, RotateSigningKeysResponse, TokenRequestBody, TokenResponse } from '../schemas/auth.js';
 
 export const authRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) => {
+  await app.register(oidcRoutes, deps);
+
+  /** The principal of an API key offered for a token; anything else is refused. */
+  const exchangeable = async (apiKey: string) => {
+    if (!apiKey.startsWith('mtk_')) throw new UnauthenticatedError('only an API key can be exchanged for a token');
+    return deps.authenticate(apiKey);
+  };
+
   app.post(
     '/api/v1/auth/token',
     {
-      config: { public: true },
+      // A sign-in: refused while the client address is locked out, every refused key counted.
+      config: { public: true, signIn: true },
       schema: {
         tags: ['auth'],
         summary: 'Exchange an API key for a short-lived access token (JWT)',
@@ -22,12 +34,14 @@ export const authRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) 
       },
     },
     async (request, reply) => {
-      if (!request.body.apiKey.startsWith('mtk_')) throw new UnauthenticatedError('only an API key can be exchanged for a token');
-      const principal = await deps.authenticate(request.body.apiKey);
+      const principal = await exchangeable(request.body.apiKey).catch(async (error: unknown) => {
+        throw await credentialRefused(deps, request, error);
+      });
       const { token, claims } = await deps.tokens.issue({
         apiKeyId: principal.apiKeyId ?? '',
         role: principal.role,
         tenantId: principal.tenantId,
+        scopes: principal.scopes && [...principal.scopes],
       });
       void reply.header('cache-control', 'no-store');
       return { accessToken: token, tokenType: 'Bearer' as const, expiresIn: deps.tokens.ttlSeconds, expiresAt: claims.expiresAt };
@@ -47,14 +61,16 @@ export const authRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) 
             role: Type.String(),
             tenantId: Type.Union([Type.String(), Type.Null()]),
             via: Type.String(),
+            email: Type.Optional(Type.String({ description: "An OpenID Provider token's email claim" })),
             permissions: Type.Array(Type.String()),
+            scopes: Type.Array(ApiKeyScopeSchema, { description: "What this credential may be used for: its API key's scopes, or every scope of its role" }),
           }),
         }),
       },
     },
     async (request) => {
       const p = request.principal;
-      return { actor: p.actor, role: p.role, tenantId: p.tenantId, via: p.via, permissions: [...p.permissions].sort() };
+      return { actor: p.actor, role: p.role, tenantId: p.tenantId, via: p.via, ...(p.email ? { email: p.email } : {}), permissions: [...p.permissions].sort(), scopes: effectiveScopes(p.role, p.scopes && [...p.scopes]) };
     },
   );
 

@@ -3,18 +3,18 @@ import { Type } from '@sinclair/typebox';
 import { migrationsApplied } from '../../store/migrate.js';
 import type { ApiDeps } from '../deps.js';
 
-/** Liveness, readiness and Prometheus metrics: public, for probes and scrapers. */
+/** Liveness, readiness and Prometheus metrics: public, for probes and scrapers, and never rate limited. */
 export const healthRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) => {
   app.get(
     '/health',
-    { config: { public: true }, schema: { tags: ['health'], summary: 'Liveness: the process answers', response: { 200: Type.Object({ status: Type.Literal('UP') }) } } },
+    { config: { public: true, rateLimit: false }, schema: { tags: ['health'], summary: 'Liveness: the process answers', response: { 200: Type.Object({ status: Type.Literal('UP') }) } } },
     async () => ({ status: 'UP' as const }),
   );
 
   app.get(
     '/ready',
     {
-      config: { public: true },
+      config: { public: true, rateLimit: false },
       schema: {
         tags: ['health'],
         summary: 'Readiness: the database answers and every migration is applied',
@@ -37,7 +37,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps
     },
   );
 
-  app.get('/metrics', { config: { public: true }, schema: { tags: ['health'], summary: 'Prometheus metrics', hide: false } }, async (_request, reply) => {
+  app.get('/metrics', { config: { public: true, rateLimit: false }, schema: { tags: ['health'], summary: 'Prometheus metrics', hide: false } }, async (_request, reply) => {
     const body = await deps.metrics.registry.metrics();
     return reply.type(deps.metrics.registry.contentType).send(body);
   });

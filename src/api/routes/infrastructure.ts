@@ -60,6 +60,7 @@ export const infrastructureRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (a
         cloudProvider: request.body.cloudProvider,
         configuration: request.body.configuration,
         enabledCloudProviders: deps.enabledCloudProviders,
+        ...(deps.dedicatedCloudProviders ? { dedicatedCloudProviders: deps.dedicatedCloudProviders } : {}),
         actor: request.principal.actor,
         maxRetries: deps.maxRetries,
         footprint: deps.workloadFootprint,

@@ -9,6 +9,7 @@ import { createDeletionRequest, startDeletion } from '../../store/lifecycle/dele
 import { reactivateTenant, suspendTenant } from '../../store/lifecycle/suspend-tenant.js';
 import { getTenant } from '../../store/tenants/get-tenant.js';
 import type { ApiDeps } from '../deps.js';
+import { refuseLockedOutDeletion, wrongDeletionCode } from '../request-limits.js';
 import { TenantIdParams, withErrors } from '../schemas/common.js';
 import { DeleteTenantBody, DeleteTenantHeaders, DeletionRequestCreated, LifecycleAccepted, LifecycleBody, UpdateTenantBody } from '../schemas/lifecycle.js';
 
@@ -55,6 +56,8 @@ export const lifecycleRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, d
     },
     async (request, reply) => {
       requirePlatformAdmin(request.principal);
+      // A code issued now could expire before a lockout ends: say when to ask instead.
+      await refuseLockedOutDeletion(deps, request.params.id);
       const { code, hash } = generateConfirmationCode();
       const created = await createDeletionRequest(db, { tenantId: request.params.id, actor: request.principal.actor, codeHash: hash, ttlSeconds: deps.deletionCodeTtlSeconds ?? 600 });
       return reply
@@ -86,12 +89,22 @@ export const lifecycleRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, d
       if (code === undefined || code.trim() === '') {
         throw new ValidationError([{ field: 'confirmationCode', message: 'is required (body `confirmationCode` or header `X-Confirmation-Code`); POST /api/v1/tenants/{id}/deletion-requests issues one' }]);
       }
+      // Wrong codes lock the tenant's deletion for a while (api/request-limits.ts), the right one too.
+      await refuseLockedOutDeletion(deps, request.params.id);
+      let matched = false;
       const { jobId } = await startDeletion(db, {
         tenantId: request.params.id,
         actor: request.principal.actor,
         maxRetries: deps.maxRetries,
-        codeMatches: (hash) => confirmationCodeMatches(code, hash),
+        codeMatches: (hash) => {
+          const matches = confirmationCodeMatches(code, hash);
+          matched ||= matches;
+          return matches;
+        },
         codeField,
+      }).catch(async (error: unknown) => {
+        // No code of the tenant's matched: a wrong code (a used or expired one is not a guess).
+        throw error instanceof ValidationError && !matched ? await wrongDeletionCode(deps, request.params.id, error) : error;
       });
       deps.wakeWorkers();
       return reply.code(202).send({ tenantId: request.params.id, status: 'DELETING', jobId });

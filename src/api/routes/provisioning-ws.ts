@@ -8,6 +8,8 @@ import { bearerToken } from '../auth-hook.js';
 import { listAudit } from '../../store/engine/list-audit.js';
 import type { ApiDeps } from '../deps.js';
 import { provisioningStatus } from '../provisioning-status.js';
+import { credentialRefused } from '../request-limits.js';
+import { requireRouteScope } from '../route-scopes.js';
 import { TenantIdParams } from '../schemas/common.js';
 
 export interface ProgressStreamOptions {
@@ -65,7 +67,8 @@ export function provisioningStreamRoutes(options: ProgressStreamOptions): Fastif
       {
         websocket: true,
         // Authenticated after the upgrade (close code 4401): a refused upgrade leaves sockets behind.
-        config: { public: true },
+        // A sign-in all the same: a locked-out address is refused (429) before the upgrade.
+        config: { public: true, signIn: true },
         schema: {
           tags: ['provisioning'],
           summary: 'WebSocket: status, then every transition live (authenticate with the Authorization header or subprotocol "bearer.<token>")',
@@ -94,12 +97,15 @@ export function provisioningStreamRoutes(options: ProgressStreamOptions): Fastif
           let bearer: string;
           try {
             bearer = bearerToken(request.headers);
-            principal = await deps.authenticate(bearer);
+            principal = await deps.authenticate(bearer).catch(async (error: unknown) => {
+              throw await credentialRefused(deps, request, error);
+            });
           } catch (error) {
             refuse(error);
             return;
           }
           requireTenantPermission(principal, request.params.id, Permission.TENANT_READ);
+          requireRouteScope(principal, 'GET', request.routeOptions.url ?? '/ws/provisioning/:id');
           if (principal.expiresAt) {
             // setTimeout takes at most 2^31-1 ms; tokens live minutes to a day.
             const left = Math.min(Math.max(principal.expiresAt.getTime() - Date.now(), 0), 2 ** 31 - 1);

@@ -31,7 +31,10 @@ export const tenantRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps
     },
     async (request, reply) => {
       requirePlatformAdmin(request.principal);
-      const tenant = validateNewTenant(request.body, { enabledCloudProviders: deps.enabledCloudProviders });
+      const tenant = validateNewTenant(request.body, {
+        enabledCloudProviders: deps.enabledCloudProviders,
+        ...(deps.dedicatedCloudProviders ? { dedicatedCloudProviders: deps.dedicatedCloudProviders } : {}),
+      });
       const key = generateApiKey();
       const created = await createTenant(db, {
         tenant,

@@ -13,7 +13,7 @@ export interface ApiKeyCredential extends ApiKeyRecord {
 
 const PUBLIC_COLUMNS = [
   'apiKeys.id', 'apiKeys.tenantId', 'apiKeys.userId', 'apiKeys.name', 'apiKeys.role', 'apiKeys.createdBy',
-  'apiKeys.createdAt', 'apiKeys.expiresAt', 'apiKeys.lastUsedAt', 'apiKeys.revokedAt',
+  'apiKeys.createdAt', 'apiKeys.expiresAt', 'apiKeys.lastUsedAt', 'apiKeys.revokedAt', 'apiKeys.scopes',
 ] as const;
 
 export async function findApiKeyCredential(db: Db, id: string): Promise<ApiKeyCredential | undefined> {
@@ -25,7 +25,7 @@ export async function findApiKeyCredential(db: Db, id: string): Promise<ApiKeyCr
     .executeTakeFirst();
 }
 
-export type NewApiKey = Pick<Insertable<ApiKeysTable>, 'id' | 'tenantId' | 'userId' | 'name' | 'role' | 'secretHash' | 'createdBy' | 'expiresAt'>;
+export type NewApiKey = Pick<Insertable<ApiKeysTable>, 'id' | 'tenantId' | 'userId' | 'name' | 'role' | 'secretHash' | 'createdBy' | 'expiresAt' | 'scopes'>;
 
 export async function insertApiKey(db: Db, key: NewApiKey): Promise<ApiKeyRecord> {
   return db
@@ -35,24 +35,31 @@ export async function insertApiKey(db: Db, key: NewApiKey): Promise<ApiKeyRecord
     .executeTakeFirstOrThrow();
 }
 
-export async function listApiKeys(db: Db, tenantId: string): Promise<ApiKeyRecord[]> {
-  return db.selectFrom('apiKeys').select([...PUBLIC_COLUMNS]).where('tenantId', '=', tenantId).orderBy('id').execute();
+/** A tenant's keys, or with `tenantId` null the platform-admin keys (which belong to no tenant). */
+export async function listApiKeys(db: Db, tenantId: string | null): Promise<ApiKeyRecord[]> {
+  return db
+    .selectFrom('apiKeys')
+    .select([...PUBLIC_COLUMNS])
+    .where('tenantId', tenantId === null ? 'is' : '=', tenantId)
+    .orderBy('id')
+    .execute();
 }
 
-/** Idempotent: revoking a revoked key keeps its first revocation time. */
-export async function revokeApiKey(db: Db, tenantId: string, id: string): Promise<ApiKeyRecord | undefined> {
+/** Idempotent: revoking a revoked key keeps its first revocation time. `tenantId` null: a platform-admin key. */
+export async function revokeApiKey(db: Db, tenantId: string | null, id: string): Promise<ApiKeyRecord | undefined> {
+  const owner = tenantId === null ? 'is' : '=';
   await db
     .updateTable('apiKeys')
     .set({ revokedAt: new Date() })
     .where('id', '=', id)
-    .where('tenantId', '=', tenantId)
+    .where('tenantId', owner, tenantId)
     .where('revokedAt', 'is', null)
     .execute();
   return db
     .selectFrom('apiKeys')
     .select([...PUBLIC_COLUMNS])
     .where('id', '=', id)
-    .where('tenantId', '=', tenantId)
+    .where('tenantId', owner, tenantId)
     .executeTakeFirst();
 }
 

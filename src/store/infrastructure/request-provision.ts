@@ -16,6 +16,7 @@ import { type DesiredInfrastructure, declareInfrastructure, requireDesired } fro
 import { moveInfrastructure } from './move-infrastructure.js';
 import { type Declared, type OperationRequest, changeTier, fitProblems, prepareUpdate, requireSameDeployment } from './request-update.js';
 import { transaction } from '../transaction.js';
+import { dedicatedCloudProblem } from '../../domain/tenant-validation.js';
 
 export interface RequestProvisionInput {
   tenantId: string;
@@ -27,6 +28,8 @@ export interface RequestProvisionInput {
   configuration?: unknown;
   /** The providers this installation offers (MATIH_CLOUD_PROVIDERS). */
   enabledCloudProviders: readonly CloudProvider[];
+  /** Those it can build dedicated (Enterprise) infrastructure on; default: all. */
+  dedicatedCloudProviders?: readonly CloudProvider[];
   actor: string;
   maxRetries: number;
   /** What the tenant's workloads need: a custom quota is checked against it (required once one is declared). */
@@ -110,6 +113,8 @@ function validate(input: RequestProvisionInput, current: DesiredInfrastructure):
   const base = checkedTier === current.tier ? current.configuration : clampForTier(current.configuration, checkedTier);
   const merged = mergeConfiguration(base, input.configuration, checkedTier);
   problems.push(...merged.problems);
+  const dedicated = tier && provider ? dedicatedCloudProblem(tier, provider, input.dedicatedCloudProviders) : undefined;
+  if (dedicated) problems.push(dedicated);
   if (problems.length === 0 && tier) problems.push(...fitProblems(merged.configuration, tier, input.footprint));
   if (problems.length > 0 || !tier || !provider) throw new ValidationError(problems);
   return { tier, region, cloudProvider: provider, configuration: merged.configuration };

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, api } from '../api.js';
+import { ApiKeysPanel } from '../components/api-keys-panel.js';
 import { AuditTimeline } from '../components/audit-timeline.js';
 import { InfrastructurePanel } from '../components/infrastructure-panel.js';
 import { ErrorNotice, Loading } from '../components/notice.js';
@@ -11,7 +12,7 @@ import { formatTime, humanize } from '../format.js';
 import { useNow, usePolled, valueOf } from '../hooks.js';
 import { type LinkState, followProvisioning } from '../live.js';
 import { links } from '../router.js';
-import { useSession } from '../session.js';
+import { isPlatformAdmin, useSession } from '../session.js';
 import { type AuditEntry, type AuditPage, type ProvisioningStatus, type Tenant, isTenantStatus } from '../types.js';
 
 /** Pages of history read at load (500 each); the WebSocket brings everything after. */
@@ -173,6 +174,8 @@ export function TenantPage({ id }: { id: string }) {
 
       {status ? <ProvisioningView status={status} link={link} now={now} /> : <Loading what="the provisioning status" />}
       <TenantActions tenant={{ ...tenant, status: shownStatus }} status={status} onChanged={reloadTenant} />
+      {/* Keys are managed by platform admins and the tenant's Admins; a deleted tenant has none. */}
+      {(isPlatformAdmin(session) || session.who.role === 'Admin') && tenant.status !== 'DELETED' && <ApiKeysPanel path={`/api/v1/tenants/${id}/api-keys`} tenant id="tenant-keys" />}
       <div class="columns">
         {historyError !== undefined ? <ErrorNotice error={historyError} title="Could not load the history" /> : <AuditTimeline entries={[...history.values()]} />}
         <InfrastructurePanel tenantId={id} version={infraVersion} />
