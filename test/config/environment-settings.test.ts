@@ -4,20 +4,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { ConfigError, loadConfig } from '../../src/config/load-config.js';
+import { loadConfig } from '../../src/config/load-config.js';
+import { configProblems } from '../support/config-problems.js';
 
 /** The values files shipped with the package (deploy/values), the default MATIH_HELM_VALUES_DIR. */
 const SHIPPED = fileURLToPath(new URL('../../deploy/values', import.meta.url));
 
-function problemsOf(env: Record<string, string>): readonly string[] {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
-}
 
 describe('MATIH_ENVIRONMENT and its Helm values', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'matih-values-'));
@@ -53,13 +45,13 @@ describe('MATIH_ENVIRONMENT and its Helm values', () => {
   });
 
   it.each(['Production', 'prod_1', '-prod', 'prod-', 'prod.eu', 'a'.repeat(64)])('refuses %s, which is no DNS label', (name) => {
-    const problems = problemsOf({ MATIH_ENVIRONMENT: name });
+    const problems = configProblems({ MATIH_ENVIRONMENT: name });
     expect(problems).toHaveLength(1);
     expect(problems[0]).toContain(`MATIH_ENVIRONMENT="${name}" must be a DNS label`);
   });
 
   it('refuses to start without the environment values file, naming it', () => {
-    const problems = problemsOf({ MATIH_ENVIRONMENT: 'nowhere', MATIH_HELM_VALUES_DIR: dir });
+    const problems = configProblems({ MATIH_ENVIRONMENT: 'nowhere', MATIH_HELM_VALUES_DIR: dir });
     expect(problems).toEqual([`the values of MATIH_ENVIRONMENT: ${path.join(dir, 'values-nowhere.yaml')} does not exist (MATIH_HELM_VALUES_DIR)`]);
   });
 
@@ -71,7 +63,7 @@ describe('MATIH_ENVIRONMENT and its Helm values', () => {
     ['scalar', 'just text\n', 'must hold a YAML mapping of Helm values'],
   ])('refuses to start with a bad values file (%s), naming it', (name, text, message) => {
     const file = write(name, text);
-    const problems = problemsOf({ MATIH_ENVIRONMENT: name, MATIH_HELM_VALUES_DIR: dir });
+    const problems = configProblems({ MATIH_ENVIRONMENT: name, MATIH_HELM_VALUES_DIR: dir });
     expect(problems).toHaveLength(1);
     expect(problems[0]).toContain(file);
     expect(problems[0]).toContain(message);
@@ -79,11 +71,11 @@ describe('MATIH_ENVIRONMENT and its Helm values', () => {
 
   it('refuses a values file larger than a ConfigMap holds', () => {
     const file = write('huge', `blob: "${'x'.repeat(1_000_001)}"\n`);
-    expect(problemsOf({ MATIH_ENVIRONMENT: 'huge', MATIH_HELM_VALUES_DIR: dir })).toEqual([`${file} is larger than 1000000 bytes, more than a ConfigMap holds`]);
+    expect(configProblems({ MATIH_ENVIRONMENT: 'huge', MATIH_HELM_VALUES_DIR: dir })).toEqual([`${file} is larger than 1000000 bytes, more than a ConfigMap holds`]);
   });
 
   it('lists a bad environment with the other problems', () => {
-    const problems = problemsOf({ MATIH_ENVIRONMENT: 'nowhere', MATIH_HELM_VALUES_DIR: dir, MATIH_TENANT_PORT: 'abc' });
+    const problems = configProblems({ MATIH_ENVIRONMENT: 'nowhere', MATIH_HELM_VALUES_DIR: dir, MATIH_TENANT_PORT: 'abc' });
     expect(problems).toHaveLength(2);
   });
 });

@@ -1,16 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseEventSettings } from '../../src/config/event-settings.js';
-import { CONFIG_VARIABLES, ConfigError, loadConfig } from '../../src/config/load-config.js';
+import { CONFIG_VARIABLES, loadConfig } from '../../src/config/load-config.js';
+import { configProblems } from '../support/config-problems.js';
 
-function configProblems(env: Record<string, string>): readonly string[] {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
-}
 
 describe('event sink settings: NATS and Kafka', () => {
   it('reads every variable it uses from the documented list, with its default', () => {

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config/load-config.js';
 import { dedicatedCloudProviders } from '../../src/config/enterprise-settings.js';
+import { configProblems } from '../support/config-problems.js';
 
 describe('loadConfig', () => {
   it('has a default for everything', () => {
@@ -212,15 +213,6 @@ describe('loadConfig', () => {
   });
 });
 
-function configProblems(env: Record<string, string>): readonly string[] {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
-}
 
 describe('the README', () => {
   it('documents every configuration variable with its default', async () => {

@@ -1,16 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { CONFIG_VARIABLES, ConfigError, loadConfig } from '../../src/config/load-config.js';
+import { CONFIG_VARIABLES, loadConfig } from '../../src/config/load-config.js';
 import { NETWORK_ISOLATION_VARIABLES } from '../../src/config/network-isolation-settings.js';
+import { configProblems } from '../support/config-problems.js';
 
-function configProblems(env: Record<string, string>): readonly string[] {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
-}
 
 describe('network isolation settings: what tenant pods may reach', () => {
   it('are documented configuration variables', () => {

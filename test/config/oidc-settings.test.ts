@@ -1,15 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config/load-config.js';
+import { loadConfig } from '../../src/config/load-config.js';
+import { configProblems } from '../support/config-problems.js';
 
-function problems(env: Record<string, string>): readonly string[] {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
-}
 
 const MINIMAL = {
   MATIH_OIDC_ISSUER: 'https://login.example.com/realms/matih',
@@ -67,7 +59,7 @@ describe('OIDC settings (MATIH_OIDC_*)', () => {
   });
 
   it('list what is wrong, never echoing the secret', () => {
-    const found = problems({
+    const found = configProblems({
       MATIH_OIDC_ISSUER: 'http://login.example.com',
       MATIH_OIDC_CLIENT_SECRET: 'do-not-print-me',
       MATIH_OIDC_SCOPES: 'email',
@@ -84,9 +76,9 @@ describe('OIDC settings (MATIH_OIDC_*)', () => {
     expect(found).toContain('MATIH_OIDC_CLOCK_SKEW_S="3600"');
     expect(found).not.toContain('do-not-print-me');
     // Plain http is for a provider on this machine only.
-    expect(problems({ ...MINIMAL, MATIH_OIDC_ISSUER: 'http://127.0.0.1:9000' })).toEqual([]);
+    expect(configProblems({ ...MINIMAL, MATIH_OIDC_ISSUER: 'http://127.0.0.1:9000' })).toEqual([]);
     // Settings without an issuer would be ignored: said instead.
-    expect(problems({ MATIH_OIDC_AUDIENCE: 'x', MATIH_OIDC_ADMIN_GROUPS: 'y' })).toEqual([
+    expect(configProblems({ MATIH_OIDC_AUDIENCE: 'x', MATIH_OIDC_ADMIN_GROUPS: 'y' })).toEqual([
       'MATIH_OIDC_AUDIENCE, MATIH_OIDC_ADMIN_GROUPS are set but MATIH_OIDC_ISSUER is not: set it, or unset them',
     ]);
   });

@@ -1,16 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { CONFIG_VARIABLES, ConfigError, loadConfig } from '../../src/config/load-config.js';
+import { CONFIG_VARIABLES, loadConfig } from '../../src/config/load-config.js';
 import { REQUEST_LIMIT_VARIABLES } from '../../src/config/request-limit-settings.js';
+import { configProblems } from '../support/config-problems.js';
 
-function problems(env: Record<string, string>): readonly string[] {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
-}
 
 describe('rate limit and lockout settings', () => {
   it('are documented variables of the service', () => {
@@ -56,7 +48,7 @@ describe('rate limit and lockout settings', () => {
   });
 
   it('list every bad value', () => {
-    const found = problems({
+    const found = configProblems({
       MATIH_RATE_LIMIT_PER_CREDENTIAL: '-1',
       MATIH_RATE_LIMIT_PER_TENANT: 'lots',
       MATIH_RATE_LIMIT_WINDOW_S: '0',
