@@ -125,7 +125,7 @@ function trustProxyOf(deps: ApiDeps): boolean | string[] | ((address: string, ho
 async function baseServer(deps: ApiDeps, id: ServerIdentity): Promise<FastifyInstance> {
   const app = Fastify({
     serverFactory: boundedServerFactory(deps),
-    maxParamLength: MAX_PARAM_LENGTH,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     frameworkErrors,
     clientErrorHandler: clientErrors,
     loggerInstance: deps.logger,
