@@ -1,22 +1,14 @@
-import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from './config/load-config.js';
-import type { ClusterDriver, DnsDriver, ServicePrincipalValidator, TenantDatabaseDriver, TerraformDriver } from './drivers/contract.js';
-import { azureDedicatedModules } from './drivers/terraform/modules/azure-dedicated.js';
-import { builtinDedicatedModules } from './drivers/terraform/modules/builtin-dedicated.js';
-import { moduleSetByCloud } from './drivers/terraform/modules/by-cloud.js';
-import { SimulatedServicePrincipals } from './drivers/terraform/simulated-service-principals.js';
-import { SimulatedTerraform } from './drivers/terraform/simulated-terraform.js';
-import { simResourceTerraformStateStore } from './drivers/terraform/simulated-terraform-state.js';
-import { TerraformCli } from './drivers/terraform/terraform-cli.js';
+import type { ClusterDriver, DnsDriver, TenantDatabaseDriver, TerraformDriver } from './drivers/contract.js';
+import { buildArchiveStore } from './build-archive-store.js';
+import { buildDns } from './build-dns.js';
+import { buildServicePrincipals, buildTerraform } from './build-terraform.js';
 import { terraformStateLockStore } from './store/terraform/terraform-state-lock-store.js';
 import { tenantConfigSource } from './store/tenants/tenant-config-source.js';
 import { buildEventSinks, closeEventSinks } from './drivers/build-event-delivery.js';
-import { PowerDnsDriver } from './drivers/dns/powerdns-driver.js';
-import { EmbeddedDnsDriver } from './drivers/dns/embedded-dns-driver.js';
-import { EmbeddedDnsServer } from './drivers/dns/embedded-dns-server.js';
+import type { EmbeddedDnsServer } from './drivers/dns/embedded-dns-server.js';
 import { LOCAL_CA_STORE_NAME, LocalCertificateAuthority } from './drivers/tls/local-ca.js';
-import { dnsZoneStore } from './store/dns/dns-zones.js';
 import { getOrCreateSigningKey } from './store/iam/signing-key.js';
 import { PostgresTenantDatabase } from './drivers/database/postgres-tenant-database.js';
 import { AesGcmSecretBox } from './drivers/secrets/aes-gcm-secret-box.js';
@@ -31,9 +23,6 @@ import type { Db } from './store/open-database.js';
 import { simObjectStore } from './store/sim/sim-objects.js';
 import { deleteSimResource, getSimResource, listSimResources, upsertSimResource } from './store/sim/sim-resources.js';
 import { FaultInjector } from './steps/support/fault-injection.js';
-import { DatabaseArchiveStore } from './drivers/archive/database-archive-store.js';
-import { FileArchiveStore } from './drivers/archive/file-archive-store.js';
-import { archiveRecords } from './store/archive/archive-objects.js';
 import { tenantAuditExport } from './store/engine/export-tenant-audit.js';
 import type { StepName } from './domain/plans.js';
 import { buildStepRegistry } from './steps/registry.js';
@@ -151,7 +140,7 @@ export async function buildEngine(db: Db, config: EngineConfig, logger: Logger, 
       {
         tenantConfig: tenantConfigSource(db),
         archive: {
-          store: config.lifecycle.archiveStore === 'directory' ? new FileArchiveStore(config.lifecycle.archiveDir) : new DatabaseArchiveStore(archiveRecords(db)),
+          store: buildArchiveStore(db, config.lifecycle),
           exportAudit: tenantAuditExport(db),
         },
         enterprise: {
@@ -224,79 +213,4 @@ export async function buildEngine(db: Db, config: EngineConfig, logger: Logger, 
       if (tenantDatabase instanceof PostgresTenantDatabase) await tenantDatabase.close();
     },
   };
-}
-
-/** The DNS provider of MATIH_DNS_DRIVER, and for the embedded one the server that answers its zones. */
-async function buildDns(db: Db, config: EngineConfig, logger: Logger): Promise<{ dns: DnsDriver; dnsServer: EmbeddedDnsServer | undefined }> {
-  const settings = config.edge.dns;
-  switch (settings.driver) {
-    case 'embedded': {
-      const authority = { nameServers: settings.nameServers, soaEmail: `hostmaster@${config.baseDomain}`, defaultTtl: settings.ttl };
-      const store = dnsZoneStore(db);
-      return {
-        dns: new EmbeddedDnsDriver(store, authority),
-        dnsServer: new EmbeddedDnsServer(store, { ...authority, host: settings.host, port: settings.port, logger: logger.child({ component: 'dns' }) }),
-      };
-    }
-    case 'powerdns':
-      return {
-        dns: new PowerDnsDriver({ apiUrl: settings.apiUrl, apiKey: settings.apiKey, serverId: settings.serverId, nameServers: settings.nameServers, defaultTtl: settings.ttl }),
-        dnsServer: undefined,
-      };
-    case 'azure': {
-      const [{ AzureDnsDriver }, { azureCredential }] = await Promise.all([
-        import('./drivers/dns/azure-dns-driver.js'),
-        import('./drivers/dns/azure-credential.js'),
-      ]);
-      return {
-        dns: new AzureDnsDriver({
-          credential: azureCredential(settings.identity),
-          subscriptionId: settings.subscriptionId,
-          resourceGroup: settings.resourceGroup,
-          ...(settings.endpoint === undefined ? {} : { endpoint: settings.endpoint }),
-        }),
-        dnsServer: undefined,
-      };
-    }
-  }
-}
-
-/** The Azure service principal check of VALIDATE_SERVICE_PRINCIPAL (MATIH_SERVICE_PRINCIPAL). */
-async function buildServicePrincipals(config: EngineConfig): Promise<ServicePrincipalValidator> {
-  const azure = config.enterprise.azure;
-  if (config.enterprise.servicePrincipal !== 'azure' || !azure) return new SimulatedServicePrincipals();
-  return new (await import('./drivers/terraform/azure-service-principals.js')).AzureServicePrincipals(azure);
-}
-
-/**
- * Terraform of PROVISION_INFRASTRUCTURE (MATIH_TERRAFORM): the simulated runner keeps its state
- * in the sim_resources table; the CLI runs terraform or tofu per tenant, in the part of the
- * service's environment configuration picked for it, with the Azure service principal handed to
- * the azurerm provider through its ARM_* variables.
- */
-function buildTerraform(config: EngineConfig, simStore: SimResourceStore): TerraformDriver {
-  const settings = config.enterprise.terraform;
-  const azureModules = moduleSetByCloud({ AZURE: azureDedicatedModules() }, builtinDedicatedModules());
-  if (settings.kind === 'simulated') {
-    return new SimulatedTerraform({ modules: azureModules, state: simResourceTerraformStateStore(simStore), delayMs: config.sim.delayMs });
-  }
-  const azure = config.enterprise.azure;
-  return new TerraformCli({
-    binary: settings.binary,
-    rootDir: settings.dir,
-    modules: settings.modules === 'builtin' ? builtinDedicatedModules() : moduleSetByCloud({ AZURE: azureDedicatedModules() }),
-    backend: settings.stateAddress
-      ? {
-          kind: 'http',
-          address: settings.stateAddress,
-          ...(settings.stateLockAddress ? { lockAddress: settings.stateLockAddress } : {}),
-          ...(settings.stateUsername ? { username: settings.stateUsername } : {}),
-          ...(settings.statePassword ? { password: settings.statePassword } : {}),
-        }
-      : { kind: 'local', directory: path.join(settings.dir, 'state') },
-    baseEnv: settings.hostEnv,
-    env: azure
-      ? { ARM_CLIENT_ID: azure.clientId, ARM_CLIENT_SECRET: azure.clientSecret, ARM_TENANT_ID: azure.directoryId, ARM_SUBSCRIPTION_ID: azure.subscriptionId }
-      : {},
-  });
 }

@@ -4,7 +4,8 @@ import type { KubeObject } from '../../drivers/contract.js';
 import type { CORE_SERVICES } from '../support/services.js';
 import type { TenantFacts } from '../step.js';
 import { ALERT_THRESHOLDS } from './alert-rules.js';
-import { DASHBOARD_LABEL, PROMETHEUS_DATASOURCE } from './grafana-values.js';
+import { type DashboardSpec, type GrafanaDashboard, dashboardJson } from './grafana-dashboard-json.js';
+import { DASHBOARD_LABEL } from './grafana-values.js';
 import { tenantMeta, toKubeObject } from './object-meta.js';
 import { configText } from './telemetry.js';
 import { SCRAPE_JOB, SERVICE_METRICS, type TenantMetric, inNamespace } from './tenant-metrics.js';
@@ -23,49 +24,6 @@ import { SCRAPE_JOB, SERVICE_METRICS, type TenantMetric, inNamespace } from './t
  * sees its use against its pods' requests and limits only, with no empty promise of a quota.
  * Panels that mirror an alert draw the line it fires at (alert-rules.ts' thresholds).
  */
-
-interface Query {
-  expr: string;
-  legend: string;
-}
-
-interface PanelSpec {
-  title: string;
-  description: string;
-  /** A Grafana unit id. */
-  unit: 'short' | 'percentunit' | 's' | 'reqps' | 'bytes';
-  queries: Query[];
-  /** Where the matching alert fires. */
-  threshold?: number;
-  /** The latest value per series (bar gauge) rather than a time series. */
-  latest?: boolean;
-}
-
-interface DashboardSpec {
-  /** Grafana's uid (at most 40 characters); also names the ConfigMap. */
-  uid: string;
-  title: string;
-  description: string;
-  panels: PanelSpec[];
-}
-
-/** The parts of Grafana's dashboard JSON a reader (or a test) of the queries needs to know. */
-export interface GrafanaTarget {
-  refId: string;
-  expr: string;
-  legendFormat: string;
-}
-export interface GrafanaPanel {
-  id: number;
-  type: string;
-  title: string;
-  targets: GrafanaTarget[];
-}
-export interface GrafanaDashboard {
-  uid: string;
-  title: string;
-  panels: GrafanaPanel[];
-}
 
 /** Grafana's own rate window: at least four scrape intervals whatever the zoom. */
 const RATE = '[$__rate_interval]';
@@ -252,61 +210,6 @@ function resourceUse(sel: Selector): DashboardSpec {
 }
 
 type Selector = (metric: TenantMetric, ...matchers: string[]) => string;
-
-function panelJson(p: PanelSpec, index: number): GrafanaPanel & Record<string, unknown> {
-  const datasource = { ...PROMETHEUS_DATASOURCE };
-  const steps = [{ color: 'green', value: null }, ...(p.threshold === undefined ? [] : [{ color: 'red', value: p.threshold }])];
-  return {
-    id: index + 1,
-    type: p.latest ? 'bargauge' : 'timeseries',
-    title: p.title,
-    description: p.description,
-    datasource,
-    // Two panels a row, 12 of Grafana's 24 columns each.
-    gridPos: { h: 8, w: 12, x: (index % 2) * 12, y: Math.floor(index / 2) * 8 },
-    fieldConfig: {
-      defaults: {
-        unit: p.unit,
-        min: 0,
-        ...(p.latest ? { max: 1 } : {}),
-        thresholds: { mode: 'absolute', steps },
-        ...(p.threshold === undefined || p.latest ? {} : { custom: { thresholdsStyle: { mode: 'line' } } }),
-      },
-      overrides: [],
-    },
-    options: p.latest
-      ? { reduceOptions: { calcs: ['lastNotNull'], fields: '', values: false }, orientation: 'horizontal', displayMode: 'gradient' }
-      : { legend: { displayMode: 'list', placement: 'bottom', showLegend: true }, tooltip: { mode: 'multi', sort: 'desc' } },
-    targets: p.queries.map((q, i) => ({
-      refId: String.fromCharCode(65 + i),
-      datasource,
-      expr: q.expr,
-      legendFormat: q.legend,
-      ...(p.latest ? { instant: true, range: false } : { range: true }),
-    })),
-  };
-}
-
-function dashboardJson(tenant: TenantFacts, d: DashboardSpec): GrafanaDashboard & Record<string, unknown> {
-  return {
-    uid: d.uid,
-    title: d.title,
-    description: `${d.description} Namespace ${tenant.namespace}.`,
-    tags: ['matih', tenant.namespace],
-    timezone: 'browser',
-    // Generated: a change made in Grafana would be lost at the next apply.
-    editable: false,
-    graphTooltip: 1,
-    schemaVersion: 39,
-    version: 1,
-    refresh: '1m',
-    time: { from: 'now-6h', to: 'now' },
-    templating: { list: [] },
-    annotations: { list: [] },
-    links: [],
-    panels: d.panels.map(panelJson),
-  };
-}
 
 /** The tenant's dashboards, every query scoped to its namespace. */
 export function tenantDashboards(tenant: TenantFacts): GrafanaDashboard[] {

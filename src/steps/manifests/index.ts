@@ -35,7 +35,8 @@ export { CLUSTER_METRICS, METRICS_BY_JOB, SCRAPE_JOB, SERVICE_METRICS, type Tena
 export type { AlertmanagerConfig, AlertReceiver } from './alertmanager-config-schema.js';
 export { ALERTMANAGER_CONFIG_API_VERSION, AlertmanagerConfigSchema, alertmanagerConfigProblems } from './alertmanager-config-schema.js';
 export { ALERT_RECEIVER, ALERT_ROUTING_NAME, ALERT_WEBHOOK_SECRET, type AlertChannel, alertChannels } from './alert-routing.js';
-export { type GrafanaDashboard, type GrafanaPanel, type GrafanaTarget, dashboardConfigMapName, tenantDashboards } from './grafana-dashboards.js';
+export type { GrafanaDashboard, GrafanaPanel, GrafanaTarget } from './grafana-dashboard-json.js';
+export { dashboardConfigMapName, tenantDashboards } from './grafana-dashboards.js';
 export { DASHBOARD_LABEL, PROMETHEUS_DATASOURCE } from './grafana-values.js';
 export {
   ALERT_RULES_NAME, GRAFANA_ADMIN_SECRET, GRAFANA_RELEASE, GRAFANA_REPOSITORY, PROMETHEUS_COMMUNITY_REPOSITORY,
