@@ -173,9 +173,10 @@ export function handleError(error: FastifyError | MatihError | Error, request: F
   const known = fastifyError.code ? FASTIFY_ERRORS[fastifyError.code] : undefined;
   if (known) return sendCode(request, reply, known, known.message(fastifyError.message));
   if (fastifyError.statusCode && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
-    // Fastify's other client errors keep its status and its code, FST_ERR_ dropped.
-    const code = (fastifyError.code ?? ERROR_CODES.BAD_REQUEST.code).replace(/^FST_ERR_/, '').toLowerCase();
-    return send(request, reply, fastifyError.statusCode, code, ERROR_CODES.BAD_REQUEST.message(fastifyError.message));
+    // A client error of Fastify's (or a plugin's) not mapped above keeps its status but answers with
+    // the service's own code: clients switch on `code`, and a framework's codes are not a contract.
+    request.log.info({ frameworkCode: fastifyError.code }, 'a framework client error without a code of ours');
+    return send(request, reply, fastifyError.statusCode, ERROR_CODES.BAD_REQUEST.code, ERROR_CODES.BAD_REQUEST.message(fastifyError.message));
   }
   request.log.error({ err: error }, 'unhandled error');
   return sendCode(request, reply, ERROR_CODES.INTERNAL_ERROR, ERROR_CODES.INTERNAL_ERROR.message());

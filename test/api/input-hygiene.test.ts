@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
+import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Problem } from '../../src/api/problem.js';
+import { type Problem, handleError } from '../../src/api/problem.js';
 import { rawRequest } from '../support/raw-http.js';
 import { BOOTSTRAP_TOKEN, type CreatedTenantResponse, type TestApp, adminAuth, bearer, createTenantViaApi, startTestApp } from '../support/test-app.js';
 
@@ -140,5 +141,21 @@ describe('hostile input', () => {
       expect(res.statusCode).toBe(200);
       expect(res.json<{ id: string }>().id).toBe(tenant.id);
     }
+  });
+});
+
+describe('framework client errors', () => {
+  it('keeps the status of a client error no mapping knows but answers with a code of the service', async () => {
+    // Stands for a 4xx a Fastify plugin or a later Fastify may raise: clients switch on our codes only.
+    const app = Fastify();
+    app.setErrorHandler(handleError);
+    app.get('/x', () => {
+      throw Object.assign(new Error('the request is refused for a new reason'), { code: 'FST_ERR_SOMETHING_NEW', statusCode: 422 });
+    });
+    const res = await app.inject({ method: 'GET', url: '/x' });
+    await app.close();
+    expect(res.statusCode).toBe(422);
+    expect(res.headers['content-type']).toContain('application/problem+json');
+    expect(res.json<Problem>()).toMatchObject({ status: 422, code: 'bad_request', detail: expect.stringContaining('new reason') as string });
   });
 });
