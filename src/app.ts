@@ -3,6 +3,7 @@ import pino, { type Logger } from 'pino';
 import { buildInfraServer, buildServer } from './api/build-server.js';
 import type { ApiDeps } from './api/deps.js';
 import { ApiMetrics } from './api/metrics.js';
+import { serializeRequest } from './api/request-log.js';
 import type { Config } from './config/load-config.js';
 import { createAuthenticator } from './iam/authenticator.js';
 import { type BootstrapToken, bootstrapMatcher, ensureBootstrapToken } from './iam/bootstrap-token.js';
@@ -51,8 +52,14 @@ export const REDACTED_PATHS = [
 
 export { type Engine, type EngineConfig, buildEngine } from './build-engine.js';
 
+/** The service's logger options but the level: credentials redacted, secret query parameters too (api/request-log.ts). */
+export const LOGGER_OPTIONS = {
+  redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+  serializers: { req: serializeRequest },
+} satisfies pino.LoggerOptions;
+
 export function createLogger(config: Pick<Config, 'logLevel'>): Logger {
-  return pino({ level: config.logLevel, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } });
+  return pino({ level: config.logLevel, ...LOGGER_OPTIONS });
 }
 
 export async function createApp(config: Config, logger: Logger = createLogger(config)): Promise<App> {
