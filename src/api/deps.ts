@@ -71,7 +71,5 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** A public route needs no bearer token (health, readiness, metrics, token exchange). */
     public?: boolean;
-    /** A route that checks a credential itself (token exchange, WebSocket): refused while its client address is locked out. */
-    signIn?: boolean;
   }
 }

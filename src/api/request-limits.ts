@@ -4,7 +4,7 @@ import type { LockoutSettings, RequestLimitSettings } from '../config/request-li
 import { ERROR_CODES } from '../domain/error-codes.js';
 import { TooManyRequestsError, UnauthenticatedError } from '../domain/errors.js';
 import type { Principal } from '../iam/principal.js';
-import { type CounterState, countHits } from '../store/limits/request-counters.js';
+import { type CounterState, countHits, readCounter } from '../store/limits/request-counters.js';
 import type { Db } from '../store/open-database.js';
 import type { ApiDeps } from './deps.js';
 
@@ -21,29 +21,32 @@ import type { ApiDeps } from './deps.js';
  * metrics) are not counted.
  *
  * **Lockouts**: refused credentials count against the client address (auth hook, token exchange,
- * WebSocket), wrong deletion codes against the tenant (routes/lifecycle.ts). After so many
- * failures in a window everything is refused (429) until the window ends, the right credential or
- * code too: otherwise a guess that succeeds would still tell itself apart. An authenticated
- * request, and a sign-in route (`config: { signIn: true }`), reads its address's counter in the
- * same statement that counts its rate limits, so a lockout costs ordinary traffic nothing more.
+ * WebSocket), wrong deletion codes against the tenant (routes/lifecycle.ts). Past so many failures
+ * in a window, a refused credential is answered 429 instead of 401 until the window ends; a
+ * credential that verifies is still served. Every credential here (API keys, our tokens, the
+ * provider's signed tokens, a bootstrap token of 24 characters or more) is beyond guessing, so
+ * refusing the right one would protect nothing, and it would let anyone behind the same address
+ * (a NAT, a proxy without MATIH_TRUST_PROXY, an IPv6 /64) lock every admin out with ten bad
+ * requests. A deletion code is short enough to guess: there the right code is refused too.
  */
 export async function installRequestLimits(app: FastifyInstance, deps: ApiDeps): Promise<void> {
   const settings = deps.requestLimits;
   if (!settings) return;
   const { db } = deps.database;
   const rateLimited = settings.perCredential > 0 || settings.perTenant > 0;
-  if (!rateLimited && settings.loginLockout.failures === 0) return;
+  // The lockouts need no hook: the places that refuse a credential or a code count them.
+  if (!rateLimited) return;
 
   if (rateLimited) {
     await app.register(rateLimit, {
       // Not a hook of its own on each route: the one below runs it, right after the auth hook.
       global: false,
       timeWindow: settings.windowMs,
-      store: counterStore(db, settings),
+      store: counterStore(db),
       keyGenerator: (request) => encodePlan(planOf(request, settings)),
       // The first policy's limit: the credential's (or address's), else the tenant's.
       max: (request) => planOf(request, settings).policies[0]?.limit ?? 0,
-      // The store's errors (the database away, a lockout) reach the error handler as they are.
+      // The store's errors (the database away) reach the error handler as they are.
       skipOnError: false,
       errorResponseBuilder: (request, context) => {
         const retryAfter = Math.max(1, Math.ceil(context.ttl / 1000));
@@ -51,22 +54,11 @@ export async function installRequestLimits(app: FastifyInstance, deps: ApiDeps):
       },
     });
   }
-  const limit = rateLimited ? app.rateLimit() : undefined;
+  const limit = app.rateLimit();
 
   const check = async function (this: FastifyInstance, request: FastifyRequest, reply: FastifyReply): Promise<void> {
     if (request.routeOptions.config.rateLimit === false) return;
-    const plan = planOf(request, settings);
-    // The limiter's statement reads the lockout too.
-    if (limit && plan.policies.length > 0) {
-      await limit.call(this, request, reply);
-      return;
-    }
-    // Nothing to count (rate limits off, or none applies: a platform admin with the per-credential
-    // limit off), a lockout to read all the same.
-    if (plan.peek === undefined) return;
-    const { peeked } = await countHits(db, [], plan.peek);
-    const locked = lockedOut(settings.loginLockout, peeked);
-    if (locked) throw loginLockedOut(settings.loginLockout, locked);
+    if (limit && planOf(request, settings).policies.length > 0) await limit.call(this, request, reply);
   };
   // An instance hook added right after the auth hook: it runs after it, with the principal set,
   // and before whatever else checks the request (a request refused later is counted too).
@@ -103,8 +95,7 @@ export async function credentialRefused(deps: ApiDeps, request: FastifyRequest, 
 export async function refuseLockedOutDeletion(deps: ApiDeps, tenantId: string): Promise<void> {
   const lockout = deps.requestLimits?.deletionLockout;
   if (!lockout || lockout.failures === 0) return;
-  const { peeked } = await countHits(deps.database.db, [], deletionKey(tenantId));
-  const locked = lockedOut(lockout, peeked);
+  const locked = lockedOut(lockout, await readCounter(deps.database.db, deletionKey(tenantId)));
   if (locked) throw deletionLockedOut(lockout, locked);
 }
 
@@ -127,8 +118,6 @@ interface Policy {
 
 interface Plan {
   policies: Policy[];
-  /** The address's failed sign-ins, read (not counted) when the request presents a credential. */
-  peek: string | undefined;
 }
 
 const plans = new WeakMap<FastifyRequest, Plan>();
@@ -147,8 +136,7 @@ function planOf(request: FastifyRequest, settings: RequestLimitSettings): Plan {
     if (settings.perCredential > 0) policies.push({ key: `rate:credential:${credentialOf(principal)}`, limit: settings.perCredential, what: 'this credential' });
     if (principal.tenantId !== null && settings.perTenant > 0) policies.push({ key: `rate:tenant:${principal.tenantId}`, limit: settings.perTenant, what: TENANT });
   }
-  const presentsCredential = principal !== null || request.routeOptions.config.signIn === true;
-  plan = { policies, peek: presentsCredential && settings.loginLockout.failures > 0 ? loginKey(request) : undefined };
+  plan = { policies };
   plans.set(request, plan);
   return plan;
 }
@@ -166,14 +154,13 @@ function clientAddress(request: FastifyRequest): string {
 const loginKey = (request: FastifyRequest) => `lockout:login:${clientAddress(request)}`;
 const deletionKey = (tenantId: string) => `lockout:deletion:${tenantId}`;
 
-/** The plan as the limiter's key: the store reads the counters and the peek back from it. */
+/** The plan as the limiter's key: the store reads the counters back from it. */
 function encodePlan(plan: Plan): string {
-  return JSON.stringify({ counters: plan.policies.map((p) => [p.key, p.limit]), peek: plan.peek ?? null });
+  return JSON.stringify(plan.policies.map((p) => [p.key, p.limit]));
 }
 
-function decodePlan(key: string): { counters: [string, number][]; peek: string | undefined } {
-  const parsed = JSON.parse(key) as { counters: [string, number][]; peek: string | null };
-  return { counters: parsed.counters, peek: parsed.peek ?? undefined };
+function decodePlan(key: string): [string, number][] {
+  return JSON.parse(key) as [string, number][];
 }
 
 /** The limits of a 429: "this credential may make 600 requests per minute, and its tenant 1200". */
@@ -194,23 +181,17 @@ type IncrCallback = (error: Error | null, result?: { current: number; ttl: numbe
  * request; a request here counts against up to two (its credential's and its tenant's), so the
  * store answers with the tighter one expressed against the plugin's maximum: `current` such that
  * max - current is the requests left before either limit, and the time until the window that
- * binds ends (the latest of those exceeded, when some are). The statement also reads the
- * address's failed sign-ins; a lockout is the store's error, thrown as the 429 it is.
+ * binds ends (the latest of those exceeded, when some are).
  */
-function counterStore(db: Db, settings: RequestLimitSettings) {
+function counterStore(db: Db) {
   return class CounterStore {
     incr(key: string, callback: IncrCallback, timeWindow: number, max: number): void {
-      const plan = decodePlan(key);
+      const counters = decodePlan(key);
       countHits(
         db,
-        plan.counters.map(([counter]) => ({ key: counter, windowMs: timeWindow })),
-        plan.peek,
+        counters.map(([counter]) => ({ key: counter, windowMs: timeWindow })),
       ).then(
-        ({ counted, peeked }) => {
-          const locked = lockedOut(settings.loginLockout, peeked);
-          if (locked) return callback(loginLockedOut(settings.loginLockout, locked));
-          callback(null, tighter(plan.counters, counted, max));
-        },
+        (counted) => callback(null, tighter(counters, counted, max)),
         (error: Error) => callback(error),
       );
     }
@@ -236,7 +217,7 @@ function tighter(limits: readonly (readonly [string, number])[], counted: readon
 /* ------------------------------------------ lockouts ------------------------------------------ */
 
 async function countFailure(db: Db, key: string, lockout: LockoutSettings): Promise<CounterState> {
-  const { counted } = await countHits(db, [{ key, windowMs: lockout.windowMs }]);
+  const counted = await countHits(db, [{ key, windowMs: lockout.windowMs }]);
   return counted[0] ?? { key, count: 1, ttlMs: lockout.windowMs };
 }
 

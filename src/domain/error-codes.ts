@@ -149,7 +149,7 @@ export const ERROR_CODES = {
     `too many requests: ${limits}; try again in ${retryAfterSeconds} s`,
   ),
   LOGIN_LOCKED_OUT: define('login_locked_out', ErrorKind.TOO_MANY_REQUESTS, (failures: number, windowSeconds: number, retryAfterSeconds: number) =>
-    `${failures} refused credentials from this address within ${windowSeconds} s: sign-ins from it are locked out, whatever the credential; try again in ${retryAfterSeconds} s`,
+    `${failures} refused credentials from this address within ${windowSeconds} s: its refused sign-ins are answered 429 until the window ends; try again in ${retryAfterSeconds} s`,
   ),
   DELETION_LOCKED_OUT: define('deletion_locked_out', ErrorKind.TOO_MANY_REQUESTS, (failures: number, windowSeconds: number, retryAfterSeconds: number) =>
     `${failures} wrong confirmation codes for this tenant within ${windowSeconds} s: its deletion is locked out, whatever the code; try again in ${retryAfterSeconds} s`,

@@ -24,8 +24,8 @@ export const authRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) 
   app.post(
     '/api/v1/auth/token',
     {
-      // A sign-in: refused while the client address is locked out, every refused key counted.
-      config: { public: true, signIn: true },
+      // A sign-in: every refused key counts against the client address (429 once it is locked out).
+      config: { public: true },
       schema: {
         tags: ['auth'],
         summary: 'Exchange an API key for a short-lived access token (JWT)',

@@ -67,8 +67,9 @@ export function provisioningStreamRoutes(options: ProgressStreamOptions): Fastif
       {
         websocket: true,
         // Authenticated after the upgrade (close code 4401): a refused upgrade leaves sockets behind.
-        // A sign-in all the same: a locked-out address is refused (429) before the upgrade.
-        config: { public: true, signIn: true },
+        // A sign-in all the same: a refused credential counts against the address, and once it is
+        // locked out the upgrade is refused (429).
+        config: { public: true },
         schema: {
           tags: ['provisioning'],
           summary: 'WebSocket: status, then every transition live (authenticate with the Authorization header or subprotocol "bearer.<token>")',

@@ -15,28 +15,19 @@ export interface CounterState {
   ttlMs: number;
 }
 
-export interface CountResult {
-  /** Each hit's counter after it, in no particular order. */
-  counted: CounterState[];
-  /** The peeked counter, when its window is still open. */
-  peeked: CounterState | undefined;
-}
-
 /**
- * Counts a hit on each of `hits` and reads `peek` without counting it, in one statement (the one
- * a rate-limited request costs). Fixed windows, one row per key: the first hit starts a window of
- * its `windowMs`, later hits add one until `window_end`, and the first hit after it starts the next
- * window at 1. Concurrent hits on a key queue on its row, so replicas never lose a count; keys are
- * taken in sorted order, so two statements sharing keys cannot deadlock.
+ * Counts a hit on each of `hits` in one statement (the one a rate-limited request costs). Fixed
+ * windows, one row per key: the first hit starts a window of its `windowMs`, later hits add one
+ * until `window_end`, and the first hit after it starts the next window at 1. Concurrent hits on a
+ * key queue on its row, so replicas never lose a count; keys are taken in sorted order, so two
+ * statements sharing keys cannot deadlock. Returns each hit's counter after it, in no particular order.
  */
-export async function countHits(db: Db, hits: readonly CounterHit[], peek?: string): Promise<CountResult> {
-  if (hits.length === 0) return { counted: [], peeked: peek === undefined ? undefined : await read(db, peek) };
+export async function countHits(db: Db, hits: readonly CounterHit[]): Promise<CounterState[]> {
+  if (hits.length === 0) return [];
   const unique = [...new Map(hits.map((h) => [h.key, h])).values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   const keys = unique.map((h) => h.key);
   const windows = unique.map((h) => Math.max(1, Math.round(h.windowMs)));
-  // The peek rides on the RETURNING clause (cheaper than a CTE and a UNION); it reads the
-  // statement's snapshot, which the hits above cannot change (the keys differ).
-  const { rows } = await sql<{ key: string; count: number; ttlMs: number; peek: [number, number] | null }>`
+  const { rows } = await sql<{ key: string; count: number; ttlMs: number }>`
     insert into request_counters as c (key, count, window_end)
     select h.key, 1, now() + h.window_ms * interval '1 millisecond'
     from unnest(${keys}::text[], ${windows}::int[]) as h(key, window_ms)
@@ -44,21 +35,16 @@ export async function countHits(db: Db, hits: readonly CounterHit[], peek?: stri
     on conflict (key) do update set
       count = case when c.window_end <= now() then 1 else c.count + 1 end,
       window_end = case when c.window_end <= now() then excluded.window_end else c.window_end end
-    returning c.key, c.count, ${TTL_MS('c')} as ttl_ms,
-      (select array[p.count, ${TTL_MS('p')}] from request_counters p where p.key = ${peek ?? null} and p.window_end > now()) as peek
+    returning c.key, c.count, ${TTL_MS('c')} as ttl_ms
   `.execute(db);
-  const first = rows[0]?.peek;
-  return {
-    counted: rows.map((r) => ({ key: r.key, count: r.count, ttlMs: Math.max(0, r.ttlMs) })),
-    peeked: peek === undefined || !first ? undefined : { key: peek, count: first[0], ttlMs: Math.max(0, first[1]) },
-  };
+  return rows.map((r) => ({ key: r.key, count: r.count, ttlMs: Math.max(0, r.ttlMs) }));
 }
 
 /** Milliseconds from now until the window of the row `alias` ends. */
 const TTL_MS = (alias: 'c' | 'p') => sql`ceil(extract(epoch from ${sql.ref(`${alias}.window_end`)} - now()) * 1000)::int`;
 
 /** A counter without counting it, while its window is open. */
-async function read(db: Db, key: string): Promise<CounterState | undefined> {
+export async function readCounter(db: Db, key: string): Promise<CounterState | undefined> {
   const { rows } = await sql<{ count: number; ttlMs: number }>`
     select p.count, ${TTL_MS('p')} as ttl_ms from request_counters p where p.key = ${key} and p.window_end > now()
   `.execute(db);
