@@ -1,4 +1,5 @@
 import { type FieldError, ValidationError } from './errors.js';
+import { publicHttpsUrlProblem } from './public-url.js';
 import { isEmailAddress } from './tenant-validation.js';
 import { TIER_PROFILES, type Tier } from './tiers.js';
 
@@ -116,9 +117,9 @@ export function settingsProblems(s: TenantSettings, tier: Tier): FieldError[] {
   if (s.notifications.alertEmail !== null && !isEmailAddress(s.notifications.alertEmail)) {
     errors.push({ field: 'notifications.alertEmail', message: 'must be an email address, or null' });
   }
-  if (s.notifications.webhookUrl !== null && !isHttpsUrl(s.notifications.webhookUrl)) {
-    errors.push({ field: 'notifications.webhookUrl', message: 'must be an https URL, or null' });
-  }
+  // Called by the platform's Alertmanager, from inside the platform: a public address only.
+  const webhookProblem = s.notifications.webhookUrl === null ? undefined : publicHttpsUrlProblem(s.notifications.webhookUrl);
+  if (webhookProblem !== undefined) errors.push({ field: 'notifications.webhookUrl', message: `${webhookProblem}, or null` });
   return errors;
 }
 

@@ -71,6 +71,9 @@ describe('tenant settings API', () => {
       [{ queryTimeoutSeconds: '30' }, 'queryTimeoutSeconds'],
       [{ notifications: { alertEmail: 'oncall at acme' } }, 'notifications.alertEmail'],
       [{ notifications: { webhookUrl: 'http://hooks.acme.example/alerts' } }, 'notifications.webhookUrl'],
+      // The platform's Alertmanager calls it: nothing inside the platform.
+      [{ notifications: { webhookUrl: 'https://169.254.169.254/latest/meta-data/' } }, 'notifications.webhookUrl'],
+      [{ notifications: { webhookUrl: 'https://kubernetes.default.svc/api' } }, 'notifications.webhookUrl'],
       [{ notifications: { slackChannel: '#alerts' } }, 'notifications.slackChannel'],
     ];
     for (const [payload, field] of cases) {
