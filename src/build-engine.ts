@@ -140,7 +140,7 @@ export async function buildEngine(db: Db, config: EngineConfig, logger: Logger, 
       {
         tenantConfig: tenantConfigSource(db),
         archive: {
-          store: buildArchiveStore(db, config.lifecycle),
+          store: await buildArchiveStore(db, config.lifecycle),
           exportAudit: tenantAuditExport(db),
         },
         enterprise: {

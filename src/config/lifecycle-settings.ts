@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { ARCHIVE_S3_VARIABLES, type ArchiveS3Settings, parseArchiveS3Settings } from './archive-s3-settings.js';
 import type { VariableReader } from './variable-reader.js';
 
 /** Deletion, archive and the desired-state reconciler (spec/002 lifecycle operations, spec/000). */
@@ -9,20 +10,23 @@ export const LIFECYCLE_VARIABLES = {
   MATIH_RECONCILE_INTERVAL_S: '60',
   MATIH_RECONCILE_MAX_JOBS: '4',
   MATIH_TOMBSTONE_RETENTION_DAYS: '365',
+  ...ARCHIVE_S3_VARIABLES,
 } as const;
 type LifecycleVariable = keyof typeof LIFECYCLE_VARIABLES;
 
-export const ARCHIVE_STORES = ['database', 'directory'] as const;
+export const ARCHIVE_STORES = ['database', 'directory', 's3'] as const;
 export type ArchiveStoreKind = (typeof ARCHIVE_STORES)[number];
 
 export interface LifecycleSettings {
   /**
    * Long-term storage of the audit logs exported before a deletion: the control-plane database
    * (default: every replica reads what another wrote) or a directory (`archiveDir`: shared storage
-   * when several replicas run).
+   * when several replicas run) or an S3 bucket (`archiveS3`).
    */
   archiveStore: ArchiveStoreKind;
   archiveDir: string;
+  /** Set when `archiveStore` is s3 (archive-s3-settings.ts). */
+  archiveS3?: ArchiveS3Settings | undefined;
   /** How long a deletion confirmation code stays valid (spec/002: 10 minutes). */
   deletionCodeTtlSeconds: number;
   /** Time between two full reconcile sweeps; 0 turns the periodic sweep off (declaration changes still reconcile). */
@@ -39,7 +43,8 @@ export interface LifecycleSettings {
 
 /**
  * The archive goes to the database unless a directory is named (MATIH_ARCHIVE_DIR) or asked for
- * (MATIH_ARCHIVE_STORE=directory: `dataDir`/archive by default).
+ * (MATIH_ARCHIVE_STORE=directory: `dataDir`/archive by default); a bucket only when asked for
+ * (MATIH_ARCHIVE_STORE=s3).
  */
 export function parseLifecycleSettings(read: VariableReader<LifecycleVariable>, dataDir: string, problems: string[]): LifecycleSettings {
   const store = read.text('MATIH_ARCHIVE_STORE') || (read.text('MATIH_ARCHIVE_DIR') ? 'directory' : 'database');
@@ -48,6 +53,7 @@ export function parseLifecycleSettings(read: VariableReader<LifecycleVariable>, 
   return {
     archiveStore: archiveStore ?? 'database',
     archiveDir: path.resolve(read.text('MATIH_ARCHIVE_DIR') || path.join(dataDir, 'archive')),
+    archiveS3: parseArchiveS3Settings(read, archiveStore === 's3', problems),
     deletionCodeTtlSeconds: read.int('MATIH_DELETION_CODE_TTL_S', 30, 86_400),
     reconcileIntervalMs: read.int('MATIH_RECONCILE_INTERVAL_S', 0, 86_400) * 1000,
     reconcileMaxJobs: read.int('MATIH_RECONCILE_MAX_JOBS', 1, 1000),

@@ -199,7 +199,7 @@ describe('loadConfig', () => {
     expect(loadConfig({ MATIH_TOMBSTONE_RETENTION_DAYS: '0' }).lifecycle.tombstoneRetentionDays).toBe(0);
     const problems = configProblems({ MATIH_ARCHIVE_STORE: 's4', MATIH_TOMBSTONE_RETENTION_DAYS: '-1' });
     expect(problems).toHaveLength(2);
-    expect(problems).toEqual(expect.arrayContaining([expect.stringContaining('MATIH_TOMBSTONE_RETENTION_DAYS="-1"'), 'MATIH_ARCHIVE_STORE="s4" must be one of database, directory']));
+    expect(problems).toEqual(expect.arrayContaining([expect.stringContaining('MATIH_TOMBSTONE_RETENTION_DAYS="-1"'), 'MATIH_ARCHIVE_STORE="s4" must be one of database, directory, s3']));
   });
 
   it('rotates JWT signing keys monthly by default', () => {

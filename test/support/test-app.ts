@@ -16,6 +16,7 @@ import { TokenService } from '../../src/iam/token-service.js';
 import { type Engine, buildEngine } from '../../src/app.js';
 import type { EdgeSettings } from '../../src/config/edge-settings.js';
 import type { EventSettings } from '../../src/config/event-settings.js';
+import type { ArchiveS3Settings } from '../../src/config/archive-s3-settings.js';
 import type { RequestLimitSettings } from '../../src/config/request-limit-settings.js';
 import type { SimFault } from '../../src/config/engine-settings.js';
 import { footprintOf } from '../../src/steps/workload-footprint.js';
@@ -81,6 +82,8 @@ export interface EngineSettings {
   events?: Partial<EventSettings>;
   /** Default: a fresh temporary directory. */
   archiveDir?: string;
+  /** Set: the archive goes to this S3 bucket (MATIH_ARCHIVE_STORE=s3) instead. */
+  archiveS3?: ArchiveS3Settings;
   deletionCodeTtlSeconds?: number;
   /** Default 0: no periodic sweep. */
   reconcileIntervalMs?: number;
@@ -126,7 +129,8 @@ export function engineConfig(s: EngineSettings, database: Pick<TestDatabase, 'ur
     },
     lifecycle: {
       // The database unless a test names a directory, as the service does.
-      archiveStore: s.archiveDir ? ('directory' as const) : ('database' as const),
+      archiveStore: s.archiveS3 ? ('s3' as const) : s.archiveDir ? ('directory' as const) : ('database' as const),
+      archiveS3: s.archiveS3,
       archiveDir: s.archiveDir ?? mkdtempSync(path.join(tmpdir(), 'matih-test-archive-')),
       deletionCodeTtlSeconds: s.deletionCodeTtlSeconds ?? 600,
       // Off unless a test asks: sweeps would race the assertions of tests about other things.

@@ -1,10 +1,8 @@
 import { createHash } from 'node:crypto';
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { isSafeArchivePath } from '../../domain/archive-keys.js';
 import { type ArchiveStore, type ArchivedObject, DriverError } from '../contract.js';
-
-// Keys are ours (tenants/{uuid}/audit-{uuid}.jsonl): path segments of safe characters only.
-const KEY = /^[A-Za-z0-9][A-Za-z0-9._-]*(\/[A-Za-z0-9][A-Za-z0-9._-]*)*$/;
 
 /**
  * The archive as files: `{root}/{key}` and beside it `{key}.sha256` in `sha256sum` format (so
@@ -46,7 +44,7 @@ export class FileArchiveStore implements ArchiveStore {
   }
 
   private fileOf(key: string): string {
-    if (!KEY.test(key) || key.split('/').some((segment) => segment === '..' || segment === '.')) {
+    if (!isSafeArchivePath(key)) {
       throw new DriverError(`archive key ${JSON.stringify(key)} is not a safe relative path`, false);
     }
     return path.join(this.root, key);
