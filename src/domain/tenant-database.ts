@@ -38,6 +38,8 @@ export interface TenantDatabasePlan {
   role: string;
   /** DATABASE_PER_TENANT only. */
   database?: string;
+  /** SCHEMA_PER_TENANT only: the deployment's role whose members may connect to the shared database. */
+  connectGroup?: string;
 }
 
 export function tenantDatabasePlan(tenantId: string, slug: string, isolation: DatabaseIsolation, prefix = ''): TenantDatabasePlan {
@@ -46,5 +48,14 @@ export function tenantDatabasePlan(tenantId: string, slug: string, isolation: Da
   if (isolation === 'DATABASE_PER_TENANT') {
     return { tenantId, isolation, schemas, role: `${prefix}${base}_owner`, database: `${prefix}matih_${base}` };
   }
-  return { tenantId, isolation, schemas, role: `${prefix}${base}_app` };
+  return { tenantId, isolation, schemas, role: `${prefix}${base}_app`, connectGroup: connectGroupName(prefix) };
+}
+
+/**
+ * The one role of a deployment whose members may connect to the shared tenant database: server-wide
+ * like the tenants' roles, so prefixed like them. No tenant role can take the name: theirs end in
+ * `_app` or `_owner`.
+ */
+export function connectGroupName(prefix = ''): string {
+  return `${prefix}matih_tenants`;
 }

@@ -82,6 +82,11 @@ import type { KubeObject, ObjectKind, ObjectRef } from '../shared/kubernetes-obj
 export interface ReadyWait {
   timeoutMs: number;
   signal: AbortSignal;
+  /**
+   * Objects as the caller just listed or applied them: the driver may take these as the current
+   * state instead of reading them again, so that one already ready costs no request.
+   */
+  known?: readonly KubeObject[];
 }
 
 /**
@@ -180,6 +185,12 @@ export interface TenantDatabaseSpec {
   role: string;
   /** For DATABASE_PER_TENANT. */
   database?: string;
+  /**
+   * For SCHEMA_PER_TENANT: a role without login, one per deployment, that holds CONNECT on the
+   * shared database and whose membership gives it to the tenant's role (made when missing).
+   * Without it the tenant's role is granted CONNECT itself.
+   */
+  connectGroup?: string;
 }
 
 export interface TenantDatabaseObservation {
@@ -201,6 +212,13 @@ export interface TenantDatabaseConnection {
 
 export interface TenantDatabaseDriver {
   observe(spec: TenantDatabaseSpec): Promise<TenantDatabaseObservation>;
+  /**
+   * observe of many tenants at once, in a constant number of round trips (the reconciler's page
+   * of tenants), answers in the order asked. A tenant that cannot be observed (a bad name, its
+   * database refused the session) is answered with its DriverError; a failure of the whole read
+   * rejects. Optional: without it the drift detector calls observe tenant by tenant.
+   */
+  observeMany?(specs: readonly TenantDatabaseSpec[]): Promise<(TenantDatabaseObservation | DriverError)[]>;
   /**
    * Creates what is missing (database, role with `password`, schemas, grants limited to the
    * tenant's own schemas), runs the tenant migrations and seeds the reference data. Idempotent:

@@ -66,7 +66,9 @@ export interface StepResult {
 /**
  * What the drift detector observed of one live tenant, through the drivers, for the steps to
  * compare with what they recorded. The detector reads what many tenants share once (the cluster
- * inventory of a page of tenants, a parent DNS zone); each read here is made once per tenant.
+ * inventory of a page of tenants, a parent DNS zone), and the databases and zones the page's
+ * tenants ask for in one batch per page: a step asks for what it compares as soon as it can,
+ * without waiting for another read, so that its ask joins the page's batch.
  */
 export interface TenantObservation {
   tenantId: string;

@@ -3,6 +3,8 @@ import { type IncomingMessage, type Server, type ServerResponse, createServer } 
 import type { AddressInfo } from 'node:net';
 import { isDeepStrictEqual } from 'node:util';
 import type { KubeObject, ObjectRef } from '../../src/drivers/contract.js';
+import { renderedObjects } from '../../src/drivers/simulated/sim-chart-render.js';
+import { refOf } from '../../src/shared/kubernetes-objects.js';
 
 /**
  * An HTTP fake of the Kubernetes API server on loopback: discovery, server-side apply, GET,
@@ -89,11 +91,20 @@ export class FakeKubeApi {
   private server: Server | undefined;
   url = '';
 
-  private constructor(readonly token: string | undefined) {}
+  private constructor(
+    readonly token: string | undefined,
+    private readonly controllers: boolean,
+  ) {}
 
-  /** Listens on 127.0.0.1, a free port; with `token`, anything else but `Bearer <token>` gets 401. */
-  static async start(options: { token?: string } = {}): Promise<FakeKubeApi> {
-    const fake = new FakeKubeApi(options.token);
+  /**
+   * Listens on 127.0.0.1, a free port; with `token`, anything else but `Bearer <token>` gets 401.
+   * With `controllers`, the controllers of a cluster with nothing to wait for run inside each
+   * apply: what is applied answers ready at once (markReady), and an ingress-nginx HelmRelease
+   * gets its chart's controller Service with an address, as Flux and the cloud would make it.
+   * Nothing is recorded for them: the requests are the client's alone.
+   */
+  static async start(options: { token?: string; controllers?: boolean } = {}): Promise<FakeKubeApi> {
+    const fake = new FakeKubeApi(options.token, options.controllers ?? false);
     const server = createServer((req, res) => fake.receive(req, res));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     fake.server = server;
@@ -295,7 +306,21 @@ export class FakeKubeApi {
     // The status of an apply to the main resource is ignored, as for kinds with a status subresource.
     const { status: _ignored, ...declared } = applied;
     const stored = this.store(r, { ...declared, metadata: { ...applied.metadata, ...(namespace ? { namespace } : {}) } }, current, request.query.fieldManager);
-    sendJson(res, current ? 200 : 201, stored);
+    sendJson(res, current ? 200 : 201, this.controllers ? this.reconcile(stored) : stored);
+  }
+
+  /** The instant controllers of `controllers`: the object made ready, and what its chart renders. */
+  private reconcile(stored: KubeObject): KubeObject {
+    const ref = refOf(stored);
+    this.markReady(ref);
+    if (stored.kind === 'HelmRelease') {
+      for (const rendered of renderedObjects(stored)) {
+        if (this.object(refOf(rendered))) continue;
+        this.seed(rendered);
+        this.markReady(refOf(rendered));
+      }
+    }
+    return this.object(ref) ?? stored;
   }
 
   /** Saves `next` (declared fields, with `current`'s status and identity), bumping versions only on change. */

@@ -26,6 +26,13 @@ export interface DnsZoneObservation {
  */
 export interface DnsDriver {
   observeZone(zone: string): Promise<DnsZoneObservation>;
+  /**
+   * observeZone of many zones in a constant number of reads (the reconciler's page of tenants),
+   * answers in the order asked; a zone that cannot be observed (a bad name) is answered with its
+   * error (a DriverError, as observeZone would throw it), a failure of the whole read rejects. Optional: where the provider has no read of
+   * many zones at once, the drift detector calls observeZone zone by zone.
+   */
+  observeZones?(zones: readonly string[]): Promise<(DnsZoneObservation | Error)[]>;
   /** Creates the zone when absent (SOA and NS at its apex); returns its name servers. */
   ensureZone(zone: string): Promise<{ nameServers: string[] }>;
   /** Makes the record set equal to `set` (creating or replacing it). */

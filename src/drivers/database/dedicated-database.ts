@@ -18,25 +18,29 @@ export async function readDatabase(client: SqlClient, database: string): Promise
 }
 
 /**
- * Creates the database when it is missing and (re)asserts who may connect. CREATE DATABASE
- * cannot run inside a transaction, hence statement by statement: a crash between them leaves an
- * unmarked database, which the next ensure adopts (see ownership-mark.ts).
+ * Creates the database when it is missing (owned by the session's user) and (re)asserts who may
+ * connect. CREATE DATABASE cannot run inside a transaction, hence on its own; the rest is one
+ * transaction in one round trip. A crash between the two leaves an unmarked database, which the
+ * next ensure adopts (see ownership-mark.ts). The grants write this database's own pg_database
+ * row, so tenants set up at once do not collide.
  */
-export async function ensureDatabase(
-  client: SqlClient,
-  options: { tenantId: string; database: string; role: string; admin: string },
-): Promise<void> {
-  const { tenantId, admin } = options;
+export async function ensureDatabase(client: SqlClient, options: { tenantId: string; database: string; role: string }): Promise<void> {
+  const { tenantId } = options;
   const database = quoteIdent(options.database);
   const existing = await readDatabase(client, options.database);
   if (existing) checkOwnership('database', options.database, existing.comment, tenantId);
-  if (!existing) await client.query(`CREATE DATABASE ${database} OWNER ${quoteIdent(admin)}`);
-  if (!existing || existing.comment === null) {
-    await client.query(`COMMENT ON DATABASE ${database} IS ${quoteLiteral(ownershipMark(tenantId))}`);
-  }
-  await client.query(`REVOKE ALL ON DATABASE ${database} FROM PUBLIC`);
-  // TEMPORARY as well as CONNECT: services use temporary tables, which PUBLIC no longer grants here.
-  await client.query(`GRANT CONNECT, TEMPORARY ON DATABASE ${database} TO ${quoteIdent(options.role)}`);
+  if (!existing) await client.query(`CREATE DATABASE ${database}`);
+  const comment = !existing || existing.comment === null ? [`COMMENT ON DATABASE ${database} IS ${quoteLiteral(ownershipMark(tenantId))};`] : [];
+  await client.query(
+    [
+      'BEGIN;',
+      ...comment,
+      `REVOKE ALL ON DATABASE ${database} FROM PUBLIC;`,
+      // TEMPORARY as well as CONNECT: services use temporary tables, which PUBLIC no longer grants here.
+      `GRANT CONNECT, TEMPORARY ON DATABASE ${database} TO ${quoteIdent(options.role)};`,
+      'COMMIT;',
+    ].join('\n'),
+  );
 }
 
 /** Drops the database; WITH (FORCE) (PostgreSQL 13+) ends its sessions first. Absent is success. */

@@ -30,6 +30,7 @@ export function identifierProblem(name: string): string | undefined {
  */
 export function checkTenantDatabaseSpec(spec: TenantDatabaseSpec): void {
   const named: [string, string | undefined][] = [['role', spec.role], ...spec.schemas.map((s): [string, string] => ['schema', s])];
+  if (spec.connectGroup !== undefined) named.push(['connect group', spec.connectGroup]);
   if (spec.isolation === 'DATABASE_PER_TENANT') {
     if (spec.database === undefined) throw new DriverError(`tenant ${spec.tenantId}: DATABASE_PER_TENANT needs a database name`, false);
     named.push(['database', spec.database]);

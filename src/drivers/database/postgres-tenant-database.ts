@@ -8,18 +8,12 @@ import {
 } from '../contract.js';
 import { ensureDatabase, readDatabase } from './dedicated-database.js';
 import { pgDriverError } from './pg-errors.js';
+import { observeTenantDatabases } from './tenant-database-observation.js';
+import { scramSha256VerifierAsync } from './scram-verifier.js';
 import type { SqlClient } from './sql-client.js';
-import { ensureRole, readRole } from './tenant-role.js';
-import {
-  dropTenantDatabase,
-  ensureContents,
-  ensureSharedSchemas,
-  observeSharedSchemas,
-  planTenantDatabase as plan,
-  probeTenantSchemas,
-  readContents,
-  sessionIdentity,
-} from './tenant-provisioning.js';
+import { readRole } from './tenant-role.js';
+import { dropTenantDatabase, observeSharedSchemas, planTenantDatabase as plan, probeTenantSchemas, readContents, scriptResults } from './tenant-provisioning.js';
+import { type TenantSetup, contentsScript, roleScript, runSetupScript, sharedSchemasScript } from './tenant-setup-script.js';
 
 export interface PostgresTenantDatabaseOptions {
   /**
@@ -88,18 +82,33 @@ export class PostgresTenantDatabase implements TenantDatabaseDriver {
     });
   }
 
+  /** One catalog statement for the page (tenant-database-observation.ts), and a session per Enterprise database. */
+  async observeMany(specs: readonly TenantDatabaseSpec[]): Promise<(TenantDatabaseObservation | DriverError)[]> {
+    return this.withAdmin(`observing ${specs.length} tenants' databases`, (admin) =>
+      observeTenantDatabases(admin, specs, (database, work) => this.inDatabase(database, work)),
+    );
+  }
+
+  /**
+   * SCHEMA_PER_TENANT: one script, one round trip (tenant-setup-script.ts). DATABASE_PER_TENANT:
+   * the role, the database, then the contents inside it. The password's verifier is computed
+   * before a session is taken, off the event loop.
+   */
   async ensure(spec: TenantDatabaseSpec, password: string): Promise<TenantDatabaseConnection> {
-    const s = plan(spec);
-    return this.withAdmin(`ensuring tenant ${spec.tenantId}'s database`, async (admin) => {
+    const schemas = plan(spec);
+    const setup: TenantSetup = { spec, schemas, verifier: await scramSha256VerifierAsync(password), connectionLimit: this.connectionLimit };
+    const action = `ensuring tenant ${spec.tenantId}'s database`;
+    return this.withAdmin(action, async (admin) => {
       if (spec.isolation === 'SCHEMA_PER_TENANT') {
-        const shared = await ensureSharedSchemas(admin, spec, s, { password, connectionLimit: this.connectionLimit, grantConnect: true });
+        const results = scriptResults(await runSetupScript(admin, sharedSchemasScript(setup), setup, action));
+        const shared = (results.at(-1)?.rows[0] as { database?: unknown } | undefined)?.database;
+        if (typeof shared !== 'string') throw new DriverError(`${action}: the database did not say its name`, true);
         return this.connection(shared, spec.role, password);
       }
-      const { admin: adminName } = await sessionIdentity(admin);
-      await ensureRole(admin, spec.tenantId, spec.role, password, this.connectionLimit);
+      await runSetupScript(admin, roleScript(setup), setup, action);
       const database = spec.database as string;
-      await ensureDatabase(admin, { tenantId: spec.tenantId, database, role: spec.role, admin: adminName });
-      await this.inDatabase(database, (client) => ensureContents(client, spec, s, adminName));
+      await ensureDatabase(admin, { tenantId: spec.tenantId, database, role: spec.role });
+      await this.inDatabase(database, (client) => runSetupScript(client, contentsScript(setup), setup, action));
       return this.connection(database, spec.role, password);
     });
   }
@@ -124,9 +133,7 @@ export class PostgresTenantDatabase implements TenantDatabaseDriver {
     client.on('error', () => {});
     try {
       await client.connect();
-      await client.query('begin');
       await probeTenantSchemas(client, spec);
-      await client.query('rollback');
     } catch (error) {
       throw pgDriverError(`verifying the tenant database as ${where}`, error);
     } finally {

@@ -1,13 +1,12 @@
 import { DEFAULT_ROLES } from '../../domain/roles.js';
-import type { SqlClient } from './sql-client.js';
+import { quoteLiteral } from './identifiers.js';
 import type { ServiceSchemas } from './tenant-migrations.js';
-import { inTransaction } from './transaction.js';
 
 /**
  * The reference data of spec/004 SETUP_DATABASE: default dashboard templates, system roles and
  * configuration. Idempotent: rows already there are left alone (ON CONFLICT DO NOTHING), so a
  * re-run neither duplicates rows nor overwrites what the tenant has since changed. Values are
- * bind parameters; only the quoted schema names are spliced into the text.
+ * quoted literals (seedStatements): only these constants and the domain's default roles become SQL.
  */
 
 interface DashboardTemplate {
@@ -72,34 +71,25 @@ export const DEFAULT_CONFIGURATION: readonly ConfigurationEntry[] = [
   { service: 'bi', key: 'branding', value: { primaryColor: '#2563eb', logoUrl: null }, description: 'Dashboard branding' },
 ];
 
-/** Inserts the reference rows that are missing, in one transaction. Returns how many were inserted. */
-export async function seedReferenceData(client: SqlClient, s: ServiceSchemas): Promise<number> {
-  return inTransaction(client, async () => {
-    let inserted = 0;
-    for (const t of DEFAULT_DASHBOARD_TEMPLATES) {
-      const result = await client.query(
-        `insert into ${s.bi}.dashboard_templates (key, name, description, definition)
-         values ($1, $2, $3, $4) on conflict (key) do nothing returning 1`,
-        [t.key, t.name, t.description, JSON.stringify({ widgets: t.widgets })],
-      );
-      inserted += result.rows.length;
+/**
+ * The statements that insert the reference rows that are missing, one per table, for a setup
+ * script, inside its transaction. The values are the constants above, as quoted literals: a
+ * script has no bind parameters.
+ */
+export function seedStatements(s: ServiceSchemas): string[] {
+  const rows = (values: readonly string[][]) => values.map((v) => `(${v.join(', ')})`).join(',\n  ');
+  const json = (value: unknown) => `${quoteLiteral(JSON.stringify(value))}::jsonb`;
+  const templates = DEFAULT_DASHBOARD_TEMPLATES.map((t) => [quoteLiteral(t.key), quoteLiteral(t.name), quoteLiteral(t.description), json({ widgets: t.widgets })]);
+  const roles = DEFAULT_ROLES.map((r) => [quoteLiteral(r.name), quoteLiteral(r.description), `ARRAY[${r.permissions.map(quoteLiteral).join(', ')}]::text[]`]);
+  const statements = [
+    `INSERT INTO ${s.bi}.dashboard_templates (key, name, description, definition) VALUES\n  ${rows(templates)}\nON CONFLICT (key) DO NOTHING;`,
+    `INSERT INTO ${s.governance}.system_roles (name, description, permissions) VALUES\n  ${rows(roles)}\nON CONFLICT (name) DO NOTHING;`,
+  ];
+  for (const service of ['ai', 'query', 'bi'] as const) {
+    const entries = DEFAULT_CONFIGURATION.filter((c) => c.service === service).map((c) => [quoteLiteral(c.key), json(c.value), quoteLiteral(c.description)]);
+    if (entries.length > 0) {
+      statements.push(`INSERT INTO ${s[service]}.configuration (key, value, description) VALUES\n  ${rows(entries)}\nON CONFLICT (key) DO NOTHING;`);
     }
-    for (const role of DEFAULT_ROLES) {
-      const result = await client.query(
-        `insert into ${s.governance}.system_roles (name, description, permissions)
-         values ($1, $2, $3) on conflict (name) do nothing returning 1`,
-        [role.name, role.description, role.permissions],
-      );
-      inserted += result.rows.length;
-    }
-    for (const c of DEFAULT_CONFIGURATION) {
-      const result = await client.query(
-        `insert into ${s[c.service]}.configuration (key, value, description)
-         values ($1, $2, $3) on conflict (key) do nothing returning 1`,
-        [c.key, JSON.stringify(c.value), c.description],
-      );
-      inserted += result.rows.length;
-    }
-    return inserted;
-  });
+  }
+  return statements;
 }

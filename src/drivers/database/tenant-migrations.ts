@@ -1,7 +1,7 @@
 import { DriverError } from '../contract.js';
-import { quoteIdent } from './identifiers.js';
+import { quoteIdent, quoteLiteral } from './identifiers.js';
+import { doBlock } from './plpgsql.js';
 import type { SqlClient } from './sql-client.js';
-import { inTransaction } from './transaction.js';
 
 /**
  * The tenant's own tables (spec/004 SETUP_DATABASE "run migrations"), numbered and applied once
@@ -22,6 +22,10 @@ export type ServiceSchemas = Readonly<Record<MigratedService, string>>;
 export interface TenantMigration {
   version: number;
   name: string;
+  /**
+   * Statements PL/pgSQL can run: the setup script runs them inside a DO block of its transaction
+   * (migrationStatements), so nothing that refuses a transaction (CREATE INDEX CONCURRENTLY).
+   */
   sql(s: ServiceSchemas): string;
 }
 
@@ -112,31 +116,25 @@ export async function tenantMigrationVersion(client: SqlClient, s: ServiceSchema
 }
 
 /**
- * Applies what is not applied yet, each migration in its own transaction with its version row.
- * Two ensures of one tenant at once queue on a per-tenant advisory lock and re-check under it,
- * so each migration runs exactly once. Returns the versions applied now.
+ * The statements that apply what is not applied yet, in order, each with its version row, for a
+ * setup script, inside its transaction. Two ensures of one tenant at once queue on a per-tenant
+ * advisory lock and check under it, so each migration runs exactly once; the transaction makes a
+ * crash leave either every statement or none.
  */
-export async function migrateTenant(
-  client: SqlClient,
-  s: ServiceSchemas,
-  migrations: readonly TenantMigration[] = TENANT_MIGRATIONS,
-): Promise<number[]> {
-  const applied: number[] = [];
-  for (const migration of migrations) {
-    await inTransaction(client, async () => {
-      await client.query('select pg_advisory_xact_lock($1, hashtext($2))', [LOCK_CLASS, versionTable(s)]);
-      await client.query(`
-        create table if not exists ${versionTable(s)} (
-          version integer primary key,
-          name text not null,
-          applied_at timestamptz not null default now()
-        )`);
-      const done = await client.query(`select 1 from ${versionTable(s)} where version = $1`, [migration.version]);
-      if (done.rows.length !== 0) return;
-      await client.query(migration.sql(s));
-      await client.query(`insert into ${versionTable(s)} (version, name) values ($1, $2)`, [migration.version, migration.name]);
-      applied.push(migration.version);
-    });
-  }
-  return applied;
+export function migrationStatements(s: ServiceSchemas, migrations: readonly TenantMigration[] = TENANT_MIGRATIONS): string[] {
+  const table = versionTable(s);
+  return [
+    `SELECT pg_advisory_xact_lock(${LOCK_CLASS}, hashtext(${quoteLiteral(table)}));`,
+    `CREATE TABLE IF NOT EXISTS ${table} (
+      version integer primary key,
+      name text not null,
+      applied_at timestamptz not null default now()
+    );`,
+    ...migrations.map((m) =>
+      doBlock(`IF NOT EXISTS (SELECT 1 FROM ${table} WHERE version = ${m.version}) THEN
+${m.sql(s)}
+  INSERT INTO ${table} (version, name) VALUES (${m.version}, ${quoteLiteral(m.name)});
+END IF;`),
+    ),
+  ];
 }

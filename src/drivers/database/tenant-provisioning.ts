@@ -2,32 +2,20 @@ import { DriverError, type TenantDatabaseObservation, type TenantDatabaseSpec } 
 import { dropDatabase } from './dedicated-database.js';
 import { checkTenantDatabaseSpec, quoteIdent } from './identifiers.js';
 import { checkOwnership } from './ownership-mark.js';
-import { seedReferenceData } from './seed.js';
 import type { SqlClient } from './sql-client.js';
-import { dropRole, ensureRole, lockDatabaseAcls, readRole, terminateSessions } from './tenant-role.js';
-import { inTransaction } from './transaction.js';
-import { type ServiceSchemas, migrateTenant, serviceSchemas, tenantMigrationVersion, versionTable } from './tenant-migrations.js';
-import { dropSchemas, ensureSchemas, protectVersionTable, readSchemas } from './tenant-schemas.js';
+import { dropRole, readRole, terminateSessions } from './tenant-role.js';
+import { type ServiceSchemas, serviceSchemas, tenantMigrationVersion } from './tenant-migrations.js';
+import { dropSchemas, readSchemas } from './tenant-schemas.js';
 
 /**
- * The verbs of a TenantDatabaseDriver as SQL over one admin session, shared by the driver on a
- * PostgreSQL server (postgres-tenant-database.ts) and the one on the embedded database
- * (embedded-tenant-database.ts): they differ in how they get sessions and in what they cannot
- * do, never in the SQL.
+ * The verbs of a TenantDatabaseDriver as SQL over one admin session, apart from how the driver
+ * (postgres-tenant-database.ts) gets its sessions. What ensure writes is in tenant-setup-script.ts.
  */
 
 /** Checks the spec before any SQL runs and finds the schemas the migrations write to. */
 export function planTenantDatabase(spec: TenantDatabaseSpec): ServiceSchemas {
   checkTenantDatabaseSpec(spec);
   return serviceSchemas(spec.schemas);
-}
-
-/** The session's user (who will own the tenant's schemas) and its database (the shared one). */
-export async function sessionIdentity(client: SqlClient): Promise<{ admin: string; database: string }> {
-  const who = await client.query<{ admin: string; database: string }>('select current_user as admin, current_database() as database');
-  const row = who.rows[0];
-  if (row === undefined) throw new DriverError('the database did not say who the session is', true);
-  return row;
 }
 
 /** The tenant's schemas present in the session's database, and its migration version there. */
@@ -40,41 +28,10 @@ export async function readContents(
   return { schemasPresent, migrationVersion: await tenantMigrationVersion(client, s) };
 }
 
-/** Schemas and grants, then migrations, then seed, in the session's database: each step needs the one before. */
-export async function ensureContents(client: SqlClient, spec: TenantDatabaseSpec, s: ServiceSchemas, admin: string): Promise<void> {
-  await ensureSchemas(client, { tenantId: spec.tenantId, schemas: spec.schemas, role: spec.role, admin });
-  await migrateTenant(client, s);
-  await protectVersionTable(client, versionTable(s), spec.role);
-  await seedReferenceData(client, s);
-}
-
 /** observe of a SCHEMA_PER_TENANT tenant, whose schemas live in the session's database. */
 export async function observeSharedSchemas(client: SqlClient, spec: TenantDatabaseSpec, s: ServiceSchemas): Promise<TenantDatabaseObservation> {
   const rolePresent = (await readRole(client, spec.role)) !== undefined;
   return { rolePresent, databasePresent: false, ...(await readContents(client, spec, s)) };
-}
-
-/**
- * ensure of a SCHEMA_PER_TENANT tenant in the session's database; returns that database's name.
- * `grantConnect`: grant the role CONNECT on it (PUBLIC holds CONNECT on a new database, but an
- * operator may have revoked it there). Only where the role can connect at all: see the embedded driver.
- */
-export async function ensureSharedSchemas(
-  client: SqlClient,
-  spec: TenantDatabaseSpec,
-  s: ServiceSchemas,
-  options: { password: string; connectionLimit: number; grantConnect: boolean },
-): Promise<string> {
-  const { admin, database } = await sessionIdentity(client);
-  await ensureRole(client, spec.tenantId, spec.role, options.password, options.connectionLimit);
-  if (options.grantConnect) {
-    await inTransaction(client, async () => {
-      await lockDatabaseAcls(client);
-      await client.query(`GRANT CONNECT ON DATABASE ${quoteIdent(database)} TO ${quoteIdent(spec.role)}`);
-    });
-  }
-  await ensureContents(client, spec, s, admin);
-  return database;
 }
 
 /**
@@ -94,17 +51,27 @@ export async function dropTenantDatabase(client: SqlClient, spec: TenantDatabase
 }
 
 /**
- * The body of verify, in a transaction the caller opened as the tenant's role and rolls back
- * afterwards: checks who the session is, puts the tenant's schemas on the search_path, reads a
- * seeded table through it and creates a table in every one of its schemas. Proof of USAGE and
- * CREATE (and of the seed) that leaves nothing behind.
+ * verify's proof of USAGE and CREATE (and of the seed) that leaves nothing behind, as one script
+ * on a session logged in as the tenant's role: a transaction that says who the session is, puts
+ * the tenant's schemas on the search_path, reads a seeded table through it, creates a table in
+ * every one of its schemas, and is rolled back. A failure leaves the transaction open: the caller
+ * closes the session.
  */
 export async function probeTenantSchemas(client: SqlClient, spec: TenantDatabaseSpec): Promise<void> {
-  const me = await client.query<{ user: string }>('select current_user as user');
-  if (me.rows[0]?.user !== spec.role) throw new DriverError(`verify: the session is ${me.rows[0]?.user}, not ${spec.role}`, false);
-  await client.query(`SET LOCAL search_path TO ${spec.schemas.map(quoteIdent).join(', ')}`);
-  await client.query('select count(*) from system_roles');
-  for (const schema of spec.schemas) {
-    await client.query(`create table ${quoteIdent(schema)}.matih_verify_probe (id integer)`);
-  }
+  const script = [
+    'BEGIN;',
+    'SELECT current_user AS user;',
+    `SET LOCAL search_path TO ${spec.schemas.map(quoteIdent).join(', ')};`,
+    'SELECT count(*) FROM system_roles;',
+    ...spec.schemas.map((schema) => `CREATE TABLE ${quoteIdent(schema)}.matih_verify_probe (id integer);`),
+    'ROLLBACK;',
+  ].join('\n');
+  const results = scriptResults(await client.query(script));
+  const user = (results[1]?.rows[0] as { user?: unknown } | undefined)?.user;
+  if (user !== spec.role) throw new DriverError(`verify: the session is ${String(user)}, not ${spec.role}`, false);
+}
+
+/** The result of each statement of a script: node-postgres answers an array for several, one result for one. */
+export function scriptResults(answer: unknown): { rows: unknown[] }[] {
+  return (Array.isArray(answer) ? answer : [answer]) as { rows: unknown[] }[];
 }

@@ -1,8 +1,7 @@
 import { DriverError } from '../contract.js';
 import { quoteIdent, quoteLiteral } from './identifiers.js';
-import { checkOwnership, ownershipMark } from './ownership-mark.js';
-import { pgDriverError } from './pg-errors.js';
-import { scramSha256Verifier } from './scram-verifier.js';
+import { checkOwnership, ownershipMark, raiseUnlessTenants } from './ownership-mark.js';
+import { doBlock } from './plpgsql.js';
 import type { SqlClient } from './sql-client.js';
 import { inTransaction } from './transaction.js';
 
@@ -10,9 +9,10 @@ import { inTransaction } from './transaction.js';
  * The tenant's login role: cluster-wide, so it is created and dropped through the admin
  * connection whatever database the tenant's schemas live in.
  *
- * It may log in and nothing more: NOINHERIT (it is granted no role, and must not gain one's
- * rights silently), no CREATEDB, CREATEROLE, REPLICATION or BYPASSRLS, and a connection limit so
- * that one tenant cannot exhaust the shared server's max_connections.
+ * It may log in and nothing more: NOINHERIT (it inherits from no role unless a grant says so
+ * explicitly: only the connect group's, connect-group.ts, does), no CREATEDB, CREATEROLE,
+ * REPLICATION or BYPASSRLS, and a connection limit so that one tenant cannot exhaust the shared
+ * server's max_connections.
  */
 
 interface RoleRow {
@@ -32,49 +32,44 @@ export async function readRole(client: SqlClient, role: string): Promise<RoleRow
 }
 
 /**
- * Creates the role, or brings an existing one back to the attributes above; either way sets the
- * password. CREATE/ALTER ROLE take no bind parameters, so the password goes in as a quoted
- * literal, and as a SCRAM verifier rather than the cleartext (see scram-verifier.ts). Failures of
- * these statements are reported without the server's message, which could quote the literal.
+ * The statements that create the role, or bring an existing one back to the attributes above,
+ * and either way set its password and mark it as the tenant's; for a setup script, inside its
+ * transaction. CREATE/ALTER ROLE take no bind parameters, so the password goes in as a quoted
+ * literal, and as a SCRAM verifier rather than the cleartext (see scram-verifier.ts): the caller
+ * keeps server messages that quote the verifier out of its errors (tenant-setup-script.ts).
+ * A role marked as another tenant's raises NOT_OURS_SQLSTATE (ownership-mark.ts).
  */
-export async function ensureRole(
-  client: SqlClient,
-  tenantId: string,
-  role: string,
-  password: string,
-  connectionLimit: number,
-): Promise<void> {
+export function roleStatements(options: { tenantId: string; role: string; verifier: string; connectionLimit: number }): string[] {
+  const { tenantId, role, verifier, connectionLimit } = options;
   if (!Number.isInteger(connectionLimit) || connectionLimit < 1) {
     throw new DriverError(`connection limit must be a positive integer, not ${connectionLimit}`, false);
   }
-  const verifier = scramSha256Verifier(password);
-  const existing = await readRole(client, role);
-  if (existing) checkOwnership('role', role, existing.comment, tenantId);
-
   const name = quoteIdent(role);
   const common = `LOGIN NOINHERIT NOCREATEDB NOCREATEROLE CONNECTION LIMIT ${connectionLimit}`;
-  try {
-    await inTransaction(client, async () => {
-      if (existing === undefined) {
-        await client.query(`CREATE ROLE ${name} WITH ${common} NOSUPERUSER NOREPLICATION NOBYPASSRLS PASSWORD ${quoteLiteral(verifier)}`);
-      } else {
-        // Only a superuser may even mention SUPERUSER, REPLICATION or BYPASSRLS in ALTER ROLE, so
-        // they are named only when they drifted (and then an admin that is not superuser fails loudly).
-        const revoke = [existing.rolsuper && 'NOSUPERUSER', existing.rolreplication && 'NOREPLICATION', existing.rolbypassrls && 'NOBYPASSRLS'];
-        const extra = revoke.filter((a): a is string => typeof a === 'string').join(' ');
-        await client.query(`ALTER ROLE ${name} WITH ${common} ${extra} PASSWORD ${quoteLiteral(verifier)}`);
-      }
-      if (existing === undefined || existing.comment === null) await client.query(`COMMENT ON ROLE ${name} IS ${quoteLiteral(ownershipMark(tenantId))}`);
-    });
-  } catch (error) {
-    throw pgDriverError(`${existing ? 'updating' : 'creating'} role ${JSON.stringify(role)}`, error, { redact: true });
-  }
+  const password = `PASSWORD ${quoteLiteral(verifier)}`;
+  const upsert = doBlock(
+    `SELECT rolsuper, rolreplication, rolbypassrls, shobj_description(oid, 'pg_authid') AS comment INTO r FROM pg_roles WHERE rolname = ${quoteLiteral(role)};
+IF NOT FOUND THEN
+  CREATE ROLE ${name} WITH ${common} NOSUPERUSER NOREPLICATION NOBYPASSRLS ${password};
+ELSE
+  ${raiseUnlessTenants('role', quoteLiteral(role), 'r.comment', tenantId)}
+  -- Only a superuser may even mention SUPERUSER, REPLICATION or BYPASSRLS in ALTER ROLE, so they
+  -- are named only when they drifted (and then an admin that is not superuser fails loudly).
+  IF r.rolsuper THEN ALTER ROLE ${name} NOSUPERUSER; END IF;
+  IF r.rolreplication THEN ALTER ROLE ${name} NOREPLICATION; END IF;
+  IF r.rolbypassrls THEN ALTER ROLE ${name} NOBYPASSRLS; END IF;
+  ALTER ROLE ${name} WITH ${common} ${password};
+END IF;`,
+    'r record;',
+  );
+  return [upsert, `COMMENT ON ROLE ${name} IS ${quoteLiteral(ownershipMark(tenantId))};`];
 }
 
 /**
  * Drops the role and what it owns or was granted in the admin connection's database (DROP OWNED
- * BY: tables a service created in a tenant schema, the CONNECT grant, default privileges). Its
- * sessions are ended first, since they could hold locks the drop waits on. Absent is success.
+ * BY: tables a service created in a tenant schema, a CONNECT grant of its own, default
+ * privileges; its membership of the connect group goes with the role). Its sessions are ended
+ * first, since they could hold locks the drop waits on. Absent is success.
  */
 export async function dropRole(client: SqlClient, tenantId: string, role: string): Promise<void> {
   const existing = await readRole(client, role);
@@ -83,6 +78,8 @@ export async function dropRole(client: SqlClient, tenantId: string, role: string
   await terminateSessions(client, 'usename', role);
   const name = quoteIdent(role);
   await inTransaction(client, async () => {
+    // A role granted CONNECT itself (before the connect group, or on PostgreSQL 15 and older):
+    // DROP OWNED BY revokes it, rewriting the shared database's pg_database row.
     await lockDatabaseAcls(client);
     await client.query(`DROP OWNED BY ${name}`);
     await client.query(`DROP ROLE IF EXISTS ${name}`);
@@ -98,13 +95,17 @@ export async function terminateSessions(client: SqlClient, column: 'usename' | '
 
 /**
  * GRANT and REVOKE on a database rewrite its one pg_database row; two sessions doing it at once
- * (two tenants provisioned together, both granted CONNECT on the shared database, or one dropped
- * by DROP OWNED BY) fail with "tuple concurrently updated" (XX000). Taken inside the caller's
- * transaction, this lock makes them wait for each other instead.
+ * fail with "tuple concurrently updated" (XX000; measured on PostgreSQL 15 and 18, while granting
+ * role memberships or creating schemas in parallel never collides). Taken inside the caller's
+ * transaction, this lock makes them wait for each other instead. Only the rare writers of the
+ * shared database's row take it: the connect group's one grant, a tenant role's own grant where
+ * the server has no per-grant INHERIT (connect-group.ts), and DROP OWNED BY.
  */
 export async function lockDatabaseAcls(client: SqlClient): Promise<void> {
-  await client.query('select pg_advisory_xact_lock($1, 0)', [DATABASE_ACL_LOCK_CLASS]);
+  await client.query(`SELECT ${DATABASE_ACLS_LOCK}`);
 }
 
 // Apart from the tenant migrations' lock class (tenant-migrations.ts) and the control plane's one-key lock.
 const DATABASE_ACL_LOCK_CLASS = 724_003;
+/** The lock as an expression, for a PL/pgSQL PERFORM in a script. */
+export const DATABASE_ACLS_LOCK = `pg_advisory_xact_lock(${DATABASE_ACL_LOCK_CLASS}, 0)`;

@@ -1,5 +1,6 @@
 import { quoteIdent, quoteLiteral } from './identifiers.js';
-import { checkOwnership, ownershipMark } from './ownership-mark.js';
+import { checkOwnership, ownershipMark, raiseUnlessTenants } from './ownership-mark.js';
+import { doBlock } from './plpgsql.js';
 import type { SqlClient } from './sql-client.js';
 import { inTransaction } from './transaction.js';
 
@@ -33,48 +34,46 @@ export async function readSchemas(client: SqlClient, names: readonly string[]): 
 }
 
 /**
- * Creates the missing schemas and (re)asserts the grants on all of them, in one transaction.
- * Grants are idempotent, so asserting them again repairs drift (a revoked right) at no cost.
+ * The statements that create the missing schemas and (re)assert the grants on all of them, for a
+ * setup script, inside its transaction. Grants are idempotent, so asserting them again repairs
+ * drift (a revoked right) at no cost; GRANT and ALTER DEFAULT PRIVILEGES take every schema at
+ * once. A schema marked as another tenant's raises NOT_OURS_SQLSTATE (ownership-mark.ts) before
+ * anything is written; one owned by someone else is given back to the admin: the session's user.
  */
-export async function ensureSchemas(
-  client: SqlClient,
-  options: { tenantId: string; schemas: readonly string[]; role: string; admin: string },
-): Promise<void> {
-  const { tenantId, schemas, admin } = options;
+export function schemaStatements(options: { tenantId: string; schemas: readonly string[]; role: string }): string[] {
+  const { tenantId, schemas } = options;
   const role = quoteIdent(options.role);
-  await inTransaction(client, async () => {
-    const existing = new Map((await readSchemas(client, schemas)).map((row) => [row.name, row]));
-    for (const row of existing.values()) checkOwnership('schema', row.name, row.comment, tenantId);
-    for (const name of schemas) {
-      const schema = quoteIdent(name);
-      const row = existing.get(name);
-      if (row === undefined) {
-        await client.query(`CREATE SCHEMA ${schema} AUTHORIZATION ${quoteIdent(admin)}`);
-      } else if (row.owner !== admin) {
-        await client.query(`ALTER SCHEMA ${schema} OWNER TO ${quoteIdent(admin)}`);
-      }
-      if (row === undefined || row.comment === null) {
-        await client.query(`COMMENT ON SCHEMA ${schema} IS ${quoteLiteral(ownershipMark(tenantId))}`);
-      }
-      // New schemas grant nothing to PUBLIC; this undoes a grant someone added by hand.
-      await client.query(`REVOKE ALL ON SCHEMA ${schema} FROM PUBLIC`);
-      await client.query(`GRANT USAGE, CREATE ON SCHEMA ${schema} TO ${role}`);
-      // Tables the migrations create (as the admin) become usable by the role as they appear.
-      await client.query(`ALTER DEFAULT PRIVILEGES IN SCHEMA ${schema} GRANT ${TABLE_RIGHTS} ON TABLES TO ${role}`);
-      await client.query(`ALTER DEFAULT PRIVILEGES IN SCHEMA ${schema} GRANT ${SEQUENCE_RIGHTS} ON SEQUENCES TO ${role}`);
-      await client.query(`GRANT ${TABLE_RIGHTS} ON ALL TABLES IN SCHEMA ${schema} TO ${role}`);
-      await client.query(`GRANT ${SEQUENCE_RIGHTS} ON ALL SEQUENCES IN SCHEMA ${schema} TO ${role}`);
-    }
-  });
+  const all = schemas.map(quoteIdent).join(', ');
+  const check = doBlock(
+    `FOR r IN SELECT nspname AS name, pg_get_userbyid(nspowner) AS owner, obj_description(oid, 'pg_namespace') AS comment
+           FROM pg_namespace WHERE nspname = ANY (ARRAY[${schemas.map(quoteLiteral).join(', ')}]::text[]) LOOP
+  ${raiseUnlessTenants('schema', 'r.name', 'r.comment', tenantId)}
+  IF r.owner <> current_user THEN EXECUTE format('ALTER SCHEMA %I OWNER TO CURRENT_USER', r.name); END IF;
+END LOOP;`,
+    'r record;',
+  );
+  return [
+    check,
+    ...schemas.map((name) => `CREATE SCHEMA IF NOT EXISTS ${quoteIdent(name)} AUTHORIZATION CURRENT_USER;`),
+    ...schemas.map((name) => `COMMENT ON SCHEMA ${quoteIdent(name)} IS ${quoteLiteral(ownershipMark(tenantId))};`),
+    // New schemas grant nothing to PUBLIC; this undoes a grant someone added by hand.
+    `REVOKE ALL ON SCHEMA ${all} FROM PUBLIC;`,
+    `GRANT USAGE, CREATE ON SCHEMA ${all} TO ${role};`,
+    // Tables the migrations create (as the admin) become usable by the role as they appear.
+    `ALTER DEFAULT PRIVILEGES IN SCHEMA ${all} GRANT ${TABLE_RIGHTS} ON TABLES TO ${role};`,
+    `ALTER DEFAULT PRIVILEGES IN SCHEMA ${all} GRANT ${SEQUENCE_RIGHTS} ON SEQUENCES TO ${role};`,
+    `GRANT ${TABLE_RIGHTS} ON ALL TABLES IN SCHEMA ${all} TO ${role};`,
+    `GRANT ${SEQUENCE_RIGHTS} ON ALL SEQUENCES IN SCHEMA ${all} TO ${role};`,
+  ];
 }
 
 /**
  * The migration record is the control plane's: the role may read it but not rewrite history
- * (deleting a row would make the next ensure re-run a migration). Called after the migrations,
- * since the grants above hand it the same rights as any table in its schema.
+ * (deleting a row would make the next ensure re-run a migration). After the migrations, since the
+ * grants above hand it the same rights as any table in its schema.
  */
-export async function protectVersionTable(client: SqlClient, versionTable: string, role: string): Promise<void> {
-  await client.query(`REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON ${versionTable} FROM ${quoteIdent(role)}`);
+export function protectVersionTableStatement(versionTable: string, role: string): string {
+  return `REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON ${versionTable} FROM ${quoteIdent(role)};`;
 }
 
 /** Drops exactly the tenant's schemas that exist, with everything in them. Absent is success. */

@@ -3,6 +3,7 @@ import { DriverError, type KubeObject, type ObjectRef, type ReadyWait } from '..
 import { redact } from './error-classification.js';
 import type { WatchHandler } from './object-watch.js';
 import { describeRef, isKubeObject } from './object-refs.js';
+import { refOf } from '../../shared/kubernetes-objects.js';
 import { readinessOf } from './readiness.js';
 
 export interface ReadyWaitDeps {
@@ -15,10 +16,11 @@ export interface ReadyWaitDeps {
 }
 
 /**
- * Waits until every object is ready (readiness.ts), each on its own: GET it, and while it is not
- * ready WATCH it; when the watch ends or breaks, pause and GET again. Rejects with a retryable
- * DriverError naming what is still not ready after `timeoutMs`, with `signal.reason` when the
- * caller aborts, and at once with a permanent DriverError from a GET (403: waiting cannot help).
+ * Waits until every object is ready (readiness.ts), each on its own: GET it (unless the caller
+ * knows it: `wait.known`), and while it is not ready WATCH it; when the watch ends or breaks,
+ * pause and GET again. Rejects with a retryable DriverError naming what is still not ready after
+ * `timeoutMs`, with `signal.reason` when the caller aborts, and at once with a permanent
+ * DriverError from a GET (403: waiting cannot help).
  */
 export async function awaitObjectsReady(deps: ReadyWaitDeps, refs: readonly ObjectRef[], wait: ReadyWait): Promise<void> {
   wait.signal.throwIfAborted();
@@ -38,8 +40,9 @@ export async function awaitObjectsReady(deps: ReadyWaitDeps, refs: readonly Obje
     wait.signal.addEventListener('abort', onAbort, { once: true });
   });
 
+  const known = new Map((wait.known ?? []).map((object) => [describeRef(refOf(object)), object]));
   try {
-    await Promise.race([Promise.all(refs.map((ref) => waitForOne(deps, ref, stop.signal, notReady))), givenUp]);
+    await Promise.race([Promise.all(refs.map((ref) => waitForOne(deps, ref, stop.signal, notReady, known.get(describeRef(ref))))), givenUp]);
   } finally {
     clearTimeout(timer);
     if (onAbort) wait.signal.removeEventListener('abort', onAbort);
@@ -48,15 +51,18 @@ export async function awaitObjectsReady(deps: ReadyWaitDeps, refs: readonly Obje
   }
 }
 
-async function waitForOne(deps: ReadyWaitDeps, ref: ObjectRef, stop: AbortSignal, notReady: Map<string, string>): Promise<void> {
+async function waitForOne(deps: ReadyWaitDeps, ref: ObjectRef, stop: AbortSignal, notReady: Map<string, string>, known: KubeObject | undefined): Promise<void> {
   const key = describeRef(ref);
   const note = (reason: string): void => {
     notReady.set(key, reason);
   };
   let reason = 'not checked yet';
+  // The first round starts from the object as the caller knows it, when it does: no GET.
+  let first: KubeObject | undefined = known;
   while (!stop.aborted) {
     try {
-      const now = readinessOf(await deps.get(ref, stop));
+      const now = readinessOf(first ?? (await deps.get(ref, stop)));
+      first = undefined;
       if (now.ready) {
         notReady.delete(key);
         return;

@@ -1,5 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DriverError, type ReadyWait } from '../contract.js';
+import { DriverError, type ObjectRef, type ReadyWait } from '../contract.js';
+import { describeRef } from '../kubernetes/object-refs.js';
+import type { SimObjectRecord } from '../../shared/simulated-cluster-store.js';
+import { keyOfRef } from './sim-kinds.js';
+import { sameKey } from './sim-object-keys.js';
+import { isSimReady, simPendingReason } from './sim-readiness.js';
 
 /** One look at the objects waited for. */
 export interface ReadyCheck {
@@ -53,4 +58,22 @@ export async function pollUntilReady(check: () => Promise<ReadyCheck>, wait: Rea
     if (onAbort) wait.signal.removeEventListener('abort', onAbort);
     stop.abort();
   }
+}
+
+/** What of `refs` is not ready in `records` (those of them that exist) at `now`, and when the first will be. */
+export function readyCheckOf(refs: readonly ObjectRef[], records: readonly SimObjectRecord[], now: number): ReadyCheck {
+  const notReady = new Map<string, string>();
+  let nextReadyAt: number | undefined;
+  for (const ref of refs) {
+    const key = keyOfRef(ref);
+    const record = records.find((r) => sameKey(r, key));
+    if (!record) {
+      notReady.set(describeRef(ref), 'does not exist');
+    } else if (!isSimReady(record, now)) {
+      notReady.set(describeRef(ref), simPendingReason(record, now));
+      const at = record.readyAt?.getTime();
+      if (at !== undefined && at > now) nextReadyAt = Math.min(nextReadyAt ?? Infinity, at);
+    }
+  }
+  return { notReady, nextReadyAt };
 }

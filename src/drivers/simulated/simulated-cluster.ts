@@ -15,17 +15,18 @@ import {
   type ServiceEndpoint,
 } from '../contract.js';
 import { observeObject } from '../kubernetes/declared-fields.js';
+import { readinessOf } from '../kubernetes/readiness.js';
 import { labelSelector } from '../kubernetes/label-selector.js';
 import { describeRef } from '../kubernetes/object-refs.js';
-import { pollUntilReady, type ReadyCheck } from './sim-await-ready.js';
+import { pollUntilReady, type ReadyCheck, readyCheckOf } from './sim-await-ready.js';
 import { type DeclaredObject, declaredForm, specPart } from './sim-declared.js';
 import { groupOf, isKnownClusterScoped, isNamespaceKind, keyOfRef } from './sim-kinds.js';
 import { releaseSelector, renderedObjects } from './sim-chart-render.js';
 import { DEFAULT_LOAD_BALANCER_IPS, nextFreeIp } from './sim-load-balancer-ips.js';
 import { refOf } from '../../shared/kubernetes-objects.js';
 import { describeKey, isHelmRelease, sameKey } from './sim-object-keys.js';
-import type { SimObjectKey, SimObjectRecord, SimObjectStore } from '../../shared/simulated-cluster-store.js';
-import { isSimReady, readyAtAfterChange, simPendingReason, workloadOf } from './sim-readiness.js';
+import type { SimObjectRecord, SimObjectStore } from '../../shared/simulated-cluster-store.js';
+import { isSimReady, readyAtAfterChange, workloadOf } from './sim-readiness.js';
 import { materialise } from './sim-status.js';
 
 /**
@@ -96,8 +97,11 @@ export class SimulatedCluster implements ClusterDriver {
   async apply(object: KubeObject): Promise<KubeObject> {
     const declared = declaredForm(object);
     for (let attempt = 1; attempt <= APPLY_ATTEMPTS; attempt++) {
-      const current = await this.store.get(declared.key);
-      const stored = current ? await this.update(current, declared) : await this.create(declared);
+      // Created without a read first when it is new (what a step applies mostly is: it applies
+      // only what it found absent or different); an existing one is read and compared.
+      const created = attempt === 1 ? await this.create(declared) : undefined;
+      const current = created ? undefined : await this.store.get(declared.key);
+      const stored = created ?? (current ? await this.update(current, declared) : await this.create(declared));
       if (stored) {
         await this.installRendered(object);
         return materialise(stored, Date.now());
@@ -146,30 +150,26 @@ export class SimulatedCluster implements ClusterDriver {
     return answers;
   }
 
+  /**
+   * Objects in `wait.known` (as just listed or applied) that are ready are not read again; the
+   * others are read until ready.
+   */
   async awaitReady(refs: readonly ObjectRef[], wait: ReadyWait): Promise<void> {
-    const keys = refs.map(keyOfRef);
+    const known = new Map((wait.known ?? []).map((o) => [describeRef(refOf(o)), o]));
     // The stand-in helm-controller reconciles a release it is waited on, as Flux does on its
     // interval: a release whose install was cut short (the process killed between applying the
     // release and what the chart makes) gets the chart's objects now, not never.
-    for (const record of await this.store.getMany(keys.filter(isHelmRelease))) await this.installRendered(materialise(record, Date.now()), { onlyMissing: true });
-    const check = async (): Promise<ReadyCheck> => {
-      const records = await this.store.getMany(keys);
-      const now = Date.now();
-      const notReady = new Map<string, string>();
-      let nextReadyAt: number | undefined;
-      for (const [i, ref] of refs.entries()) {
-        const key = keys[i] as SimObjectKey;
-        const record = records.find((r) => sameKey(r, key));
-        if (!record) {
-          notReady.set(describeRef(ref), 'does not exist');
-        } else if (!isSimReady(record, now)) {
-          notReady.set(describeRef(ref), simPendingReason(record, now));
-          const at = record.readyAt?.getTime();
-          if (at !== undefined && at > now) nextReadyAt = Math.min(nextReadyAt ?? Infinity, at);
-        }
-      }
-      return { notReady, nextReadyAt };
-    };
+    const releases = refs.filter((ref) => isHelmRelease(keyOfRef(ref)));
+    const unknownReleases = releases.filter((ref) => !known.has(describeRef(ref))).map(keyOfRef);
+    const releaseObjects = [
+      ...releases.flatMap((ref) => known.get(describeRef(ref)) ?? []),
+      ...(await this.store.getMany(unknownReleases)).map((record) => materialise(record, Date.now())),
+    ];
+    await this.installMissing(releaseObjects.flatMap((release) => renderedObjects(release)));
+    const waiting = refs.filter((ref) => !readinessOf(known.get(describeRef(ref))).ready);
+    if (waiting.length === 0) return wait.signal.throwIfAborted();
+    const keys = waiting.map(keyOfRef);
+    const check = async (): Promise<ReadyCheck> => readyCheckOf(waiting, await this.store.getMany(keys), Date.now());
     return pollUntilReady(check, wait, this.pollMs);
   }
 
@@ -266,13 +266,16 @@ export class SimulatedCluster implements ClusterDriver {
   }
 
   /** The objects the stand-in helm-controller installs with a release (sim-chart-render.ts). */
-  private async installRendered(object: KubeObject, options: { onlyMissing?: boolean } = {}): Promise<void> {
+  private async installRendered(object: KubeObject): Promise<void> {
     if (groupOf(object.apiVersion) !== 'helm.toolkit.fluxcd.io' || object.kind !== 'HelmRelease') return;
-    for (const rendered of renderedObjects(object)) {
-      // A reconcile that finds the object in place leaves it be (not even counted as an apply).
-      if (options.onlyMissing && (await this.store.get(keyOfRef(refOf(rendered))))) continue;
-      await this.apply(rendered);
-    }
+    for (const rendered of renderedObjects(object)) await this.apply(rendered);
+  }
+
+  /** Of what releases render, those absent: a reconcile that finds one in place leaves it be (not even counted as an apply). */
+  private async installMissing(rendered: readonly KubeObject[]): Promise<void> {
+    if (rendered.length === 0) return;
+    const present = await this.store.getMany(rendered.map((o) => keyOfRef(refOf(o))));
+    for (const object of rendered) if (!present.some((r) => sameKey(r, keyOfRef(refOf(object))))) await this.apply(object);
   }
 
   /** Helm uninstall: what the release installed goes with it. */

@@ -128,12 +128,27 @@ async function ensureParent(dns: DnsDriver, parent: string, create: boolean): Pr
  */
 function recordSetDifference(held: readonly DnsRecordSet[], zone: string, want: DnsRecordSet): string | undefined {
   const label = `${want.type} ${want.name === '@' ? zone : `${want.name}.${zone}`}`;
-  const found = held.find((r) => r.name === want.name && r.type === want.type);
+  const found = setsByName(held).get(`${want.type} ${want.name}`);
   if (!found) return `${label} missing`;
   const norm = (values: readonly string[]) => values.map((v) => v.toLowerCase()).sort().join(', ');
   if (norm(found.values) !== norm(want.values)) return `${label} is ${norm(found.values) || 'empty'}, want ${norm(want.values)}`;
   if (found.ttl !== want.ttl) return `${label} has TTL ${found.ttl}, want ${want.ttl}`;
   return undefined;
+}
+
+/**
+ * The zone's sets by type and name, the first of each, made once per observed zone: a sweep
+ * compares every tenant's delegation with the one parent zone, which holds them all.
+ */
+const indexes = new WeakMap<readonly DnsRecordSet[], Map<string, DnsRecordSet>>();
+function setsByName(held: readonly DnsRecordSet[]): Map<string, DnsRecordSet> {
+  let index = indexes.get(held);
+  if (!index) {
+    index = new Map();
+    for (const set of held) if (!index.has(`${set.type} ${set.name}`)) index.set(`${set.type} ${set.name}`, set);
+    indexes.set(held, index);
+  }
+  return index;
 }
 
 interface RecordedZone {

@@ -1,11 +1,11 @@
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import type { Difference } from '../../domain/drift.js';
 import { StepName } from '../../domain/plans.js';
-import type { CertificateIssuer, ClusterDriver } from '../../drivers/contract.js';
+import type { CertificateIssuer, KubeObject } from '../../drivers/contract.js';
 import { certificateDnsNames, createTenantIngressManifests, tlsSecretName } from '../manifests/index.js';
 import type { StepContext, StepDrivers, StepHandler, StepOptions, TlsProvider } from '../step.js';
 import { type ClusterStepOutputs, type ExtraOutputs, KIND, clusterStep } from '../support/cluster-step.js';
-import { readTenantSecret } from '../support/secret-data.js';
+import { heldTenantSecret } from '../support/secret-data.js';
 
 /**
  * A certificate with less than this left is issued anew on the next run (as cert-manager's default
@@ -44,9 +44,9 @@ export function createTenantIngress(drivers: StepDrivers, options: StepOptions, 
     {
       name: StepName.CREATE_TENANT_INGRESS,
       kinds: tls.mode === 'local-ca' ? [KIND.Secret, KIND.Ingress] : [KIND.Certificate, KIND.Secret, KIND.Ingress],
-      async declare(ctx) {
+      async declare(ctx, held) {
         if (tls.mode === 'cert-manager') return createTenantIngressManifests(ctx.tenant, options.baseDomain, { mode: 'cert-manager' });
-        const certificate = await currentOrNewCertificate(drivers.cluster, tls.issuer, ctx, options.baseDomain, now());
+        const certificate = await currentOrNewCertificate(held, tls.issuer, ctx, options.baseDomain, now());
         expiries.set(ctx, new Date(new X509Certificate(certificate.certificatePem).validTo).toISOString());
         return createTenantIngressManifests(ctx.tenant, options.baseDomain, { mode: 'local-ca', certificate });
       },
@@ -72,15 +72,15 @@ interface PemCertificate {
 }
 
 async function currentOrNewCertificate(
-  cluster: ClusterDriver,
+  held: readonly KubeObject[],
   issuer: CertificateIssuer,
   ctx: StepContext,
   baseDomain: string,
   now: Date,
 ): Promise<PemCertificate> {
   const names = certificateDnsNames(ctx.tenant, baseDomain);
-  const held = await readTenantSecret(cluster, ctx.tenant, tlsSecretName(ctx.tenant));
-  const kept = held && usable(held, names, now);
+  const secret = heldTenantSecret(held, ctx.tenant, tlsSecretName(ctx.tenant));
+  const kept = secret && usable(secret, names, now);
   if (kept) return kept;
   const issued = await issuer.issue(names);
   return { certificatePem: issued.certificatePem, privateKeyPem: issued.privateKeyPem, caPem: issued.caPem };

@@ -40,13 +40,15 @@ export function deployIngressController(drivers: StepDrivers, options: StepOptio
     async run(ctx) {
       const synced = await release.run(ctx);
       const service = ingressControllerServiceRef(ctx.tenant);
+      // Read first: on a re-run, or a cloud that is quick, the address is there and that is all.
+      const now = await drivers.cluster.get(service);
       try {
-        await drivers.cluster.awaitReady([service], { timeoutMs: options.loadBalancerWaitMs, signal: ctx.signal });
+        await drivers.cluster.awaitReady([service], { timeoutMs: options.loadBalancerWaitMs, signal: ctx.signal, known: now ? [now] : [] });
       } catch (error) {
         if (ctx.signal.aborted || !(error instanceof DriverError)) throw error;
         throw new DriverError(`no LoadBalancer address within ${Math.round(options.loadBalancerWaitMs / 1000)} s: ${error.message}`, error.retryable);
       }
-      const address = loadBalancerAddress(await drivers.cluster.get(service));
+      const address = loadBalancerAddress(now) ?? loadBalancerAddress(await drivers.cluster.get(service));
       if (address === undefined) throw new DriverError(`Service ${service.namespace}/${service.name} lost its LoadBalancer address; trying again`, true);
       const extra: ExtraOutputs<DeployIngressControllerOutputs> = { ingressClass: ingressClassName(ctx.tenant), service: service.name, loadBalancerIp: address };
       return { ...synced, outputs: { ...synced.outputs, ...extra } };

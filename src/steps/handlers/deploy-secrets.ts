@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { StepName } from '../../domain/plans.js';
-import { DriverError, type ClusterDriver, type SecretBox, type TenantDatabaseConnection } from '../../drivers/contract.js';
+import { DriverError, type KubeObject, type SecretBox, type TenantDatabaseConnection } from '../../drivers/contract.js';
 import { GRAFANA_ADMIN_SECRET, type TenantSecretValues, deploySecretsManifests } from '../manifests/index.js';
 import type { StepContext, StepDrivers, StepHandler, StepOptions, TenantFacts } from '../step.js';
 import { type ClusterStepOutputs, KIND, clusterStep } from '../support/cluster-step.js';
-import { readTenantSecret } from '../support/secret-data.js';
+import { heldTenantSecret } from '../support/secret-data.js';
 import { outputOf } from '../support/step-outputs.js';
 
 /** The Secrets by name, never their values. */
@@ -26,10 +26,9 @@ export function deploySecrets(drivers: StepDrivers, options: StepOptions): StepH
     {
       name: StepName.DEPLOY_SECRETS,
       kinds: [KIND.Secret],
-      async declare(ctx) {
+      declare(ctx, held) {
         const db = openDatabaseCredentials(ctx, drivers.secretBox);
-        const values = await readOrGenerateValues(drivers.cluster, ctx.tenant);
-        return deploySecretsManifests(ctx.tenant, values, db);
+        return deploySecretsManifests(ctx.tenant, heldOrGeneratedValues(held, ctx.tenant), db);
       },
     },
     drivers,
@@ -50,11 +49,9 @@ function generated(bytes = 32): string {
   return randomBytes(bytes).toString('base64url');
 }
 
-async function readOrGenerateValues(cluster: ClusterDriver, tenant: TenantFacts): Promise<TenantSecretValues> {
-  const [redis, kafka, jwt, llm, grafana] = await Promise.all(
-    ['tenant-redis-credentials', 'tenant-kafka-credentials', 'tenant-jwt-secret', 'tenant-llm-api-key', GRAFANA_ADMIN_SECRET.name].map((name) =>
-      readTenantSecret(cluster, tenant, name),
-    ),
+function heldOrGeneratedValues(held: readonly KubeObject[], tenant: TenantFacts): TenantSecretValues {
+  const [redis, kafka, jwt, llm, grafana] = ['tenant-redis-credentials', 'tenant-kafka-credentials', 'tenant-jwt-secret', 'tenant-llm-api-key', GRAFANA_ADMIN_SECRET.name].map(
+    (name) => heldTenantSecret(held, tenant, name),
   );
   return {
     redisPassword: redis?.REDIS_PASSWORD ?? generated(),

@@ -5,10 +5,10 @@ import type { TenantDatabaseObservation, TenantDatabaseSpec } from '../../driver
 import { DATABASE_SECRET, setupDatabaseManifests } from '../manifests/index.js';
 import type { StepDrivers, StepHandler, StepOptions } from '../step.js';
 import { type ClusterStepOutputs, KIND, stepOwner } from '../support/cluster-step.js';
-import { syncObjects, teardownOwned } from '../support/cluster-sync.js';
+import { observeHeld, syncObjects, teardownOwned } from '../support/cluster-sync.js';
 import { databaseSpec } from '../support/database-spec.js';
 import { observeObjects } from '../support/observe-objects.js';
-import { readTenantSecret } from '../support/secret-data.js';
+import { heldTenantSecret } from '../support/secret-data.js';
 
 /** The `tenant-database-credentials` Secret is the step's object; the rest is the database. */
 export interface SetupDatabaseOutputs extends ClusterStepOutputs {
@@ -54,7 +54,10 @@ export function setupDatabase(drivers: StepDrivers, options: StepOptions): StepH
     name,
     async run(ctx) {
       const spec = databaseSpec(ctx, options);
-      const existing = await readTenantSecret(drivers.cluster, ctx.tenant, DATABASE_SECRET);
+      const scope = { owner: stepOwner(ctx, name), kinds, namespace: ctx.tenant.namespace };
+      // The step's Secret as its list finds it: the password to keep, and what the sync compares with.
+      const held = await observeHeld(drivers.cluster, scope);
+      const existing = heldTenantSecret(held.objects, ctx.tenant, DATABASE_SECRET);
       const password = existing?.POSTGRES_USER === spec.role && existing.POSTGRES_PASSWORD ? existing.POSTGRES_PASSWORD : randomBytes(24).toString('base64url');
       ctx.signal.throwIfAborted();
       // Observed first so that the outputs say what this run had to (re)create: drift, on a re-run.
@@ -68,11 +71,10 @@ export function setupDatabase(drivers: StepDrivers, options: StepOptions): StepH
       await drivers.tenantDatabase.verify(connection, spec);
       const observed = await drivers.tenantDatabase.observe(spec);
       const sync = await syncObjects(drivers.cluster, setupDatabaseManifests(ctx.tenant, connection), {
+        ...scope,
         signal: ctx.signal,
         readyTimeoutMs: options.readyTimeoutMs,
-        owner: stepOwner(ctx, name),
-        kinds,
-        namespace: ctx.tenant.namespace,
+        held,
       });
       return {
         outputs: {
@@ -94,9 +96,11 @@ export function setupDatabase(drivers: StepDrivers, options: StepOptions): StepH
     },
     async observe(observed) {
       const recorded = recordedDatabase(observed.tenantId, observed.outputs[name]);
-      const objects = await observeObjects(name, observed);
-      if (!recorded) return objects;
-      return [...objects, ...databaseDifferences(recorded, await observed.database(recorded.spec))];
+      // Asked at once, not after the objects: the detector reads the page's databases in one batch
+      // of what its tenants ask for in the same turn.
+      const [objects, seen] = await Promise.all([observeObjects(name, observed), recorded && observed.database(recorded.spec)]);
+      if (!recorded || !seen) return objects;
+      return [...objects, ...databaseDifferences(recorded, seen)];
     },
     async rollback(ctx) {
       await teardownOwned(drivers.cluster, [], { owner: stepOwner(ctx, name), kinds, namespace: ctx.tenant.namespace, signal: ctx.signal });

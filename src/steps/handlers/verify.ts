@@ -2,6 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { StepName } from '../../domain/plans.js';
 import { type ClusterDriver, DriverError, type ProbeResult } from '../../drivers/contract.js';
 import type { StepDrivers, StepHandler, StepOptions } from '../step.js';
+import { LABEL } from '../manifests/index.js';
 import { KIND } from '../support/cluster-step.js';
 import { deployedServicesFor } from '../support/services.js';
 
@@ -38,9 +39,11 @@ export function verify(drivers: StepDrivers, options: StepOptions): StepHandler 
       }
       const services = deployedServicesFor(ctx.tenant.tier);
       const namespace = ctx.tenant.namespace;
+      // One list of the tenant's releases rather than a read of each: those already ready cost nothing more.
+      const known = await drivers.cluster.list(KIND.HelmRelease, { [LABEL.tenantId]: ctx.tenant.id }, namespace);
       await drivers.cluster.awaitReady(
         services.map((name) => ({ ...KIND.HelmRelease, namespace, name })),
-        { timeoutMs: options.readyTimeoutMs, signal: ctx.signal },
+        { timeoutMs: options.readyTimeoutMs, signal: ctx.signal, known },
       );
       const results = await Promise.all(
         services.map(async (name) => ({ name, result: await probeUntilHealthy(drivers.cluster, { namespace, name, port: SERVICE_HTTP_PORT }, options, ctx.signal) })),

@@ -3,7 +3,7 @@ import type { KubeObject, ObjectKind } from '../../drivers/contract.js';
 import { LABEL } from '../manifests/index.js';
 import type { Difference } from '../../domain/drift.js';
 import type { StepContext, StepDrivers, StepHandler, StepOptions, StepResult, TenantObservation } from '../step.js';
-import { syncObjects, teardownOwned, type SyncResult } from './cluster-sync.js';
+import { observeHeld, syncObjects, teardownOwned, type SyncResult } from './cluster-sync.js';
 import { observeObjects } from './observe-objects.js';
 
 /** What every cluster step records: the objects it holds ("Kind/name") and which ones this run changed. */
@@ -20,8 +20,11 @@ export interface ClusterStepDefinition {
   name: StepName;
   /** Every kind the step may create: rollback and pruning select these by the step's labels. */
   kinds: readonly ObjectKind[];
-  /** The objects the step declares; may read the cluster (existing secret values) or earlier outputs. */
-  declare(ctx: StepContext): Promise<KubeObject[]> | KubeObject[];
+  /**
+   * The objects the step declares; may read earlier outputs, or what the step holds now (`held`:
+   * its objects of its kinds, by its owner labels), such as secret values to keep.
+   */
+  declare(ctx: StepContext, held: readonly KubeObject[]): Promise<KubeObject[]> | KubeObject[];
   /**
    * The declared objects again, for teardown in reverse order, when building them needs no
    * secrets (services, policies). Without it rollback deletes what the label selection finds.
@@ -48,14 +51,11 @@ export function clusterStep(def: ClusterStepDefinition, drivers: StepDrivers, op
   return {
     name: def.name,
     async run(ctx) {
-      const declared = await def.declare(ctx);
-      const sync = await syncObjects(drivers.cluster, declared, {
-        signal: ctx.signal,
-        readyTimeoutMs: options.readyTimeoutMs,
-        owner: stepOwner(ctx, def.name),
-        kinds: def.kinds,
-        namespace: ctx.tenant.namespace,
-      });
+      const scope = { owner: stepOwner(ctx, def.name), kinds: def.kinds, namespace: ctx.tenant.namespace };
+      // Listed once, before declaring: the declaration may keep what is held, and the sync compares with it.
+      const held = await observeHeld(drivers.cluster, scope);
+      const declared = await def.declare(ctx, held.objects);
+      const sync = await syncObjects(drivers.cluster, declared, { ...scope, signal: ctx.signal, readyTimeoutMs: options.readyTimeoutMs, held });
       const extra = def.result?.(ctx, sync) ?? {};
       const recorded: ClusterStepOutputs = { objects: sync.objects, applied: sync.applied, pruned: sync.pruned };
       return { ...extra, outputs: { ...recorded, ...extra.outputs } };

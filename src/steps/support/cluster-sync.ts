@@ -1,5 +1,5 @@
 import type { ClusterDriver, KubeObject, ObjectKind, ObjectRef } from '../../drivers/contract.js';
-import { refOf } from '../../shared/kubernetes-objects.js';
+import { containsDeclared, refOf } from '../../shared/kubernetes-objects.js';
 import { objectName, sameObject } from './object-names.js';
 
 export interface SyncResult {
@@ -11,6 +11,12 @@ export interface SyncResult {
   pruned: string[];
 }
 
+/** What a step holds as its lists by owner labels found it, and which lists (kind and namespace) those were. */
+export interface Held {
+  objects: readonly KubeObject[];
+  listed: ReadonlySet<string>;
+}
+
 export interface SyncOptions {
   signal: AbortSignal;
   readyTimeoutMs: number;
@@ -20,30 +26,42 @@ export interface SyncOptions {
   kinds: readonly ObjectKind[];
   /** Where the owned objects live; cluster-scoped kinds (Namespace) are listed cluster-wide. */
   namespace: string;
+  /** What the step listed before it declared (observeHeld): not listed again. */
+  held?: Held;
 }
 
 /**
- * Makes the cluster hold what a step declares: observe each object, apply only those absent or
- * different (so a re-run after a crash, or a repair, applies nothing that is already right),
- * delete what the step owned before and no longer declares, then wait until all are ready.
+ * Makes the cluster hold what a step declares: observe what the step holds with one list per
+ * kind by its owner labels (not one read per object), apply only the declared objects that are
+ * absent there or differ (so a re-run after a crash, or a repair, applies nothing that is already
+ * right), delete what the step owned before and no longer declares, then wait until all are
+ * ready, from what the lists and applies answered. A declared object that lost the owner labels
+ * is not listed: it is applied, which puts them back.
  */
 export async function syncObjects(cluster: ClusterDriver, declared: readonly KubeObject[], options: SyncOptions): Promise<SyncResult> {
+  const held = (await observeHeld(cluster, options, declared, options.held)).objects;
   const applied: string[] = [];
+  const known: KubeObject[] = [];
   for (const object of declared) {
     options.signal.throwIfAborted();
-    if ((await cluster.observe(object)).upToDate) continue;
-    await cluster.apply(object);
+    const current = held.find((h) => sameObject(refOf(h), refOf(object)));
+    if (current && containsDeclared(current, object)) {
+      known.push(current);
+      continue;
+    }
+    known.push(await cluster.apply(object));
     applied.push(objectName(refOf(object)));
   }
   const refs = declared.map(refOf);
   const pruned: string[] = [];
-  for (const stale of await listOwned(cluster, options)) {
-    if (refs.some((r) => sameObject(r, stale))) continue;
+  const prunable = new Set(options.kinds.map(kindKey));
+  for (const stale of held.map(refOf)) {
+    if (!prunable.has(kindKey(stale)) || refs.some((r) => sameObject(r, stale))) continue;
     options.signal.throwIfAborted();
     await cluster.delete(stale);
     pruned.push(objectName(stale));
   }
-  await cluster.awaitReady(refs, { timeoutMs: options.readyTimeoutMs, signal: options.signal });
+  await cluster.awaitReady(refs, { timeoutMs: options.readyTimeoutMs, signal: options.signal, known });
   return { objects: refs.map(objectName), applied, pruned };
 }
 
@@ -52,12 +70,30 @@ export async function listOwned(
   cluster: ClusterDriver,
   options: Pick<SyncOptions, 'owner' | 'kinds' | 'namespace'>,
 ): Promise<ObjectRef[]> {
-  const found: ObjectRef[] = [];
-  for (const kind of options.kinds) {
-    const namespace = CLUSTER_SCOPED.has(kind.kind) ? undefined : options.namespace;
-    for (const object of await cluster.list(kind, options.owner, namespace)) found.push(refOf(object));
-  }
-  return found;
+  return (await observeHeld(cluster, options)).objects.map(refOf);
+}
+
+/**
+ * What the step holds: one list per kind (and namespace) by the owner labels, of the kinds the
+ * step may own, in its namespace or cluster-wide, and of the declared objects where they live;
+ * those `already` listed are not listed again.
+ */
+export async function observeHeld(
+  cluster: ClusterDriver,
+  options: Pick<SyncOptions, 'owner' | 'kinds' | 'namespace'>,
+  declared: readonly KubeObject[] = [],
+  already: Held = { objects: [], listed: new Set() },
+): Promise<Held> {
+  const lists = new Map<string, { kind: ObjectKind; namespace: string | undefined }>();
+  const add = (kind: ObjectKind, namespace: string | undefined) => {
+    const key = `${kindKey(kind)} ${namespace ?? ''}`;
+    if (!already.listed.has(key)) lists.set(key, { kind: { apiVersion: kind.apiVersion, kind: kind.kind }, namespace });
+  };
+  for (const kind of options.kinds) add(kind, CLUSTER_SCOPED.has(kind.kind) ? undefined : options.namespace);
+  for (const object of declared) add(object, CLUSTER_SCOPED.has(object.kind) ? undefined : object.metadata.namespace);
+  const objects = [...already.objects];
+  for (const { kind, namespace } of lists.values()) objects.push(...(await cluster.list(kind, options.owner, namespace)));
+  return { objects, listed: new Set([...already.listed, ...lists.keys()]) };
 }
 
 /**
@@ -82,6 +118,12 @@ export async function teardownOwned(
     deleted.push(objectName(left));
   }
   return deleted;
+}
+
+/** A kind whatever version it is named at: "apps Deployment". */
+function kindKey(kind: ObjectKind): string {
+  const slash = kind.apiVersion.indexOf('/');
+  return `${slash < 0 ? '' : kind.apiVersion.slice(0, slash)} ${kind.kind}`;
 }
 
 const CLUSTER_SCOPED: ReadonlySet<string> = new Set(['Namespace']);

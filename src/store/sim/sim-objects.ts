@@ -137,11 +137,18 @@ export async function listSimInventory(
   if (labelSets.length === 0) return [];
   return db.transaction().execute(async (trx) => {
     await sql`set local jit = off`.execute(trx);
-    const result = await sql<SimInventoryRecord>`
-      select (s.ord - 1)::int as selection, o.api_group, o.kind, o.namespace, o.name, o.api_version, o.labels, o.updated_at
+    // A page's inventory is thousands of rows: they come named as the record names them, without
+    // the camel-case plugin's copy of every row, and updated_at as epoch milliseconds (parsing a
+    // timestamp's text in node-postgres costs several times a number's).
+    const result = await sql<Omit<SimInventoryRecord, 'updatedAt'> & { updatedMs: number }>`
+      select (s.ord - 1)::int as selection, o.api_group as "apiGroup", o.kind, o.namespace, o.name, o.api_version as "apiVersion", o.labels,
+        (extract(epoch from o.updated_at) * 1000)::float8 as "updatedMs"
       from jsonb_array_elements(${JSON.stringify(labelSets)}::jsonb) with ordinality as s(labels, ord)
-      cross join lateral (select * from sim_objects x where x.labels @> s.labels) o`.execute(trx);
-    return result.rows;
+      cross join lateral (select * from sim_objects x where x.labels @> s.labels) o`.execute(trx.withoutPlugins());
+    return result.rows.map((r) => ({
+      selection: r.selection, apiGroup: r.apiGroup, kind: r.kind, namespace: r.namespace, name: r.name, apiVersion: r.apiVersion, labels: r.labels,
+      updatedAt: new Date(r.updatedMs),
+    }));
   });
 }
 
