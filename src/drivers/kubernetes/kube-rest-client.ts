@@ -1,5 +1,6 @@
 import { ApiException, type Configuration, HttpMethod, type KubeConfig } from '@kubernetes/client-node';
 import { DriverError } from '../contract.js';
+import type { RequestGuard } from './api-permissions.js';
 
 export { HttpMethod };
 
@@ -38,13 +39,15 @@ export class KubeRestClient {
   constructor(
     private readonly configuration: Configuration,
     private readonly timeoutMs: number,
+    /** Checks each request before it is sent (api-permissions.ts); throws to refuse it. */
+    private readonly guard?: RequestGuard,
   ) {}
 
-  static fromKubeConfig(config: KubeConfig, timeoutMs: number): KubeRestClient {
+  static fromKubeConfig(config: KubeConfig, timeoutMs: number, guard?: RequestGuard): KubeRestClient {
     // makeApiClient is client-node's way to turn a KubeConfig into a Configuration (server,
     // authentication); a one-line API class captures it.
     const { configuration } = config.makeApiClient(ConfigurationOnly);
-    return new KubeRestClient(configuration, timeoutMs);
+    return new KubeRestClient(configuration, timeoutMs, guard);
   }
 
   /**
@@ -72,6 +75,7 @@ export class KubeRestClient {
    * read; the request timeout bounds that.
    */
   async exchange(method: HttpMethod, path: string, options: RestRequest & { maxBodyChars?: number } = {}): Promise<RawResponse> {
+    this.guard?.({ method, path, ...(options.query ? { query: options.query } : {}), ...(options.contentType ? { contentType: options.contentType } : {}) });
     // client-node drops a trailing slash from every URL (RequestContext.getUrl); an empty query
     // keeps it ("/proxy/" and "/proxy" are different paths to a proxied service).
     const keepSlash = path.endsWith('/') && Object.keys(options.query ?? {}).length === 0 ? '?' : '';

@@ -1,5 +1,6 @@
 import { KubeConfig, Watch } from '@kubernetes/client-node';
 import { type ClusterDriver, DriverError, type KubeObject, type ObjectObservation, type ObjectKind, type ObjectRef, type ProbeResult, type ReadyWait, type ServiceEndpoint } from '../contract.js';
+import { type ApiPermission, type RequestGuard, permissionGuard } from './api-permissions.js';
 import { awaitObjectsReady } from './await-ready.js';
 import { observeObject } from './declared-fields.js';
 import { apiStatus, classifyKubeError } from './error-classification.js';
@@ -44,6 +45,12 @@ export interface KubernetesDriverOptions {
   listPageSize?: number;
   /** How the API server's service proxy talks to probed services: 'http' (default) or 'https'. */
   probeScheme?: ProbeScheme;
+  /**
+   * The permissions the control plane holds (api-permissions.ts' CONTROL_PLANE_PERMISSIONS, the
+   * rules of its ClusterRole): a request outside them fails at once, naming what is missing.
+   * Unset: no check (tests of the driver's own behaviour on kinds no step uses).
+   */
+  permissions?: readonly ApiPermission[];
 }
 
 /** Server-populated metadata. Sent back in an apply, managedFields is refused and resourceVersion makes it a compare-and-swap that fails with 409. */
@@ -63,10 +70,12 @@ export class KubernetesClusterDriver implements ClusterDriver {
   private readonly watchTimeoutSeconds: number;
   private readonly listPageSize: number;
   private readonly probeScheme: ProbeScheme;
+  private readonly guard: RequestGuard | undefined;
 
   constructor(options: KubernetesDriverOptions) {
     const config = options.kubeConfig instanceof KubeConfig ? options.kubeConfig : loadKubeConfig(options.kubeConfig);
-    this.rest = KubeRestClient.fromKubeConfig(config, options.requestTimeoutMs ?? 30_000);
+    this.guard = options.permissions ? permissionGuard(options.permissions) : undefined;
+    this.rest = KubeRestClient.fromKubeConfig(config, options.requestTimeoutMs ?? 30_000, this.guard);
     this.discovery = new ResourceDiscovery(this.rest);
     this.watcher = new Watch(config);
     this.watchRetryDelayMs = options.watchRetryDelayMs ?? 1000;
@@ -148,7 +157,7 @@ export class KubernetesClusterDriver implements ClusterDriver {
     const deps = {
       get: (ref: ObjectRef, signal: AbortSignal) => this.get(ref, signal),
       watch: (ref: ObjectRef, signal: AbortSignal, onEvent: (type: string, object: unknown) => boolean) =>
-        watchObject(this.watcher, this.discovery, ref, { timeoutSeconds: this.watchTimeoutSeconds, signal }, onEvent),
+        watchObject(this.watcher, this.discovery, ref, { timeoutSeconds: this.watchTimeoutSeconds, signal, guard: this.guard }, onEvent),
       retryDelayMs: this.watchRetryDelayMs,
     };
     return awaitObjectsReady(deps, refs, wait);

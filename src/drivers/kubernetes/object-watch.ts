@@ -1,5 +1,6 @@
 import type { Watch } from '@kubernetes/client-node';
 import type { ObjectRef } from '../contract.js';
+import type { RequestGuard } from './api-permissions.js';
 import type { ResourceDiscovery } from './resource-discovery.js';
 
 /** Called for each watch event; returning true ends the watch. */
@@ -21,12 +22,14 @@ export async function watchObject(
   watch: Watch,
   discovery: ResourceDiscovery,
   ref: ObjectRef,
-  options: { timeoutSeconds: number; signal: AbortSignal },
+  options: { timeoutSeconds: number; signal: AbortSignal; guard?: RequestGuard | undefined },
   onEvent: WatchHandler,
 ): Promise<void> {
   const path = await discovery.collectionPath(ref.apiVersion, ref.kind, ref.namespace);
   const { signal } = options;
   if (signal.aborted) return;
+  // client-node's Watch sends this request itself, past the rest client's guard.
+  options.guard?.({ method: 'GET', path, query: { watch: 'true' } });
   return new Promise<void>((resolve, reject) => {
     let controller: AbortController | undefined;
     let settled = false;
