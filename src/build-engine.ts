@@ -86,6 +86,8 @@ export async function buildEngine(db: Db, config: EngineConfig, logger: Logger, 
     cluster ??
     new (await import('./drivers/kubernetes/kubernetes-driver.js')).KubernetesClusterDriver({
       kubeConfig: config.cluster.kind === 'kubernetes' && config.cluster.kubeconfig ? { kind: 'file', path: config.cluster.kubeconfig } : { kind: 'in-cluster' },
+      // The Helm chart's ClusterRole is made of this table: a request outside it fails at once, naming the permission.
+      permissions: (await import('./drivers/kubernetes/api-permissions.js')).CONTROL_PLANE_PERMISSIONS,
     });
   const tenantDatabase = new PostgresTenantDatabase({ adminUrl: config.tenantDatabases.url, poolSize: 4 });
   const secretBox = new AesGcmSecretBox(config.secretKey);
