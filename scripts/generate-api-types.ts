@@ -56,7 +56,8 @@ export function documentOnlyDeps(): ApiDeps {
     },
   });
   return {
-    database: { db, kind: 'external', health: new DatabaseHealth(async () => noDatabase()), close: () => db.destroy() },
+    // No session is ever opened on `url` (the progress listener connects at the first WebSocket).
+    database: { db, kind: 'external', url: 'postgres://document-only.invalid/none', health: new DatabaseHealth(async () => noDatabase()), close: () => db.destroy() },
     authenticate: async () => noDatabase(),
     tokens: new TokenService('generate-api-types: never signs a token', 60),
     metrics: new ApiMetrics(db),

@@ -14,6 +14,7 @@ import { MAX_PARAM_LENGTH, clientErrors, frameworkErrors, installInputHygiene } 
 import { allowCrossOriginReads } from './cross-origin-reads.js';
 import type { ApiDeps } from './deps.js';
 import { errorHandler, sendProblem } from './problem.js';
+import { AccessLog } from './request-log.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
 import { auditRoutes } from './routes/audit.js';
 import { authRoutes } from './routes/auth.js';
@@ -63,7 +64,7 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
       handleProtocols: (protocols: Set<string>) => (protocols.has('matih.v1') ? 'matih.v1' : false),
     },
   });
-  await app.register(provisioningStreamRoutes({ pollMs: deps.progressPollMs ?? 250 }), deps);
+  await app.register(provisioningStreamRoutes({ checkMs: deps.progressCheckMs ?? 10_000 }), deps);
   return app;
 }
 
@@ -129,6 +130,8 @@ async function baseServer(deps: ApiDeps, id: ServerIdentity): Promise<FastifyIns
     frameworkErrors,
     clientErrorHandler: clientErrors,
     loggerInstance: deps.logger,
+    // One access line per request, with its outcome (request-log.ts).
+    logController: new AccessLog(),
     bodyLimit: deps.bodyLimitBytes,
     genReqId: () => randomUUID(),
     requestIdHeader: 'x-request-id',

@@ -41,8 +41,8 @@ export interface ApiDeps {
   requestLimits?: RequestLimitSettings;
   /** How long a deletion confirmation code is good for (MATIH_DELETION_CODE_TTL_S; default 600). */
   deletionCodeTtlSeconds?: number;
-  /** How often a WebSocket progress stream reads new transitions (default 250 ms). */
-  progressPollMs?: number;
+  /** How often the WebSocket progress fan-out checks its tenants' sequences beside NOTIFY, its safety net (default 10 s). */
+  progressCheckMs?: number;
   /** The simulated cluster, when the service runs one: /api/v1/sim/objects inspects it (404 without). */
   simCluster?: SimClusterAccess;
   /** The local CA (MATIH_TLS_DRIVER=local-ca): GET /api/v1/tls/ca.pem hands out its certificate (404 without). */

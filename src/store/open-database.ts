@@ -1,6 +1,7 @@
 import { CamelCasePlugin, Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { DatabaseHealth } from './database-health.js';
+import { preparingPool } from './prepared-statement.js';
 import type { Schema } from './schema.js';
 
 export type Db = Kysely<Schema>;
@@ -12,6 +13,8 @@ export interface Database {
   readonly db: Db;
   /** `embedded`: the server this process starts and supervises; `external`: DATABASE_URL. */
   readonly kind: DatabaseKind;
+  /** The connection string the pool uses, for a session of its own (the progress listener's LISTEN). Never logged. */
+  readonly url: string;
   /** Whether the database answers now (readiness). */
   readonly health: DatabaseHealth;
   close(): Promise<void>;
@@ -43,7 +46,7 @@ export function openDatabase(options: DatabaseOptions): Database {
     connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
     keepAlive: true,
   });
-  const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }), plugins: [camelCase()] });
+  const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool: preparingPool(pool) }), plugins: [camelCase()] });
   const health = new DatabaseHealth(async () => {
     await sql`select 1`.execute(db);
   });
@@ -53,6 +56,7 @@ export function openDatabase(options: DatabaseOptions): Database {
   return {
     db,
     kind: options.kind,
+    url: options.url,
     health,
     async close() {
       health.close();

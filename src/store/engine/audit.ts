@@ -1,5 +1,6 @@
 import type { Transaction } from 'kysely';
 import type { Schema } from '../schema.js';
+import { progressNotice } from './progress-notices.js';
 
 export interface AuditEntry {
   kind: 'JOB' | 'STAGE' | 'STEP' | 'ROLLBACK' | 'OPERATION';
@@ -14,7 +15,9 @@ export interface AuditEntry {
 /**
  * Appends audit rows numbered 1, 2, 3... per tenant. The counter lives on the tenant's
  * provisioning state row, whose update also serialises concurrent writers for one tenant, so a
- * reader that saw sequence N can ask for "after N" and never miss a row.
+ * reader that saw sequence N can ask for "after N" and never miss a row. The same update
+ * NOTIFYs the tenant and its new sequence (progress-notices.ts), delivered at commit: WebSocket
+ * streams on any replica learn of the rows without polling.
  */
 export async function appendAudit(trx: Transaction<Schema>, tenantId: string, jobId: string | null, entries: AuditEntry[]): Promise<number> {
   if (entries.length === 0) return 0;
@@ -22,7 +25,7 @@ export async function appendAudit(trx: Transaction<Schema>, tenantId: string, jo
     .updateTable('tenantProvisioningState')
     .set((eb) => ({ eventSeq: eb('eventSeq', '+', entries.length) }))
     .where('tenantId', '=', tenantId)
-    .returning('eventSeq')
+    .returning(['eventSeq', progressNotice().as('notified')])
     .executeTakeFirstOrThrow();
   const first = counter.eventSeq - entries.length + 1;
   await trx
