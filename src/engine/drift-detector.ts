@@ -1,11 +1,20 @@
 import { type Difference, declarationDifferences } from '../domain/drift.js';
 import { type StepName, planFor } from '../domain/plans.js';
 import { JobKind } from '../domain/provisioning.js';
-import type { ClusterDriver, DnsDriver, DnsZoneObservation, InventoryItem, TenantDatabaseDriver } from '../drivers/contract.js';
+import type {
+  ClusterDriver,
+  DnsDriver,
+  DnsZoneObservation,
+  InventoryItem,
+  TenantDatabaseDriver,
+  TenantDatabaseObservation,
+  TenantDatabaseSpec,
+} from '../drivers/contract.js';
 import { LABEL } from '../steps/manifests/index.js';
 import type { StepHandler, TenantObservation } from '../steps/step.js';
 import { KIND } from '../steps/support/cluster-step.js';
 import type { ReconcileCandidate } from '../store/reconcile/list-reconcile-candidates.js';
+import { BatchedReads, limiter, oneByOne } from './page-reads.js';
 
 export interface DriftDetectorDrivers {
   cluster: ClusterDriver;
@@ -48,9 +57,11 @@ export interface DriftDetectorOptions {
  * compare what it recorded with what is there (the step's observe: objects in the cluster, the
  * database, DNS records and delegation, the certificate's expiry), plus the declaration's
  * generation. It compares nothing itself: it reads, once, what the steps compare. A page of
- * tenants at a time: the cluster's inventory of the whole page is one driver call (or one list
- * per kind and tenant on a driver without it); the rest is per tenant, `parallelism` at once.
- * Changes nothing.
+ * tenants at a time, all of them at once: the cluster's inventory of the whole page is one driver
+ * call, and the databases and zones the page's steps ask for are read together (page-reads.ts),
+ * one observeMany and one observeZones per page where the drivers have them. What a driver can
+ * only read one at a time (a zone on Azure, the kinds of a tenant on a cluster without an
+ * inventory) is read `parallelism` at once. Changes nothing.
  */
 export class DriftDetector {
   private readonly now: () => Date;
@@ -78,31 +89,48 @@ export class DriftDetector {
   async detectPage(candidates: readonly ReconcileCandidate[], scope: SweepScope, parallelism: number): Promise<Observed[]> {
     const observedFrom = Date.now();
     // The page's inventory runs while the tenants' databases and zones are observed.
-    const page = this.inventories(candidates).then(
+    const inventory = this.inventories(candidates).then(
       (inventories) => ({ inventories }),
       (error: unknown) => ({ error }),
     );
-    return mapBounded(candidates, parallelism, async (candidate): Promise<Observed> => {
-      try {
-        const observation = this.observation(candidate, scope, observedFrom, page);
-        const byStep = await Promise.all(
-          planFor(candidate.tier, JobKind.RECONCILE).steps.map((step) => this.steps.get(step.name)?.observe?.(observation) ?? Promise.resolve([])),
-        );
-        return { candidate, differences: [...declarationDifferences(candidate), ...byStep.flat()] };
-      } catch (error) {
-        return { candidate, error };
-      }
-    });
+    const page: PageReads = { inventory, ...this.pageReads(parallelism), gate: limiter(parallelism) };
+    // Every tenant at once: their steps' asks land in the same batches (see page-reads.ts).
+    return Promise.all(
+      candidates.map(async (candidate): Promise<Observed> => {
+        try {
+          const observation = this.observation(candidate, scope, observedFrom, page);
+          const byStep = await Promise.all(
+            planFor(candidate.tier, JobKind.RECONCILE).steps.map((step) => this.steps.get(step.name)?.observe?.(observation) ?? Promise.resolve([])),
+          );
+          return { candidate, differences: [...declarationDifferences(candidate), ...byStep.flat()] };
+        } catch (error) {
+          return { candidate, error };
+        }
+      }),
+    );
   }
 
-  /** What the steps may read of one tenant, each read made once however many steps ask. */
-  private observation(c: ReconcileCandidate, scope: SweepScope, observedFrom: number, page: Promise<PageInventory>): TenantObservation {
+  /** The batched reads of one page: a database and a zone each read once, however many tenants and steps ask. */
+  private pageReads(parallelism: number): Pick<PageReads, 'databases' | 'zones'> {
+    const { tenantDatabase, dns } = this.drivers;
+    const observeMany = tenantDatabase.observeMany?.bind(tenantDatabase);
+    const observeZones = dns.observeZones?.bind(dns);
+    return {
+      databases: new BatchedReads<TenantDatabaseSpec, TenantDatabaseObservation>(
+        observeMany ?? oneByOne((spec) => tenantDatabase.observe(spec), parallelism),
+        (spec) => JSON.stringify([spec.tenantId, spec.isolation, spec.role, spec.database ?? null, spec.schemas]),
+      ),
+      zones: new BatchedReads<string, DnsZoneObservation>(observeZones ?? oneByOne((name) => dns.observeZone(name), parallelism), (name) => name),
+    };
+  }
+
+  /** What the steps may read of one tenant: the page's reads, each made once however many steps ask. */
+  private observation(c: ReconcileCandidate, scope: SweepScope, observedFrom: number, page: PageReads): TenantObservation {
     const objects = once(async () => {
-      const { inventories, error } = await page;
+      const { inventories, error } = await page.inventory;
       if (error !== undefined) throw asError(error);
-      return inventories ? (inventories.get(c.tenantId) ?? []) : this.listKindByKind(c);
+      return inventories ? (inventories.get(c.tenantId) ?? []) : page.gate(() => this.listKindByKind(c));
     });
-    const zones = new Map<string, Promise<DnsZoneObservation>>();
     return {
       tenantId: c.tenantId,
       slug: c.slug,
@@ -110,12 +138,8 @@ export class DriftDetector {
       lastJobCommitAt: c.lastJobCommitAt,
       now: this.now(),
       objects,
-      database: (spec) => this.drivers.tenantDatabase.observe(spec),
-      zone: (name) => {
-        const read = zones.get(name) ?? this.drivers.dns.observeZone(name);
-        zones.set(name, read);
-        return read;
-      },
+      database: (spec) => page.databases.load(spec),
+      zone: (name) => page.zones.load(name),
       parentZone: (name, confirm = false) => scope.parentZone(name, confirm ? observedFrom : 0),
     };
   }
@@ -148,24 +172,18 @@ export class DriftDetector {
 
 type PageInventory = { inventories?: Map<string, InventoryItem[]> | undefined; error?: unknown };
 
+interface PageReads {
+  inventory: Promise<PageInventory>;
+  databases: BatchedReads<TenantDatabaseSpec, TenantDatabaseObservation>;
+  zones: BatchedReads<string, DnsZoneObservation>;
+  /** Bounds what is read tenant by tenant (a cluster without an inventory). */
+  gate: <T>(fn: () => Promise<T>) => Promise<T>;
+}
+
 /** fn's promise, made on the first call and shared by every later one. */
 function once<T>(fn: () => Promise<T>): () => Promise<T> {
   let made: Promise<T> | undefined;
   return () => (made ??= fn());
-}
-
-/** fn over items, at most `limit` at once, results in input order. */
-export async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  return results;
 }
 
 function asError(error: unknown): Error {

@@ -11,7 +11,11 @@ export interface ReconcilerOptions {
   maxRetries: number;
   /** Tenants read per query; default 250. */
   pageSize?: number;
-  /** Tenants observed at once; default 16. */
+  /**
+   * Reads made tenant by tenant (a driver without a batched read: a zone on Azure or PowerDNS, a
+   * cluster without an inventory) at most this many at once; default 16. A page's tenants are
+   * observed together, their batched reads one per page.
+   */
   parallelism?: number;
   /** How long the sweep lease lasts without renewal (it is renewed every page); default 60 s. */
   leaseMs?: number;

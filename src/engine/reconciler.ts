@@ -183,10 +183,20 @@ export class InfrastructureReconciler {
     try {
       const scope = this.detector.beginSweep();
       const pageSize = this.options.pageSize ?? 250;
-      let after: string | undefined;
+      const list = (after: string | undefined) => {
+        const read = listReconcileCandidates(this.db, { after, limit: pageSize, tenantIds });
+        // A page read ahead and then not wanted (the sweep stopped) must not fail unheard.
+        read.catch(() => undefined);
+        return read;
+      };
+      let next = list(undefined);
       let budgetFull = false;
       while (!this.shutdown.signal.aborted) {
-        const page = await listReconcileCandidates(this.db, { after, limit: pageSize, tenantIds });
+        const page = await next;
+        const last = page.at(-1);
+        const more = page.length >= pageSize && last !== undefined;
+        // The next page is read while this one is observed: keyset paging needs only its last id.
+        if (more) next = list(last.tenantId);
         const observed = await this.detector.detectPage(page, scope, this.options.parallelism ?? 16);
         const clean: string[] = [];
         for (const result of observed) {
@@ -212,12 +222,10 @@ export class InfrastructureReconciler {
         }
         await markReconciled(this.db, clean);
         summary.clean += clean.length;
-        const last = page.at(-1);
-        if (page.length < pageSize || !last) {
+        if (!more) {
           completed = true;
           break;
         }
-        after = last.tenantId;
         if (full && !(await renewSweep(this.db, this.options.owner, leaseMs))) {
           this.logger.warn('the reconcile sweep lease was taken over; this sweep stops');
           break;

@@ -55,6 +55,8 @@ export interface DnsZoneStore {
   deleteZone(zone: string): Promise<boolean>;
   /** The zone's sets, all or those matching either part of `filter`; ordered by name and type. */
   listRecordSets(zone: string, filter?: RecordSetFilter): Promise<StoredRecordSet[]>;
+  /** Those of `zones` that exist, each with all its sets ordered by name and type, in one read. */
+  readZones(zones: readonly string[]): Promise<{ zone: string; records: StoredRecordSet[] }[]>;
 }
 
 /** The reading half, which is all the server gets. */

@@ -27,9 +27,24 @@ export class EmbeddedDnsDriver implements DnsDriver {
   async observeZone(zone: string): Promise<DnsZoneObservation> {
     const name = normalizeZoneName(zone);
     if (!(await this.store.getZone(name))) return { exists: false, nameServers: [], records: [] };
-    const records = (await this.store.listRecordSets(name)).flatMap(asRecordSet);
-    const apexNs = records.find((r) => r.name === APEX && r.type === 'NS');
-    return { exists: true, nameServers: apexNs ? [...apexNs.values] : [], records };
+    return observation(await this.store.listRecordSets(name));
+  }
+
+  /** One query for all of them (the store's readZones); a bad name is that zone's answer. */
+  async observeZones(zones: readonly string[]): Promise<(DnsZoneObservation | Error)[]> {
+    const names = zones.map((zone) => {
+      try {
+        return normalizeZoneName(zone);
+      } catch (error) {
+        return error instanceof DriverError ? error : invalid(String(error));
+      }
+    });
+    const found = new Map((await this.store.readZones(names.filter((n): n is string => typeof n === 'string'))).map((z) => [z.zone, z.records]));
+    return names.map((name) => {
+      if (typeof name !== 'string') return name;
+      const rows = found.get(name);
+      return rows === undefined ? { exists: false, nameServers: [], records: [] } : observation(rows);
+    });
   }
 
   async ensureZone(zone: string): Promise<{ nameServers: string[] }> {
@@ -68,6 +83,13 @@ export class EmbeddedDnsDriver implements DnsDriver {
   async deleteZone(zone: string): Promise<void> {
     await this.store.deleteZone(normalizeZoneName(zone));
   }
+}
+
+/** An existing zone as observed from its stored sets. */
+function observation(rows: readonly StoredRecordSet[]): DnsZoneObservation {
+  const records = rows.flatMap(asRecordSet);
+  const apexNs = records.find((r) => r.name === APEX && r.type === 'NS');
+  return { exists: true, nameServers: apexNs ? [...apexNs.values] : [], records };
 }
 
 /** A stored set as the contract's type; a row of a type this build does not know is left out. */

@@ -127,6 +127,31 @@ export async function listDnsRecordSets(db: Db, zone: string, filter: DnsRecordS
   return query.orderBy('name').orderBy('type').execute();
 }
 
+/**
+ * Those of `zones` that exist, each with all its sets (ordered by name and type), in one query:
+ * the reconciler reads a page of tenants' zones at once.
+ */
+export async function readDnsZones(db: Db, zones: readonly string[]): Promise<{ zone: string; records: DnsRecordSetRow[] }[]> {
+  if (zones.length === 0) return [];
+  const rows = await db
+    .selectFrom('dnsZones as z')
+    .leftJoin('dnsRecords as r', 'r.zone', 'z.name')
+    .select(['z.name as zone', 'r.name', 'r.type', 'r.ttl', 'r.values'])
+    .where('z.name', 'in', [...zones])
+    .orderBy('z.name')
+    .orderBy('r.name')
+    .orderBy('r.type')
+    .execute();
+  const found = new Map<string, DnsRecordSetRow[]>();
+  for (const row of rows) {
+    const records = found.get(row.zone) ?? [];
+    found.set(row.zone, records);
+    // A zone without records still has its row (the left join's nulls).
+    if (row.name !== null && row.type !== null && row.ttl !== null && row.values !== null) records.push({ name: row.name, type: row.type, ttl: row.ttl, values: row.values });
+  }
+  return [...found].map(([zone, records]) => ({ zone, records }));
+}
+
 /** The store the embedded DNS driver and server are built on, over this database. */
 export function dnsZoneStore(db: Db) {
   return {
@@ -137,6 +162,7 @@ export function dnsZoneStore(db: Db) {
     deleteRecordSet: (zone: string, name: string, type: string) => deleteDnsRecordSet(db, zone, name, type),
     deleteZone: (zone: string) => deleteDnsZone(db, zone),
     listRecordSets: (zone: string, filter?: DnsRecordSetFilter) => listDnsRecordSets(db, zone, filter),
+    readZones: (zones: readonly string[]) => readDnsZones(db, zones),
   };
 }
 
