@@ -1,23 +1,27 @@
 /**
  * Benchmark: POST /api/v1/tenants (the control-plane tier transaction) over real HTTP with
- * keep-alive, N requests from C concurrent clients, after a short warm-up.
+ * keep-alive, N requests from C concurrent clients after a short warm-up, beside its floor measured
+ * in the same run: the SQL one create sends, captured from a real create and replayed through `pg`
+ * directly (no HTTP, no Fastify, no Kysely) from C sessions (bench/create-tenant-floor.ts).
  *
- *   npx tsx bench/create-tenant.ts [-n 2000] [-c 16] [--warmup N] [--server-url URL] [--only embedded|server]
- *   npx tsx bench/create-tenant.ts --url URL --token TOKEN [-n 2000] [-c 16] [--warmup N]
+ *   npx tsx bench/create-tenant.ts [-n 2000] [-c 16] [--warmup N] [--server-url URL] [--only embedded|server] [--compare]
+ *   DATABASE_URL=... npx tsx bench/create-tenant.ts --url URL --token TOKEN [-n 2000] [-c 16] [--warmup N]
  *
- * Without --url the same workload runs twice in this process, on the service as `npm start` runs
- * it (engine on, unless MATIH_WORKER_CONCURRENCY=0 says otherwise):
- *   embedded  DATABASE_URL unset: the embedded PostgreSQL server under a fresh temporary
- *             MATIH_DATA_DIR; the server is stopped and the directory removed at the end.
- *   server    the PostgreSQL server at --server-url (default postgres://postgres@127.0.0.1:5432/postgres):
- *             a scratch database matih_bench_<hex> with MATIH_TENANT_DB_PREFIX=bench_<hex>_, dropped
- *             at the end with every role and database named with that prefix.
- * embedded first, then server (a later run profits from this process's warmed-up JIT, so the order
- * does not favour the embedded side). `--only` runs one of them. Prints one JSON line with both
- * sides' figures and the ratios embedded/server, then a small table.
+ * Without --url the service runs in this process as `npm start` runs it (its default log level,
+ * into a file; the engine as MATIH_WORKER_CONCURRENCY says, workers off unless set), on:
+ *   server    the PostgreSQL server at --server-url (default: DATABASE_URL, else
+ *             postgres://postgres@127.0.0.1:5432/postgres): a scratch database matih_bench_<hex> with
+ *             MATIH_TENANT_DB_PREFIX=bench_<hex>_, dropped at the end with every role and database
+ *             named with that prefix. The default.
+ *   embedded  DATABASE_URL unset for the service: the embedded PostgreSQL server under a fresh
+ *             temporary MATIH_DATA_DIR, stopped and removed at the end (`--only embedded`, or
+ *             `--compare` for both, embedded first, with the ratios embedded/server).
+ * After the measured run the service's background work stops and the floor runs on the same
+ * database. With --url it measures that running service, and replays the floor on DATABASE_URL
+ * (that service's database) when set.
  *
- * With --url it measures that running service only (its database kind read from /ready) and prints
- * that service's JSON line and table. Exits 1 if any request (warm-up included) did not answer 201.
+ * Prints one JSON line first, then a table. Exits 1 if any request or floor transaction (warm-ups
+ * included) failed.
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
@@ -28,8 +32,15 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import pino from 'pino';
-import { type App, REDACTED_PATHS, createApp } from '../src/app.js';
+import { type App, LOGGER_OPTIONS, createApp } from '../src/app.js';
 import { loadConfig } from '../src/config/load-config.js';
+import { CloudProvider } from '../src/domain/cloud.js';
+import type { CreateTenantRequest } from '../src/domain/tenant.js';
+import { validateNewTenant } from '../src/domain/tenant-validation.js';
+import { generateApiKey } from '../src/iam/api-key-format.js';
+import { openDatabase } from '../src/store/open-database.js';
+import { createTenant } from '../src/store/tenants/create-tenant.js';
+import { type CapturedStatement, type FloorResult, captureCreate, replayFloor, replayer } from './create-tenant-floor.js';
 
 const REQUEST_TIMEOUT_MS = 30_000;
 const DEFAULT_SERVER_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -51,8 +62,21 @@ interface Target {
   token: string;
   /** `embedded` or `external` (the service's database kind), `unknown` when /ready did not say. */
   database: string;
-  /** In-process: the service's MATIH_WORKER_CONCURRENCY (0: engine off); undefined with --url. */
+  /** In-process: the service's MATIH_WORKER_CONCURRENCY (0: workers off); undefined with --url. */
   workerConcurrency: number | undefined;
+  /** In-process: the service's log level; undefined with --url. */
+  logLevel: string | undefined;
+  /** The database the floor replays on; undefined: no floor (--url without DATABASE_URL). */
+  floorUrl: string | undefined;
+  /**
+   * The statements of one create named `id` (sent over HTTP by `send`) as the service sends them,
+   * and the run token in its name, slug and e-mail (the floor replaces it per iteration).
+   */
+  capture: (id: string, send: (id: string) => Promise<void>) => Promise<{ statements: CapturedStatement[]; token: string }>;
+  /** Starts watching the service's resident set; the returned function stops and gives the peak in MB (null: unknown). */
+  watchRss: () => () => Promise<number | null>;
+  /** Ends the service's background work (engine, relay, reconciler) so that the floor runs alone. */
+  quiesce: () => Promise<void>;
   /** Stops the service and removes what the run made. Idempotent. */
   stop: () => Promise<void>;
 }
@@ -64,8 +88,8 @@ interface Response {
 
 function usage(): string {
   return [
-    'usage: npx tsx bench/create-tenant.ts [-n 2000] [-c 16] [--warmup N] [--server-url URL] [--only embedded|server]',
-    '       npx tsx bench/create-tenant.ts --url URL --token TOKEN [-n 2000] [-c 16] [--warmup N]',
+    'usage: npx tsx bench/create-tenant.ts [-n 2000] [-c 16] [--warmup N] [--server-url URL] [--only embedded|server] [--compare]',
+    '       DATABASE_URL=<its database> npx tsx bench/create-tenant.ts --url URL --token TOKEN [-n 2000] [-c 16] [--warmup N]',
   ].join('\n');
 }
 
@@ -80,6 +104,7 @@ function parseOptions(argv: string[]): Options {
       warmup: { type: 'string', default: '' },
       'server-url': { type: 'string' },
       only: { type: 'string' },
+      compare: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -94,13 +119,14 @@ function parseOptions(argv: string[]): Options {
     return value;
   };
   if (values.url !== undefined && values.token === undefined) throw new Error('--url needs --token (a platform-admin bearer token)');
-  if (values.url !== undefined && (values.only !== undefined || values['server-url'] !== undefined)) {
-    throw new Error('--only and --server-url choose the in-process runs; --url measures a running service instead');
+  if (values.url !== undefined && (values.only !== undefined || values.compare || values['server-url'] !== undefined)) {
+    throw new Error('--only, --compare and --server-url choose the in-process runs; --url measures a running service instead');
   }
   const only = values.only;
   if (only !== undefined && !isSide(only)) throw new Error(`--only must be embedded or server (got "${only}")`);
-  const serverUrl = values['server-url'] ?? DEFAULT_SERVER_URL;
-  if (!/^postgres(ql)?:\/\//.test(serverUrl)) throw new Error('--server-url must be a postgres:// or postgresql:// URL');
+  if (only !== undefined && values.compare) throw new Error('--compare runs both sides; --only runs one');
+  const serverUrl = values['server-url'] ?? (process.env.DATABASE_URL || DEFAULT_SERVER_URL);
+  if (!/^postgres(ql)?:\/\//.test(serverUrl)) throw new Error('--server-url (or DATABASE_URL) must be a postgres:// or postgresql:// URL');
   const n = positive('requests', values.requests, 1);
   const concurrency = positive('concurrency', values.concurrency, 1);
   const warmup = values.warmup === '' ? Math.min(200, Math.max(concurrency * 4, Math.ceil(n / 10))) : positive('warmup', values.warmup, 0);
@@ -111,7 +137,7 @@ function parseOptions(argv: string[]): Options {
     concurrency,
     warmup,
     serverUrl,
-    sides: only === undefined ? SIDES : [only],
+    sides: values.compare ? SIDES : [only ?? 'server'],
   };
 }
 
@@ -171,14 +197,20 @@ function where(url: string): string {
 
 /**
  * The service in this process as `npm start` runs it (engine, relay and reconciler included), on
- * free ports, logging at level warn to stderr, with a fresh temporary MATIH_DATA_DIR. Any other MATIH_* variable
- * passes through (MATIH_WORKER_CONCURRENCY, MATIH_DB_POOL_SIZE...); DATABASE_URL and
- * TENANT_DATABASE_URL do not: the side says which database, and tenant databases go on the same one.
+ * free ports, with a fresh temporary MATIH_DATA_DIR. Its log goes, at the service's default level
+ * unless MATIH_LOG_LEVEL says otherwise, to a file in that directory (what logging costs is part of
+ * a request); its warnings and errors are copied to stderr at the end. Any other MATIH_* variable
+ * passes through (MATIH_DB_POOL_SIZE...); DATABASE_URL and TENANT_DATABASE_URL do not: the side
+ * says which database, and tenant databases go on the same one. MATIH_WORKER_CONCURRENCY is 0
+ * (workers off) unless set: provisioning the tenants in the background is another bench's subject
+ * (provision-throughput), and at zero simulated delay it takes all the CPU it is given.
  */
 async function startInProcess(side: Side, options: Options): Promise<Target> {
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'matih-bench-'));
+  const logFile = path.join(dataDir, 'service.log');
   let scratch: Scratch | undefined;
   let app: App | undefined;
+  let log: ReturnType<typeof pino.destination> | undefined;
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
@@ -188,6 +220,11 @@ async function startInProcess(side: Side, options: Options): Promise<Target> {
         try {
           if (scratch) await dropScratch(options.serverUrl, scratch);
         } finally {
+          if (log) {
+            log.flushSync();
+            log.end();
+            await copyWarnings(logFile);
+          }
           await fs.rm(dataDir, { recursive: true, force: true });
         }
       }
@@ -204,7 +241,7 @@ async function startInProcess(side: Side, options: Options): Promise<Target> {
       MATIH_HOST: '127.0.0.1',
       MATIH_DATA_DIR: dataDir,
       MATIH_BOOTSTRAP_TOKEN: token,
-      MATIH_LOG_LEVEL: 'warn',
+      MATIH_WORKER_CONCURRENCY: process.env.MATIH_WORKER_CONCURRENCY || '0',
       // Every create comes from the one bootstrap token, far above its rate limit: off unless asked.
       MATIH_RATE_LIMIT_PER_CREDENTIAL: process.env.MATIH_RATE_LIMIT_PER_CREDENTIAL || '0',
       // A key of the run's own: no key file, and no warning about one on the server side.
@@ -213,17 +250,48 @@ async function startInProcess(side: Side, options: Options): Promise<Target> {
       TENANT_DATABASE_URL: '',
       ...(scratch ? { MATIH_TENANT_DB_PREFIX: scratch.prefix } : {}),
     });
-    // The service's log on stderr: stdout starts with the JSON line.
-    app = await createApp(config, pino({ level: config.logLevel, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } }, pino.destination(2)));
+    log = pino.destination({ dest: logFile, sync: false });
+    app = await createApp(config, pino({ level: config.logLevel, ...LOGGER_OPTIONS }, log));
     const { tenantUrl } = await app.listen();
-    return { url: tenantUrl, token, database: app.database.kind, workerConcurrency: config.engine.concurrency, stop };
+    const { engine, database } = app;
+    return {
+      url: tenantUrl,
+      token,
+      database: database.kind,
+      workerConcurrency: config.engine.concurrency,
+      logLevel: config.logLevel,
+      floorUrl: database.url,
+      capture: async (id, send) => ({ statements: await captureCreate(() => send(id)), token: id }),
+      // The whole process: the clients too, whose share is small next to the service's.
+      watchRss: () => async () => Math.round(process.resourceUsage().maxRSS / 1024),
+      // Each of these stops idempotently; app.close() stops them again with the rest.
+      quiesce: async () => {
+        await Promise.all([engine.worker.stop(), engine.relay.stop(), engine.reconciler.stop(), engine.housekeeping.stop()]);
+      },
+      stop,
+    };
   } catch (error) {
     await stop().catch((cleanup: unknown) => console.error('cleaning up after a failed start:', cleanup));
     throw error;
   }
 }
 
-/** A running service elsewhere: its database kind comes from /ready ("embedded: up", "external: up"). */
+/** The service's warnings and errors (pino levels 40 and up), from its log file to stderr. */
+async function copyWarnings(logFile: string): Promise<void> {
+  const text = await fs.readFile(logFile, 'utf8').catch(() => '');
+  const warnings = text.split('\n').filter((line) => {
+    const level = /"level":(\d+)/.exec(line)?.[1];
+    return level !== undefined && Number(level) >= 40;
+  });
+  if (warnings.length === 0) return;
+  console.error(`the service logged ${warnings.length} warnings or errors, e.g.:\n  ${warnings.slice(0, 5).join('\n  ')}`);
+}
+
+/**
+ * A running service elsewhere: its database kind comes from /ready ("embedded: up", "external:
+ * up"), its resident set from /metrics while the load runs. The floor needs its database
+ * (DATABASE_URL): the create is captured there through the same store function its route calls.
+ */
 async function attach(url: string, token: string): Promise<Target> {
   let database = 'unknown';
   try {
@@ -233,10 +301,77 @@ async function attach(url: string, token: string): Promise<Target> {
   } catch {
     // Reported as unknown; the run itself will show whether the service answers.
   }
-  return { url, token, database, workerConcurrency: undefined, stop: async () => undefined };
+  const floorUrl = process.env.DATABASE_URL || undefined;
+  return {
+    url,
+    token,
+    database,
+    workerConcurrency: undefined,
+    logLevel: undefined,
+    floorUrl,
+    capture: async (id, send) => {
+      // Over HTTP first: a service that refuses creates fails the run here, not in the floor.
+      await send(id);
+      return floorUrl === undefined ? { statements: [], token: id } : captureThroughStore(floorUrl, `${id}s`);
+    },
+    watchRss: () => sampleRss(url),
+    quiesce: async () => undefined,
+    stop: async () => undefined,
+  };
+}
+
+/**
+ * --url: the statements of create `id` made here through the store function the route calls, with
+ * what the route gives it, on the service's database (the service's own are sent by another process).
+ */
+async function captureThroughStore(databaseUrl: string, id: string): Promise<{ statements: CapturedStatement[]; token: string }> {
+  const database = openDatabase({ url: databaseUrl, poolSize: 1, kind: 'external' });
+  try {
+    const key = generateApiKey();
+    const tenant = validateNewTenant(JSON.parse(payloadOf(id)) as CreateTenantRequest, { enabledCloudProviders: [CloudProvider.AZURE] });
+    const statements = await captureCreate(async () => {
+      await createTenant(database.db, { tenant, actor: 'bootstrap', apiKey: { id: key.id, secretHash: key.secretHash } });
+    });
+    return { statements, token: id };
+  } finally {
+    await database.close();
+  }
+}
+
+/** Samples `matih_process_resident_memory_bytes` from the service's /metrics every 250 ms. */
+function sampleRss(url: string): () => Promise<number | null> {
+  let peak: number | null = null;
+  const sample = async () => {
+    try {
+      const text = await (await fetch(`${url}/metrics`)).text();
+      const bytes = Number(/^matih_process_resident_memory_bytes (\d+)/m.exec(text)?.[1] ?? Number.NaN);
+      if (Number.isFinite(bytes)) peak = Math.max(peak ?? 0, Math.round(bytes / 1024 / 1024));
+    } catch {
+      // A missed sample; the peak is of the samples taken.
+    }
+  };
+  void sample();
+  const timer = setInterval(() => void sample(), 250);
+  return async () => {
+    clearInterval(timer);
+    await sample();
+    return peak;
+  };
 }
 
 /* ------------------------------------------ the load ------------------------------------------ */
+
+/** The body of the create named `id` (unique per run: name, slug and admin e-mail carry it). */
+function payloadOf(id: string): string {
+  return JSON.stringify({
+    name: `Bench ${id}`,
+    slug: `bench-${id}`,
+    tier: 'PROFESSIONAL',
+    adminEmail: `admin-${id}@bench.example.com`,
+    cloudProvider: 'AZURE',
+    region: 'eastus',
+  });
+}
 
 function post(agent: http.Agent, url: URL, token: string, payload: string): Promise<Response> {
   return new Promise((resolve, reject) => {
@@ -265,14 +400,8 @@ function post(agent: http.Agent, url: URL, token: string, payload: string): Prom
   });
 }
 
-interface RunResult {
-  latenciesMs: number[];
-  errors: number;
-  samples: string[];
-  elapsedMs: number;
-  /** CPU time of this process during the run: the clients, plus the service when it runs in-process. */
-  cpuMs: number;
-}
+/** What a run of clients or of floor sessions gives: one latency per request or transaction. */
+type RunResult = FloorResult;
 
 /** `count` creates from `concurrency` clients, each sending its next request when the last one answers. */
 async function run(target: Target, agent: http.Agent, runId: string, phase: string, count: number, concurrency: number): Promise<RunResult> {
@@ -283,16 +412,7 @@ async function run(target: Target, agent: http.Agent, runId: string, phase: stri
   let next = 0;
   const client = async (): Promise<void> => {
     while (next < count) {
-      const i = next++;
-      const id = `${runId}-${phase}-${i}`;
-      const payload = JSON.stringify({
-        name: `Bench ${id}`,
-        slug: `bench-${id}`,
-        tier: 'PROFESSIONAL',
-        adminEmail: `admin-${id}@bench.example.com`,
-        cloudProvider: 'AZURE',
-        region: 'eastus',
-      });
+      const payload = payloadOf(`${runId}-${phase}-${next++}`);
       const started = performance.now();
       try {
         const res = await post(agent, url, target.token, payload);
@@ -325,7 +445,7 @@ function percentile(sorted: readonly number[], p: number): number {
 
 const round = (value: number, digits = 2): number => Math.round(value * 10 ** digits) / 10 ** digits;
 
-/** One side's figures. */
+/** One run's figures. */
 interface Figures {
   rps: number;
   p50Ms: number;
@@ -335,14 +455,19 @@ interface Figures {
   meanMs: number;
   errors: number;
   warmupErrors: number;
-  /** CPU time of this process per request: clients and service in-process, clients only with --url. */
+  /** CPU time of this process per request: clients and service in-process, clients only with --url; the pg clients alone for the floor. */
   processCpuMsPerRequest: number;
 }
 
 interface Measured {
-  figures: Figures;
-  samples: string[];
   target: Target;
+  service: Figures;
+  /** undefined: no floor (--url without DATABASE_URL). */
+  floor: Figures | undefined;
+  /** How many statements one create sends (BEGIN and COMMIT included), and which: the floor's work. */
+  statements: CapturedStatement[];
+  peakRssMb: number | null;
+  samples: string[];
 }
 
 function figuresOf(result: RunResult, warmupErrors: number): Figures {
@@ -369,21 +494,40 @@ process.once('SIGINT', () => {
   void (stopCurrent?.() ?? Promise.resolve()).finally(() => process.exit(130));
 });
 
-/** Warm-up, then the measured run; the target is stopped before anything is printed (`| head -1` cannot leave it running). */
+/**
+ * One side: one create captured, the service's warm-up and measured run, then (its background
+ * work stopped) the floor's warm-up and measured run on the same database. The target is stopped
+ * before anything is printed (`| head -1` cannot leave it running).
+ */
 async function measure(options: Options, start: () => Promise<Target>): Promise<Measured> {
   const target = await start();
   stopCurrent = target.stop;
   const agent = new http.Agent({ keepAlive: true, maxSockets: options.concurrency });
   const runId = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
+  const url = new URL('/api/v1/tenants', target.url);
   try {
-    let warmupErrors = 0;
-    if (options.warmup > 0) {
-      const warm = await run(target, agent, runId, 'w', options.warmup, options.concurrency);
-      warmupErrors = warm.errors;
-      if (warm.errors > 0) console.error(`warm-up: ${warm.errors} requests did not answer 201, e.g.:\n  ${warm.samples.join('\n  ')}`);
-    }
+    const { statements, token } = await target.capture(`${runId}-c-0`, async (id) => {
+      const res = await post(agent, url, target.token, payloadOf(id));
+      if (res.status !== 201) throw new Error(`the first create answered ${res.status}: ${res.body.slice(0, 300)}`);
+    });
+    const stopWatching = target.watchRss();
+    const warm = options.warmup > 0 ? await run(target, agent, runId, 'w', options.warmup, options.concurrency) : undefined;
+    if (warm && warm.errors > 0) console.error(`warm-up: ${warm.errors} requests did not answer 201, e.g.:\n  ${warm.samples.join('\n  ')}`);
     const result = await run(target, agent, runId, 'm', options.n, options.concurrency);
-    return { figures: figuresOf(result, warmupErrors), samples: result.samples, target };
+    const peakRssMb = await stopWatching();
+    agent.destroy();
+    let floor: Figures | undefined;
+    if (target.floorUrl !== undefined) {
+      await target.quiesce();
+      const fresh = replayer(statements, token);
+      const floorUrl = target.floorUrl;
+      const floorWarm = options.warmup > 0 ? await replayFloor(floorUrl, fresh, (i) => `${runId}-fw-${i}`, options.warmup, options.concurrency) : undefined;
+      if (floorWarm && floorWarm.errors > 0) console.error(`floor warm-up: ${floorWarm.errors} transactions failed, e.g.:\n  ${floorWarm.samples.join('\n  ')}`);
+      const floorRun = await replayFloor(floorUrl, fresh, (i) => `${runId}-f-${i}`, options.n, options.concurrency);
+      if (floorRun.errors > 0) console.error(`floor: ${floorRun.errors} transactions failed, e.g.:\n  ${floorRun.samples.join('\n  ')}`);
+      floor = figuresOf(floorRun, floorWarm?.errors ?? 0);
+    }
+    return { target, service: figuresOf(result, warm?.errors ?? 0), floor, statements, peakRssMb, samples: result.samples };
   } finally {
     agent.destroy();
     await target.stop();
@@ -391,117 +535,134 @@ async function measure(options: Options, start: () => Promise<Target>): Promise<
   }
 }
 
-function peakRssMb(): number {
-  // maxRSS is in kilobytes.
-  return Math.round(process.resourceUsage().maxRSS / 1024);
-}
-
 /* ------------------------------------------ reports ------------------------------------------ */
 
 const ratio = (a: number, b: number): number | null => (b > 0 && Number.isFinite(a / b) ? round(a / b, 3) : null);
 
-function reportComparison(options: Options, measured: Partial<Record<Side, Measured>>): void {
-  const embedded = measured.embedded?.figures;
-  const server = measured.server?.figures;
-  const workerConcurrency = (measured.embedded ?? measured.server)?.target.workerConcurrency ?? null;
+/** The fields the issue asks for, in its order: the service, its floor, the ratios, the peak RSS. */
+function headline(m: Measured) {
+  const { service: s, floor: f } = m;
+  return {
+    rps: s.rps,
+    p50Ms: s.p50Ms,
+    p99Ms: s.p99Ms,
+    floorRps: f?.rps ?? null,
+    floorP50Ms: f?.p50Ms ?? null,
+    floorP99Ms: f?.p99Ms ?? null,
+    ratioRps: f ? ratio(s.rps, f.rps) : null,
+    ratioP99: f ? ratio(s.p99Ms, f.p99Ms) : null,
+    peakRssMb: m.peakRssMb,
+  };
+}
+
+/** Everything else about a side, after the headline fields. */
+function details(m: Measured) {
+  const { service: s, floor: f } = m;
+  return {
+    database: m.target.database,
+    inProcess: m.target.workerConcurrency !== undefined,
+    workerConcurrency: m.target.workerConcurrency ?? null,
+    logLevel: m.target.logLevel ?? null,
+    p50OverFloorMs: f ? round(s.p50Ms - f.p50Ms) : null,
+    p90Ms: s.p90Ms,
+    maxMs: s.maxMs,
+    meanMs: s.meanMs,
+    errors: s.errors,
+    warmupErrors: s.warmupErrors,
+    processCpuMsPerRequest: s.processCpuMsPerRequest,
+    floorStatements: m.statements.length,
+    floorCpuMsPerRequest: f?.processCpuMsPerRequest ?? null,
+    floorErrors: f ? f.errors + f.warmupErrors : null,
+  };
+}
+
+function report(options: Options, measured: Partial<Record<Side | 'attached', Measured>>): void {
+  const primary = measured.server ?? measured.attached ?? measured.embedded;
+  if (!primary) return;
+  const { embedded, server } = measured;
+  const compared = embedded && server ? { embedded: { ...headline(embedded), ...details(embedded) } } : {};
+  const embeddedVsServer =
+    embedded && server ? { embeddedVsServer: { ratioRps: ratio(embedded.service.rps, server.service.rps), ratioP99: ratio(embedded.service.p99Ms, server.service.p99Ms) } } : {};
   console.log(
     JSON.stringify({
       benchmark: 'create-tenant',
-      n: options.n,
       concurrency: options.concurrency,
+      n: options.n,
+      ...headline(primary),
+      ...details(primary),
       warmup: options.warmup,
-      workerConcurrency,
-      embedded: embedded ?? null,
-      server: server ?? null,
-      ratioRps: embedded && server ? ratio(embedded.rps, server.rps) : null,
-      ratioP99: embedded && server ? ratio(embedded.p99Ms, server.p99Ms) : null,
-      peakRssMb: peakRssMb(),
+      ...compared,
+      ...embeddedVsServer,
     }),
   );
-  const engine = workerConcurrency === 0 ? 'engine off' : `engine on (${workerConcurrency ?? '?'} workers)`;
-  console.log('');
-  console.log(`create-tenant, service in-process, ${engine}: ${options.n} requests (+${options.warmup} warm-up), ${options.concurrency} concurrent clients`);
-  console.log(`  embedded: the embedded PostgreSQL server (DATABASE_URL unset); server: ${where(options.serverUrl)}, scratch database`);
-  console.log('');
-  const columns = (label: string, values: (string | undefined)[]) => console.log(`  ${label.padEnd(13)}${values.map((v) => (v ?? '-').padStart(11)).join('')}`);
-  columns('', ['embedded', 'server', 'ratio']);
-  const row = (label: string, pick: (f: Figures) => number, digits: number) => {
-    const e = embedded ? pick(embedded) : undefined;
-    const s = server ? pick(server) : undefined;
-    const r = e !== undefined && s !== undefined ? ratio(e, s) : null;
-    columns(label, [e?.toFixed(digits), s?.toFixed(digits), r === null ? undefined : r.toFixed(2)]);
-  };
-  row('p50 ms', (f) => f.p50Ms, 2);
-  row('p90 ms', (f) => f.p90Ms, 2);
-  row('p99 ms', (f) => f.p99Ms, 2);
-  row('max ms', (f) => f.maxMs, 2);
-  row('mean ms', (f) => f.meanMs, 2);
-  row('req/s', (f) => f.rps, 1);
-  row('cpu/req ms', (f) => f.processCpuMsPerRequest, 3);
-  columns('errors', [embedded ? errorCount(embedded) : undefined, server ? errorCount(server) : undefined, undefined]);
-  console.log('');
-  console.log(`  peak RSS of this process (clients and service; the PostgreSQL servers' own processes not included): ${peakRssMb()} MB`);
-  for (const side of SIDES) {
+  for (const side of ['embedded', 'server', 'attached'] as const) {
     const m = measured[side];
-    if (m && m.figures.errors > 0) console.error(`\n${side}: ${m.figures.errors} requests did not answer 201, e.g.:\n  ${m.samples.join('\n  ')}`);
+    if (m) table(options, m);
   }
+  if (embedded && server) {
+    const r = embeddedVsServer.embeddedVsServer;
+    console.log(`\n  embedded / server (issue 13): req/s ${r?.ratioRps ?? '-'} (target >= 0.67), p99 ${r?.ratioP99 ?? '-'} (target <= 1.5)`);
+  }
+}
+
+function table(options: Options, m: Measured): void {
+  const { service: s, floor: f, target } = m;
+  const engine =
+    target.workerConcurrency === undefined ? `at ${target.url}` : `${target.database === 'external' ? `${where(options.serverUrl)}, ` : ''}in-process, ${target.workerConcurrency === 0 ? 'workers off' : `${target.workerConcurrency} workers`}, log level ${target.logLevel ?? '?'}`;
+  console.log('');
+  console.log(`create-tenant on ${target.database} (${engine}): ${options.n} requests (+${options.warmup} warm-up), ${options.concurrency} concurrent clients`);
+  const columns = (label: string, values: (string | undefined)[]) => console.log(`  ${label.padEnd(13)}${values.map((v) => (v ?? '-').padStart(11)).join('')}`);
+  columns('', ['service', 'floor', 'ratio']);
+  const row = (label: string, pick: (x: Figures) => number, digits: number) => {
+    const a = pick(s);
+    const b = f ? pick(f) : undefined;
+    const r = b === undefined ? null : ratio(a, b);
+    columns(label, [a.toFixed(digits), b?.toFixed(digits), r === null ? undefined : r.toFixed(2)]);
+  };
+  row('p50 ms', (x) => x.p50Ms, 2);
+  row('p90 ms', (x) => x.p90Ms, 2);
+  row('p99 ms', (x) => x.p99Ms, 2);
+  row('max ms', (x) => x.maxMs, 2);
+  row('mean ms', (x) => x.meanMs, 2);
+  row('req/s', (x) => x.rps, 1);
+  row('cpu/req ms', (x) => x.processCpuMsPerRequest, 3);
+  columns('errors', [errorCount(s), f ? errorCount(f) : undefined, undefined]);
+  console.log('');
+  // What each statement is, in a few words: its first ones, after the prepared-statement mark.
+  const kinds = m.statements.map((st) => st.text.replace(/^\/\*.*?\*\/\s*/, '').trim().split(/\s+/).slice(0, 4).join(' ').slice(0, 32));
+  const named = m.statements.filter((st) => st.name !== undefined).length;
+  console.log(
+    `  floor: the ${m.statements.length} statement(s) of one create (${kinds.join(' | ')}; ${named} prepared) through pg, ${options.concurrency} sessions${f ? '' : ': not run (set DATABASE_URL to the service\'s database)'}`,
+  );
+  console.log(`  cpu/req: this process's CPU per request: ${target.workerConcurrency === undefined ? 'the clients' : 'clients and service'}; the floor's: its pg clients`);
+  console.log(`  peak RSS: ${m.peakRssMb ?? '?'} MB (${target.workerConcurrency === undefined ? 'the service, sampled from /metrics' : 'this process, clients included, before the floor'})`);
+  if (s.errors > 0) console.error(`\n${s.errors} requests did not answer 201, e.g.:\n  ${m.samples.join('\n  ')}`);
 }
 
 function errorCount(f: Figures): string {
   return f.warmupErrors > 0 ? `${f.errors}+${f.warmupErrors}w` : String(f.errors);
 }
 
-/** --url: the running service's figures, as one JSON line and a table. */
-function reportAttached(options: Options, m: Measured): void {
-  const f = m.figures;
-  console.log(
-    JSON.stringify({
-      benchmark: 'create-tenant',
-      database: m.target.database,
-      inProcess: false,
-      n: options.n,
-      concurrency: options.concurrency,
-      warmup: options.warmup,
-      p50Ms: f.p50Ms,
-      p90Ms: f.p90Ms,
-      p99Ms: f.p99Ms,
-      maxMs: f.maxMs,
-      meanMs: f.meanMs,
-      throughputRps: f.rps,
-      errors: f.errors,
-      warmupErrors: f.warmupErrors,
-      processCpuMsPerRequest: f.processCpuMsPerRequest,
-    }),
-  );
-  console.log('');
-  console.log(`create-tenant on ${m.target.database} at ${m.target.url}`);
-  console.log(`  requests     ${options.n} (+${options.warmup} warm-up), ${options.concurrency} concurrent clients`);
-  console.log(`  p50          ${f.p50Ms.toFixed(2).padStart(9)} ms`);
-  console.log(`  p90          ${f.p90Ms.toFixed(2).padStart(9)} ms`);
-  console.log(`  p99          ${f.p99Ms.toFixed(2).padStart(9)} ms`);
-  console.log(`  max          ${f.maxMs.toFixed(2).padStart(9)} ms`);
-  console.log(`  mean         ${f.meanMs.toFixed(2).padStart(9)} ms`);
-  console.log(`  throughput   ${f.rps.toFixed(1).padStart(9)} req/s`);
-  console.log(`  cpu/request  ${f.processCpuMsPerRequest.toFixed(3).padStart(9)} ms (this process: clients only)`);
-  console.log(`  errors       ${String(f.errors).padStart(9)}${f.warmupErrors > 0 ? ` (+${f.warmupErrors} in warm-up)` : ''}`);
-  if (f.errors > 0) console.error(`\n${f.errors} requests did not answer 201, e.g.:\n  ${m.samples.join('\n  ')}`);
-}
-
-const failed = (m: Measured | undefined): boolean => m !== undefined && m.figures.errors + m.figures.warmupErrors > 0;
+const failed = (m: Measured | undefined): boolean =>
+  m !== undefined && m.service.errors + m.service.warmupErrors + (m.floor ? m.floor.errors + m.floor.warmupErrors : 0) > 0;
 
 async function main(): Promise<number> {
+  // `| head -1` closes stdout after the JSON line: the table is then not wanted, and not an error.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+  });
   const options = parseOptions(process.argv.slice(2));
   if (options.url !== undefined && options.token !== undefined) {
     const { url, token } = options;
     const m = await measure(options, () => attach(url, token));
-    reportAttached(options, m);
+    report(options, { attached: m });
     return failed(m) ? 1 : 0;
   }
   // Fail before the embedded run, not after it, when the server side cannot run.
   if (options.sides.includes('server')) await withServer(options.serverUrl, (client) => client.query('select 1'));
   const measured: Partial<Record<Side, Measured>> = {};
   for (const side of options.sides) measured[side] = await measure(options, () => startInProcess(side, options));
-  reportComparison(options, measured);
+  report(options, measured);
   return SIDES.some((side) => failed(measured[side])) ? 1 : 0;
 }
 

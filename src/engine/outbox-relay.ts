@@ -13,8 +13,13 @@ export interface OutboxRelayOptions {
   /** Every event goes to each sink, in this order. */
   sinks: readonly EventSink[];
   logger: Logger;
-  /** How often an idle relay looks for due events; wake() looks at once. */
+  /** How often an idle relay looks for due events; wake() looks sooner. */
   pollMs?: number;
+  /**
+   * How long after a wake() the relay looks (20 ms by default): the events of a burst of commits go
+   * out in one batch, one claim and one mark, instead of one batch each.
+   */
+  wakeDelayMs?: number;
   /** Events claimed at once: at most one per tenant, delivered concurrently. */
   batchSize?: number;
   /** How long a claim keeps other relays off an event. Deliveries are cut off at half of it. */
@@ -50,6 +55,8 @@ export class OutboxRelay {
   private loop: Promise<void> | undefined;
   private stopping = false;
   private readonly wakeup = new Wakeup();
+  private readonly wakeDelayMs: number;
+  private wakeTimer: NodeJS.Timeout | undefined;
   private readonly inFlight = new Set<Promise<unknown>>();
 
   constructor(options: OutboxRelayOptions) {
@@ -57,6 +64,7 @@ export class OutboxRelay {
     this.sinks = options.sinks;
     this.logger = options.logger;
     this.pollMs = options.pollMs ?? 500;
+    this.wakeDelayMs = options.wakeDelayMs ?? 20;
     this.batchSize = options.batchSize ?? 50;
     this.leaseMs = options.leaseMs ?? 60_000;
     this.backoff = options.backoff ?? DEFAULT_RELAY_BACKOFF;
@@ -72,15 +80,23 @@ export class OutboxRelay {
   /** Stops polling and waits for the batch in flight, so no delivery is cut off mid-way. */
   async stop(): Promise<void> {
     this.stopping = true;
+    clearTimeout(this.wakeTimer);
+    this.wakeTimer = undefined;
     this.wakeup.wake();
     await this.loop;
     this.loop = undefined;
     await Promise.allSettled([...this.inFlight]);
   }
 
-  /** Looks for due events now instead of at the next poll (e.g. right after a commit). */
+  /** Looks for due events soon (wakeDelayMs) instead of at the next poll (e.g. right after a commit). */
   wake(): void {
-    this.wakeup.wake();
+    if (this.wakeDelayMs <= 0) return this.wakeup.wake();
+    if (this.wakeTimer) return;
+    this.wakeTimer = setTimeout(() => {
+      this.wakeTimer = undefined;
+      this.wakeup.wake();
+    }, this.wakeDelayMs);
+    this.wakeTimer.unref();
   }
 
   /** Claims and delivers one batch; returns how many events every sink now has. For tests. */
@@ -91,30 +107,44 @@ export class OutboxRelay {
   private async run(): Promise<void> {
     while (!this.stopping) {
       this.wakeup.clear();
-      let claimed = 0;
+      let more = false;
       try {
-        claimed = (await this.track(this.runBatch())).claimed;
+        more = (await this.track(this.runBatch())).more;
       } catch (error) {
         this.logger.error({ err: error }, 'outbox relay: claiming events failed; trying again at the next poll');
       }
-      // A batch that found work may have unblocked the next event of each tenant: look again at once.
-      if (this.stopping || claimed > 0) continue;
+      // A full batch may have left due events behind, and a delivery makes its tenant's next event
+      // due: look again at once. Otherwise wait (a wake-up that came meanwhile ends the wait at once).
+      if (this.stopping || more) continue;
       await this.wakeup.wait(this.pollMs);
     }
   }
 
-  private async runBatch(): Promise<{ claimed: number; delivered: number }> {
+  /** One claim and its deliveries: how many every sink now has, and whether more may be due already. */
+  private async runBatch(): Promise<{ delivered: number; more: boolean }> {
     const events = await claimOutboxEvents(this.db, { limit: this.batchSize, leaseMs: this.leaseMs });
-    if (events.length === 0) return { claimed: 0, delivered: 0 };
+    if (events.length === 0) return { delivered: 0, more: false };
     // Half the lease: the rest covers writing the outcome and clocks that run at slightly different rates.
     const deadline = AbortSignal.timeout(Math.floor(this.leaseMs / 2));
     // One signal guards every delivery of the batch (several listeners each); not a leak.
     setMaxListeners(0, deadline);
     // One event per tenant in a batch, so delivering them concurrently keeps the per-tenant order.
     const outcomes = await Promise.all(events.map((event) => this.deliver(event, deadline)));
-    return { claimed: events.length, delivered: outcomes.filter(Boolean).length };
+    const delivered = events.filter((_, i) => outcomes[i]);
+    // One statement for the batch, not one per event: a tenant's next event is claimed by the next
+    // batch either way, so marking them together delays none of them.
+    const full = events.length === this.batchSize;
+    try {
+      await markOutboxDelivered(this.db, delivered.map((event) => event.id));
+      return { delivered: delivered.length, more: full || delivered.some((event) => event.hasNext) };
+    } catch (error) {
+      // Every sink has them; when the lease ends they are sent again, which receivers dedupe.
+      this.logger.error({ err: error, eventIds: delivered.map((event) => event.eventId) }, 'outbox relay: could not record deliveries');
+      return { delivered: 0, more: full };
+    }
   }
 
+  /** Sends the event to every sink; true when every sink took it (a failure is recorded here). */
   private async deliver(event: ClaimedOutboxEvent, deadline: AbortSignal): Promise<boolean> {
     const cloudEvent = toCloudEvent(event);
     let sinkName = '';
@@ -128,14 +158,7 @@ export class OutboxRelay {
       await this.recordFailure(event, sinkName, error);
       return false;
     }
-    try {
-      await markOutboxDelivered(this.db, event.id);
-      return true;
-    } catch (error) {
-      // Every sink has it; when the lease ends it is sent again, which receivers dedupe.
-      this.logger.error({ err: error, eventId: event.eventId }, 'outbox relay: could not record a delivery');
-      return false;
-    }
+    return true;
   }
 
   private async recordFailure(event: ClaimedOutboxEvent, sinkName: string, error: unknown): Promise<void> {

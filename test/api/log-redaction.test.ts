@@ -50,7 +50,7 @@ describe('logs never carry credentials', () => {
     // Where the provider sends the browser back to the dashboard (ui/src/sso.ts).
     await t.app.inject({ method: 'GET', url: `/?code=${code}&state=${state}&iss=https%3A%2F%2Fidp.example` });
     const log = lines.join('');
-    expect(log).toContain('incoming request');
+    expect(log).toContain('request completed');
     expect(log).toContain('code=[redacted]&state=[redacted]&iss=https%3A%2F%2Fidp.example');
     expect(log).not.toContain(code);
     expect(log).not.toContain(state);

@@ -154,6 +154,23 @@ describe('outbox relay', () => {
     expect(await undeliveredCount(database.db)).toBe(0);
   });
 
+  it("delivers a tenant's queued events one after another at once, not one per poll", async () => {
+    const [first, second] = [newId(), newId()];
+    const firstIds = await insertOutboxEvents(database.db, first, 4);
+    const secondIds = await insertOutboxEvents(database.db, second, 2);
+    const sink = new RecordingSink();
+    // Each delivery makes the tenant's next event due; the relay must look again without waiting the minute.
+    const r = relay([sink], { pollMs: 60_000 });
+    r.start();
+    r.wake();
+    try {
+      await waitFor(async () => (await undeliveredCount(database.db)) === 0, 10_000, 'every event to be delivered');
+    } finally {
+      await r.stop();
+    }
+    expect(byTenant(sink.accepted)).toEqual(new Map([[first, firstIds], [second, secondIds]]));
+  });
+
   it('never lets two relays deliver the same event at once, and each event arrives exactly once', async () => {
     const written = await insertInterleaved(database.db, 8, 8);
     // The second relay has its own pool, as a second replica would.

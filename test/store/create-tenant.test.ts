@@ -92,6 +92,18 @@ describe('control-plane tier transaction', () => {
     expect(await countRows(database.db)).toEqual(before);
   });
 
+  it('a write refused late in the statement (the API key id taken) leaves nothing behind', async () => {
+    const key = generateApiKey();
+    await createTenant(database.db, { tenant: newTenant(), actor: 'test', apiKey: { id: key.id, secretHash: key.secretHash } });
+    const before = await countRows(database.db);
+    // No hooks: the path every request takes. The key is written after the tenant, user, roles...
+    await expect(createTenant(database.db, { tenant: newTenant(), actor: 'test', apiKey: { id: key.id, secretHash: key.secretHash } })).rejects.toMatchObject({
+      code: '23505',
+      constraint: 'api_keys_pkey',
+    });
+    expect(await countRows(database.db)).toEqual(before);
+  });
+
   /** An error as node-postgres reports a SQLSTATE. */
   const sqlError = (code: string) => Object.assign(new Error(`injected ${code}`), { code });
 

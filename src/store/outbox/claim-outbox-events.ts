@@ -1,10 +1,12 @@
-import { sql } from 'kysely';
 import type { OutboxEvent } from '../../domain/events.js';
 import type { Db } from '../open-database.js';
+import { preparedStatement } from '../prepared-statement.js';
 
 /** A claimed event: `leaseUntil` is both the lease's end and the ticket that proves it is ours. */
 export interface ClaimedOutboxEvent extends OutboxEvent {
   leaseUntil: Date;
+  /** Whether the same aggregate has a later undelivered event, which delivering this one makes due. */
+  hasNext: boolean;
 }
 
 export interface ClaimOptions {
@@ -26,48 +28,11 @@ export interface ClaimOptions {
  * event becomes due again when the lease ends and is delivered again (at least once).
  *
  * The lease end is truncated to milliseconds so that it survives the trip through a JS Date and
- * can serve as a compare-and-set ticket (recordOutboxFailure).
+ * can serve as a compare-and-set ticket (recordOutboxFailure). bigserial ids come back as text,
+ * the form every caller compares and stores.
  */
 export async function claimOutboxEvents(db: Db, options: ClaimOptions): Promise<ClaimedOutboxEvent[]> {
-  const rows = await db
-    .updateTable('outbox')
-    .set({ nextAttemptAt: sql<Date>`date_trunc('milliseconds', now() + ${options.leaseMs} * interval '1 millisecond')` })
-    .where('id', 'in', (eb) =>
-      eb
-        .selectFrom('outbox as o')
-        .select('o.id')
-        .where('o.deliveredAt', 'is', null)
-        .where('o.nextAttemptAt', '<=', sql<Date>`now()`)
-        .where((w) =>
-          w.not(
-            w.exists(
-              w
-                .selectFrom('outbox as e')
-                .select(sql<number>`1`.as('one'))
-                .whereRef('e.aggregateId', '=', 'o.aggregateId')
-                .where('e.deliveredAt', 'is', null)
-                .whereRef('e.id', '<', 'o.id'),
-            ),
-          ),
-        )
-        .orderBy('o.id')
-        .limit(options.limit)
-        .forUpdate()
-        .skipLocked(),
-    )
-    .returning([
-      // bigserial: ask for text, the form every caller compares and stores.
-      sql<string>`id::text`.as('id'),
-      'eventId',
-      'aggregateType',
-      'aggregateId',
-      'type',
-      'payload',
-      'createdAt',
-      'attempts',
-      'nextAttemptAt',
-    ])
-    .execute();
+  const { rows } = await db.executeQuery(CLAIM.compile({ leaseMs: options.leaseMs, limit: options.limit }));
   return rows
     .map((r) => ({
       id: r.id,
@@ -79,9 +44,31 @@ export async function claimOutboxEvents(db: Db, options: ClaimOptions): Promise<
       createdAt: r.createdAt,
       attempts: r.attempts,
       leaseUntil: r.nextAttemptAt,
+      hasNext: r.hasNext,
     }))
     .sort((a, b) => compareIds(a.id, b.id));
 }
+
+interface ClaimedRow extends Omit<ClaimedOutboxEvent, 'leaseUntil'> {
+  nextAttemptAt: Date;
+}
+
+// A prepared statement (prepared-statement.ts): the relay claims after every create that wakes it.
+// `has_next`: whether the aggregate has a later undelivered event, due once this one is delivered.
+const CLAIM = preparedStatement<{ leaseMs: number; limit: number }, ClaimedRow>(
+  (p) => `
+update outbox set next_attempt_at = date_trunc('milliseconds', now() + ${p('leaseMs')}::float8 * interval '1 millisecond')
+where id in (
+  select o.id from outbox as o
+  where o.delivered_at is null and o.next_attempt_at <= now()
+    and not exists (select 1 from outbox as e where e.aggregate_id = o.aggregate_id and e.delivered_at is null and e.id < o.id)
+  order by o.id
+  limit ${p('limit')}
+  for update skip locked
+)
+returning id::text as id, event_id, aggregate_type, aggregate_id, type, payload, created_at, attempts, next_attempt_at,
+  exists (select 1 from outbox as n where n.aggregate_id = outbox.aggregate_id and n.delivered_at is null and n.id > outbox.id) as has_next`,
+);
 
 /** Outbox ids are bigints in text: compare by length first, then lexically. */
 export function compareIds(a: string, b: string): number {
