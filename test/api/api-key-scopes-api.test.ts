@@ -231,8 +231,9 @@ describe('scoped, expiring API keys', () => {
         ws.on('close', (code) => resolve({ first: first ?? { type: 'none' }, code }));
       });
     const refused = await open(auditor.key);
-    expect(refused.first).toMatchObject({ type: 'error', message: 'this API key lacks the `read` scope' });
-    expect(refused.code).not.toBe(1000);
+    expect(refused.first).toMatchObject({ type: 'error', code: 'insufficient_scope', message: 'this API key lacks the `read` scope' });
+    // A refusal of the credential's rights, as 403 is over HTTP: not a server failure (1011).
+    expect(refused.code).toBe(4403);
     expect((await open(tenant.initialApiKey.key)).first.type).toBe('status');
   });
 

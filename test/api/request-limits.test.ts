@@ -382,6 +382,8 @@ describe('sign-ins through a proxy and over WebSocket', () => {
     expect(await open('made-up')).toEqual({ closeCode: 4401 });
     expect(await open('made-up-too')).toEqual({ closeCode: 4401 });
     expectProblem(await get(r.b, '/api/v1/auth/whoami', bearer('made-up-as-well')), 429, 'login_locked_out');
+    // Over the socket a locked-out refusal says so: 4429, not the 4401 of a first refusal.
+    expect(await open('made-up-again')).toEqual({ closeCode: 4429 });
     // Served: the stream's first message arrives, and the client closes (no status code: 1005).
     expect(await open(tenant.initialApiKey.key)).toEqual({ closeCode: 1005 });
   });

@@ -1,7 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { WebSocket } from 'ws';
-import { ERROR_CODES } from '../../domain/error-codes.js';
+import { ERROR_CODES, ErrorKind } from '../../domain/error-codes.js';
+import { MatihError } from '../../domain/errors.js';
 import { Permission } from '../../domain/roles.js';
 import { requireTenantPermission } from '../../iam/principal.js';
 import { bearerToken } from '../auth-hook.js';
@@ -72,15 +73,19 @@ export function provisioningStreamRoutes(options: ProgressStreamOptions): Fastif
         };
         const refuse = (error: unknown) => {
           const message = error instanceof Error ? error.message : 'unauthenticated';
-          send({ type: 'error', code: ERROR_CODES.UNAUTHENTICATED.code, message });
-          if (open) socket.close(UNAUTHENTICATED_CLOSE, message.slice(0, 120));
+          // A lockout (429) is said as such; any other refusal of the credential is a 4401.
+          const code = error instanceof MatihError && error.kind === ErrorKind.TOO_MANY_REQUESTS ? error.code : ERROR_CODES.UNAUTHENTICATED.code;
+          send({ type: 'error', code, message });
+          if (open) socket.close(code === ERROR_CODES.UNAUTHENTICATED.code ? UNAUTHENTICATED_CLOSE : 4429, message.slice(0, 120));
           open = false;
         };
         const fail = (error: unknown) => {
           const message = error instanceof Error ? error.message : 'stream failed';
-          send({ type: 'error', message });
-          // 4404: the tenant is gone or hidden from this caller; 1011: the server failed.
-          if (open) socket.close(message.includes('does not exist') ? 4404 : 1011, message.slice(0, 120));
+          send({ type: 'error', ...(error instanceof MatihError ? { code: error.code } : {}), message });
+          // 4403: the credential may not read this tenant (its role or its key's scopes); 4404: the
+          // tenant is gone or hidden from this caller; 1011: the server failed.
+          const close = error instanceof MatihError && error.kind === ErrorKind.FORBIDDEN ? 4403 : message.includes('does not exist') ? 4404 : 1011;
+          if (open) socket.close(close, message.slice(0, 120));
           open = false;
         };
         let expiry: NodeJS.Timeout | undefined;
