@@ -89,7 +89,6 @@ export async function createApp(config: Config, logger: Logger = createLogger(co
     if (oidc) logger.info({ issuer: oidc.options.issuer, audience: oidc.options.audience }, 'accepting access tokens from the OpenID Provider');
     const tenantDatabases = { ...config.tenantDatabases, url: config.tenantDatabases.url ?? database.url };
     const engine = await buildEngine(database.db, { ...config, tenantDatabases, secretKey: secretKey.key }, logger);
-    let wakeScheduled = false;
     const deps: ApiDeps = {
       database,
       tokens,
@@ -112,16 +111,9 @@ export async function createApp(config: Config, logger: Logger = createLogger(co
       ...(engine.certificateAuthority ? { certificateAuthority: engine.certificateAuthority } : {}),
       dashboardDir: config.uiDir,
       infraPort: () => listeningPort(infraServer),
-      // After the answer, not before: the claims the worker and the relay make on waking would
-      // otherwise go out ahead of the response still being written. A burst wakes them once.
       wakeWorkers: () => {
-        if (wakeScheduled) return;
-        wakeScheduled = true;
-        setImmediate(() => {
-          wakeScheduled = false;
-          engine.worker.wake();
-          engine.relay.wake();
-        });
+        engine.worker.wake();
+        engine.relay.wake();
       },
     };
     const tenantServer = await buildServer(deps);
