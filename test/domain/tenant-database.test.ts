@@ -8,13 +8,15 @@ describe("a tenant's database names", () => {
       isolation: 'SCHEMA_PER_TENANT',
       schemas: TENANT_SCHEMA_SUFFIXES.map((suffix) => `acme_corp_${suffix}`),
       role: 'acme_corp_app',
+      // One group per deployment holds CONNECT on the shared database; tenant roles are its members.
+      connectGroup: 'matih_tenants',
     });
     expect(tenantDatabasePlan('t-1', 'acme-corp', 'DATABASE_PER_TENANT')).toMatchObject({ role: 'acme_corp_owner', database: 'matih_acme_corp' });
   });
 
   it('prefixes the server-wide names (roles, database), never the schemas', () => {
     const shared = tenantDatabasePlan('t-1', 'acme-corp', 'SCHEMA_PER_TENANT', 'cp1_');
-    expect(shared).toMatchObject({ role: 'cp1_acme_corp_app', schemas: expect.arrayContaining(['acme_corp_ai', 'acme_corp_governance']) as unknown });
+    expect(shared).toMatchObject({ role: 'cp1_acme_corp_app', connectGroup: 'cp1_matih_tenants', schemas: expect.arrayContaining(['acme_corp_ai', 'acme_corp_governance']) as unknown });
     expect(tenantDatabasePlan('t-1', 'acme-corp', 'DATABASE_PER_TENANT', 'cp1_')).toMatchObject({ role: 'cp1_acme_corp_owner', database: 'cp1_matih_acme_corp' });
     // The default is no prefix: the names of before.
     expect(tenantDatabasePlan('t-1', 'acme', 'SCHEMA_PER_TENANT')).toEqual(tenantDatabasePlan('t-1', 'acme', 'SCHEMA_PER_TENANT', ''));
