@@ -51,7 +51,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Readiness: the database answers and every migration is applied */
+    /** Readiness: the database answers, every migration is applied, and the process is not stopping */
     get: {
       parameters: {
         query?: never;
@@ -1347,6 +1347,87 @@ export interface paths {
     };
     put?: never;
     post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/v1/infrastructure/reconciler/sweeps": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Ask for a full reconcile sweep now, whatever MATIH_RECONCILE_INTERVAL_S (platform admin)
+     * @description 202 at once: this replica's reconciler sweeps every live tenant as soon as its current pass ends, under the sweep lease (while another replica holds it, that replica's sweep stands for it). Requests made before the sweep starts are one sweep. GET /api/v1/infrastructure/reconciler shows it: sweeping, then lastPass.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        202: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": {
+              /**
+               * Format: date-time
+               * @description When the sweep was asked for: it is the first full pass in GET /api/v1/infrastructure/reconciler whose startedAt is at or after this (lastPass, then lastSweep)
+               */
+              requestedAt: string;
+            };
+          };
+        };
+        /** @description RFC 9457 problem details */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description RFC 9457 problem details */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description RFC 9457 problem details */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description RFC 9457 problem details */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+      };
+    };
     delete?: never;
     options?: never;
     head?: never;

@@ -51,7 +51,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Readiness: the database answers and every migration is applied */
+    /** Readiness: the database answers, every migration is applied, and the process is not stopping */
     get: {
       parameters: {
         query?: never;
@@ -3396,6 +3396,167 @@ export interface paths {
     };
     put?: never;
     post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/v1/admin/secret-key/rotation": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** How many sealed values each key opens: safe to drop MATIH_SECRET_KEY_PREVIOUS when none needs a previous key (platform admin) */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": {
+              /** @description Sealed values MATIH_SECRET_KEY opens */
+              current: number;
+              /** @description Sealed values only a key of MATIH_SECRET_KEY_PREVIOUS opens: they still need the new key */
+              previous: number;
+              /** @description Values no key of this service opens: sealed with a key it was not given, or altered. Never changed */
+              unreadable: number;
+              /** @description Up to 100 of them: signing-key/<id>, step-output/<job id>/<step>.<field>, phase-output/<tenant id>/<step>.<field> */
+              unreadableValues: string[];
+              /** @description Keys this replica was given in MATIH_SECRET_KEY_PREVIOUS */
+              previousKeys: number;
+              /** @description Every sealed value opens with MATIH_SECRET_KEY: MATIH_SECRET_KEY_PREVIOUS may be removed */
+              safeToDropPrevious: boolean;
+            };
+          };
+        };
+        /** @description RFC 9457 problem details */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description RFC 9457 problem details */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description RFC 9457 problem details */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description RFC 9457 problem details */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+      };
+    };
+    put?: never;
+    /**
+     * Seal every sealed value again with MATIH_SECRET_KEY (platform admin); idempotent, safe beside running jobs and other replicas
+     * @description Values are replaced by compare-and-set, in batches; values no key opens are counted and named, never changed. Run it after every replica has the new MATIH_SECRET_KEY and the old one in MATIH_SECRET_KEY_PREVIOUS; remove MATIH_SECRET_KEY_PREVIOUS once safeToDropPrevious is true.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": {
+              /** @description Values sealed again with MATIH_SECRET_KEY */
+              resealed: number;
+              /** @description Values already under MATIH_SECRET_KEY */
+              alreadyCurrent: number;
+              /** @description Values no key of this service opens: sealed with a key it was not given, or altered. Never changed */
+              unreadable: number;
+              /** @description Up to 100 of them: signing-key/<id>, step-output/<job id>/<step>.<field>, phase-output/<tenant id>/<step>.<field> */
+              unreadableValues: string[];
+              /** @description Values still found under a previous key by the last walk (a replica still sealing with an old key); 0 after a complete rotation */
+              remaining: number;
+              /** @description Walks over every sealed value; the last found none left under a previous key */
+              passes: number;
+              /** @description Keys this replica was given in MATIH_SECRET_KEY_PREVIOUS */
+              previousKeys: number;
+              /** @description Every sealed value opens with MATIH_SECRET_KEY: MATIH_SECRET_KEY_PREVIOUS may be removed */
+              safeToDropPrevious: boolean;
+            };
+          };
+        };
+        /** @description RFC 9457 problem details */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description RFC 9457 problem details */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description RFC 9457 problem details */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description RFC 9457 problem details */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Problem"];
+          };
+        };
+      };
+    };
     delete?: never;
     options?: never;
     head?: never;

@@ -54,6 +54,10 @@ export interface SeqPage<T> {
 
 export type WhoAmI = TenantJson<'/api/v1/auth/whoami', 'get'>;
 
+/** MATIH_SECRET_KEY rotation: GET counts sealed values by the key that opens them, POST re-seals them with the current key. */
+export type SecretKeyStatus = TenantJson<'/api/v1/admin/secret-key/rotation', 'get'>;
+export type SecretKeyRotation = TenantJson<'/api/v1/admin/secret-key/rotation', 'post'>;
+
 /** An API key as listed (no secret); created, with `key`, the secret shown once. */
 export type ApiKey = TenantJson<'/api/v1/tenants/{id}/api-keys', 'get'>['items'][number];
 export type CreatedApiKey = TenantJson<'/api/v1/tenants/{id}/api-keys', 'post', 201>;

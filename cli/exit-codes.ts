@@ -4,7 +4,10 @@
  */
 export const ExitCode = {
   OK: 0,
-  /** The operation ran and did not succeed: a watched job FAILED or was CANCELLED, the user declined, or a bug. */
+  /**
+   * The operation ran and did not succeed: a watched job FAILED or was CANCELLED, the user
+   * declined, a secret-key rotation left values that still need a previous key, or a bug.
+   */
   FAILED: 1,
   /** The command line is wrong: unknown flag, missing argument, bad value. Nothing was sent. */
   USAGE: 2,
@@ -24,6 +27,7 @@ export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 export const EXIT_CODE_HELP = `Exit codes:
   0  success
   1  operation failed: a watched job ended FAILED or CANCELLED, the confirmation was declined,
+     values still need MATIH_SECRET_KEY_PREVIOUS (admin rotate-secret-key),
      or matihctl itself failed (error internal)
   2  usage error: unknown flag, missing or bad argument (nothing was sent)
   3  the API rejected the request (4xx, e.g. a validation error; field messages on stderr)

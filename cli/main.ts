@@ -1,4 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
+import { adminCommand } from './commands/admin.js';
 import { auditCommand } from './commands/audit.js';
 import { infraCommand } from './commands/infra.js';
 import { keysCommand } from './commands/keys.js';
@@ -37,7 +38,7 @@ export function buildProgram(io: Io): Command {
     .exitOverride()
     .configureOutput({ writeOut: (text) => io.out(text), writeErr: (text) => io.err(text) });
 
-  for (const command of [loginCommand(run), tenantsCommand(run), infraCommand(run), auditCommand(run), keysCommand(run)]) program.addCommand(command);
+  for (const command of [loginCommand(run), tenantsCommand(run), infraCommand(run), auditCommand(run), keysCommand(run), adminCommand(run)]) program.addCommand(command);
   inheritSettings(program);
   return program;
 }

@@ -59,6 +59,7 @@ export function documentOnlyDeps(): ApiDeps {
     // No session is ever opened on `url` (the progress listener connects at the first WebSocket).
     database: { db, kind: 'external', url: 'postgres://document-only.invalid/none', health: new DatabaseHealth(async () => noDatabase()), close: () => db.destroy() },
     authenticate: async () => noDatabase(),
+    recheckCredentials: async () => noDatabase(),
     tokens: new TokenService('generate-api-types: never signs a token', 60),
     metrics: new ApiMetrics(db),
     logger: pino({ level: 'silent' }),

@@ -11,12 +11,15 @@ import type { EmbeddedDnsServer } from './drivers/dns/embedded-dns-server.js';
 import { LOCAL_CA_STORE_NAME, LocalCertificateAuthority } from './drivers/tls/local-ca.js';
 import { getOrCreateSigningKey } from './store/iam/signing-key.js';
 import { PostgresTenantDatabase } from './drivers/database/postgres-tenant-database.js';
-import { AesGcmSecretBox } from './drivers/secrets/aes-gcm-secret-box.js';
+import { KeyRingSecretBox } from './drivers/secrets/key-ring-secret-box.js';
 import type { SimResourceStore } from './drivers/simulated/sim-resource-store.js';
 import { SimulatedCluster } from './drivers/simulated/simulated-cluster.js';
 import { OutboxRelay } from './engine/outbox-relay.js';
 import { DriftDetector } from './engine/drift-detector.js';
+import { type EngineTelemetry, NO_ENGINE_TELEMETRY } from './engine/engine-telemetry.js';
+import { instrumentDriver } from './engine/instrument-drivers.js';
 import { Housekeeping } from './engine/housekeeping.js';
+import { SecretKeyRotation } from './engine/secret-key-rotation.js';
 import { InfrastructureReconciler } from './engine/reconciler.js';
 import { Worker } from './engine/worker.js';
 import type { Db } from './store/open-database.js';
@@ -34,6 +37,8 @@ export type EngineConfig = Pick<
   'sim' | 'engine' | 'retry' | 'baseDomain' | 'events' | 'cluster' | 'environment' | 'readyTimeoutMs' | 'verifyTimeoutMs' | 'edge' | 'alerting' | 'enterprise' | 'lifecycle' | 'networkIsolation'
 > & {
   secretKey: string;
+  /** MATIH_SECRET_KEY_PREVIOUS: keys that still open what they sealed until the rotation is done. */
+  previousSecretKeys?: readonly string[];
   /** TENANT_DATABASE_URL, or the control-plane database's when unset (resolved once the database is open). */
   tenantDatabases: { url: string; namePrefix: string };
 };
@@ -57,22 +62,28 @@ export interface Engine {
   terraform: TerraformDriver;
   /** MATIH_SIM_FAULTS: tests change the faults while the engine runs. */
   faults: FaultInjector;
+  /** Re-seals every sealed value with MATIH_SECRET_KEY (the admin API's secret-key rotation). */
+  secretKeyRotation: SecretKeyRotation;
   /** Every step of every plan, bound to the drivers above: the worker runs them, the drift detector asks them to observe. */
   steps: ReadonlyMap<StepName, StepHandler>;
   /** The hourly clean-up of the control plane's own tables (expired token revocations); not running until started. */
   housekeeping: Housekeeping;
   /** spec/000's desired-state reconciler (MATIH_RECONCILE_INTERVAL_S, MATIH_RECONCILE_MAX_JOBS); not running until started. */
   reconciler: InfrastructureReconciler;
-  /** Stops the reconciler, the worker and the relay, then closes the drivers' connections. */
-  stop(): Promise<void>;
+  /**
+   * Stops the loops (reconciler, worker, relay, housekeeping), then closes the drivers'
+   * connections. Running steps get `finishWithinMs` to finish (default 0: aborted at once).
+   */
+  stop(finishWithinMs?: number): Promise<void>;
 }
 
 /**
  * The provisioning engine and its drivers, as the service and the tests run it: the cluster of
  * MATIH_CLUSTER, the tenant databases of TENANT_DATABASE_URL (the control-plane database's server
  * when unset, embedded or not: app.ts fills it in), secrets sealed with the secret key.
+ * `telemetry` receives what the engine measures (the service passes api/engine-metrics.ts).
  */
-export async function buildEngine(db: Db, config: EngineConfig, logger: Logger, owner?: string): Promise<Engine> {
+export async function buildEngine(db: Db, config: EngineConfig, logger: Logger, owner?: string, telemetry: EngineTelemetry = NO_ENGINE_TELEMETRY): Promise<Engine> {
   const simStore: SimResourceStore = {
     get: (tenantId, kind, name) => getSimResource(db, tenantId, kind, name),
     upsert: (r) => upsertSimResource(db, r),
@@ -90,7 +101,7 @@ export async function buildEngine(db: Db, config: EngineConfig, logger: Logger, 
       permissions: (await import('./drivers/kubernetes/api-permissions.js')).CONTROL_PLANE_PERMISSIONS,
     });
   const tenantDatabase = new PostgresTenantDatabase({ adminUrl: config.tenantDatabases.url, poolSize: 4 });
-  const secretBox = new AesGcmSecretBox(config.secretKey);
+  const secretBox = new KeyRingSecretBox(config.secretKey, config.previousSecretKeys);
   const { dns, dnsServer } = await buildDns(db, config, logger);
   const certificateAuthority =
     config.edge.tls === 'local-ca'
@@ -117,14 +128,16 @@ export async function buildEngine(db: Db, config: EngineConfig, logger: Logger, 
     }
   }
   const faults = new FaultInjector(config.sim.faults);
+  // The drivers as the steps and the drift detector call them: each call a span of the step
+  // attempt or sweep making it, each failure counted (engine/instrument-drivers.ts).
+  const instrumented = <T extends object>(name: string, driver: T): T => instrumentDriver(name, driver, telemetry);
+  const observedDrivers = { cluster: instrumented('cluster', clusterDriver), tenantDatabase: instrumented('tenant-database', tenantDatabase), dns: instrumented('dns', dns) };
   const steps = faults.wrapAll(
     buildStepRegistry(
       {
-        cluster: clusterDriver,
-        tenantDatabase,
+        ...observedDrivers,
         secretBox,
-        dns,
-        tls: certificateAuthority ? { mode: 'local-ca', issuer: certificateAuthority } : { mode: 'cert-manager' },
+        tls: certificateAuthority ? { mode: 'local-ca', issuer: instrumented('tls', certificateAuthority) } : { mode: 'cert-manager' },
       },
       {
         baseDomain: config.baseDomain,
@@ -142,11 +155,11 @@ export async function buildEngine(db: Db, config: EngineConfig, logger: Logger, 
       {
         tenantConfig: tenantConfigSource(db),
         archive: {
-          store: await buildArchiveStore(db, config.lifecycle),
+          store: instrumented('archive', await buildArchiveStore(db, config.lifecycle)),
           exportAudit: tenantAuditExport(db),
         },
         enterprise: {
-          deps: { servicePrincipals: await buildServicePrincipals(config), stateLocks: terraformStateLockStore(db), terraform },
+          deps: { servicePrincipals: instrumented('service-principal', await buildServicePrincipals(config)), stateLocks: terraformStateLockStore(db), terraform: instrumented('terraform', terraform) },
           options: {
             lockLeaseMs: config.enterprise.lockLeaseMs,
             onProgress: (event, source) => {
@@ -168,19 +181,21 @@ export async function buildEngine(db: Db, config: EngineConfig, logger: Logger, 
       pollMs: config.engine.pollMs,
       backoffSeconds: config.retry.backoffSeconds,
       rollbackOnFailure: config.engine.rollbackOnFailure,
+      telemetry,
     },
     logger.child({ component: 'worker' }),
   );
   const housekeeping = new Housekeeping(db, logger.child({ component: 'housekeeping' }), { tombstoneRetentionDays: config.lifecycle.tombstoneRetentionDays });
   const reconciler = new InfrastructureReconciler(
     db,
-    new DriftDetector({ cluster: clusterDriver, tenantDatabase, dns }, steps),
+    new DriftDetector(observedDrivers, steps),
     {
       owner: worker.owner,
       intervalMs: config.lifecycle.reconcileIntervalMs,
       maxJobs: config.lifecycle.reconcileMaxJobs,
       maxRetries: config.retry.maxRetries,
       onQueued: () => worker.wake(),
+      telemetry,
     },
     logger.child({ component: 'reconciler' }),
   );
@@ -202,14 +217,13 @@ export async function buildEngine(db: Db, config: EngineConfig, logger: Logger, 
     certificateAuthority,
     terraform,
     faults,
+    secretKeyRotation: new SecretKeyRotation(db, secretBox),
     steps,
     reconciler,
     housekeeping,
-    async stop() {
-      await housekeeping.stop();
-      await reconciler.stop();
-      await worker.stop();
-      await relay.stop();
+    async stop(finishWithinMs = 0) {
+      // Together: the worker's steps may take finishWithinMs, the others need not wait for them.
+      await Promise.all([housekeeping.stop(), reconciler.stop(), worker.stop(finishWithinMs), relay.stop()]);
       await dnsServer?.close();
       await closeEventSinks(sinks);
       if (tenantDatabase instanceof PostgresTenantDatabase) await tenantDatabase.close();

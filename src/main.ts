@@ -49,7 +49,7 @@ async function main(): Promise<void> {
     const force = setTimeout(() => {
       logger.error('shutdown grace period over: exiting with work unfinished');
       process.exit(1);
-    }, config.shutdownGraceMs);
+    }, config.shutdownDelayMs + config.shutdownGraceMs);
     force.unref();
     app.close().then(
       () => {

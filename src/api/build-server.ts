@@ -15,6 +15,8 @@ import { allowCrossOriginReads } from './cross-origin-reads.js';
 import type { ApiDeps } from './deps.js';
 import { errorHandler, sendProblem } from './problem.js';
 import { AccessLog } from './request-log.js';
+import { readiness } from './readiness.js';
+import { traceRequests } from './request-tracing.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
 import { auditRoutes } from './routes/audit.js';
 import { authRoutes } from './routes/auth.js';
@@ -28,6 +30,7 @@ import { provisioningStreamRoutes } from './routes/provisioning-ws.js';
 import { reconcilerRoutes } from './routes/reconciler.js';
 import { settingsRoutes } from './routes/settings.js';
 import { simObjectRoutes } from './routes/sim-objects.js';
+import { secretKeyRotationRoutes } from './routes/secret-key-rotation.js';
 import { systemStatusRoutes } from './routes/system-status.js';
 import { tenantDirectoryRoutes } from './routes/tenant-directory.js';
 import { tenantRoutes } from './routes/tenants.js';
@@ -56,6 +59,7 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(simObjectRoutes, deps);
   await app.register(tlsRoutes, deps);
   await app.register(systemStatusRoutes, deps);
+  await app.register(secretKeyRotationRoutes, deps);
   await app.register(dashboardRoutes, deps);
   await app.register(websocket, {
     options: {
@@ -143,6 +147,9 @@ async function baseServer(deps: ApiDeps, id: ServerIdentity): Promise<FastifyIns
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler());
+  // First, so that the request's span covers every hook after it. Only when tracing is on: four
+  // hooks per request would cost every create something for spans nobody records.
+  if (deps.traceRequests) traceRequests(app, id.server);
   installInputHygiene(app);
   app.setErrorHandler(errorHandler((reason) => deps.database.health.reportUnavailable(reason)));
   app.setNotFoundHandler((request, reply) =>
@@ -183,6 +190,7 @@ async function baseServer(deps: ApiDeps, id: ServerIdentity): Promise<FastifyIns
   await installRequestLimits(app, deps);
   installScopeCheck(app);
   deps.metrics.instrument(app, id.server);
+  deps.metrics.watchReadiness(async () => (await readiness(deps)).ready);
   await app.register(healthRoutes, deps);
   return app;
 }

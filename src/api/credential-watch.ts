@@ -1,17 +1,20 @@
+import type { CredentialRecheck } from '../iam/authenticator.js';
+
 /**
- * The credentials of the open progress streams, each asked of the authenticator again every
- * `everyMs` by one timer for the whole process, once per distinct credential however many streams
- * present it: a thousand sockets on one token cost one check a second, not a thousand, and an idle
- * socket has no timer of its own. A credential that is refused (revoked, its tenant suspended or
- * deleted) ends every stream that presented it.
+ * The credentials of the open progress streams, checked again every `everyMs` by one timer for
+ * the whole process, all of them in one round (iam/authenticator.ts createCredentialRecheck: the
+ * API keys among them in one statement), once per distinct credential however many streams
+ * present it: a thousand sockets cost one round a second, and an idle socket has no timer of its
+ * own. A credential that is refused (revoked, expired, its tenant suspended or deleted) ends every
+ * stream that presented it.
  */
 export class CredentialWatch {
   private readonly streams = new Map<string, Set<(error: unknown) => void>>();
-  private readonly checking = new Set<string>();
+  private checking = false;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly authenticate: (bearer: string) => Promise<unknown>,
+    private readonly recheck: CredentialRecheck,
     private readonly everyMs: number,
   ) {}
 
@@ -41,18 +44,17 @@ export class CredentialWatch {
   }
 
   private checkAll(): void {
-    for (const bearer of this.streams.keys()) {
-      // A check that has not answered yet (a slow database) is not asked again on top of itself.
-      if (this.checking.has(bearer)) continue;
-      this.checking.add(bearer);
-      this.authenticate(bearer)
-        .then(
-          () => undefined,
-          (error: unknown) => {
-            for (const refuse of [...(this.streams.get(bearer) ?? [])]) refuse(error);
-          },
-        )
-        .finally(() => this.checking.delete(bearer));
-    }
+    // A round that has not answered yet (a slow database) is not started again on top of itself.
+    if (this.checking || this.streams.size === 0) return;
+    this.checking = true;
+    this.recheck([...this.streams.keys()])
+      .then(
+        (refused) => {
+          for (const [bearer, error] of refused) for (const refuse of [...(this.streams.get(bearer) ?? [])]) refuse(error);
+        },
+        // The database did not answer: nobody is refused for that; the next round asks again.
+        () => undefined,
+      )
+      .finally(() => (this.checking = false));
   }
 }

@@ -2,20 +2,24 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { RequestLimitSettings } from '../config/request-limit-settings.js';
 import type { CloudProvider } from '../domain/cloud.js';
 import type { FootprintOf } from '../domain/infrastructure-configuration.js';
-import type { Authenticator } from '../iam/authenticator.js';
+import type { Authenticator, CredentialRecheck } from '../iam/authenticator.js';
 import type { OidcVerifier } from '../iam/oidc-verifier.js';
 import type { Principal } from '../iam/principal.js';
 import type { SigningKeyRing } from '../iam/signing-key-ring.js';
 import type { TokenService } from '../iam/token-service.js';
 import type { Database } from '../store/open-database.js';
 import type { InfrastructureReconciler } from '../engine/reconciler.js';
+import type { SecretKeyRotation } from '../engine/secret-key-rotation.js';
 import type { KubeObject, ObjectRef } from '../shared/kubernetes-objects.js';
+import type { Draining } from './draining.js';
 import type { ApiMetrics } from './metrics.js';
 
 /** Everything the HTTP layer needs, passed in by the composition root (app.ts) or a test. */
 export interface ApiDeps {
   database: Database;
   authenticate: Authenticator;
+  /** The open progress streams' credentials, checked again in one round (iam/authenticator.ts createCredentialRecheck). */
+  recheckCredentials: CredentialRecheck;
   tokens: TokenService;
   /** The OpenID Provider (MATIH_OIDC_*): its tokens' verifier, and the dashboard's and matihctl's sign-in (404 without). */
   oidc?: OidcVerifier;
@@ -47,12 +51,18 @@ export interface ApiDeps {
   simCluster?: SimClusterAccess;
   /** The local CA (MATIH_TLS_DRIVER=local-ca): GET /api/v1/tls/ca.pem hands out its certificate (404 without). */
   certificateAuthority?: { caCertificatePem(): Promise<string> };
+  /** MATIH_SECRET_KEY rotation: /api/v1/admin/secret-key/rotation counts and re-seals the sealed values (404 without). */
+  secretKeyRotation?: Pick<SecretKeyRotation, 'census' | 'rotate' | 'previousKeys'>;
   /** The desired-state reconciler: woken by declaration changes, its status on the infrastructure API (404 without). */
   reconciler?: Pick<InfrastructureReconciler, 'wake' | 'status'>;
   /** The built dashboard (MATIH_UI_DIR), served at / on the tenant API; unset: / says how to build it. */
   dashboardDir?: string;
   /** The port the infrastructure API listens on, once it does: the dashboard calls it from the browser. */
   infraPort?: () => number | undefined;
+  /** A span per request (api/request-tracing.ts), when OTEL_* turned tracing on; unset: no tracing hooks at all. */
+  traceRequests?: boolean;
+  /** Set at SIGTERM: `/ready` answers 503 from then on (api/draining.ts); unset: never draining. */
+  draining?: Draining;
 }
 
 /** What the inspection API needs of the simulated cluster (drivers/simulated's SimulatedCluster fits it). */

@@ -5,6 +5,9 @@ import { TENANT_STATUSES } from '../domain/tenant-status.js';
 
 const JOB_STATUSES = Object.values(JobStatus);
 import { countJobsByStatus } from '../store/engine/count-jobs-by-status.js';
+import { countStuckJobs } from '../store/engine/count-stuck-jobs.js';
+import { readSweepState } from '../store/reconcile/read-sweep-state.js';
+import { EngineMetrics } from './engine-metrics.js';
 import { outboxBacklog } from '../store/outbox/outbox-backlog.js';
 import { countTenantsByStatus } from '../store/tenants/count-tenants-by-status.js';
 import type { Db } from '../store/open-database.js';
@@ -12,6 +15,9 @@ import type { Db } from '../store/open-database.js';
 /** One registry per process (not prom-client's global), so tests can build many servers. */
 export class ApiMetrics {
   readonly registry = new Registry();
+  /** What this process's engine does (engine-metrics.ts): the composition root hands it to buildEngine. */
+  readonly engine: EngineMetrics;
+  private readinessWatched = false;
   private readonly requests: Counter<'server' | 'method' | 'route' | 'status_code'>;
   private readonly duration: Histogram<'server' | 'method' | 'route' | 'status_code'>;
 
@@ -68,6 +74,43 @@ export class ApiMetrics {
       name: 'matih_outbox_oldest_undelivered_age_seconds',
       help: 'Age of the oldest undelivered event (0 when none): a growing value means events are stuck',
       registers: [this.registry],
+    });
+    new Gauge({
+      name: 'matih_provisioning_jobs_stuck',
+      help: 'Running jobs whose current step has run longer than its matih_step_timeout_seconds',
+      registers: [this.registry],
+      async collect() {
+        this.set(await countStuckJobs(db));
+      },
+    });
+    new Gauge({
+      name: 'matih_reconcile_last_sweep_timestamp_seconds',
+      help: 'When the last full reconcile sweep of any replica finished, in unix seconds (0 before the first)',
+      registers: [this.registry],
+      async collect() {
+        const finishedAt = (await readSweepState(db)).lastSweep?.finishedAt;
+        const at = typeof finishedAt === 'string' ? Date.parse(finishedAt) : NaN;
+        this.set(Number.isNaN(at) ? 0 : at / 1000);
+      },
+    });
+    // After the API's own: the request histogram stays the registry's first (the matih/* charts' contract, test/steps/grafana-dashboards.test.ts).
+    this.engine = new EngineMetrics(this.registry);
+  }
+
+  /**
+   * `matih_ready`: 1 while this replica's /ready would answer 200 (readiness.ts asks what it
+   * asks), else 0, so that an alert can count the ready replicas. The first server to ask sets it.
+   */
+  watchReadiness(isReady: () => Promise<boolean>): void {
+    if (this.readinessWatched) return;
+    this.readinessWatched = true;
+    new Gauge({
+      name: 'matih_ready',
+      help: "1 when this replica's /ready answers 200 (database up, migrations applied, not shutting down), else 0",
+      registers: [this.registry],
+      async collect() {
+        this.set((await isReady().catch(() => false)) ? 1 : 0);
+      },
     });
   }
 

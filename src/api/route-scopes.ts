@@ -50,6 +50,8 @@ export const ROUTE_SCOPES: Readonly<Record<string, ApiKeyScope | null>> = {
   'POST /api/v1/auth/signing-keys/rotate': UPDATE,
   // The service.
   'GET /api/v1/system/status': READ,
+  'GET /api/v1/admin/secret-key/rotation': READ,
+  'POST /api/v1/admin/secret-key/rotation': UPDATE,
   'GET /api/v1/sim/objects': READ,
   'DELETE /api/v1/sim/objects': INFRASTRUCTURE,
   // Infrastructure API (8089).
@@ -59,6 +61,7 @@ export const ROUTE_SCOPES: Readonly<Record<string, ApiKeyScope | null>> = {
   'DELETE /api/v1/infrastructure/tenants/:tenantId': INFRASTRUCTURE,
   'GET /api/v1/infrastructure/tenants/:tenantId/transitions': READ,
   'GET /api/v1/infrastructure/reconciler': READ,
+  'POST /api/v1/infrastructure/reconciler/sweeps': INFRASTRUCTURE,
 };
 
 /** `METHOD path` of a route as ROUTE_SCOPES names it: HEAD is its GET. */

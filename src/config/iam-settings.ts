@@ -6,6 +6,7 @@ export const IAM_VARIABLES = {
   MATIH_JWT_TTL_S: '900',
   MATIH_JWT_KEY_ROTATION_DAYS: '30',
   MATIH_SECRET_KEY: '',
+  MATIH_SECRET_KEY_PREVIOUS: '',
 } as const;
 type IamVariable = keyof typeof IAM_VARIABLES;
 
@@ -17,6 +18,11 @@ export interface IamSettings {
   jwtKeyRotationDays: number;
   /** Base64 of 32 bytes sealing secrets at rest; unset: generated once under dataDir (iam/secret-key.ts). */
   secretKey: string | undefined;
+  /**
+   * Keys that sealed secrets before the current one (MATIH_SECRET_KEY_PREVIOUS, comma-separated):
+   * they still open what they sealed, never seal anything, until the rotation has re-sealed it all.
+   */
+  previousSecretKeys: string[];
 }
 
 /** Problems never echo the token or the key. */
@@ -30,14 +36,37 @@ export function parseIamSettings(read: VariableReader<IamVariable>, problems: st
     jwtTtlSeconds: read.int('MATIH_JWT_TTL_S', 30, 86_400),
     jwtKeyRotationDays: read.int('MATIH_JWT_KEY_ROTATION_DAYS', 0, 3650),
     secretKey: parseSecretKey(read.optional('MATIH_SECRET_KEY'), problems),
+    previousSecretKeys: parsePreviousSecretKeys(read.optional('MATIH_SECRET_KEY_PREVIOUS'), problems),
   };
+}
+
+function isSecretKey(raw: string): boolean {
+  return /^[A-Za-z0-9+/]{43}=$/.test(raw) && Buffer.from(raw, 'base64').length === 32;
 }
 
 function parseSecretKey(raw: string | undefined, problems: string[]): string | undefined {
   if (raw === undefined) return undefined;
-  if (!/^[A-Za-z0-9+/]{43}=$/.test(raw) || Buffer.from(raw, 'base64').length !== 32) {
+  if (!isSecretKey(raw)) {
     problems.push('MATIH_SECRET_KEY must be 32 random bytes in base64 (openssl rand -base64 32)');
     return undefined;
   }
   return raw;
+}
+
+/** Problems name a bad entry by its position only: the list holds keys. */
+function parsePreviousSecretKeys(raw: string | undefined, problems: string[]): string[] {
+  if (raw === undefined) return [];
+  // A stray comma (`K1,`) is not an entry.
+  const entries = raw
+    .split(',')
+    .map((k) => k.trim())
+    .filter((k) => k !== '');
+  const bad = entries.flatMap((k, i) => (isSecretKey(k) ? [] : [i + 1]));
+  if (bad.length > 0) {
+    const which = bad.length === 1 ? `entry ${bad[0]} is not` : `entries ${bad.join(', ')} are not`;
+    problems.push(`MATIH_SECRET_KEY_PREVIOUS must be comma-separated keys of 32 random bytes in base64 (openssl rand -base64 32); ${which}`);
+    return [];
+  }
+  // The same key twice opens nothing more (the current key among them, the key ring skips).
+  return [...new Set(entries)];
 }

@@ -14,6 +14,7 @@ import { NETWORK_ISOLATION_VARIABLES, parseNetworkIsolationSettings } from './ne
 import { REQUEST_LIMIT_VARIABLES, type RequestLimitSettings, parseRequestLimitSettings } from './request-limit-settings.js';
 import { SERVER_VARIABLES, type ServerSettings, parseServerSettings } from './server-settings.js';
 import { TENANT_DATABASE_VARIABLES, type TenantDatabaseSettings, parseTenantDatabaseSettings } from './tenant-database-settings.js';
+import { type TracingSettings, parseTracingSettings } from './tracing-settings.js';
 import type { NetworkIsolation } from '../domain/network-isolation.js';
 import { type Env, variableReader } from './variable-reader.js';
 
@@ -47,6 +48,8 @@ export interface Config extends ServerSettings, DatabaseSettings, IamSettings, E
   oidc: OidcSettings | undefined;
   /** Rate limits and lockouts, counted in the database (request-limit-settings.ts). */
   requestLimits: RequestLimitSettings;
+  /** The service's own traces over OTLP (tracing-settings.ts: the standard OTEL_* variables); undefined: off. */
+  tracing?: TracingSettings | undefined;
 }
 
 /** The documented variables and their defaults; the README table is written from this list. */
@@ -100,6 +103,7 @@ export function loadConfig(env: Env = process.env): Config {
     lifecycle: parseLifecycleSettings(read, database.dataDir, problems),
     oidc: parseOidcSettings(read, problems),
     requestLimits: parseRequestLimitSettings(read, problems),
+    tracing: parseTracingSettings(read.env, problems),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -17,6 +17,7 @@ export const SERVER_VARIABLES = {
   MATIH_MAX_CONNECTIONS: '10000',
   MATIH_LOG_LEVEL: 'info',
   MATIH_SHUTDOWN_GRACE_MS: '10000',
+  MATIH_SHUTDOWN_DELAY_MS: '0',
   MATIH_UI_DIR: '',
 } as const;
 type ServerVariable = keyof typeof SERVER_VARIABLES;
@@ -38,6 +39,12 @@ export interface ServerSettings {
   logLevel: LogLevel;
   /** How long SIGTERM waits for requests in flight before the process exits anyway. */
   shutdownGraceMs: number;
+  /**
+   * After SIGTERM, how long the listeners stay open with `/ready` failing before they close (like
+   * kube-apiserver's --shutdown-delay-duration): for load balancers that learn of a stopping
+   * replica from its readiness. 0 in Kubernetes, where the preStop pause does that job.
+   */
+  shutdownDelayMs: number;
   /** The built dashboard served at / (MATIH_UI_DIR; default: ui/dist of this package). */
   uiDir: string;
 }
@@ -72,6 +79,7 @@ export function parseServerSettings(read: VariableReader<ServerVariable>, proble
     maxConnections: read.int('MATIH_MAX_CONNECTIONS', 1, 1_000_000),
     logLevel,
     shutdownGraceMs: read.int('MATIH_SHUTDOWN_GRACE_MS', 0, 600_000),
+    shutdownDelayMs: read.int('MATIH_SHUTDOWN_DELAY_MS', 0, 600_000),
     uiDir: path.resolve(read.text('MATIH_UI_DIR') || DEFAULT_UI_DIR),
   };
 }

@@ -97,6 +97,7 @@ export const ERROR_CODES = {
   NO_LOCAL_CA: define('no_local_ca', ErrorKind.NOT_FOUND, () => 'tenant certificates do not come from the local CA here (MATIH_TLS_DRIVER)'),
   NO_RECONCILER: define('no_reconciler', ErrorKind.NOT_FOUND, () => 'this service runs no reconciler'),
   NO_KEY_ROTATION: define('no_key_rotation', ErrorKind.NOT_FOUND, () => 'this service signs tokens with a fixed key, which does not rotate'),
+  NO_SECRET_KEY_ROTATION: define('no_secret_key_rotation', ErrorKind.NOT_FOUND, () => 'this service runs no engine, so it keeps no sealed values to rotate'),
   NO_SIMULATED_CLUSTER: define('no_simulated_cluster', ErrorKind.NOT_FOUND, () => 'this service does not run the simulated cluster'),
   PRECONDITION_FAILED: define('precondition_failed', ErrorKind.PRECONDITION_FAILED, (what: string, current: number, expected: number) =>
     `the ${what} are at version ${current}, not ${expected}; read them again and retry`,

@@ -48,6 +48,8 @@ export interface OutboxEvent {
   payload: Record<string, unknown>;
   createdAt: Date;
   attempts: number;
+  /** The W3C trace context of the step or request that wrote the event; null when none was traced. */
+  traceParent?: string | null;
 }
 
 /** The versioned envelope every sink receives: CloudEvents 1.0 in structured JSON mode. */
@@ -61,6 +63,11 @@ export interface CloudEvent {
   datacontenttype: 'application/json';
   dataschemaversion: '1';
   data: Record<string, unknown>;
+  /**
+   * The CloudEvents distributed-tracing extension: the W3C `traceparent` of the step (or API
+   * request) that wrote the event, so a consumer continues its trace. Absent when nothing was traced.
+   */
+  traceparent?: string;
 }
 
 export function toCloudEvent(event: OutboxEvent): CloudEvent {
@@ -74,5 +81,6 @@ export function toCloudEvent(event: OutboxEvent): CloudEvent {
     datacontenttype: 'application/json',
     dataschemaversion: '1',
     data: event.payload,
+    ...(event.traceParent ? { traceparent: event.traceParent } : {}),
   };
 }

@@ -79,6 +79,30 @@ export const TYPICAL_SECONDS: Readonly<Record<StepName, number>> = {
   DELETE_TENANT_RECORD: 0.5,
 };
 
+/**
+ * How long one attempt of a step is expected to take at most, in seconds: past it, a running step
+ * counts as stuck (the `matih_provisioning_jobs_stuck` gauge, and the alert on it). A threshold
+ * for operators only, NOT enforced: nothing aborts a step that passes it (the step's own waits,
+ * MATIH_READY_TIMEOUT_S, MATIH_LB_WAIT_S, MATIH_VERIFY_TIMEOUT_S, end it with a retryable failure).
+ * 600 s by default; longer where a step waits on the outside world longer than that by design:
+ * Helm releases becoming ready (the 600 s readiness wait and the install before it), the load
+ * balancer address and DNS delegation, Terraform building or destroying a dedicated cluster.
+ */
+export const DEFAULT_STEP_TIMEOUT_SECONDS = 600;
+const LONGER_STEP_TIMEOUTS: Partial<Record<StepName, number>> = {
+  DEPLOY_CORE_SERVICES: 1200,
+  DEPLOY_DATA_SERVICES: 1200,
+  DEPLOY_INGRESS_CONTROLLER: 1200,
+  DEPLOY_MONITORING: 1200,
+  DELETE_HELM_RELEASES: 1200,
+  CREATE_DNS_ZONE: 1200,
+  PROVISION_INFRASTRUCTURE: 3600,
+  DESTROY_INFRASTRUCTURE: 3600,
+};
+export const STEP_TIMEOUT_SECONDS: Readonly<Record<StepName, number>> = Object.fromEntries(
+  (Object.values(StepName) as StepName[]).map((name) => [name, LONGER_STEP_TIMEOUTS[name] ?? DEFAULT_STEP_TIMEOUT_SECONDS]),
+) as Record<StepName, number>;
+
 /** Steps the control-plane tier completes synchronously at create; recorded, never run. */
 export const SYNCHRONOUS_STEPS: ReadonlySet<StepName> = new Set([
   StepName.VALIDATE_REQUEST,
@@ -97,6 +121,8 @@ export interface PlanStep {
   /** 0-based position in the whole plan. */
   position: number;
   typicalSeconds: number;
+  /** STEP_TIMEOUT_SECONDS: when a running attempt counts as stuck (not enforced). */
+  timeoutSeconds: number;
 }
 
 export interface Plan {
@@ -151,7 +177,7 @@ function buildPlan(kind: JobKind, tier: Tier, stages: readonly PlanStage[]): Pla
   const steps: PlanStep[] = [];
   for (const stage of stages) {
     for (const name of stage.steps) {
-      steps.push({ name, stage: stage.state, position: steps.length, typicalSeconds: TYPICAL_SECONDS[name] });
+      steps.push({ name, stage: stage.state, position: steps.length, typicalSeconds: TYPICAL_SECONDS[name], timeoutSeconds: STEP_TIMEOUT_SECONDS[name] });
     }
   }
   return { kind, tier, stages, steps };

@@ -237,6 +237,21 @@ export interface SecretBox {
   open(sealed: string): string;
 }
 
+/** What re-sealing one value came to: nothing to do, or its text under the current key. */
+export type Resealed = { current: true } | { current: false; sealed: string };
+
+/**
+ * A SecretBox over a current key and the keys before it (MATIH_SECRET_KEY_PREVIOUS): it seals
+ * with the current key and opens with any, so values sealed before a key change stay readable
+ * until the rotation (engine/secret-key-rotation.ts) has sealed them again.
+ */
+export interface SecretKeyRing extends SecretBox {
+  /** How many previous keys it opens with besides the current one. */
+  readonly previousKeys: number;
+  /** Throws the permanent DriverError of `open` when no key opens `sealed`. */
+  reseal(sealed: string): Resealed;
+}
+
 // The DNS and TLS ports, the enterprise ports (service principal, Terraform state lock,
 // Terraform) and the archive live apart to keep this file readable; they are part of the same contract.
 export * from './contract/dns-and-tls.js';

@@ -4,6 +4,8 @@ import type { Db } from '../store/open-database.js';
 export interface Heartbeat {
   /** True once someone asked (through the API) to cancel the job. */
   readonly cancelRequested: boolean;
+  /** True once a renewal found the lease taken (the step's signal was aborted for it). */
+  readonly leaseLost: boolean;
   stop(): void;
 }
 
@@ -14,14 +16,17 @@ export interface Heartbeat {
  */
 export function startHeartbeat(db: Db, jobId: string, owner: string, leaseMs: number, controller: AbortController): Heartbeat {
   let cancelRequested = false;
+  let leaseLost = false;
   let beating = false;
   const timer = setInterval(() => {
     if (beating) return;
     beating = true;
     renewLease(db, jobId, owner, leaseMs)
       .then(({ held, cancelRequested: cancel }) => {
-        if (!held) controller.abort(new Error('lease lost'));
-        else if (cancel && !cancelRequested) {
+        if (!held) {
+          leaseLost = true;
+          controller.abort(new Error('lease lost'));
+        } else if (cancel && !cancelRequested) {
           cancelRequested = true;
           controller.abort(new Error('cancel requested'));
         }
@@ -36,6 +41,9 @@ export function startHeartbeat(db: Db, jobId: string, owner: string, leaseMs: nu
   return {
     get cancelRequested() {
       return cancelRequested;
+    },
+    get leaseLost() {
+      return leaseLost;
     },
     stop: () => clearInterval(timer),
   };

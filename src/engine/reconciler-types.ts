@@ -1,3 +1,5 @@
+import type { EngineTelemetry } from './engine-telemetry.js';
+
 /** What the desired-state reconciler is told (options) and tells (sweep summary, status). */
 
 export interface ReconcilerOptions {
@@ -21,6 +23,8 @@ export interface ReconcilerOptions {
   leaseMs?: number;
   /** Called when a job was queued, so this process's workers look at once. */
   onQueued?: () => void;
+  /** Sweep durations and drift found, for metrics (engine-telemetry.ts); default: none. */
+  telemetry?: EngineTelemetry;
 }
 
 /** What one pass did. `full`: every live tenant; `targeted`: the tenants a wake-up named. */

@@ -10,6 +10,8 @@ import { renewSweep } from '../store/reconcile/renew-sweep.js';
 import type { DriftDetector } from './drift-detector.js';
 import { type Difference, isDrift } from '../domain/drift.js';
 import type { ReconcilerOptions, ReconcilerStatus, SweepSummary } from './reconciler-types.js';
+import { NO_ENGINE_TELEMETRY } from './engine-telemetry.js';
+import { inSpan } from '../shared/tracing.js';
 import { Wakeup } from './wakeup.js';
 
 export type { ReconcilerOptions, ReconcilerStatus, SweepSummary } from './reconciler-types.js';
@@ -177,6 +179,19 @@ export class InfrastructureReconciler {
         return { summary, waitMs: claim.waitMs, deferredIds: [] };
       }
     }
+    // A span per pass that runs (not per skipped one): the drivers' reads are its children, and
+    // the RECONCILE jobs it queues continue its trace (shared/tracing.ts; nothing unless traced).
+    return inSpan(`reconcile ${summary.scope}`, { attributes: { 'reconcile.scope': summary.scope, 'reconcile.owner': this.options.owner } }, async (span) => {
+      const result = await this.sweep(tenantIds, summary, started, leaseMs);
+      span.setAttributes({ 'reconcile.tenants_checked': summary.tenantsChecked, 'reconcile.drifted': summary.drifted, 'reconcile.jobs_queued': summary.jobsQueued });
+      return result;
+    });
+  }
+
+  /** The pass itself, once the sweep lease (for a full one) is held. */
+  private async sweep(tenantIds: readonly string[] | undefined, summary: SweepSummary, started: Date, leaseMs: number): Promise<PassResult> {
+    const full = tenantIds === undefined;
+    const telemetry = this.options.telemetry ?? NO_ENGINE_TELEMETRY;
     const deferredIds: string[] = [];
     let completed = false;
     this.sweeping = true;
@@ -211,6 +226,7 @@ export class InfrastructureReconciler {
           if (differences.length === 0) clean.push(candidate.tenantId);
           else {
             summary.drifted++;
+            for (const difference of differences) telemetry.driftFound(difference.kind);
             const outcome = budgetFull ? 'budget' : await this.queue(candidate, differences);
             if (outcome === 'queued') summary.jobsQueued++;
             else if (outcome === 'budget') {
@@ -237,6 +253,7 @@ export class InfrastructureReconciler {
       summary.finishedAt = finished.toISOString();
       summary.durationMs = finished.getTime() - started.getTime();
       if (full) {
+        telemetry.sweepFinished(summary.durationMs / 1000);
         await finishSweep(this.db, this.options.owner, this.options.intervalMs, { ...summary }, completed).catch((error: unknown) =>
           this.logger.warn({ err: error }, 'could not record the end of the reconcile sweep'),
         );

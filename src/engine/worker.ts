@@ -8,6 +8,7 @@ import { releaseLease, releaseLeasesOf } from '../store/engine/renew-lease.js';
 import { isDatabaseUnavailable } from '../store/database-errors.js';
 import type { Db } from '../store/open-database.js';
 import type { StepHandler } from '../steps/step.js';
+import { type EngineTelemetry, NO_ENGINE_TELEMETRY } from './engine-telemetry.js';
 import { runJob } from './run-job.js';
 import { Wakeup } from './wakeup.js';
 
@@ -20,6 +21,8 @@ export interface WorkerOptions {
   backoffSeconds: readonly number[];
   rollbackOnFailure: boolean;
   rollbackAttempts?: number;
+  /** Metrics of what the jobs do (engine-telemetry.ts); default: none. */
+  telemetry?: EngineTelemetry;
 }
 
 /**
@@ -30,6 +33,9 @@ export interface WorkerOptions {
 export class Worker {
   readonly owner: string;
   private readonly running = new Set<Promise<void>>();
+  /** Stop claiming, and end each run between steps. */
+  private readonly stopping = new AbortController();
+  /** Abort the steps in flight. */
   private readonly shutdown = new AbortController();
   private loop: Promise<void> | undefined;
   private readonly wakeup = new Wakeup();
@@ -54,13 +60,27 @@ export class Worker {
     this.wakeup.wake();
   }
 
-  /** Stops claiming, aborts the steps in flight (their jobs resume elsewhere) and waits for them. */
-  async stop(): Promise<void> {
-    this.shutdown.abort();
+  /**
+   * Stops claiming; lets each running job finish the step in flight for up to `finishWithinMs`
+   * (then aborts it: it is run again wherever the job resumes), and hands every lease back, so
+   * another replica's next poll takes the jobs instead of waiting for the leases to expire.
+   */
+  async stop(finishWithinMs = 0): Promise<void> {
+    this.stopping.abort();
     this.wakeup.wake();
     await this.loop;
-    await Promise.allSettled([...this.running]);
-    await releaseLeasesOf(this.db, this.owner).catch((error: unknown) => this.logger.warn({ err: error }, 'could not release leases'));
+    const runs = Promise.allSettled([...this.running]);
+    let timer: NodeJS.Timeout | undefined;
+    const finished = await Promise.race([runs.then(() => true), new Promise<boolean>((resolve) => (timer = setTimeout(resolve, finishWithinMs, false)))]);
+    clearTimeout(timer);
+    if (!finished) this.logger.warn({ jobs: this.running.size, finishWithinMs }, 'steps still running at shutdown: aborting them; their jobs resume elsewhere');
+    this.shutdown.abort();
+    await runs;
+    const released = await releaseLeasesOf(this.db, this.owner).catch((error: unknown) => {
+      this.logger.warn({ err: error }, 'could not release leases: they expire instead');
+      return 0;
+    });
+    if (released > 0) this.logger.info({ jobs: released }, 'handed running jobs back');
   }
 
   private async run(): Promise<void> {
@@ -73,21 +93,22 @@ export class Worker {
       rollbackOnFailure: this.options.rollbackOnFailure,
       rollbackAttempts: this.options.rollbackAttempts ?? 3,
       logger: this.logger,
+      telemetry: this.options.telemetry ?? NO_ENGINE_TELEMETRY,
     };
-    while (!this.shutdown.signal.aborted) {
+    while (!this.stopping.signal.aborted) {
       this.wakeup.clear();
       let claimed = false;
       try {
-        while (this.running.size < this.options.concurrency && !this.shutdown.signal.aborted) {
+        while (this.running.size < this.options.concurrency && !this.stopping.signal.aborted) {
           const job = await claimJob(this.db, this.owner, this.options.leaseMs);
           if (!job) break;
           claimed = true;
           this.jobsRun++;
-          const run = runJob(deps, job, this.shutdown.signal)
+          const run = runJob(deps, job, this.shutdown.signal, this.stopping.signal)
             .catch(async (error: unknown) => {
               if (error instanceof LeaseLostError) this.logger.warn({ jobId: job.id }, error.message);
               else if (isDatabaseUnavailable(error)) await this.handBack(job.id, error);
-              else if (!this.shutdown.signal.aborted) this.logger.error({ err: error, jobId: job.id }, 'job run failed; it will be resumed');
+              else if (!this.stopping.signal.aborted) this.logger.error({ err: error, jobId: job.id }, 'job run failed; it will be resumed');
             })
             .finally(() => {
               this.running.delete(run);
@@ -96,7 +117,7 @@ export class Worker {
           this.running.add(run);
         }
       } catch (error) {
-        if (!this.shutdown.signal.aborted) this.logger.error({ err: error }, 'claiming jobs failed; retrying');
+        if (!this.stopping.signal.aborted) this.logger.error({ err: error }, 'claiming jobs failed; retrying');
       }
       if (claimed && this.running.size < this.options.concurrency) continue;
       await this.wakeup.wait(this.options.pollMs);

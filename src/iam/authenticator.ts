@@ -1,8 +1,8 @@
 import { isApiKeyScope } from '../domain/api-key-scopes.js';
-import { ForbiddenError, UnauthenticatedError } from '../domain/errors.js';
+import { ForbiddenError, MatihError, UnauthenticatedError } from '../domain/errors.js';
 import { PLATFORM_ADMIN, Permission, type PrincipalRole, isTenantRole, permissionsOf } from '../domain/roles.js';
 import { TenantStatus } from '../domain/tenant-status.js';
-import { findApiKeyCredential, touchApiKey } from '../store/iam/api-keys.js';
+import { type ApiKeyCredential, findApiKeyCredential, findApiKeyCredentials, touchApiKey } from '../store/iam/api-keys.js';
 import { oidcTokenStanding } from '../store/iam/oidc-token-standing.js';
 import { tokenStanding } from '../store/iam/revoked-tokens.js';
 import type { Db } from '../store/open-database.js';
@@ -33,6 +33,12 @@ export function createAuthenticator(deps: AuthenticatorDeps): Authenticator {
   };
 }
 
+/** The authenticator of every request and the re-check of the open streams, over the same rules. */
+export function credentialChecks(deps: AuthenticatorDeps): { authenticate: Authenticator; recheckCredentials: CredentialRecheck } {
+  const authenticate = createAuthenticator(deps);
+  return { authenticate, recheckCredentials: createCredentialRecheck(deps, authenticate) };
+}
+
 const ALL_PERMISSIONS: ReadonlySet<Permission> = new Set(Object.values(Permission));
 // A suspended tenant, or one being torn down or already gone, accepts no credentials of its own
 // (spec/002 "Suspension": from the moment it is suspended; its keys work again once reactivated).
@@ -49,14 +55,57 @@ async function fromApiKey(db: Db, bearer: string): Promise<Principal> {
   const parsed = parseApiKey(bearer);
   if (!parsed) throw new UnauthenticatedError('the API key is malformed');
   const key = await findApiKeyCredential(db, parsed.id);
-  if (!key || !secretMatches(parsed.secret, key.secretHash)) throw new UnauthenticatedError('the API key is not valid');
-  if (key.revokedAt) throw new UnauthenticatedError('the API key has been revoked');
-  if (key.expiresAt && key.expiresAt.getTime() <= Date.now()) throw new UnauthenticatedError('the API key has expired');
-  if (key.tenantStatus && CLOSED_TENANT_STATUSES.has(key.tenantStatus)) {
-    throw new UnauthenticatedError(`the tenant is ${key.tenantStatus.toLowerCase()}`);
-  }
+  const refusal = apiKeyRefusal(parsed.secret, key);
+  if (refusal || !key) throw refusal ?? new UnauthenticatedError('the API key is not valid');
   await touchApiKey(db, key.id);
   return principalFor(key.role as PrincipalRole, key.tenantId, key.id, 'api_key', key.scopes);
+}
+
+/** Why an API key is refused (undefined: it is good): the one rule, for a sign-in and for a re-check. */
+function apiKeyRefusal(secret: string, key: ApiKeyCredential | undefined): UnauthenticatedError | undefined {
+  if (!key || !secretMatches(secret, key.secretHash)) return new UnauthenticatedError('the API key is not valid');
+  if (key.revokedAt) return new UnauthenticatedError('the API key has been revoked');
+  if (key.expiresAt && key.expiresAt.getTime() <= Date.now()) return new UnauthenticatedError('the API key has expired');
+  if (key.tenantStatus && CLOSED_TENANT_STATUSES.has(key.tenantStatus)) return new UnauthenticatedError(`the tenant is ${key.tenantStatus.toLowerCase()}`);
+  return undefined;
+}
+
+/**
+ * Checks many credentials again (the open progress streams', every second): the refused ones,
+ * each with why. The same rules as a sign-in, but the API keys among them are read in one
+ * statement and their last use is not written again (their sign-in did): a hundred streams on a
+ * hundred keys cost one query a second, not two hundred. Other credentials are checked one by one.
+ */
+export type CredentialRecheck = (bearers: readonly string[]) => Promise<Map<string, unknown>>;
+
+export function createCredentialRecheck(deps: AuthenticatorDeps, authenticate: Authenticator = createAuthenticator(deps)): CredentialRecheck {
+  return async (bearers) => {
+    const refused = new Map<string, unknown>();
+    const keys = new Map<string, { bearer: string; secret: string }>();
+    const others: string[] = [];
+    for (const bearer of bearers) {
+      const parsed = bearer.startsWith(API_KEY_PREFIX) && !deps.isBootstrapToken(bearer) ? parseApiKey(bearer) : undefined;
+      if (parsed) keys.set(parsed.id, { bearer, secret: parsed.secret });
+      else others.push(bearer);
+    }
+    const found = new Map((await findApiKeyCredentials(deps.db, [...keys.keys()])).map((k) => [k.id, k]));
+    for (const [id, { bearer, secret }] of keys) {
+      const refusal = apiKeyRefusal(secret, found.get(id));
+      if (refusal) refused.set(bearer, refusal);
+    }
+    // A refusal is ours (a MatihError); anything else (the database did not answer) refuses nobody.
+    await Promise.all(
+      others.map((bearer) =>
+        authenticate(bearer).then(
+          () => undefined,
+          (error: unknown) => {
+            if (error instanceof MatihError) refused.set(bearer, error);
+          },
+        ),
+      ),
+    );
+    return refused;
+  };
 }
 
 async function fromJwt(deps: AuthenticatorDeps, bearer: string): Promise<Principal> {

@@ -124,7 +124,7 @@ export class SigningKeyRing implements SigningKeys {
     try {
       return this.sealer.open(row.secret);
     } catch (error) {
-      throw new Error(`the JWT signing key ${row.id} cannot be opened with this MATIH_SECRET_KEY: replicas sharing a database must share the key`, { cause: error });
+      throw new Error(`the JWT signing key ${row.id} cannot be opened with this MATIH_SECRET_KEY: replicas sharing a database must share the key, and after a change of key the old one belongs in MATIH_SECRET_KEY_PREVIOUS until \`matihctl admin rotate-secret-key\` is done`, { cause: error });
     }
   }
 

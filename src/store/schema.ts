@@ -162,6 +162,8 @@ export interface TenantProvisioningJobsTable {
   leaseUntil: Date | null;
   cancelRequestedBy: string | null;
   failedStep: string | null;
+  /** W3C traceparent of the request or sweep that queued the job (migration 0013); null when untraced. */
+  traceParent: ColumnType<string | null, string | null | undefined, string | null>;
   createdAt: CreatedAt;
   updatedAt: UpdatedAt;
 }
@@ -251,6 +253,8 @@ export interface OutboxTable {
   attempts: Generated<number>;
   nextAttemptAt: ColumnType<Date, Date | undefined, Date>;
   lastError: string | null;
+  /** W3C traceparent of the step or request that wrote the event (migration 0013); null when untraced. */
+  traceParent: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface SchemaMigrationsTable {

@@ -39,11 +39,11 @@ const VARIANTS: readonly { name: string; file?: string }[] = [
 ];
 
 /** Variables the chart sets itself (from its values), the image sets, or that have no place in a pod. */
-const CHART_OWNED = ['MATIH_TENANT_PORT', 'MATIH_INFRA_PORT', 'MATIH_HOST', 'MATIH_DATA_DIR', 'MATIH_CLUSTER', 'MATIH_CONTROL_PLANE_NAMESPACE', 'MATIH_DNS_DRIVER', 'MATIH_DNS_HOST', 'MATIH_DNS_PORT', 'MATIH_SHUTDOWN_GRACE_MS', 'MATIH_TRUST_PROXY'];
+const CHART_OWNED = ['MATIH_TENANT_PORT', 'MATIH_INFRA_PORT', 'MATIH_HOST', 'MATIH_DATA_DIR', 'MATIH_CLUSTER', 'MATIH_CONTROL_PLANE_NAMESPACE', 'MATIH_DNS_DRIVER', 'MATIH_DNS_HOST', 'MATIH_DNS_PORT', 'MATIH_SHUTDOWN_GRACE_MS', 'MATIH_SHUTDOWN_DELAY_MS', 'MATIH_TRUST_PROXY'];
 const NOT_IN_A_POD = ['KUBECONFIG', 'MATIH_UI_DIR', 'MATIH_SIM_FAULTS'];
 /** Credentials: only in the Secret, never in the chart's ConfigMap. */
 const SECRET_ONLY = [
-  'DATABASE_URL', 'TENANT_DATABASE_URL', 'MATIH_SECRET_KEY', 'MATIH_BOOTSTRAP_TOKEN', 'MATIH_WEBHOOK_SECRET', 'MATIH_SMTP_URL', 'MATIH_NATS_URL',
+  'DATABASE_URL', 'TENANT_DATABASE_URL', 'MATIH_SECRET_KEY', 'MATIH_SECRET_KEY_PREVIOUS', 'MATIH_BOOTSTRAP_TOKEN', 'MATIH_WEBHOOK_SECRET', 'MATIH_SMTP_URL', 'MATIH_NATS_URL',
   'MATIH_POWERDNS_API_KEY', 'AZURE_CLIENT_SECRET', 'MATIH_OIDC_CLIENT_SECRET', 'MATIH_ARCHIVE_S3_ACCESS_KEY_ID', 'MATIH_ARCHIVE_S3_SECRET_ACCESS_KEY', 'MATIH_TERRAFORM_STATE_PASSWORD',
 ];
 /** What an operator's Secret holds in the variants that name one (existingSecret). */
@@ -303,6 +303,11 @@ describe.skipIf(!HELM)(`the Helm chart with a real helm${skipped}`, () => {
     it('replicaCount: "two"', () => refused(['--set-string', 'replicaCount=two'], /\/replicaCount.*got string, want integer/));
     it('a misspelt setting', () => refused(['--set', 'config.MATIH_LOG_LEVLE=info'], /\/config.*'MATIH_LOG_LEVLE' not allowed/));
     it('a credential among the settings', () => refused(['--set', 'config.MATIH_SECRET_KEY=abc'], /'MATIH_SECRET_KEY' not allowed/));
+    it('a previous secret key that is not a key', () =>
+      refused(
+        ['--set-string', 'secrets.existingSecret=', '--set-string', 'secrets.values.DATABASE_URL=postgres://u:p@db:5432/matih', '--set-string', 'secrets.values.MATIH_SECRET_KEY_PREVIOUS=abc'],
+        /MATIH_SECRET_KEY_PREVIOUS/,
+      ));
     it('a log level the service does not know', () => refused(['--set', 'config.MATIH_LOG_LEVEL=verbose'], /MATIH_LOG_LEVEL/));
     it('two replicas on the embedded database', () => refused(['--set', 'database.external=false'], /replicaCount=2 needs database\.external=true/));
     it('an external database named nowhere', () => refused(['--set-string', 'secrets.existingSecret='], /database\.external=true needs DATABASE_URL/));

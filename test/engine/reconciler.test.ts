@@ -134,6 +134,28 @@ describe('reconcile sweeps', () => {
     expect(Object.keys(doc.paths['/api/v1/infrastructure/reconciler'] ?? {})).toEqual(['get']);
   });
 
+  it('a platform admin asks for a full sweep through the API with no interval set, and the status shows it done', async () => {
+    const tenant = await provisionTenant(t);
+    const before = await desiredOf(t, tenant.id);
+    const forbidden = await t.infra.inject({ method: 'POST', url: '/api/v1/infrastructure/reconciler/sweeps', headers: { authorization: `Bearer ${tenant.initialApiKey.key}` } });
+    expect(forbidden.statusCode).toBe(403);
+
+    const res = await t.infra.inject({ method: 'POST', url: '/api/v1/infrastructure/reconciler/sweeps', headers: adminAuth });
+    expect(res.statusCode, res.body).toBe(202);
+    const { requestedAt } = res.json<{ requestedAt: string }>();
+    const pass = await waitFor(
+      async () => {
+        const status = (await t.infra.inject({ method: 'GET', url: '/api/v1/infrastructure/reconciler', headers: adminAuth })).json<{ lastPass: { scope: string; startedAt: string; tenantsChecked: number } | null }>();
+        return status.lastPass && status.lastPass.scope === 'full' && status.lastPass.startedAt >= requestedAt ? status.lastPass : undefined;
+      },
+      20_000,
+      'the requested sweep',
+    );
+    expect(pass.tenantsChecked).toBeGreaterThanOrEqual(1);
+    // It observed the tenant: marked reconciled again.
+    expect((await desiredOf(t, tenant.id)).lastReconciledAt!.getTime()).toBeGreaterThan(before.lastReconciledAt!.getTime());
+  });
+
   it('sweeps only while it holds the sweep lease, so replicas sweep once per interval between them', async () => {
     const { db } = t.database;
     expect(await claimSweep(db, { owner: 'replica-b', leaseMs: 60_000, force: true })).toEqual({ claimed: true });

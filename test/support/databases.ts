@@ -31,10 +31,11 @@ export async function openTestDatabase(options: { migrated?: boolean; poolSize?:
   };
 }
 
-export async function createServerDatabase(): Promise<string> {
+/** A fresh, empty database on the run's server, or on `serverUrl` (another server a test needs). */
+export async function createServerDatabase(serverUrl: string = SERVER_URL): Promise<string> {
   const name = `matih_test_${randomBytes(6).toString('hex')}`;
-  await withServer((client) => client.query(`create database ${name}`));
-  const url = new URL(SERVER_URL);
+  await withServer((client) => client.query(`create database ${name}`), serverUrl);
+  const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   return url.toString();
 }
@@ -51,7 +52,7 @@ export function tenantNamePrefixFor(databaseUrl: string): string {
   return `t${hex}_`;
 }
 
-/** Drops the test database, then every database and role named with its prefix (tenantNamePrefixFor). */
+/** Drops the test database, then every database and role named with its prefix (tenantNamePrefixFor), on the server `url` names. */
 export async function dropServerDatabase(url: string): Promise<void> {
   const name = new URL(url).pathname.slice(1);
   if (!/^matih_test_[0-9a-f]+$/.test(name)) throw new Error(`refusing to drop ${name}`);
@@ -65,12 +66,21 @@ export async function dropServerDatabase(url: string): Promise<void> {
     for (const row of databases.rows) await client.query(`drop database if exists ${quoteIdent(row.name)} with (force)`);
     const roles = await client.query<{ name: string }>(`select rolname as name from pg_roles where ${startsWith('rolname')}`, [prefix]);
     for (const row of roles.rows) await client.query(`drop role if exists ${quoteIdent(row.name)}`);
-  });
+  }, serverOf(url));
 }
 
-/** A session on the server as its administrator (the run's superuser). */
-export async function withServer<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: SERVER_URL });
+/** The URL of the server's administrative session: the test database's own URL with the run's credentials, or another server's as given. */
+function serverOf(databaseUrl: string): string {
+  const url = new URL(databaseUrl);
+  const run = new URL(SERVER_URL);
+  if (url.host === run.host) return SERVER_URL;
+  url.pathname = '/postgres';
+  return url.toString();
+}
+
+/** A session on the server as its administrator (the run's superuser, or the one `serverUrl` names). */
+export async function withServer<T>(work: (client: pg.Client) => Promise<T>, serverUrl: string = SERVER_URL): Promise<T> {
+  const client = new pg.Client({ connectionString: serverUrl });
   client.on('error', () => undefined);
   await client.connect();
   try {

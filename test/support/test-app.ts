@@ -7,7 +7,7 @@ import { buildInfraServer, buildServer } from '../../src/api/build-server.js';
 import type { ApiDeps } from '../../src/api/deps.js';
 import { ApiMetrics } from '../../src/api/metrics.js';
 import { CLOUD_PROVIDERS, type CloudProvider } from '../../src/domain/cloud.js';
-import { createAuthenticator } from '../../src/iam/authenticator.js';
+import { credentialChecks } from '../../src/iam/authenticator.js';
 import { bootstrapMatcher } from '../../src/iam/bootstrap-token.js';
 import { type OidcOptions, OidcVerifier } from '../../src/iam/oidc-verifier.js';
 import { SigningKeyRing } from '../../src/iam/signing-key-ring.js';
@@ -153,7 +153,9 @@ export function engineConfig(s: EngineSettings, database: Pick<TestDatabase, 'ur
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const database = options.database ?? (await openTestDatabase());
   const silent = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-  const engine = options.engine ? await buildEngine(database.db, engineConfig(options.engine, database), options.engineLogger ?? silent, options.engine.owner) : undefined;
+  // As app.ts wires them: the engine reports to the metrics /metrics serves.
+  const metrics = new ApiMetrics(database.db);
+  const engine = options.engine ? await buildEngine(database.db, engineConfig(options.engine, database), options.engineLogger ?? silent, options.engine.owner, metrics.engine) : undefined;
   // The JWT keys as the service keeps them: sealed in the database, shared by apps on one database.
   const signingKeys = new SigningKeyRing(database.db, new AesGcmSecretBox(TEST_SECRET_KEY), { rotateAfterMs: 0, tokenTtlMs: (options.jwtTtlSeconds ?? 900) * 1000 });
   await signingKeys.load();
@@ -163,9 +165,9 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     database,
     tokens,
     signingKeys,
-    authenticate: createAuthenticator({ db: database.db, tokens, isBootstrapToken: bootstrapMatcher(BOOTSTRAP_TOKEN), oidc }),
+    ...credentialChecks({ db: database.db, tokens, isBootstrapToken: bootstrapMatcher(BOOTSTRAP_TOKEN), oidc }),
     ...(oidc ? { oidc } : {}),
-    metrics: new ApiMetrics(database.db),
+    metrics,
     logger: options.logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     enabledCloudProviders: options.enabledCloudProviders ?? CLOUD_PROVIDERS,
     ...(options.dedicatedCloudProviders ? { dedicatedCloudProviders: options.dedicatedCloudProviders } : {}),
@@ -179,7 +181,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     wakeWorkers: () => engine?.worker.wake(),
     ...(engine?.cluster ? { simCluster: engine.cluster } : {}),
     ...(engine?.certificateAuthority ? { certificateAuthority: engine.certificateAuthority } : {}),
-    ...(engine ? { reconciler: engine.reconciler } : {}),
+    ...(engine ? { reconciler: engine.reconciler, secretKeyRotation: engine.secretKeyRotation } : {}),
     ...(options.dashboardDir ? { dashboardDir: options.dashboardDir } : {}),
     // Read when the dashboard asks, after a test made the infrastructure server listen.
     infraPort: () => {

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { migrationsApplied } from '../../store/migrate.js';
 import type { ApiDeps } from '../deps.js';
+import { readiness } from '../readiness.js';
 
 /** Liveness, readiness and Prometheus metrics: public, for probes and scrapers, and never rate limited. */
 export const healthRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) => {
@@ -17,7 +17,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps
       config: { public: true, rateLimit: false },
       schema: {
         tags: ['health'],
-        summary: 'Readiness: the database answers and every migration is applied',
+        summary: 'Readiness: the database answers, every migration is applied, and the process is not stopping',
         response: {
           200: Type.Object({ status: Type.String(), database: Type.String(), migrations: Type.String() }),
           503: Type.Object({ status: Type.String(), database: Type.String(), migrations: Type.String() }),
@@ -25,15 +25,10 @@ export const healthRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps
       },
     },
     async (_request, reply) => {
-      const { db, kind, health } = deps.database;
-      const unavailable = await health.check();
-      if (unavailable !== undefined) {
-        void reply.header('retry-after', '1');
-        return reply.code(503).send({ status: 'DOWN', database: `${kind}: ${unavailable}`, migrations: 'unknown' });
-      }
-      const migrated = await migrationsApplied(db).catch(() => false);
-      if (!migrated) return reply.code(503).send({ status: 'DOWN', database: `${kind}: up`, migrations: 'pending' });
-      return { status: 'UP', database: `${kind}: up`, migrations: 'applied' };
+      const { ready, ...answer } = await readiness(deps);
+      if (ready) return answer;
+      if (answer.status === 'DOWN' && answer.migrations === 'unknown') void reply.header('retry-after', '1');
+      return reply.code(503).send(answer);
     },
   );
 

@@ -42,7 +42,7 @@ const UNAUTHENTICATED_CLOSE = 4401;
 export function provisioningStreamRoutes(options: ProgressStreamOptions): FastifyPluginAsyncTypebox<ApiDeps> {
   return async (app, deps) => {
     const { db } = deps.database;
-    const credentials = new CredentialWatch(deps.authenticate, options.recheckMs ?? 1_000);
+    const credentials = new CredentialWatch(deps.recheckCredentials, options.recheckMs ?? 1_000);
     const fanout = new ProgressFanout(deps.database, deps.logger, options.checkMs);
     app.addHook('onClose', async () => {
       credentials.close();

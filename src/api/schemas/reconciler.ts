@@ -34,3 +34,13 @@ export const ReconcilerStatusSchema = Type.Object(
   },
   { $id: 'ReconcilerStatus' },
 );
+
+export const SweepRequestSchema = Type.Object(
+  {
+    requestedAt: Type.String({
+      format: 'date-time',
+      description: 'When the sweep was asked for: it is the first full pass in GET /api/v1/infrastructure/reconciler whose startedAt is at or after this (lastPass, then lastSweep)',
+    }),
+  },
+  { $id: 'ReconcileSweepRequest' },
+);

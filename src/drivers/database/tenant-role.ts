@@ -81,6 +81,10 @@ export async function dropRole(client: SqlClient, tenantId: string, role: string
     // A role granted CONNECT itself (before the connect group, or on PostgreSQL 15 and older):
     // DROP OWNED BY revokes it, rewriting the shared database's pg_database row.
     await lockDatabaseAcls(client);
+    // DROP OWNED BY takes the privileges of the role. A superuser has them; an admin role with
+    // CREATEROLE does not on PostgreSQL 16+ (it holds ADMIN OPTION on the roles it created, not
+    // membership), so it makes itself a member first; the membership goes with the role below.
+    await client.query(`GRANT ${name} TO CURRENT_USER`);
     await client.query(`DROP OWNED BY ${name}`);
     await client.query(`DROP ROLE IF EXISTS ${name}`);
   });

@@ -6,7 +6,8 @@ export const CLOUDEVENTS_JSON = 'application/cloudevents+json';
 /**
  * The envelope's routing attributes as message headers, besides the structured JSON body, so a
  * consumer can filter by type, tenant (subject) or schema version without parsing the body. The
- * separator is the protocol binding's: `ce-` for NATS, `ce_` for Kafka.
+ * separator is the protocol binding's: `ce-` for NATS, `ce_` for Kafka. The distributed-tracing
+ * extension's `traceparent` goes along when the event has one, so a consumer can continue the trace.
  */
 export function cloudEventHeaders(event: CloudEvent, prefix: 'ce-' | 'ce_'): Record<string, string> {
   return {
@@ -16,6 +17,7 @@ export function cloudEventHeaders(event: CloudEvent, prefix: 'ce-' | 'ce_'): Rec
     [`${prefix}specversion`]: event.specversion,
     [`${prefix}subject`]: event.subject,
     [`${prefix}dataschemaversion`]: event.dataschemaversion,
+    ...(event.traceparent ? { [`${prefix}traceparent`]: event.traceparent } : {}),
   };
 }
 

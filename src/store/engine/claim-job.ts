@@ -17,8 +17,10 @@ const OPEN = [JobStatus.PENDING, JobStatus.RUNNING, JobStatus.ROLLING_BACK];
 
 type ClaimedStep = Omit<StepRecord, 'startedAt' | 'completedAt'> & { startedAt: string | null; completedAt: string | null; outputs: Record<string, unknown> };
 
-interface ClaimRow extends Omit<TenantProvisioningJobsTable, 'retryCount' | 'createdAt' | 'updatedAt'> {
+interface ClaimRow extends Omit<TenantProvisioningJobsTable, 'retryCount' | 'createdAt' | 'updatedAt' | 'traceParent'> {
   retryCount: number;
+  createdAt: Date;
+  traceParent: string | null;
   /** Never claimed before: the job starts now (job.started) rather than resumes. */
   firstClaim: boolean;
   previousState: string;
@@ -165,6 +167,8 @@ function toClaimedJob(row: ClaimRow, kind: JobKind): ClaimedJob {
     failedStep: row.failedStep,
     cancelRequestedBy: row.cancelRequestedBy,
     initiatedBy: row.initiatedBy,
+    createdAt: row.createdAt,
+    traceParent: row.traceParent,
     provisionedBy: row.provisionedBy ?? row.initiatedBy,
     tenant: {
       id: row.tenantId,

@@ -3,6 +3,7 @@ import { newId } from '../../domain/ids.js';
 import { planFor } from '../../domain/plans.js';
 import { DEFAULT_MAX_RETRIES, JobKind, JobStatus, ProvisioningState, ProvisioningStatus } from '../../domain/provisioning.js';
 import type { Tier } from '../../domain/tiers.js';
+import { currentTraceparent } from '../../shared/tracing.js';
 import type { Schema } from '../schema.js';
 import { appendAudit } from './audit.js';
 import { firstStepOf, planStepRows } from './plan-step-rows.js';
@@ -44,6 +45,8 @@ export async function enqueueOperation(trx: Transaction<Schema>, op: EnqueueOper
       maxRetries: op.maxRetries ?? DEFAULT_MAX_RETRIES,
       nextRetryAt: null,
       context: JSON.stringify({ trigger: op.trigger, ...op.details }),
+      // The request or sweep queueing it: the job's runs join its trace.
+      traceParent: currentTraceparent() ?? null,
     })
     .execute();
   const createdAt = sql<Date>`(select created_at from tenants where id = ${op.tenantId})`;

@@ -19,6 +19,10 @@ export interface ClaimedJob {
   failedStep: string | null;
   cancelRequestedBy: string | null;
   initiatedBy: string;
+  /** When the job was queued: its duration to a terminal state is measured from here. */
+  createdAt: Date;
+  /** W3C traceparent of the request or sweep that queued it (when traced): each run joins that trace. */
+  traceParent: string | null;
   /**
    * Who provisioned the infrastructure the job works on (spec/004's `provisioned-by`): the
    * initiator of the tenant's latest provisioning, as the email of the key's user where it has one.

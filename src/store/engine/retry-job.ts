@@ -11,6 +11,7 @@ import { appendEvent } from '../outbox/append-event.js';
 import { appendAudit } from './audit.js';
 import { lockLatestJob } from './lock-latest-job.js';
 import { transaction } from '../transaction.js';
+import { currentTraceparent } from '../../shared/tracing.js';
 
 /**
  * Restarts the tenant's failed (or cancelled) job at the first step not completed: the failed
@@ -35,6 +36,8 @@ export async function retryJob(db: Db, tenantId: string, actor: string): Promise
       .where('jobId', '=', job.id)
       .where('status', '!=', StepStatus.COMPLETED)
       .execute();
+    // The runs after a retry join the trace of the request asking for it (when traced), not the first one's.
+    const traceParent = currentTraceparent();
     await trx
       .updateTable('tenantProvisioningJobs')
       .set({
@@ -49,6 +52,7 @@ export async function retryJob(db: Db, tenantId: string, actor: string): Promise
         completedAt: null,
         leaseOwner: null,
         leaseUntil: null,
+        ...(traceParent ? { traceParent } : {}),
         updatedAt: new Date(),
       })
       .where('id', '=', job.id)

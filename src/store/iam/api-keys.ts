@@ -25,6 +25,17 @@ export async function findApiKeyCredential(db: Db, id: string): Promise<ApiKeyCr
     .executeTakeFirst();
 }
 
+/** Many keys' credentials in one statement: the periodic re-check of the open progress streams. */
+export async function findApiKeyCredentials(db: Db, ids: readonly string[]): Promise<ApiKeyCredential[]> {
+  if (ids.length === 0) return [];
+  return db
+    .selectFrom('apiKeys')
+    .leftJoin('tenants', 'tenants.id', 'apiKeys.tenantId')
+    .select([...PUBLIC_COLUMNS, 'apiKeys.secretHash', 'tenants.status as tenantStatus'])
+    .where('apiKeys.id', 'in', ids)
+    .execute();
+}
+
 export type NewApiKey = Pick<Insertable<ApiKeysTable>, 'id' | 'tenantId' | 'userId' | 'name' | 'role' | 'secretHash' | 'createdBy' | 'expiresAt' | 'scopes'>;
 
 export async function insertApiKey(db: Db, key: NewApiKey): Promise<ApiKeyRecord> {

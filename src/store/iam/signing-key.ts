@@ -16,8 +16,8 @@ export async function getOrCreateSigningKey(db: Db, id: string, generate: () => 
   return row.secret;
 }
 
-/** The JWT keys' ids, apart from the other keys of the table. */
-const JWT_KEYS = 'jwt-%';
+/** The JWT keys' ids, apart from the other keys of the table (a LIKE pattern). */
+export const JWT_KEYS = 'jwt-%';
 
 export interface SigningKeyRow {
   id: string;

@@ -10,9 +10,10 @@ import { signingKeys } from './0009-signing-keys.js';
 import { archiveObjects } from './0010-archive-objects.js';
 import { requestCounters } from './0011-request-counters.js';
 import { apiKeyScopes } from './0012-api-key-scopes.js';
+import { traceContext } from './0013-trace-context.js';
 import type { Migration } from './migration.js';
 
 export type { Migration } from './migration.js';
 
 /** In order. Never edit a migration that has shipped: add the next number. */
-export const MIGRATIONS: readonly Migration[] = [controlPlane, provisioningEngine, simulatedCluster, dnsZones, featureOverrides, terraformLocks, tenantLifecycle, reconcilerLease, signingKeys, archiveObjects, requestCounters, apiKeyScopes];
+export const MIGRATIONS: readonly Migration[] = [controlPlane, provisioningEngine, simulatedCluster, dnsZones, featureOverrides, terraformLocks, tenantLifecycle, reconcilerLease, signingKeys, archiveObjects, requestCounters, apiKeyScopes, traceContext];

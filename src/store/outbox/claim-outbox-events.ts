@@ -45,6 +45,7 @@ export async function claimOutboxEvents(db: Db, options: ClaimOptions): Promise<
       attempts: r.attempts,
       leaseUntil: r.nextAttemptAt,
       hasNext: r.hasNext,
+      traceParent: r.traceParent,
     }))
     .sort((a, b) => compareIds(a.id, b.id));
 }
@@ -66,7 +67,7 @@ where id in (
   limit ${p('limit')}
   for update skip locked
 )
-returning id::text as id, event_id, aggregate_type, aggregate_id, type, payload, created_at, attempts, next_attempt_at,
+returning id::text as id, event_id, aggregate_type, aggregate_id, type, payload, created_at, attempts, next_attempt_at, trace_parent,
   exists (select 1 from outbox as n where n.aggregate_id = outbox.aggregate_id and n.delivered_at is null and n.id > outbox.id) as has_next`,
 );
 

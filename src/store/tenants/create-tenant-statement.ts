@@ -11,6 +11,7 @@ import { defaultConfiguration } from '../../domain/infrastructure-configuration.
 import { type NewTenant, type Tenant, namespaceFor } from '../../domain/tenant.js';
 import { DeploymentType, TIER_PROFILES } from '../../domain/tiers.js';
 import { TenantStatus } from '../../domain/tenant-status.js';
+import { currentTraceparent } from '../../shared/tracing.js';
 import { firstStepOf, planStepRows } from '../engine/plan-step-rows.js';
 import { preparedStatement } from '../prepared-statement.js';
 import { toTenant } from './tenant-row.js';
@@ -65,9 +66,9 @@ with tenant as (
   values (${p('apiKeyId')}, ${p('tenantId')}, ${p('adminUserId')}, ${p('apiKeyName')}, ${p('apiKeyRole')}, ${p('secretHash')}, ${p('actor')}, null, null, null)
 ), provisioning_job as (
   insert into tenant_provisioning_jobs (id, tenant_id, kind, tier, current_state, current_step, status, initiated_by, started_at,
-    completed_at, error_message, max_retries, next_retry_at, context)
+    completed_at, error_message, max_retries, next_retry_at, context, trace_parent)
   values (${p('jobId')}, ${p('tenantId')}, ${p('jobKind')}, ${p('tier')}, ${p('currentState')}, ${p('currentStep')}, ${p('jobStatus')}, ${p('actor')}, null,
-    null, null, ${p('maxRetries')}, null, ${p('jobContext')})
+    null, null, ${p('maxRetries')}, null, ${p('jobContext')}, ${p('traceParent')})
 ), provisioning_steps as (
   insert into provisioning_steps (job_id, name, stage, position, status, attempts, started_at, completed_at, last_error, outputs)
   select ${p('jobId')}, s.name, s.stage, s.position, s.status, s.attempts, s.done_at, s.done_at, null, '{}'
@@ -91,8 +92,8 @@ with tenant as (
   select ${p('tenantId')}, h.seq, ${p('jobId')}, ${p('historyKind')}, h.from_state, h.to_state, null, ${p('historyTrigger')}, ${p('historyDetails')}, ${p('actor')}
   from unnest(${p('historySeqs')}::int[], ${p('historyFrom')}::text[], ${p('historyTo')}::text[]) as h (seq, from_state, to_state)
 )
-insert into outbox (event_id, aggregate_type, aggregate_id, type, payload)
-values (${p('eventId')}, 'tenant', ${p('tenantId')}, ${p('eventType')}, ${p('payload')})`,
+insert into outbox (event_id, aggregate_type, aggregate_id, type, payload, trace_parent)
+values (${p('eventId')}, 'tenant', ${p('tenantId')}, ${p('eventType')}, ${p('payload')}, ${p('traceParent')})`,
 );
 
 /** The statement of one create, and the tenant as it writes it (what the event carries and the caller gets). */
@@ -203,6 +204,8 @@ function valuesOf({ tenant: t, actor, apiKey, maxRetries, ids, now }: CreateTena
     historyFrom: SYNCHRONOUS_STAGES.map((_, i) => (i === 0 ? ProvisioningState.INITIAL : SYNCHRONOUS_STAGES[i - 1])),
     historyTo: SYNCHRONOUS_STAGES,
     eventId: newId(),
+    // The create request's trace (when traced): the job's runs and the tenant.created event join it.
+    traceParent: currentTraceparent() ?? null,
     eventType: EventType.TENANT_CREATED,
     payload: JSON.stringify({ tenant: written, jobId, initiatedBy: actor }),
   };

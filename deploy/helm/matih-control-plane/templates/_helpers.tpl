@@ -73,12 +73,13 @@ else unset (the peer's address is the client's).
 {{- end }}
 
 {{/*
-How long Kubernetes waits between SIGTERM and SIGKILL: the preStop pause, the service's own grace
-for requests in flight (MATIH_SHUTDOWN_GRACE_MS) and a margin for the engine's steps to finish or
-hand their jobs back (and, embedded, PostgreSQL to stop).
+How long Kubernetes waits between pod deletion and SIGKILL: the preStop pause, the service's delay
+before closing its listeners (MATIH_SHUTDOWN_DELAY_MS) and its own grace for requests in flight
+(MATIH_SHUTDOWN_GRACE_MS), and a margin for the engine's steps to finish or hand their jobs back
+(and, embedded, PostgreSQL to stop).
 */}}
 {{- define "matih.terminationGracePeriodSeconds" -}}
-{{- $graceSeconds := div (add .Values.shutdown.graceMs 999) 1000 }}
+{{- $graceSeconds := div (add .Values.shutdown.graceMs .Values.shutdown.delayMs 999) 1000 }}
 {{- add .Values.shutdown.preStopSeconds $graceSeconds .Values.shutdown.marginSeconds }}
 {{- end }}
 
