@@ -2,6 +2,7 @@
  * Benchmark: live provisioning progress over WebSocket (GET /ws/provisioning/:id) with many watchers.
  *
  *   npx tsx bench/ws-fanout.ts [-w 1000] [-n 100] [-c 8] [--delay-ms 20] [--idle-s 10] [--credential key|bootstrap]
+ *     [--total-tenants 10000] [--service-node-flags='--trace-gc']
  *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npx tsx bench/ws-fanout.ts ...
  *
  * The service runs as a child process (`node --import tsx src/main.ts`), as `npm run dev` runs it,
@@ -23,6 +24,16 @@
  *  2. idle: every tenant ACTIVE, the W watchers still connected: the service's CPU (utime+stime
  *     from /proc/<pid>/stat) over --idle-s seconds, as % of one core; then the same with the
  *     watchers closed (what the service costs idle without them).
+ *  With --total-tenants T (issue 17 item 5: the service with 10,000 tenants and 1,000 watchers stays
+ *  under 512 MB), between the two idle windows, the watchers still connected:
+ *  3. many tenants: the database grows to T tenants, the N provisioned ones cloned in bulk SQL
+ *     (support/clone-tenants.ts: ACTIVE tenants with their cluster objects, DNS zones, roles and
+ *     schemas, as reconcile-sweep.ts makes them); then the service does what it does with many
+ *     tenants: a full reconcile sweep asked for through the API (POST
+ *     /api/v1/infrastructure/reconciler/sweeps; it must check T tenants and find no drift), every
+ *     tenant listed through the API page by page, /metrics scraped; then --idle-s seconds idle.
+ *     The service's resident set (VmRSS) and its V8 heap (from its own /metrics) are read after
+ *     each of these; peakRssMb stays the peak of the whole run (VmHWM at the end).
  * Prints one JSON line first, then a table. Exits 1 on any gap, duplicate, or failed connection.
  */
 import { type ChildProcess, execSync, spawn } from 'node:child_process';
@@ -36,6 +47,7 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { WebSocket } from 'ws';
 import { freeLoopbackPort } from '../src/store/server/free-port.js';
+import { cloneTenants } from './support/clone-tenants.js';
 
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -47,6 +59,8 @@ const { values } = parseArgs({
     'delay-ms': { type: 'string', default: '20' },
     'idle-s': { type: 'string', default: '10' },
     credential: { type: 'string', default: 'key' },
+    'total-tenants': { type: 'string', default: '0' },
+    'service-node-flags': { type: 'string', default: '' },
   },
   strict: true,
 });
@@ -62,6 +76,12 @@ const DELAY_MS = int('delay-ms', values['delay-ms'], 0);
 const IDLE_S = int('idle-s', values['idle-s'], 1);
 if (values.credential !== 'key' && values.credential !== 'bootstrap') throw new Error('--credential must be key or bootstrap');
 const CREDENTIAL = values.credential;
+// 0: no growth phase; else the tenants the database holds in phase 3 (the N provisioned ones included).
+const TOTAL_TENANTS = int('total-tenants', values['total-tenants'], 0);
+if (TOTAL_TENANTS !== 0 && TOTAL_TENANTS < TENANTS) throw new Error(`--total-tenants must be 0 or at least -n (${TENANTS})`);
+// Profiling the service: node flags for it (--service-node-flags='--trace-gc --heap-prof --heap-prof-dir=/tmp'),
+// given on its command line (NODE_OPTIONS refuses some, --trace-gc among them); its stdout then kept in a file.
+const SERVICE_NODE_FLAGS = values['service-node-flags'].split(/\s+/).filter(Boolean);
 const serverUrl = process.env.DATABASE_URL || undefined;
 const CLK_TCK = Number(execSync('getconf CLK_TCK').toString().trim()) || 100;
 
@@ -106,18 +126,29 @@ async function dropScratch(server: string, scratch: Scratch): Promise<void> {
   const like = `left(%s, length($1)) = $1`;
   const dbs = await adminQuery(server, `select datname as name from pg_database where ${like.replace('%s', 'datname')}`, [scratch.prefix]);
   for (const row of dbs.rows as { name: string }[]) await adminQuery(server, `drop database if exists "${row.name}" with (force)`);
-  const roles = await adminQuery(server, `select rolname as name from pg_roles where ${like.replace('%s', 'rolname')}`, [scratch.prefix]);
-  for (const row of roles.rows as { name: string }[]) await adminQuery(server, `drop role if exists "${row.name}"`);
+  // One statement for them all: with --total-tenants there are thousands (a session each would take minutes).
+  const prefix = scratch.prefix.replaceAll("'", "''");
+  await adminQuery(
+    server,
+    `do $$ declare r record; begin
+      for r in select rolname from pg_roles where left(rolname, length('${prefix}')) = '${prefix}' loop execute format('drop role %I', r.rolname); end loop;
+    end $$`,
+  );
 }
 
 interface Service {
   child: ChildProcess;
   pid: number;
   url: string;
+  /** The infrastructure API (the reconciler's routes). */
+  infraUrl: string;
   token: string;
   stderr: () => string;
   stop: () => Promise<void>;
 }
+
+/** With --service-node-flags: the file that holds the service's stdout (kept). */
+let serviceStdout: string | undefined;
 
 async function startService(scratch: Scratch | undefined, dataDir: string): Promise<Service> {
   const token = `bench-${randomBytes(24).toString('base64url')}`;
@@ -141,7 +172,14 @@ async function startService(scratch: Scratch | undefined, dataDir: string): Prom
     MATIH_RECONCILE_INTERVAL_S: '0',
     ...(scratch ? { DATABASE_URL: scratch.url, MATIH_TENANT_DB_PREFIX: scratch.prefix } : {}),
   });
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: REPO_ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stdoutFile: fs.FileHandle | undefined;
+  if (SERVICE_NODE_FLAGS.length > 0) {
+    serviceStdout = path.join(os.tmpdir(), `ws-fanout-service-${randomBytes(3).toString('hex')}.log`);
+    stdoutFile = await fs.open(serviceStdout, 'w');
+  }
+  const child = spawn(process.execPath, [...SERVICE_NODE_FLAGS, '--import', 'tsx', 'src/main.ts'], { cwd: REPO_ROOT, env, stdio: ['ignore', stdoutFile?.fd ?? 'ignore', 'pipe'] });
+  // The child has its own copy of the descriptor.
+  await stdoutFile?.close();
   let stderr = '';
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-20_000)));
   const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
@@ -152,6 +190,7 @@ async function startService(scratch: Scratch | undefined, dataDir: string): Prom
     child,
     pid: child.pid ?? -1,
     url,
+    infraUrl: `http://127.0.0.1:${infraPort}`,
     token,
     stderr: () => stderr,
     async stop() {
@@ -188,12 +227,13 @@ async function cpuMsOf(pid: number): Promise<number> {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK;
 }
 
-/** Peak resident set (VmHWM) of a process, in MB. */
-async function peakRssMbOf(pid: number): Promise<number> {
+/** A resident set figure of /proc/<pid>/status, in MB: VmHWM (the peak so far) or VmRSS (now). */
+async function rssMbOf(pid: number, field: 'VmHWM' | 'VmRSS'): Promise<number> {
   const status = await fs.readFile(`/proc/${pid}/status`, 'utf8');
-  const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN);
+  const kb = Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? Number.NaN);
   return Math.round(kb / 1024);
 }
+const peakRssMbOf = (pid: number) => rssMbOf(pid, 'VmHWM');
 
 async function idleCpuPct(pid: number, seconds: number): Promise<number> {
   const cpu0 = await cpuMsOf(pid);
@@ -303,6 +343,174 @@ async function createTenant(service: Service, i: number): Promise<{ id: string; 
   return { id: body.id, key: body.initialApiKey.key };
 }
 
+/* ------------------------------------------ many tenants ------------------------------------------ */
+
+/** The service's memory at one moment: its resident set from /proc, its V8 heap from its own /metrics. */
+interface MemoryAt {
+  stage: string;
+  tenants: number;
+  rssMb: number;
+  /** VmHWM: the peak resident set up to this moment. */
+  peakRssMb: number;
+  heapUsedMb: number;
+  heapTotalMb: number;
+  /** Memory of C++ objects bound to JavaScript ones (Buffers, sockets' buffers). */
+  externalMb: number;
+}
+
+async function scrape(service: Service): Promise<string> {
+  const res = await fetch(`${service.url}/metrics`);
+  const text = await res.text();
+  if (res.status !== 200) throw new Error(`/metrics answered ${res.status}`);
+  return text;
+}
+
+/** A sample of the exposition text with no labels (prom-client's default process metrics, prefix matih_), in MB. */
+function metricMb(text: string, name: string): number {
+  const value = new RegExp(`^${name} (\\S+)`, 'm').exec(text)?.[1];
+  return value === undefined ? Number.NaN : round(Number(value) / 2 ** 20, 1);
+}
+
+async function memoryAt(service: Service, stage: string, tenants: number): Promise<MemoryAt> {
+  const text = await scrape(service);
+  return {
+    stage,
+    tenants,
+    rssMb: await rssMbOf(service.pid, 'VmRSS'),
+    peakRssMb: await rssMbOf(service.pid, 'VmHWM'),
+    heapUsedMb: metricMb(text, 'matih_nodejs_heap_size_used_bytes'),
+    heapTotalMb: metricMb(text, 'matih_nodejs_heap_size_total_bytes'),
+    externalMb: metricMb(text, 'matih_nodejs_external_memory_bytes'),
+  };
+}
+
+interface SweepPass {
+  scope: string;
+  startedAt: string;
+  durationMs: number;
+  tenantsChecked: number;
+  drifted: number;
+  jobsQueued: number;
+  errors: number;
+}
+
+/**
+ * The highest of each memory figure over samples (a transient does not last until the next stage),
+ * with the V8 heap spaces' sizes: where in the heap, or outside it, a peak is.
+ */
+class MemoryHighs {
+  readonly highs: Record<string, number> = {};
+  samples = 0;
+  async sample(service: Service): Promise<void> {
+    const text = await scrape(service);
+    const figures: Record<string, number> = {
+      rssMb: await rssMbOf(service.pid, 'VmRSS'),
+      heapTotalMb: metricMb(text, 'matih_nodejs_heap_size_total_bytes'),
+      heapUsedMb: metricMb(text, 'matih_nodejs_heap_size_used_bytes'),
+      externalMb: metricMb(text, 'matih_nodejs_external_memory_bytes'),
+    };
+    for (const space of ['new', 'old', 'large_object', 'new_large_object', 'code']) {
+      figures[`${space}SpaceMb`] = metricMb(text.replaceAll(`{space="${space}"}`, `_${space}`), `matih_nodejs_heap_space_size_total_bytes_${space}`);
+    }
+    for (const [name, value] of Object.entries(figures)) if (!(value <= (this.highs[name] ?? -Infinity))) this.highs[name] = value;
+    this.samples++;
+  }
+}
+
+/**
+ * Asks the service for a full reconcile sweep and waits for its end (the status's lastPass),
+ * sampling the service's memory every 250 ms meanwhile.
+ */
+async function sweepThroughApi(service: Service, highs: MemoryHighs): Promise<SweepPass> {
+  const headers = { authorization: `Bearer ${service.token}` };
+  const res = await fetch(`${service.infraUrl}/api/v1/infrastructure/reconciler/sweeps`, { method: 'POST', headers });
+  const body = (await res.json()) as { requestedAt?: string };
+  if (res.status !== 202 || body.requestedAt === undefined) throw new Error(`asking for a sweep answered ${res.status}: ${JSON.stringify(body)}`);
+  const { requestedAt } = body;
+  const deadline = Date.now() + 30 * 60_000;
+  for (;;) {
+    const status = await fetch(`${service.infraUrl}/api/v1/infrastructure/reconciler`, { headers });
+    const { lastPass } = (await status.json()) as { lastPass: SweepPass | null };
+    if (lastPass?.scope === 'full' && lastPass.startedAt >= requestedAt) return lastPass;
+    if (Date.now() > deadline) throw new Error('the requested sweep did not end within 30 minutes');
+    await highs.sample(service);
+    await sleep(250);
+  }
+}
+
+/** Every tenant through GET /api/v1/tenants, page by page (200, the most a page holds). */
+async function listEveryTenant(service: Service): Promise<{ tenants: number; pages: number }> {
+  let cursor: string | null = null;
+  let tenants = 0;
+  let pages = 0;
+  do {
+    const query: string = cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`;
+    const res = await fetch(`${service.url}/api/v1/tenants?limit=200${query}`, { headers: { authorization: `Bearer ${service.token}` } });
+    const page = (await res.json()) as { items: unknown[]; nextCursor: string | null };
+    if (res.status !== 200) throw new Error(`listing tenants answered ${res.status}: ${JSON.stringify(page)}`);
+    tenants += page.items.length;
+    pages++;
+    cursor = page.nextCursor;
+  } while (cursor !== null);
+  return { tenants, pages };
+}
+
+interface Growth {
+  total: number;
+  cloneSeconds: number;
+  sweep: SweepPass & { seconds: number };
+  /** The highest memory figures sampled during the sweep. */
+  sweepHighs: MemoryHighs;
+  listed: { tenants: number; pages: number; seconds: number };
+  metricsBytes: number;
+  idleCpuPct: number;
+  watchersOpen: number;
+  memory: MemoryAt[];
+  problems: string[];
+}
+
+/**
+ * Phase 3: the database grows to `total` tenants behind the service's back (as a restore or
+ * another replica would), then the service sweeps, lists and is scraped, the watchers open
+ * throughout. Fails nothing itself: what went wrong is in `problems`.
+ */
+async function grow(service: Service, databaseUrl: string, watchers: readonly Watcher[], total: number): Promise<Growth> {
+  const memory: MemoryAt[] = [await memoryAt(service, `${TENANTS} tenants, after the live phase and idle`, TENANTS)];
+  const problems: string[] = [];
+  const client = new pg.Client({ connectionString: databaseUrl });
+  client.on('error', () => undefined);
+  await client.connect();
+  const cloneStarted = performance.now();
+  try {
+    await cloneTenants((text) => client.query(text), total - TENANTS);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+  const cloneSeconds = round((performance.now() - cloneStarted) / 1000, 1);
+  memory.push(await memoryAt(service, 'cloned in the database (the service idle)', total));
+
+  const sweepStarted = performance.now();
+  const sweepHighs = new MemoryHighs();
+  const pass = await sweepThroughApi(service, sweepHighs);
+  const sweep = { ...pass, seconds: round((performance.now() - sweepStarted) / 1000, 1) };
+  if (pass.tenantsChecked !== total || pass.drifted > 0 || pass.errors > 0) {
+    problems.push(`the sweep should find ${total} matching tenants: ${JSON.stringify(pass)}`);
+  }
+  memory.push(await memoryAt(service, 'after a full reconcile sweep', total));
+
+  const listStarted = performance.now();
+  const listed = { ...(await listEveryTenant(service)), seconds: round((performance.now() - listStarted) / 1000, 1) };
+  if (listed.tenants !== total) problems.push(`listing found ${listed.tenants} tenants, not ${total}`);
+  memory.push(await memoryAt(service, `after listing every tenant (${listed.pages} pages)`, total));
+
+  const metricsBytes = (await scrape(service)).length;
+  const idle = await idleCpuPct(service.pid, IDLE_S);
+  memory.push(await memoryAt(service, `after /metrics and ${IDLE_S} s idle`, total));
+  const watchersOpen = watchers.filter((w) => w.ws.readyState === WebSocket.OPEN).length;
+  if (watchersOpen !== watchers.length) problems.push(`${watchers.length - watchersOpen} watchers were closed during the growth phase`);
+  return { total, cloneSeconds, sweep, sweepHighs, listed, metricsBytes, idleCpuPct: idle, watchersOpen, memory, problems };
+}
+
 /* ------------------------------------------ the run ------------------------------------------ */
 
 let cleanup: (() => Promise<void>) | undefined;
@@ -361,12 +569,18 @@ async function main(): Promise<number> {
     // 2. idle: the same watchers, nothing provisioning; then none.
     await sleep(3_000);
     const idleWith = await idleCpuPct(service.pid, IDLE_S);
+    const peakRssMbBeforeGrowth = await peakRssMbOf(service.pid);
+
+    // 3. many tenants, the watchers still connected.
+    const growth = TOTAL_TENANTS > 0 ? await grow(service, databaseUrl, watchers, TOTAL_TENANTS) : undefined;
+
     for (const w of watchers) w.ws.close();
     await sleep(3_000);
     const idleWithout = await idleCpuPct(service.pid, IDLE_S);
     const peakRssMb = await peakRssMbOf(service.pid);
 
-    const problems = watchers.flatMap((w) => w.problems.map((p) => `${w.tenantId}: ${p}`));
+    const problems = [...watchers.flatMap((w) => w.problems.map((p) => `${w.tenantId}: ${p}`)), ...(growth?.problems ?? [])];
+    const atTotal = growth?.memory.at(-1);
     const sorted = [...latencies].sort((a, b) => a - b);
     const afterNotice = noticeLatencies();
     out.push(
@@ -392,6 +606,16 @@ async function main(): Promise<number> {
         liveSeconds: round(liveSeconds, 1),
         liveCpuPct,
         errors: problems.length,
+        ...(growth && atTotal
+          ? {
+              totalTenants: growth.total,
+              rssMbAtTotal: atTotal.rssMb,
+              heapUsedMbAtTotal: atTotal.heapUsedMb,
+              peakRssMbBeforeGrowth,
+              sweepSeconds: growth.sweep.seconds,
+              idleCpuPctAtTotal: growth.idleCpuPct,
+            }
+          : {}),
       }),
     );
     out.push('');
@@ -409,7 +633,21 @@ async function main(): Promise<number> {
     out.push(`  service CPU idle, % of one core over ${IDLE_S} s`);
     out.push(`    ${String(watchers.length).padStart(4)} watchers ${idleWith.toFixed(2).padStart(8)} %`);
     out.push(`       0 watchers ${idleWithout.toFixed(2).padStart(8)} %`);
-    out.push(`  service peak RSS   ${peakRssMb} MB`);
+    out.push(`  service peak RSS   ${peakRssMb} MB (whole run), ${peakRssMbBeforeGrowth} MB after the live phase and idle`);
+    if (growth) {
+      out.push('');
+      out.push(`  ${growth.total} tenants (${growth.total - TENANTS} cloned in ${growth.cloneSeconds} s), ${growth.watchersOpen} watchers open throughout`);
+      out.push(`    full sweep asked through the API: ${growth.sweep.seconds} s, ${growth.sweep.tenantsChecked} checked, ${growth.sweep.drifted} drifted, ${growth.sweep.errors} errors`);
+      out.push(`    listed ${growth.listed.tenants} tenants in ${growth.listed.pages} pages, ${growth.listed.seconds} s; /metrics ${growth.metricsBytes} bytes`);
+      out.push(`    idle CPU with ${growth.watchersOpen} watchers at ${growth.total} tenants: ${growth.idleCpuPct} % of one core`);
+      out.push(`    ${'service memory, MB'.padEnd(60)} ${'RSS'.padStart(6)} ${'peak'.padStart(6)} ${'heap used'.padStart(10)} ${'heap total'.padStart(11)} ${'external'.padStart(9)}`);
+      for (const m of growth.memory) {
+        out.push(`    ${m.stage.slice(0, 60).padEnd(60)} ${String(m.rssMb).padStart(6)} ${String(m.peakRssMb).padStart(6)} ${String(m.heapUsedMb).padStart(10)} ${String(m.heapTotalMb).padStart(11)} ${String(m.externalMb).padStart(9)}`);
+      }
+      const highs = Object.entries(growth.sweepHighs.highs).map(([name, value]) => `${name} ${value}`);
+      out.push(`    highest during the sweep (${growth.sweepHighs.samples} samples, MB): ${highs.join(', ')}`);
+    }
+    if (serviceStdout) out.push(`  the service ran with node ${SERVICE_NODE_FLAGS.join(' ')}; its stdout: ${serviceStdout}`);
     out.push(`  errors (gaps, duplicates, early closes): ${problems.length}`);
     if (problems.length > 0) out.push(problems.slice(0, 10).join('\n'));
     return problems.length > 0 ? 1 : 0;

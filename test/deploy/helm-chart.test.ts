@@ -149,6 +149,8 @@ describe.skipIf(!HELM)(`the Helm chart with a real helm${skipped}`, () => {
       }
       expect(container().resources?.requests).toMatchObject({ cpu: expect.anything() as unknown, memory: expect.anything() as unknown });
       expect(container().resources?.limits?.memory).toBeDefined();
+      // V8's old space is capped well inside the limit (values.yaml nodeHeapMb says why).
+      expect(container().env?.find((e) => e.name === 'NODE_OPTIONS')?.value).toMatch(/^--max-old-space-size=\d+$/);
     });
 
     it('gives the pod an environment the service accepts: its own settings, the namespace, and a grace shorter than Kubernetes allows', () => {
