@@ -17,15 +17,10 @@ const PUBLIC_COLUMNS = [
 ] as const;
 
 export async function findApiKeyCredential(db: Db, id: string): Promise<ApiKeyCredential | undefined> {
-  return db
-    .selectFrom('apiKeys')
-    .leftJoin('tenants', 'tenants.id', 'apiKeys.tenantId')
-    .select([...PUBLIC_COLUMNS, 'apiKeys.secretHash', 'tenants.status as tenantStatus'])
-    .where('apiKeys.id', '=', id)
-    .executeTakeFirst();
+  return (await findApiKeyCredentials(db, [id]))[0];
 }
 
-/** Many keys' credentials in one statement: the periodic re-check of the open progress streams. */
+/** Keys' credentials in one statement: a sign-in's one, or the open progress streams' in their periodic re-check. */
 export async function findApiKeyCredentials(db: Db, ids: readonly string[]): Promise<ApiKeyCredential[]> {
   if (ids.length === 0) return [];
   return db
