@@ -25,11 +25,20 @@ export async function guardJob(
   // The tenant's row before the job's: every transaction that touches a tenant's job takes its
   // locks in one order (tenant, job, declaration; store/transaction.ts), so a worker's write and
   // a request for the same tenant queue one behind the other instead of deadlocking. NO KEY
-  // UPDATE: it does not block the rows that merely reference the tenant.
-  await sql`select 1 from tenants where id = (select tenant_id from tenant_provisioning_jobs where id = ${guard.jobId}) for no key update`.execute(trx);
+  // UPDATE: it does not block the rows that merely reference the tenant. One statement: the CTE
+  // runs when the job's row is tested, before the update locks that row, so the order holds
+  // with one round trip less on every step's commit.
   let q = trx
+    .with('tenantLock', (db) =>
+      db
+        .selectFrom('tenants')
+        .select(sql<number>`1`.as('locked'))
+        .where('id', '=', (eb) => eb.selectFrom('tenantProvisioningJobs').select('tenantId').where('id', '=', guard.jobId))
+        .forNoKeyUpdate(),
+    )
     .updateTable('tenantProvisioningJobs')
     .set({ leaseUntil: sql<Date>`now() + ${leaseMs} * interval '1 millisecond'`, updatedAt: sql<Date>`now()`, ...set })
+    .where((eb) => eb.exists(eb.selectFrom('tenantLock').select('locked')))
     .where('id', '=', guard.jobId)
     .where('leaseOwner', '=', guard.owner)
     .where('status', '=', guard.status);
