@@ -273,20 +273,7 @@ async function main(): Promise<void> {
   const dataDir = url === undefined ? await fs.mkdtemp(path.join(os.tmpdir(), 'matih-bench-')) : undefined;
   const kubeDir = await fs.mkdtemp(path.join(os.tmpdir(), 'matih-bench-kube-'));
   const fake = CLUSTER === 'kubernetes' ? await FakeKubeApi.start({ controllers: true }) : undefined;
-  const kubeconfig = path.join(kubeDir, 'kubeconfig');
-  if (fake) {
-    await fs.writeFile(
-      kubeconfig,
-      JSON.stringify({
-        apiVersion: 'v1',
-        kind: 'Config',
-        clusters: [{ name: 'fake', cluster: { server: fake.url, 'insecure-skip-tls-verify': true } }],
-        users: [{ name: 'bench', user: {} }],
-        contexts: [{ name: 'fake', context: { cluster: 'fake', user: 'bench' } }],
-        'current-context': 'fake',
-      }),
-    );
-  }
+  const kubeconfig = fake ? await fake.writeKubeconfig(kubeDir) : path.join(kubeDir, 'kubeconfig');
   const config = loadConfig({
     MATIH_WORKER_CONCURRENCY: String(CONCURRENCY),
     MATIH_POLL_MS: '20',
@@ -300,7 +287,7 @@ async function main(): Promise<void> {
     for (let r = 0; r < REPLICAS; r++) {
       const database = await openControlPlaneDatabase({ databaseUrl: url, dataDir: dataDir ?? os.tmpdir(), databasePoolSize: CONCURRENCY + 2 }, logger);
       const secretKey = Buffer.alloc(32, 1).toString('base64');
-      const engine = await buildEngine(database.db, { ...config, tenantDatabases: { url: database.url, namePrefix: rolePrefix }, secretKey }, logger, `bench-${r}`);
+      const engine = await buildEngine(database.db, { ...config, tenantDatabases: { url: database.url, namePrefix: rolePrefix }, secretKey }, logger, { owner: `bench-${r}` });
       countVerbs(engine.clusterDriver);
       replicas.push({ database, engine });
       await migrate(database.db);

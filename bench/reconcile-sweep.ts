@@ -228,7 +228,7 @@ async function run(count: number): Promise<{ line: Line; detail: Detail }> {
     await migrate(database.db);
     // Tenant databases on the control plane's server, as the service does when TENANT_DATABASE_URL is unset.
     const tenantDatabases = { url: database.url, namePrefix: rolePrefix };
-    engine = await buildEngine(database.db, { ...config, tenantDatabases, secretKey: BENCH_SECRET_KEY }, logger, 'bench');
+    engine = await buildEngine(database.db, { ...config, tenantDatabases, secretKey: BENCH_SECRET_KEY }, logger, { owner: 'bench' });
 
     const seedStart = performance.now();
     await provisionSeeds(database, engine, SEEDS);

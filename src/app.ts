@@ -104,7 +104,7 @@ export async function createApp(config: Config, logger: Logger = createLogger(co
     if (oidc) logger.info({ issuer: oidc.options.issuer, audience: oidc.options.audience }, 'accepting access tokens from the OpenID Provider');
     const tenantDatabases = { ...config.tenantDatabases, url: config.tenantDatabases.url ?? database.url };
     const metrics = new ApiMetrics(database.db, { processMetrics: true });
-    const engine = await buildEngine(database.db, { ...config, tenantDatabases, secretKey: secretKey.key }, logger, undefined, metrics.engine);
+    const engine = await buildEngine(database.db, { ...config, tenantDatabases, secretKey: secretKey.key }, logger, { telemetry: metrics.engine });
     const draining = new Draining();
     const deps: ApiDeps = {
       database,

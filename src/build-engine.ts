@@ -77,13 +77,20 @@ export interface Engine {
   stop(finishWithinMs?: number): Promise<void>;
 }
 
+export interface EngineOptions {
+  /** The worker's lease owner; default: host, pid and a random suffix. */
+  owner?: string | undefined;
+  /** Receives what the engine measures (the service passes api/engine-metrics.ts); default: nothing. */
+  telemetry?: EngineTelemetry;
+}
+
 /**
  * The provisioning engine and its drivers, as the service and the tests run it: the cluster of
  * MATIH_CLUSTER, the tenant databases of TENANT_DATABASE_URL (the control-plane database's server
  * when unset, embedded or not: app.ts fills it in), secrets sealed with the secret key.
- * `telemetry` receives what the engine measures (the service passes api/engine-metrics.ts).
  */
-export async function buildEngine(db: Db, config: EngineConfig, logger: Logger, owner?: string, telemetry: EngineTelemetry = NO_ENGINE_TELEMETRY): Promise<Engine> {
+export async function buildEngine(db: Db, config: EngineConfig, logger: Logger, options: EngineOptions = {}): Promise<Engine> {
+  const { owner, telemetry = NO_ENGINE_TELEMETRY } = options;
   const simStore: SimResourceStore = {
     get: (tenantId, kind, name) => getSimResource(db, tenantId, kind, name),
     upsert: (r) => upsertSimResource(db, r),

@@ -9,7 +9,8 @@ import { randomUUID } from 'node:crypto';
  * one per id, and a create makes about ten ids.
  */
 export function newId(now: number = Date.now()): string {
-  const random = randomUUID(); // xxxxxxxx-xxxx-4xxx-Vxxx-xxxxxxxxxxxx, V the variant (8, 9, a or b)
+  // Version 4 layout: 8-4-4-4-12 hex digits, the 15th character the version (4), the 20th the variant.
+  const random = randomUUID();
   const time = now.toString(16).padStart(12, '0');
   return `${time.slice(0, 8)}-${time.slice(8, 12)}-7${random.slice(15)}`;
 }

@@ -55,7 +55,7 @@ describe("an Enterprise tenant's custom quota", () => {
 
   /** Runs the tenant's open job to its end with a worker of its own, as the service's worker would. */
   async function runJob(id: string): Promise<StatusBody> {
-    const engine = await buildEngine(t.database.db, engineConfig({ delayMs: 0 }, t.database), pino({ level: 'silent' }), 'quota-worker');
+    const engine = await buildEngine(t.database.db, engineConfig({ delayMs: 0 }, t.database), pino({ level: 'silent' }), { owner: 'quota-worker' });
     engine.worker.start();
     try {
       const end = await waitForJobEnd(t.app, id, LONG);

@@ -88,7 +88,7 @@ describe('API answers to a tenant life, as a snapshot', () => {
       const infra = (rest = '') => `/api/v1/infrastructure/tenants/${subject.id}${rest}`;
       /** Runs the tenant's job to its end with a worker of its own, as the service's worker would. */
       const runJob = async () => {
-        const engine = await buildEngine(t.database.db, engineConfig({ delayMs: 0 }, t.database), pino({ level: 'silent' }), 'snapshot-worker');
+        const engine = await buildEngine(t.database.db, engineConfig({ delayMs: 0 }, t.database), pino({ level: 'silent' }), { owner: 'snapshot-worker' });
         engine.worker.start();
         try {
           await waitForJobEnd(t.app, subject.id);

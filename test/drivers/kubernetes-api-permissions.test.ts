@@ -39,18 +39,7 @@ describe('the Kubernetes permission table against a tenant\'s whole life on the 
   beforeAll(async () => {
     fake = await FakeKubeApi.start({ token: TOKEN });
     dir = await fs.mkdtemp(path.join(os.tmpdir(), 'matih-permissions-'));
-    const kubeconfig = path.join(dir, 'kubeconfig');
-    await fs.writeFile(
-      kubeconfig,
-      JSON.stringify({
-        apiVersion: 'v1',
-        kind: 'Config',
-        clusters: [{ name: 'fake', cluster: { server: fake.url, 'insecure-skip-tls-verify': true } }],
-        users: [{ name: 'matih', user: { token: TOKEN } }],
-        contexts: [{ name: 'fake', context: { cluster: 'fake', user: 'matih' } }],
-        'current-context': 'fake',
-      }),
-    );
+    const kubeconfig = await fake.writeKubeconfig(dir);
     controller = playControllers(fake);
     t = await startTestApp({ engine: { cluster: { kind: 'kubernetes', kubeconfig }, tls: 'cert-manager' } });
   });

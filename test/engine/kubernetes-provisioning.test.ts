@@ -23,18 +23,7 @@ describe.each(['local-ca', 'cert-manager'] as const)('provisioning a tenant on a
   beforeAll(async () => {
     fake = await FakeKubeApi.start({ token: 'fake-token' });
     dir = await fs.mkdtemp(path.join(os.tmpdir(), 'matih-kube-'));
-    const kubeconfig = path.join(dir, 'kubeconfig');
-    await fs.writeFile(
-      kubeconfig,
-      JSON.stringify({
-        apiVersion: 'v1',
-        kind: 'Config',
-        clusters: [{ name: 'fake', cluster: { server: fake.url, 'insecure-skip-tls-verify': true } }],
-        users: [{ name: 'matih', user: { token: 'fake-token' } }],
-        contexts: [{ name: 'fake', context: { cluster: 'fake', user: 'matih' } }],
-        'current-context': 'fake',
-      }),
-    );
+    const kubeconfig = await fake.writeKubeconfig(dir);
     // Flux's helm-controller, as far as readiness goes: every applied release becomes Ready.
     const marked = new Set<string>();
     controller = setInterval(() => {

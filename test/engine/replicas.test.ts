@@ -23,7 +23,7 @@ describe('two replicas sharing one PostgreSQL server', () => {
       // Each replica has its own pool and its own workers, exactly as two processes would.
       const database = openDatabase({ kind: 'external', url, poolSize: 6 });
       await migrate(database.db);
-      const engine = await buildEngine(database.db, engineConfig({ delayMs: 5, concurrency: 4, leaseMs: 5000, owner }, { url }), pino({ level: 'silent' }), owner);
+      const engine = await buildEngine(database.db, engineConfig({ delayMs: 5, concurrency: 4, leaseMs: 5000, owner }, { url }), pino({ level: 'silent' }), { owner });
       replicas.push({ database, engine });
     }
   });

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs/promises';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import type { KubeObject, ObjectRef } from '../../src/drivers/contract.js';
 import { renderedObjects } from '../../src/drivers/simulated/sim-chart-render.js';
@@ -110,6 +112,21 @@ export class FakeKubeApi {
     fake.server = server;
     fake.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     return fake;
+  }
+
+  /** Writes `dir/kubeconfig` pointing at this server with its token (none: an anonymous user); returns its path. */
+  async writeKubeconfig(dir: string): Promise<string> {
+    const file = path.join(dir, 'kubeconfig');
+    const config = {
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [{ name: 'fake', cluster: { server: this.url, 'insecure-skip-tls-verify': true } }],
+      users: [{ name: 'matih', user: this.token === undefined ? {} : { token: this.token } }],
+      contexts: [{ name: 'fake', context: { cluster: 'fake', user: 'matih' } }],
+      'current-context': 'fake',
+    };
+    await fs.writeFile(file, JSON.stringify(config));
+    return file;
   }
 
   async close(): Promise<void> {

@@ -155,7 +155,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const silent = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   // As app.ts wires them: the engine reports to the metrics /metrics serves.
   const metrics = new ApiMetrics(database.db);
-  const engine = options.engine ? await buildEngine(database.db, engineConfig(options.engine, database), options.engineLogger ?? silent, options.engine.owner, metrics.engine) : undefined;
+  const engine = options.engine ? await buildEngine(database.db, engineConfig(options.engine, database), options.engineLogger ?? silent, { owner: options.engine.owner, telemetry: metrics.engine }) : undefined;
   // The JWT keys as the service keeps them: sealed in the database, shared by apps on one database.
   const signingKeys = new SigningKeyRing(database.db, new AesGcmSecretBox(TEST_SECRET_KEY), { rotateAfterMs: 0, tokenTtlMs: (options.jwtTtlSeconds ?? 900) * 1000 });
   await signingKeys.load();

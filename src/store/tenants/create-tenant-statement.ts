@@ -112,17 +112,20 @@ function valuesOf({ tenant: t, actor, apiKey, maxRetries, ids, now }: CreateTena
   const provisioningPlan = planFor(t.tier, JobKind.PROVISION);
   // The job's plan, its synchronous steps done as of the tenant's creation.
   const steps = planStepRows(jobId, provisioningPlan, now);
-  const status = TenantStatus.PROVISIONING;
-  // The row as the statement writes it, every column (a column left to its default would not be known here).
-  const written = toTenant({
-    id: tenantId,
+  // The tenant's own columns, parameters of the statement under the same names.
+  const columns = {
     name: t.name,
     slug: t.slug,
     tier: t.tier,
-    status,
+    status: TenantStatus.PROVISIONING,
     region: t.region,
     cloudProvider: t.cloudProvider,
     adminEmail: t.adminEmail,
+  };
+  // The row as the statement writes it, every column (a column left to its default would not be known here).
+  const written = toTenant({
+    id: tenantId,
+    ...columns,
     // spec/003: these are set by the data-plane tier once a cluster is chosen.
     deploymentType: null,
     kubernetesNamespace: null,
@@ -138,13 +141,7 @@ function valuesOf({ tenant: t, actor, apiKey, maxRetries, ids, now }: CreateTena
   return {
     written,
     tenantId,
-    name: t.name,
-    slug: t.slug,
-    tier: t.tier,
-    status,
-    region: t.region,
-    cloudProvider: t.cloudProvider,
-    adminEmail: t.adminEmail,
+    ...columns,
     now,
     adminUserId,
     // The admin becomes ACTIVE in IAM at the ACTIVATE step (spec/002 phase 8).
