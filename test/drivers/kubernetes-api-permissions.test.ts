@@ -120,34 +120,45 @@ function authorizedAs(requests: readonly RecordedRequest[]): Set<string> {
  * the driver watches it.
  */
 function playControllers(fake: FakeKubeApi): NodeJS.Timeout {
-  const state = new Map<string, { ref: ObjectRef; watchesSeen: number; cut: boolean }>();
-  const watchesOf = (ref: ObjectRef, plural: string) =>
-    fake.apiRequests.filter((r) => r.query.watch === 'true' && r.path.endsWith(`/namespaces/${ref.namespace ?? ''}/${plural}`) && r.query.fieldSelector === `metadata.name=${ref.name}`).length;
+  // Each object's watches are counted from its first apply on, by position in the record: a
+  // watch that arrives in the same tick as the apply is its first watch, not one "already seen"
+  // (which left it waiting for the driver's watch timeout, a minute per object, on a loaded machine).
+  const state = new Map<string, { ref: ObjectRef; plural: string; appliedAt: number; watchesAtCut?: number }>();
+  let scanned = 0;
+  const watchesOf = (requests: readonly RecordedRequest[], s: { ref: ObjectRef; plural: string; appliedAt: number }) => {
+    let n = 0;
+    for (let i = s.appliedAt + 1; i < requests.length; i++) {
+      const r = requests[i]!;
+      if (r.query.watch === 'true' && r.path.endsWith(`/namespaces/${s.ref.namespace ?? ''}/${s.plural}`) && r.query.fieldSelector === `metadata.name=${s.ref.name}`) n++;
+    }
+    return n;
+  };
   return setInterval(() => {
-    for (const r of fake.apiRequests) {
+    const requests = fake.apiRequests;
+    for (; scanned < requests.length; scanned++) {
+      const r = requests[scanned]!;
       const m = /^\/apis\/(helm\.toolkit\.fluxcd\.io\/v2|cert-manager\.io\/v1)\/namespaces\/([^/]+)\/(helmreleases|certificates)\/([^/]+)$/.exec(r.path);
       if (r.method !== 'PATCH' || !m || state.has(r.path)) continue;
       const ref = { apiVersion: m[1]!, kind: m[3] === 'helmreleases' ? 'HelmRelease' : 'Certificate', namespace: m[2]!, name: m[4]! };
-      state.set(r.path, { ref, watchesSeen: watchesOf(ref, m[3]!), cut: false });
+      state.set(r.path, { ref, plural: m[3]!, appliedAt: scanned });
     }
-    for (const [p, s] of state) {
-      const plural = p.split('/').at(-2)!;
+    for (const s of state.values()) {
       const current = fake.object(s.ref);
       if (!current || (current.status as { conditions?: unknown } | undefined)?.conditions) continue;
-      const watches = watchesOf(s.ref, plural);
-      if (watches <= s.watchesSeen) continue;
-      if (!s.cut) {
-        s.cut = true;
-        s.watchesSeen = watches;
+      const watches = watchesOf(requests, s);
+      if (s.watchesAtCut === undefined) {
+        if (watches === 0) continue;
+        s.watchesAtCut = watches;
         fake.endWatches();
         continue;
       }
+      if (watches <= s.watchesAtCut) continue;
       fake.markReady(s.ref);
       if (s.ref.kind === 'HelmRelease' && s.ref.name === 'ingress-nginx') {
         fake.seed({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'ingress-nginx-controller', namespace: s.ref.namespace! }, spec: { type: 'LoadBalancer' } });
       }
     }
-    for (const service of fake.apiRequests.filter((r) => r.query.watch === 'true' && r.path.endsWith('/services'))) {
+    for (const service of requests.filter((r) => r.query.watch === 'true' && r.path.endsWith('/services'))) {
       const ns = service.path.split('/')[4]!;
       const ref = { apiVersion: 'v1', kind: 'Service', namespace: ns, name: 'ingress-nginx-controller' };
       const current = fake.object(ref);
