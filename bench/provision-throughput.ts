@@ -101,6 +101,8 @@ function statementsIn(text: string): number {
 }
 
 const counts = { on: false, queries: 0, statements: 0, simStatements: 0 };
+/** `--statements`: round trips by the start of their text, to see where a tenant's go. */
+const byText = args.includes('--statements') ? new Map<string, number>() : undefined;
 /** The bench's own sessions, not counted. */
 const ownClients = new WeakSet<object>();
 {
@@ -114,6 +116,10 @@ const ownClients = new WeakSet<object>();
       counts.queries++;
       counts.statements += statementsIn(text);
       if (/\bsim_objects\b/.test(text)) counts.simStatements++;
+      if (byText) {
+        const key = text.replace(/\s+/g, ' ').trim().slice(0, 90);
+        byText.set(key, (byText.get(key) ?? 0) + 1);
+      }
     }
     return original.apply(this, a);
   };
@@ -309,6 +315,15 @@ async function main(): Promise<void> {
     tallyRequests(fake);
     counts.on = false;
 
+    // Where a tenant's time goes while the workers drain: each step's mean wall time (--statements).
+    const stepTimes = byText
+      ? (
+          await poll.query<{ name: string; ms: number }>(
+            `select name, avg(extract(epoch from completed_at - started_at) * 1000)::int as ms from provisioning_steps
+             where completed_at is not null and started_at is not null group by name order by ms desc`,
+          )
+        ).rows
+      : [];
     const queued = (await poll.query<{ ms: number }>('select extract(epoch from provisioning_completed_at - created_at) * 1000 as ms from tenants')).rows
       .map((r) => Number(r.ms))
       .sort((a, b) => a - b);
@@ -372,6 +387,12 @@ async function main(): Promise<void> {
     ];
     console.log(`\n${line.database} database, ${CLUSTER} cluster, ${REPLICAS} replica(s), ${CONCURRENCY} workers each, ${N} Professional tenants`);
     for (const [k, v] of rows) console.log(`  ${k.padEnd(44)} ${v}`);
+    if (byText) {
+      console.log('\nround trips per tenant by statement (--statements)');
+      for (const [text, n] of [...byText].sort((a, b) => b[1] - a[1])) if (n / N >= 0.1) console.log(`  ${String(per(n, 2)).padStart(6)}  ${text}`);
+      console.log('\nmean wall time of each step during the drain, ms');
+      for (const { name, ms } of stepTimes) console.log(`  ${String(ms).padStart(6)}  ${name}`);
+    }
   } finally {
     await poll?.end().catch(() => undefined);
     // close() of the embedded database also stops its server.

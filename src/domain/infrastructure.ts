@@ -75,20 +75,33 @@ const PROVISION_PHASE: Partial<Record<StepName, InfrastructureStatus>> = {
 };
 const PROVISION_ORDER: readonly InfrastructureStatus[] = [I.REQUESTED, I.PLANNING, I.APPLYING, I.DEPLOYING, I.CONFIGURING, I.VERIFYING, I.ACTIVE];
 
-/** The infrastructure status while a job of `kind` is at `step`, given where the record stands. */
-export function infrastructureStatusDuring(kind: JobKind, step: StepName, current: InfrastructureStatus): InfrastructureStatus {
+/**
+ * The move a job of `kind` makes at `step`: to `phase`, unless the record has already reached a
+ * status later than it in `forwardOrder` (a provisioning keeps the furthest phase reached; the
+ * other kinds have no order and always move). In this form so the store can apply it in SQL
+ * against the status it locks, in the same statement as the step's commit.
+ */
+export interface InfrastructureMoveRule {
+  phase: InfrastructureStatus;
+  forwardOrder: readonly InfrastructureStatus[];
+}
+
+export function infrastructureMoveDuring(kind: JobKind, step: StepName): InfrastructureMoveRule {
   switch (kind) {
-    case JobKind.PROVISION: {
-      const phase = PROVISION_PHASE[step] ?? I.REQUESTED;
-      const reached = PROVISION_ORDER.indexOf(current);
-      return reached > PROVISION_ORDER.indexOf(phase) ? current : phase;
-    }
+    case JobKind.PROVISION:
+      return { phase: PROVISION_PHASE[step] ?? I.REQUESTED, forwardOrder: PROVISION_ORDER };
     case JobKind.DELETE:
     case JobKind.DEPROVISION:
-      return I.DEPROVISIONING;
+      return { phase: I.DEPROVISIONING, forwardOrder: [] };
     default:
-      return I.UPDATING;
+      return { phase: I.UPDATING, forwardOrder: [] };
   }
+}
+
+/** The infrastructure status while a job of `kind` is at `step`, given where the record stands. */
+export function infrastructureStatusDuring(kind: JobKind, step: StepName, current: InfrastructureStatus): InfrastructureStatus {
+  const { phase, forwardOrder } = infrastructureMoveDuring(kind, step);
+  return forwardOrder.indexOf(current) > forwardOrder.indexOf(phase) ? current : phase;
 }
 
 /** Where a successful job of `kind` leaves the infrastructure. */

@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { describe, expect, it, vi } from 'vitest';
 import { EventType } from '../../domain/events.js';
 import { JobStatus } from '../../domain/provisioning.js';
 import * as fixtures from '../../../test/support/store-operations.js';
@@ -42,6 +43,30 @@ describe('advanceJob', () => {
     const events = await fixtures.eventsOf(db(), created.tenant.id);
     expect(events).toHaveLength(eventsBefore + 1);
     expect(events.at(-1)).toMatchObject({ type: EventType.PROVISIONING_STEP_COMPLETED, payload: { jobId: job.id, step: 'SELECT_CLUSTER', nextStep: 'CREATE_NAMESPACE' } });
+  });
+
+  it('is one round trip (one statement is its own transaction) that leaves a further infrastructure phase where it is', async () => {
+    const created = await fixtures.newTenant(db());
+    const job = await fixtures.claim(db(), 'worker-a');
+    await fixtures.advanceTo(db(), job, 'worker-a', 'CREATE_NAMESPACE');
+    const transitions = () =>
+      db().selectFrom('infrastructureStateTransitions').select(['fromState', 'toState', 'trigger', 'details']).where('tenantId', '=', created.tenant.id).orderBy('seq').execute();
+    // Moved into APPLYING when CREATE_NAMESPACE started, with the step in the transition.
+    expect((await transitions()).at(-1)).toMatchObject({ fromState: 'PLANNING', toState: 'APPLYING', trigger: 'step.started', details: { step: 'CREATE_NAMESPACE' } });
+
+    // A provisioning keeps the furthest phase reached: a record already DEPLOYING stays there at APPLY_QUOTAS (APPLYING).
+    await db().updateTable('tenantInfrastructure').set({ status: 'DEPLOYING' }).where('tenantId', '=', created.tenant.id).execute();
+    const before = (await transitions()).length;
+    const sent = vi.spyOn(pg.Client.prototype, 'query');
+    try {
+      await fixtures.advance(db(), job, 'worker-a', { namespace: 'matih-x' });
+      expect(sent).toHaveBeenCalledTimes(1);
+    } finally {
+      sent.mockRestore();
+    }
+    expect((await fixtures.infrastructureRow(db(), created.tenant.id)).status).toBe('DEPLOYING');
+    expect(await transitions()).toHaveLength(before);
+    expect((await fixtures.jobRow(db(), job.id)).currentStep).toBe('APPLY_QUOTAS');
   });
 
   it('records leaving a stage and entering the next when the next step is in another stage', async () => {
