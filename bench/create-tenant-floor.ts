@@ -3,6 +3,8 @@
  * replayed through `pg` directly (no HTTP, no Fastify, no Kysely) at the same concurrency, with
  * fresh ids and slugs per iteration. What the service adds on top of it is its own cost.
  */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { newId } from '../src/domain/ids.js';
@@ -164,4 +166,58 @@ export async function replayFloor(
   } finally {
     await Promise.all(sessions.map((c) => c.end().catch(() => undefined)));
   }
+}
+
+/**
+ * The second floor: the same statements behind the barest HTTP service node can be, in this
+ * process: `node:http`, the body read and parsed as JSON, the create's statements run on a pool
+ * of `poolSize` sessions (the service's pool), a small JSON answer. No routing, validation,
+ * authentication, logging, metrics or framework. Driven by the same clients as the service, it
+ * shows what HTTP itself costs on this machine, and so what the service adds beyond it.
+ * The create's unique token is the request's slug after `slugPrefix`.
+ */
+export async function startHttpFloor(
+  databaseUrl: string,
+  fresh: (freshToken: string) => CapturedStatement[],
+  slugPrefix: string,
+  poolSize: number,
+): Promise<{ url: string; close(): Promise<void> }> {
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: poolSize });
+  const answer = (res: http.ServerResponse, status: number, body: unknown) => {
+    const text = JSON.stringify(body);
+    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+    res.end(text);
+  };
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      void (async () => {
+        try {
+          if (!req.headers.authorization?.startsWith('Bearer ')) return answer(res, 401, { code: 'unauthorized' });
+          const { slug } = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { slug: string };
+          const statements = fresh(slug.slice(slugPrefix.length));
+          const client = await pool.connect();
+          try {
+            for (const s of statements) await client.query({ text: s.text, values: s.values as unknown[], ...(s.name ? { name: s.name } : {}) });
+          } finally {
+            client.release();
+          }
+          answer(res, 201, { slug });
+        } catch (error) {
+          answer(res, 500, { error: String(error) });
+        }
+      })();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await pool.end();
+    },
+  };
 }

@@ -40,7 +40,7 @@ import { validateNewTenant } from '../src/domain/tenant-validation.js';
 import { generateApiKey } from '../src/iam/api-key-format.js';
 import { openDatabase } from '../src/store/open-database.js';
 import { createTenant } from '../src/store/tenants/create-tenant.js';
-import { type CapturedStatement, type FloorResult, captureCreate, replayFloor, replayer } from './create-tenant-floor.js';
+import { type CapturedStatement, type FloorResult, captureCreate, replayFloor, replayer, startHttpFloor } from './create-tenant-floor.js';
 
 const REQUEST_TIMEOUT_MS = 30_000;
 const DEFAULT_SERVER_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -68,6 +68,8 @@ interface Target {
   logLevel: string | undefined;
   /** The database the floor replays on; undefined: no floor (--url without DATABASE_URL). */
   floorUrl: string | undefined;
+  /** The service's pool size (the HTTP floor gets as many sessions); undefined with --url (then 10, the default). */
+  poolSize: number | undefined;
   /**
    * The statements of one create named `id` (sent over HTTP by `send`) as the service sends them,
    * and the run token in its name, slug and e-mail (the floor replaces it per iteration).
@@ -261,6 +263,7 @@ async function startInProcess(side: Side, options: Options): Promise<Target> {
       workerConcurrency: config.engine.concurrency,
       logLevel: config.logLevel,
       floorUrl: database.url,
+      poolSize: config.databasePoolSize,
       capture: async (id, send) => ({ statements: await captureCreate(() => send(id)), token: id }),
       // The whole process: the clients too, whose share is small next to the service's.
       watchRss: () => async () => Math.round(process.resourceUsage().maxRSS / 1024),
@@ -309,6 +312,7 @@ async function attach(url: string, token: string): Promise<Target> {
     workerConcurrency: undefined,
     logLevel: undefined,
     floorUrl,
+    poolSize: undefined,
     capture: async (id, send) => {
       // Over HTTP first: a service that refuses creates fails the run here, not in the floor.
       await send(id);
@@ -362,10 +366,12 @@ function sampleRss(url: string): () => Promise<number | null> {
 /* ------------------------------------------ the load ------------------------------------------ */
 
 /** The body of the create named `id` (unique per run: name, slug and admin e-mail carry it). */
+const SLUG_PREFIX = 'bench-';
+
 function payloadOf(id: string): string {
   return JSON.stringify({
     name: `Bench ${id}`,
-    slug: `bench-${id}`,
+    slug: `${SLUG_PREFIX}${id}`,
     tier: 'PROFESSIONAL',
     adminEmail: `admin-${id}@bench.example.com`,
     cloudProvider: 'AZURE',
@@ -404,7 +410,7 @@ function post(agent: http.Agent, url: URL, token: string, payload: string): Prom
 type RunResult = FloorResult;
 
 /** `count` creates from `concurrency` clients, each sending its next request when the last one answers. */
-async function run(target: Target, agent: http.Agent, runId: string, phase: string, count: number, concurrency: number): Promise<RunResult> {
+async function run(target: Pick<Target, 'url' | 'token'>, agent: http.Agent, runId: string, phase: string, count: number, concurrency: number): Promise<RunResult> {
   const url = new URL('/api/v1/tenants', target.url);
   const latenciesMs: number[] = [];
   const samples: string[] = [];
@@ -464,6 +470,8 @@ interface Measured {
   service: Figures;
   /** undefined: no floor (--url without DATABASE_URL). */
   floor: Figures | undefined;
+  /** The same statements behind a bare node:http server (create-tenant-floor.ts startHttpFloor); undefined with the floor. */
+  httpFloor: Figures | undefined;
   /** How many statements one create sends (BEGIN and COMMIT included), and which: the floor's work. */
   statements: CapturedStatement[];
   peakRssMb: number | null;
@@ -517,6 +525,7 @@ async function measure(options: Options, start: () => Promise<Target>): Promise<
     const peakRssMb = await stopWatching();
     agent.destroy();
     let floor: Figures | undefined;
+    let httpFloor: Figures | undefined;
     if (target.floorUrl !== undefined) {
       await target.quiesce();
       const fresh = replayer(statements, token);
@@ -526,12 +535,35 @@ async function measure(options: Options, start: () => Promise<Target>): Promise<
       const floorRun = await replayFloor(floorUrl, fresh, (i) => `${runId}-f-${i}`, options.n, options.concurrency);
       if (floorRun.errors > 0) console.error(`floor: ${floorRun.errors} transactions failed, e.g.:\n  ${floorRun.samples.join('\n  ')}`);
       floor = figuresOf(floorRun, floorWarm?.errors ?? 0);
+      httpFloor = await measureHttpFloor(options, floorUrl, fresh, target.poolSize ?? 10, runId);
     }
-    return { target, service: figuresOf(result, warm?.errors ?? 0), floor, statements, peakRssMb, samples: result.samples };
+    return { target, service: figuresOf(result, warm?.errors ?? 0), floor, httpFloor, statements, peakRssMb, samples: result.samples };
   } finally {
     agent.destroy();
     await target.stop();
     stopCurrent = undefined;
+  }
+}
+
+/** The HTTP floor's warm-up and measured run, by the service's clients, on the floor's database. */
+async function measureHttpFloor(
+  options: Options,
+  databaseUrl: string,
+  fresh: (freshToken: string) => CapturedStatement[],
+  poolSize: number,
+  runId: string,
+): Promise<Figures> {
+  const server = await startHttpFloor(databaseUrl, fresh, SLUG_PREFIX, poolSize);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: options.concurrency });
+  try {
+    const target = { url: server.url, token: 'http-floor' };
+    const warm = options.warmup > 0 ? await run(target, agent, runId, 'hw', options.warmup, options.concurrency) : undefined;
+    const measured = await run(target, agent, runId, 'h', options.n, options.concurrency);
+    if (measured.errors > 0) console.error(`HTTP floor: ${measured.errors} requests did not answer 201, e.g.:\n  ${measured.samples.join('\n  ')}`);
+    return figuresOf(measured, warm?.errors ?? 0);
+  } finally {
+    agent.destroy();
+    await server.close();
   }
 }
 
@@ -573,6 +605,13 @@ function details(m: Measured) {
     floorStatements: m.statements.length,
     floorCpuMsPerRequest: f?.processCpuMsPerRequest ?? null,
     floorErrors: f ? f.errors + f.warmupErrors : null,
+    httpFloorRps: m.httpFloor?.rps ?? null,
+    httpFloorP50Ms: m.httpFloor?.p50Ms ?? null,
+    httpFloorP99Ms: m.httpFloor?.p99Ms ?? null,
+    httpFloorCpuMsPerRequest: m.httpFloor?.processCpuMsPerRequest ?? null,
+    ratioRpsHttpFloor: m.httpFloor ? ratio(s.rps, m.httpFloor.rps) : null,
+    ratioP99HttpFloor: m.httpFloor ? ratio(s.p99Ms, m.httpFloor.p99Ms) : null,
+    httpFloorErrors: m.httpFloor ? m.httpFloor.errors + m.httpFloor.warmupErrors : null,
   };
 }
 
@@ -606,18 +645,20 @@ function report(options: Options, measured: Partial<Record<Side | 'attached', Me
 }
 
 function table(options: Options, m: Measured): void {
-  const { service: s, floor: f, target } = m;
+  const { service: s, floor: f, httpFloor: h, target } = m;
   const engine =
     target.workerConcurrency === undefined ? `at ${target.url}` : `${target.database === 'external' ? `${where(options.serverUrl)}, ` : ''}in-process, ${target.workerConcurrency === 0 ? 'workers off' : `${target.workerConcurrency} workers`}, log level ${target.logLevel ?? '?'}`;
   console.log('');
   console.log(`create-tenant on ${target.database} (${engine}): ${options.n} requests (+${options.warmup} warm-up), ${options.concurrency} concurrent clients`);
   const columns = (label: string, values: (string | undefined)[]) => console.log(`  ${label.padEnd(13)}${values.map((v) => (v ?? '-').padStart(11)).join('')}`);
-  columns('', ['service', 'floor', 'ratio']);
+  columns('', ['service', 'floor', 'ratio', 'http floor', 'ratio']);
   const row = (label: string, pick: (x: Figures) => number, digits: number) => {
     const a = pick(s);
     const b = f ? pick(f) : undefined;
+    const c = h ? pick(h) : undefined;
     const r = b === undefined ? null : ratio(a, b);
-    columns(label, [a.toFixed(digits), b?.toFixed(digits), r === null ? undefined : r.toFixed(2)]);
+    const rh = c === undefined ? null : ratio(a, c);
+    columns(label, [a.toFixed(digits), b?.toFixed(digits), r === null ? undefined : r.toFixed(2), c?.toFixed(digits), rh === null ? undefined : rh.toFixed(2)]);
   };
   row('p50 ms', (x) => x.p50Ms, 2);
   row('p90 ms', (x) => x.p90Ms, 2);
@@ -626,7 +667,7 @@ function table(options: Options, m: Measured): void {
   row('mean ms', (x) => x.meanMs, 2);
   row('req/s', (x) => x.rps, 1);
   row('cpu/req ms', (x) => x.processCpuMsPerRequest, 3);
-  columns('errors', [errorCount(s), f ? errorCount(f) : undefined, undefined]);
+  columns('errors', [errorCount(s), f ? errorCount(f) : undefined, undefined, h ? errorCount(h) : undefined, undefined]);
   console.log('');
   // What each statement is, in a few words: its first ones, after the prepared-statement mark.
   const kinds = m.statements.map((st) => st.text.replace(/^\/\*.*?\*\/\s*/, '').trim().split(/\s+/).slice(0, 4).join(' ').slice(0, 32));
@@ -634,6 +675,7 @@ function table(options: Options, m: Measured): void {
   console.log(
     `  floor: the ${m.statements.length} statement(s) of one create (${kinds.join(' | ')}; ${named} prepared) through pg, ${options.concurrency} sessions${f ? '' : ': not run (set DATABASE_URL to the service\'s database)'}`,
   );
+  console.log(`  http floor: the same statements behind a bare node:http server in this process (JSON body, a pool of ${target.poolSize ?? 10}, a JSON answer), driven by the same clients`);
   console.log(`  cpu/req: this process's CPU per request: ${target.workerConcurrency === undefined ? 'the clients' : 'clients and service'}; the floor's: its pg clients`);
   console.log(`  peak RSS: ${m.peakRssMb ?? '?'} MB (${target.workerConcurrency === undefined ? 'the service, sampled from /metrics' : 'this process, clients included, before the floor'})`);
   if (s.errors > 0) console.error(`\n${s.errors} requests did not answer 201, e.g.:\n  ${m.samples.join('\n  ')}`);
