@@ -23,6 +23,7 @@
  * Prints one JSON line first, then a table. Exits 1 if any request or floor transaction (warm-ups
  * included) failed.
  */
+import './support/closed-stdout.js';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import http from 'node:http';

@@ -31,6 +31,7 @@
  * then a table. peakRssMb is this process's peak resident set: the engine, the bench's clients and
  * (with --cluster kubernetes) the fake API server, not PostgreSQL's processes.
  */
+import './support/closed-stdout.js';
 import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';

@@ -30,6 +30,7 @@
  * pass, BEGIN and COMMIT included. peakRssMb is this process's peak resident set (the service runs
  * in it), seeding included.
  */
+import './support/closed-stdout.js';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';

@@ -16,6 +16,7 @@
  * Prints one JSON line (each mode's medians over the rounds), then a small table. Exits 1 if any
  * measured request did not answer 200.
  */
+import './support/closed-stdout.js';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import http from 'node:http';

@@ -9,6 +9,7 @@
  *
  * Prints one JSON line (medians over the runs), then a table.
  */
+import './support/closed-stdout.js';
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import net from 'node:net';

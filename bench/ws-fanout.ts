@@ -36,6 +36,7 @@
  *     each of these; peakRssMb stays the peak of the whole run (VmHWM at the end).
  * Prints one JSON line first, then a table. Exits 1 on any gap, duplicate, or failed connection.
  */
+import './support/closed-stdout.js';
 import { type ChildProcess, execSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
