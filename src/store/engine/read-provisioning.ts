@@ -1,5 +1,6 @@
 import type { StepRecord } from '../../domain/progress.js';
 import type { Tenant } from '../../domain/tenant.js';
+import { jsonArrayFrom, jsonBuildObject } from 'kysely/helpers/postgres';
 import type { Db } from '../open-database.js';
 import { toTenant } from '../tenants/tenant-row.js';
 
@@ -28,34 +29,93 @@ export interface ProvisioningSnapshot {
   lastSeq: number;
 }
 
+/** A step record as the statement's JSON array carries it: times as ISO text. */
+interface StepJson {
+  name: string;
+  stage: string;
+  position: number;
+  status: string;
+  attempts: number;
+  startedAt: string | null;
+  completedAt: string | null;
+  lastError: string | null;
+}
+
+const JOB_COLUMNS = [
+  'id', 'kind', 'tier', 'status', 'currentState', 'currentStep', 'initiatedBy', 'startedAt', 'completedAt', 'errorMessage',
+  'retryCount', 'maxRetries', 'nextRetryAt', 'failedStep', 'createdAt', 'context',
+] as const;
+
+const dateOrNull = (text: string | null): Date | null => (text === null ? null : new Date(text));
+
 /**
- * The tenant, its latest job and the job's step records, read in one snapshot (repeatable
- * read) so that the status never shows, say, a failed job beside a tenant still provisioning.
- * Undefined when the tenant does not exist; `job` undefined when it has none.
+ * The tenant, its latest job, the job's step records and the history's last sequence, in ONE
+ * statement: one snapshot by itself (the status never shows, say, a failed job beside a tenant
+ * still provisioning) and one round trip, where it was six (a repeatable-read transaction of four
+ * reads). The progress fan-out reads it after every notice, so it is on the path of every live
+ * transition. Undefined when the tenant does not exist; `job` undefined when it has none.
  */
 export async function readProvisioning(db: Db, tenantId: string): Promise<ProvisioningSnapshot | undefined> {
-  return db.transaction().setIsolationLevel('repeatable read').execute(async (trx) => {
-    const tenantRow = await trx.selectFrom('tenants').selectAll().where('id', '=', tenantId).executeTakeFirst();
-    if (!tenantRow) return undefined;
-    const tenant = toTenant(tenantRow);
-    const job = await trx
-      .selectFrom('tenantProvisioningJobs')
-      .select([
-        'id', 'kind', 'tier', 'status', 'currentState', 'currentStep', 'initiatedBy', 'startedAt', 'completedAt', 'errorMessage',
-        'retryCount', 'maxRetries', 'nextRetryAt', 'failedStep', 'createdAt', 'context',
-      ])
-      .where('tenantId', '=', tenantId)
-      .orderBy('id', 'desc')
-      .limit(1)
-      .executeTakeFirst();
-    if (!job) return { tenant, job: undefined, steps: [], lastSeq: 0 };
-    const steps = await trx
-      .selectFrom('provisioningSteps')
-      .select(['name', 'stage', 'position', 'status', 'attempts', 'startedAt', 'completedAt', 'lastError'])
-      .where('jobId', '=', job.id)
-      .orderBy('position')
-      .execute();
-    const state = await trx.selectFrom('tenantProvisioningState').select('eventSeq').where('tenantId', '=', tenantId).executeTakeFirst();
-    return { tenant, job, steps: steps.map((s) => ({ ...s, status: s.status as StepRecord['status'] })), lastSeq: state?.eventSeq ?? 0 };
-  });
+  const row = await db
+    .selectFrom('tenants as t')
+    .leftJoinLateral(
+      (eb) => eb.selectFrom('tenantProvisioningJobs').select(JOB_COLUMNS).whereRef('tenantId', '=', 't.id').orderBy('id', 'desc').limit(1).as('j'),
+      (join) => join.onTrue(),
+    )
+    .selectAll('t')
+    // The job's columns renamed: several share a name with the tenant's.
+    .select([
+      'j.id as jobId', 'j.kind as jobKind', 'j.tier as jobTier', 'j.status as jobStatus', 'j.currentState as jobCurrentState',
+      'j.currentStep as jobCurrentStep', 'j.initiatedBy as jobInitiatedBy', 'j.startedAt as jobStartedAt', 'j.completedAt as jobCompletedAt',
+      'j.errorMessage as jobErrorMessage', 'j.retryCount as jobRetryCount', 'j.maxRetries as jobMaxRetries', 'j.nextRetryAt as jobNextRetryAt',
+      'j.failedStep as jobFailedStep', 'j.createdAt as jobCreatedAt', 'j.context as jobContext',
+    ])
+    .select((eb) => [
+      jsonArrayFrom(
+        eb
+          .selectFrom('provisioningSteps as s')
+          .select((se) =>
+            jsonBuildObject({
+              name: se.ref('s.name'),
+              stage: se.ref('s.stage'),
+              position: se.ref('s.position'),
+              status: se.ref('s.status'),
+              attempts: se.ref('s.attempts'),
+              startedAt: se.ref('s.startedAt'),
+              completedAt: se.ref('s.completedAt'),
+              lastError: se.ref('s.lastError'),
+            }).as('step'),
+          )
+          .whereRef('s.jobId', '=', 'j.id')
+          .orderBy('s.position'),
+      ).as('steps'),
+      eb.selectFrom('tenantProvisioningState as p').select('p.eventSeq').whereRef('p.tenantId', '=', 't.id').as('lastSeq'),
+    ])
+    .where('t.id', '=', tenantId)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const {
+    jobId, jobKind, jobTier, jobStatus, jobCurrentState, jobCurrentStep, jobInitiatedBy, jobStartedAt, jobCompletedAt, jobErrorMessage,
+    jobRetryCount, jobMaxRetries, jobNextRetryAt, jobFailedStep, jobCreatedAt, jobContext, steps: stepRows, lastSeq, ...tenantRow
+  } = row;
+  const tenant = toTenant(tenantRow);
+  // The lateral join's columns are null together: no job.
+  if (jobId === null || jobKind === null || jobTier === null || jobStatus === null || jobCurrentState === null || jobInitiatedBy === null
+    || jobRetryCount === null || jobMaxRetries === null || jobCreatedAt === null || jobContext === null) {
+    return { tenant, job: undefined, steps: [], lastSeq: 0 };
+  }
+  const job = {
+    id: jobId, kind: jobKind, tier: jobTier, status: jobStatus, currentState: jobCurrentState, currentStep: jobCurrentStep,
+    initiatedBy: jobInitiatedBy, startedAt: jobStartedAt, completedAt: jobCompletedAt, errorMessage: jobErrorMessage,
+    retryCount: jobRetryCount, maxRetries: jobMaxRetries, nextRetryAt: jobNextRetryAt, failedStep: jobFailedStep,
+    createdAt: jobCreatedAt, context: jobContext,
+  };
+  // JSON carries the step's times as text (Kysely's types say Date, as the columns are): made Dates here.
+  const steps = (stepRows as unknown as { step: StepJson }[]).map(({ step }) => ({
+    ...step,
+    status: step.status as StepRecord['status'],
+    startedAt: dateOrNull(step.startedAt),
+    completedAt: dateOrNull(step.completedAt),
+  }));
+  return { tenant, job, steps, lastSeq: lastSeq ?? 0 };
 }
