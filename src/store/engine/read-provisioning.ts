@@ -30,16 +30,7 @@ export interface ProvisioningSnapshot {
 }
 
 /** A step record as the statement's JSON array carries it: times as ISO text. */
-interface StepJson {
-  name: string;
-  stage: string;
-  position: number;
-  status: string;
-  attempts: number;
-  startedAt: string | null;
-  completedAt: string | null;
-  lastError: string | null;
-}
+type StepJson = Omit<StepRecord, 'startedAt' | 'completedAt'> & { startedAt: string | null; completedAt: string | null };
 
 const JOB_COLUMNS = [
   'id', 'kind', 'tier', 'status', 'currentState', 'currentStep', 'initiatedBy', 'startedAt', 'completedAt', 'errorMessage',
@@ -113,7 +104,6 @@ export async function readProvisioning(db: Db, tenantId: string): Promise<Provis
   // JSON carries the step's times as text (Kysely's types say Date, as the columns are): made Dates here.
   const steps = (stepRows as unknown as { step: StepJson }[]).map(({ step }) => ({
     ...step,
-    status: step.status as StepRecord['status'],
     startedAt: dateOrNull(step.startedAt),
     completedAt: dateOrNull(step.completedAt),
   }));
