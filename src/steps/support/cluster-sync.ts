@@ -40,18 +40,23 @@ export interface SyncOptions {
  */
 export async function syncObjects(cluster: ClusterDriver, declared: readonly KubeObject[], options: SyncOptions): Promise<SyncResult> {
   const held = (await observeHeld(cluster, options, declared, options.held)).objects;
-  const applied: string[] = [];
-  const known: KubeObject[] = [];
-  for (const object of declared) {
-    options.signal.throwIfAborted();
+  // What each declared object is now: as held when that is right, else as its apply answers.
+  const known: (KubeObject | undefined)[] = declared.map((object) => {
     const current = held.find((h) => sameObject(refOf(h), refOf(object)));
-    if (current && containsDeclared(current, object)) {
-      known.push(current);
-      continue;
-    }
-    known.push(await cluster.apply(object));
-    applied.push(objectName(refOf(object)));
-  }
+    return current && containsDeclared(current, object) ? current : undefined;
+  });
+  const toApply = declared.flatMap((object, i) => (known[i] === undefined ? [i] : []));
+  const apply = async (i: number) => {
+    options.signal.throwIfAborted();
+    known[i] = await cluster.apply(declared[i]!);
+  };
+  // A namespace first, one by one: what lives in it cannot be applied before it exists. Then the
+  // rest at once: nothing else a step declares needs another to exist first (a HelmRelease's
+  // dependsOn is Flux's to follow), and a step's applies are round trips each; at once, the step
+  // takes about one of them instead of their sum.
+  for (const i of toApply.filter((i) => CLUSTER_SCOPED.has(declared[i]!.kind))) await apply(i);
+  await settleAll(toApply.filter((i) => !CLUSTER_SCOPED.has(declared[i]!.kind)).map(apply));
+  const applied = toApply.map((i) => objectName(refOf(declared[i]!)));
   const refs = declared.map(refOf);
   const pruned: string[] = [];
   const prunable = new Set(options.kinds.map(kindKey));
@@ -61,7 +66,7 @@ export async function syncObjects(cluster: ClusterDriver, declared: readonly Kub
     await cluster.delete(stale);
     pruned.push(objectName(stale));
   }
-  await cluster.awaitReady(refs, { timeoutMs: options.readyTimeoutMs, signal: options.signal, known });
+  await cluster.awaitReady(refs, { timeoutMs: options.readyTimeoutMs, signal: options.signal, known: known.filter((k) => k !== undefined) });
   return { objects: refs.map(objectName), applied, pruned };
 }
 
@@ -91,8 +96,9 @@ export async function observeHeld(
   };
   for (const kind of options.kinds) add(kind, CLUSTER_SCOPED.has(kind.kind) ? undefined : options.namespace);
   for (const object of declared) add(object, CLUSTER_SCOPED.has(object.kind) ? undefined : object.metadata.namespace);
-  const objects = [...already.objects];
-  for (const { kind, namespace } of lists.values()) objects.push(...(await cluster.list(kind, options.owner, namespace)));
+  // The lists at once (independent reads), their objects in the lists' order.
+  const found = await settleAll([...lists.values()].map(({ kind, namespace }) => cluster.list(kind, options.owner, namespace)));
+  const objects = [...already.objects, ...found.flat()];
   return { objects, listed: new Set([...already.listed, ...lists.keys()]) };
 }
 
@@ -118,6 +124,17 @@ export async function teardownOwned(
     deleted.push(objectName(left));
   }
   return deleted;
+}
+
+/**
+ * Every one of `pending` settled, then their values; else the first failure, once all settled (no
+ * request of the step is left running behind its failure, and the step's retry starts clean).
+ */
+async function settleAll<T>(pending: readonly Promise<T>[]): Promise<T[]> {
+  const settled = await Promise.allSettled(pending);
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((s) => (s as PromiseFulfilledResult<T>).value);
 }
 
 /** A kind whatever version it is named at: "apps Deployment". */
