@@ -21,3 +21,12 @@ export async function transaction<T>(db: Db, work: (trx: Transaction<Schema>) =>
     return db.transaction().execute(work);
   }
 }
+
+/**
+ * Several reads that must agree with each other, in one read-only REPEATABLE READ transaction:
+ * each sees the database as of the same moment. Reads sent at once on separate sessions do not
+ * (a job claimed between two of them shows a lease on one and no running job on the other).
+ */
+export async function oneSnapshot<T>(db: Db, read: (trx: Transaction<Schema>) => Promise<T>): Promise<T> {
+  return db.transaction().setIsolationLevel('repeatable read').setAccessMode('read only').execute(read);
+}

@@ -5,6 +5,7 @@ import { countJobsByStatus } from '../../store/engine/count-jobs-by-status.js';
 import { listLeases } from '../../store/engine/list-leases.js';
 import { outboxBacklog } from '../../store/outbox/outbox-backlog.js';
 import { listRecentDrift } from '../../store/reconcile/list-recent-drift.js';
+import { oneSnapshot } from '../../store/transaction.js';
 import type { ApiDeps } from '../deps.js';
 import { DateTime, withErrors } from '../schemas/common.js';
 
@@ -70,7 +71,14 @@ export const systemStatusRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app
     },
     async (request, reply) => {
       requirePlatformAdmin(request.principal);
-      const [jobs, outbox, leases, recentDrift] = await Promise.all([countJobsByStatus(db), outboxBacklog(db), listLeases(db), listRecentDrift(db)]);
+      // One snapshot: counts, leases and backlog of the same moment (a page showing a job's lease
+      // beside no running job confused its readers, and a test).
+      const { jobs, outbox, leases, recentDrift } = await oneSnapshot(db, async (trx) => ({
+        jobs: await countJobsByStatus(trx),
+        outbox: await outboxBacklog(trx),
+        leases: await listLeases(trx),
+        recentDrift: await listRecentDrift(trx),
+      }));
       const workers = new Map<string, { owner: string; jobs: number; latestLeaseUntil: Date }>();
       for (const lease of leases) {
         const w = workers.get(lease.leaseOwner) ?? { owner: lease.leaseOwner, jobs: 0, latestLeaseUntil: lease.leaseUntil };
